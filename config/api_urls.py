@@ -1,0 +1,20 @@
+"""The REST API under /api/: each app's api/urls.py, the OpenAPI schema and Swagger UI
+(served from drf-spectacular-sidecar, no CDN), and token issuing for other systems."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.api.views import ObtainTokenView
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("token/", ObtainTokenView.as_view(), name="token"),
+    path("", include("communities.api.urls")),
+    path("", include("assessments.api.urls")),
+    path("", include("subsidies.api.urls")),
+    path("", include("staffing.api.urls")),
+    path("", include("disputes.api.urls")),
+]

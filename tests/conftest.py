@@ -1,0 +1,105 @@
+"""Shared fixtures: the personas of DESIGN.md (a clerk of 梅园新村街道, a clerk of 新街口街道,
+玄武区 staff, 鼓楼区 staff, the finance roles, the auditor...), a small world of estates under
+them, and the rule that in CI (REQUIRE_SERVICES=1) no test may be skipped."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from hypothesis import HealthCheck, settings as hyp_settings
+
+hyp_settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hyp_settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hyp_settings.register_profile("long", max_examples=2000, deadline=None)
+hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which must run every test: {reason}"
+
+
+# --- services ---------------------------------------------------------------------------------
+def database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def redis_url() -> str | None:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    return url if url.startswith("redis://") else None
+
+
+def redis_reachable() -> bool:
+    url = redis_url()
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def require_postgres():
+    if database_vendor() != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/laojiu")
+
+
+@pytest.fixture
+def require_redis():
+    if not redis_reachable():
+        pytest.skip("needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2's work factor is for production; sixteen personas would take seconds each test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings, tmp_path):
+    """Tasks run eagerly in tests, except those that start a real worker (tests/.../worker)."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    yield
+    app.conf.task_always_eager = False
+
+
+# --- the world and its people ----------------------------------------------------------------
+from tests.factories import build_world  # noqa: E402
+
+
+@pytest.fixture
+def world(db):
+    """Units, communities and estates under 梅园新村街道 and 新街口街道 (玄武区) and 宁海路街道
+    (鼓楼区), and a user for every role (the personas); see tests/factories.py."""
+    return build_world()
+
+
+@pytest.fixture
+def personas(world):
+    return world.users
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
