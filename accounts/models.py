@@ -123,6 +123,9 @@ class EvaluatorAssignment(models.Model):
                                     violation_error_message="该小区已指派给此评估机构。")
         ]
 
+    def __str__(self):
+        return f"{self.evaluator} · {self.estate}"
+
     def save(self, *args, **kwargs):
         self.district_id, self.street_id, self.community_id = (
             self.estate.district_id, self.estate.street_id, self.estate.community_id,

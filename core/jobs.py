@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, transaction

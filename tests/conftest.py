@@ -9,7 +9,8 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
-from hypothesis import HealthCheck, settings as hyp_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hyp_settings
 
 hyp_settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hyp_settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

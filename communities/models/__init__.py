@@ -1,0 +1,12 @@
+"""The registry (小区登记): districts, streets, communities, estates, service firms,
+property committees and owners' organisations (clause 八 of the notice: 全面调查摸底)."""
+
+from .committees import CommitteeMember, OwnersOrganisation, PropertyCommittee
+from .estates import ESTATE_SCOPE_PATHS, Estate, EstateScopedModel
+from .firms import ServiceFirm
+from .units import Community, District, Street
+
+__all__ = [
+    "CommitteeMember", "Community", "District", "ESTATE_SCOPE_PATHS", "Estate", "EstateScopedModel",
+    "OwnersOrganisation", "PropertyCommittee", "ServiceFirm", "Street",
+]

@@ -1,0 +1,25 @@
+from core.models import Job
+from tests.permission_matrix import Route, everyone, statuses
+
+
+def clerk_job(world):
+    job = Job.objects.create(kind="import_estates", title="导入", created_by=world.meiyuan_clerk)
+    return {"pk": job.pk}
+
+
+# A job is seen by whoever started it, and by city_admin and the auditor.
+JOB_SEERS = {"meiyuan_clerk", "city_admin", "city_admin2", "auditor"}
+
+ROUTES = [
+    Route("core:home", get=everyone()),
+    Route("core:job_list", get=everyone()),
+    Route("core:job_detail", get=statuses(JOB_SEERS), kwargs=clerk_job),
+    Route("core:job_progress", get=statuses(JOB_SEERS), kwargs=clerk_job),
+    # Not finished, so there is nothing to download yet: 404 for everyone.
+    Route("core:job_download", get=statuses(set()), kwargs=clerk_job),
+    Route("core:healthz", get=statuses(set(), anonymous=200, others=200)),
+    # The API's own pages: schema and docs for signed-in users; the token endpoint is POST.
+    Route("api:schema", get=everyone(anonymous=403)),
+    Route("api:docs", get=everyone(anonymous=403)),
+    Route("api:token", get=statuses(set(), anonymous=405, others=405), post=statuses(set(), anonymous=400, others=400)),
+]
