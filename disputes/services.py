@@ -167,6 +167,8 @@ def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime
     dispute.status = transition.target
     if transition.target != DisputeStatus.MEDIATING:
         dispute.closed_datetime = at
+    if transition.target == DisputeStatus.REFERRED:
+        dispute.referred_department = department
     if note:
         dispute.status_notes = note[:500]
     dispute.save()

@@ -69,6 +69,10 @@ class DisputeCase(EstateScopedModel):
     limit_hours = models.PositiveIntegerField("处理时限(小时)")
     expected_datetime = models.DateTimeField("办理期限")
     closed_datetime = models.DateTimeField("办结时间", null=True, blank=True)
+    referred_department = models.ForeignKey(
+        "disputes.Department", verbose_name="移交部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="转联合执法的纠纷移交的部门（办理中的移交见联合执法台账）。",
+    )
     satisfaction = models.CharField("满意度", max_length=16, choices=Satisfaction.choices, blank=True)
     satisfaction_note = models.CharField("回访意见", max_length=200, blank=True)
     imported = models.BooleanField("台账导入", default=False)
