@@ -93,7 +93,8 @@ class BigRadio(forms.RadioSelect):
 class DisputeForm(forms.Form):
     service_code = forms.ChoiceField(label="类别", choices=DisputeCategory.choices, widget=BigRadio,
                                      error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"})
-    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.WINDOW, widget=BigRadio)
+    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.WINDOW, widget=BigRadio,
+                                required=False, help_text="不选即为“其他”")
     party_name = forms.CharField(label="当事人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
     party_phone = forms.CharField(label="联系电话", max_length=20, required=False,
                                   widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off"))
@@ -123,7 +124,8 @@ class RepairForm(forms.Form):
                                      widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off"))
     description = forms.CharField(label="情况说明", max_length=500, required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
     reporter_name = forms.CharField(label="报修人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
-    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.PHONE, widget=_c(forms.Select()))
+    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.PHONE, required=False,
+                                widget=_c(forms.Select()), help_text="默认：电话")
     requested_datetime = forms.DateTimeField(label="报修时间", input_formats=DATETIME_FORMATS, widget=dt_widget(),
                                              required=False, help_text="留空即为现在。",
                                              error_messages={"invalid": "报修时间格式不正确。"})

@@ -180,7 +180,7 @@ def dispute_create(request):
         estate = EstateChoice.resolve(request.user, data["estate"])
         try:
             case = services.create_dispute(
-                by=request.user, estate=estate, service_code=data["service_code"], channel=data["channel"],
+                by=request.user, estate=estate, service_code=data["service_code"], channel=data["channel"] or "other",
                 party_name=data["party_name"], party_phone=data["party_phone"], respondent=data["respondent"],
                 description=data["description"], requested_datetime=data["requested_datetime"],
             )
@@ -302,7 +302,7 @@ def repair_create(request):
             repair = services.create_repair(
                 by=request.user, estate=estate, service_code=data["service_code"], urgency=data["urgency"],
                 description=data["description"], building=data["building"], unit=data["unit"],
-                channel=data["channel"], reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
+                channel=data["channel"] or "phone", reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
                 requested_datetime=data["requested_datetime"],
             )
         except ValidationError as exc:
