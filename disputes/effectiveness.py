@@ -59,8 +59,9 @@ def case_counts(year: int, estate_id_from: int | None = None, estate_id_to: int 
         .order_by()
         .values("estate_id")
         .annotate(
-            received=Count("id"),
-            resolved=Count("id", filter=Q(status=DisputeStatus.RESOLVED, closed_datetime__lt=end)),
+            # a NOT NULL column of the covering (estate, requested) index: an index-only scan
+            received=Count("expected_datetime"),
+            resolved=Count("expected_datetime", filter=Q(status=DisputeStatus.RESOLVED, closed_datetime__lt=end)),
         )
         .values_list("estate_id", "received", "resolved")
     )
@@ -69,8 +70,8 @@ def case_counts(year: int, estate_id_from: int | None = None, estate_id_to: int 
         .order_by()
         .values("estate_id")
         .annotate(
-            reported=Count("id"),
-            on_time=Count("id", filter=Q(completed_datetime__isnull=False,
+            reported=Count("expected_datetime"),
+            on_time=Count("expected_datetime", filter=Q(completed_datetime__isnull=False,
                                          completed_datetime__lte=F("expected_datetime"))),
         )
         .values_list("estate_id", "reported", "on_time")

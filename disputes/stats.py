@@ -32,6 +32,9 @@ class Rates:
         return (Decimal(100) * self.closed_on_time / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+COUNTED = "expected_datetime"  # NOT NULL, in every covering index of the case tables
+
+
 def _closed_field(model) -> str:
     return "closed_datetime" if model.__name__ == "DisputeCase" else "completed_datetime"
 
@@ -41,11 +44,13 @@ def rate_aggregates(model, now=None) -> dict:
     closed = _closed_field(model)
     is_open = Q(**{f"{closed}__isnull": True})
     return {
-        "total": Count("id"),
-        "closed": Count("id", filter=~is_open),
-        "closed_on_time": Count("id", filter=Q(**{f"{closed}__lte": F("expected_datetime")})),
-        "open": Count("id", filter=is_open),
-        "open_overdue": Count("id", filter=is_open & Q(expected_datetime__lt=now)),
+        # Counting a NOT NULL column of the covering indexes, not the id, keeps these index-only
+        # scans (COUNT(*) cannot carry a FILTER in Django).
+        "total": Count(COUNTED),
+        "closed": Count(COUNTED, filter=~is_open),
+        "closed_on_time": Count(COUNTED, filter=Q(**{f"{closed}__lte": F("expected_datetime")})),
+        "open": Count(COUNTED, filter=is_open),
+        "open_overdue": Count(COUNTED, filter=is_open & Q(expected_datetime__lt=now)),
     }
 
 
@@ -68,4 +73,4 @@ def overdue(queryset, now=None):
 
 
 def overdue_counts_by(queryset, field: str, now=None) -> dict:
-    return dict(overdue(queryset, now).order_by().values_list(field).annotate(n=Count("id")))
+    return dict(overdue(queryset, now).order_by().values_list(field).annotate(n=Count("*")))

@@ -64,8 +64,20 @@ HOME = ("两站一中心", "/cases/")
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _page(request, queryset):
-    paginator = Paginator(queryset, PER_PAGE)
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (already computed by a grouped query on the same rows)."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
+def _page(request, queryset, count: int | None = None):
+    paginator = Paginator(queryset, PER_PAGE) if count is None else KnownCountPaginator(queryset, PER_PAGE, count)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -97,8 +109,20 @@ def unit_breakdown(user):
     return "district_id", "区", list(District.objects.order_by("code"))
 
 
+# Filters a user's level makes pointless (one choice) or too long to list (the city's
+# communities, every team of the city); they still apply when given in the address.
+HIDDEN_FILTERS = {
+    "city": {"community", "team"},
+    "district": {"district", "team"},
+    "street": {"district", "street"},
+    "community": {"district", "street", "community"},
+    "assigned": {"district", "street", "community", "team"},
+}
+
+
 def _render_list(request, template, filterset, page, extra):
-    context = {"filter": filterset, "page_obj": page, "query_string": _query_without_page(request)}
+    context = {"filter": filterset, "page_obj": page, "query_string": _query_without_page(request),
+               "hidden_filters": HIDDEN_FILTERS.get(request.user.scope_level, set())}
     context.update(extra)
     return render(request, template, context)
 
@@ -407,8 +431,11 @@ def overdue_list(request):
     select = ["estate", "street", "community"] + (["team"] if model is RepairRequest else [])
     params = request.GET.copy()
     params.pop("kind", None)
+    unfiltered = not any(value for key, values in params.lists() if key != "page" for value in values)
     filterset = filter_class(params or None, queryset=base.select_related(*select), request=request)
-    page = _page(request, filterset.qs.order_by("expected_datetime", "id"))
+    # Unfiltered, the per-unit counts already add up to the list's length: no second count.
+    page = _page(request, filterset.qs.order_by("expected_datetime", "id"),
+                 count=sum(counts.values()) if unfiltered else None)
     privacy.apply(user, page.object_list)
     return _render_list(request, "disputes/overdue_list.html", filterset, page, {
         "kind": kind, "kind_label": label, "now": now, "unit_label": unit_label, "unit_field": field.removesuffix("_id"),
@@ -436,7 +463,7 @@ def referral_departments(request):
     filterset = ReferralFilter(request.GET or None, queryset=queryset, request=request)
     rows = department_counts(filterset.qs, today)
     return render(request, "disputes/referral_departments.html", {
-        "filter": filterset, "rows": rows, "today": today, "export_list": "departments",
+        "filter": filterset, "rows": rows, "hidden_filters": HIDDEN_FILTERS.get(request.user.scope_level, set()), "today": today, "export_list": "departments",
         "breadcrumbs": [HOME, ("联合执法", reverse("disputes:referral_list")), ("按部门统计", "")],
     })
 
