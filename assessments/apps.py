@@ -8,6 +8,7 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from core.tasks import SWEEP_HOOKS
 
+        from . import exports, imports  # noqa: F401 - registers the importers and the export job
         from .cycle import sweep_lapsed_runs
 
         if sweep_lapsed_runs not in SWEEP_HOOKS:

@@ -224,6 +224,9 @@ class YearEvent(models.Model):
         verbose_name = verbose_name_plural = "年度操作记录"
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.year} {self.get_action_display()}"
+
 
 # --- inspections and fee rates ----------------------------------------------------------------
 def photo_upload_path(instance, filename):
@@ -301,6 +304,9 @@ class InspectionPhoto(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "检查照片"
         ordering = ["taken_at", "id"]
+
+    def __str__(self):
+        return f"{self.inspection} 照片"
 
 
 class FeeRate(EstateScopedModel, TimeStampedModel):
@@ -474,6 +480,9 @@ class UnitResult(models.Model):
                 violation_error_message="每个单位每个年度只能有一条当前有效的汇总。",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.year} {self.unit}"
 
     @property
     def unit(self):

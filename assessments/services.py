@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.rules import can, require
+from accounts.rules import can
 from communities.models import Estate
 from core.models import ACTIVE_JOB_STATUSES, JobStatus
 
