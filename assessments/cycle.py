@@ -72,6 +72,8 @@ def start_run(year, *, by, appeal=None, enqueue: bool = True) -> CycleRun:
     state = year_row(year)
     if state.status == YearStatus.CLOSED:
         raise Refused(f"{year}年度已关闭，不能重新计分；如需更正，请先由市房产局说明原因后重新开放该年度。")
+    if state.status == YearStatus.PUBLISHED and appeal is None:
+        raise Refused(f"{year}年度考核结果正在公示，只能对获支持的申诉重新计分；如需整体重算，请先关闭后重新开放该年度。")
     scheme = Scheme.objects.for_year(year)
     if scheme is None:
         raise Refused(f"没有适用于{year}年度的考核方案，请先在“考核方案”中设置适用年度。")

@@ -24,7 +24,8 @@ def add_inspection(estate, by, day, scores, *, status="submitted", source=None):
 
     total = sum(int(Decimal(str(v)) * 10) for v in scores.values())
     insp = Inspection(estate=estate, date=day, inspector_name="检查员", source=source or "street", status=status,
-                      scores={k: str(Decimal(str(v))) for k, v in scores.items()}, total_tenths=total, created_by=by)
+                      scores={k: str(Decimal(str(v))) for k, v in scores.items()}, total_tenths=total, created_by=by,
+                      review_note="退回" if status == "rejected" else "")
     insp.save()
     return insp
 
