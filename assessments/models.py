@@ -282,7 +282,7 @@ class Inspection(EstateScopedModel, TimeStampedModel):
 
     @property
     def total(self) -> Decimal:
-        return Decimal(self.total_tenths) / 10
+        return (Decimal(self.total_tenths) / 10).quantize(Decimal("0.1"))
 
     @property
     def status_colour(self):
