@@ -201,6 +201,7 @@ def compute_run(run: CycleRun, report) -> dict:
     grade_counts = dict.fromkeys(GRADE_COLUMNS, 0)
     done = written = assessed = 0
     report(0, max(total_estates, 1), "读取检查记录、收缴率与案件数据……")
+    writer = ResultWriter()
 
     for chunk in _estate_chunks():
         lo, hi = chunk[0][0], chunk[-1][0]
@@ -252,7 +253,7 @@ def compute_run(run: CycleRun, report) -> dict:
             if tally is None:
                 tally = communities[row[4]] = Tally(row[2], row[3], row[4])
             tally.add(grade, total, used_area)
-        _write_results(rows)
+        writer.write(rows)
         written += len(rows)
         done += len(chunk)
         report(done, max(total_estates, 1), f"已计分 {done:,} / {total_estates:,} 个小区")
@@ -260,7 +261,7 @@ def compute_run(run: CycleRun, report) -> dict:
     report(done, max(total_estates, 1), "汇总社区、街道、区……")
     _write_unit_results(run, communities)
     with transaction.atomic():
-        _make_current(run)
+        _make_current(run, writer)
         run.estates_total, run.estates_assessed = written, assessed
         run.grade_counts = {str(k): v for k, v in grade_counts.items()}
         CycleRun.objects.filter(pk=run.pk).update(
@@ -270,20 +271,56 @@ def compute_run(run: CycleRun, report) -> dict:
     return {"estates": written, "assessed": assessed, "grades": run.grade_counts}
 
 
-def _write_results(rows: list[tuple]):
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = EstateResult._meta.db_table
-        with connection.cursor() as cursor:
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN") as copy:
+class ResultWriter:
+    """Writes a run's result rows chunk by chunk.
+
+    On PostgreSQL each chunk is COPYed into a session-local staging table (no index, no
+    constraint: the fastest write there is), and `finish` — inside the final transaction —
+    moves them into the results table in one INSERT … SELECT, already current, so each row is
+    written to the indexed table once. Elsewhere rows go straight in with bulk_create and are
+    made current by `_make_current`."""
+
+    STAGING = "assessments_cycle_staging"
+
+    def __init__(self):
+        self.postgres = connection.vendor == "postgresql"
+        if self.postgres:
+            with connection.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS {self.STAGING}")
+                cols = ", ".join(f"{c} {t}" for c, t in self._column_types())
+                cur.execute(f"CREATE TEMP TABLE {self.STAGING} ({cols})")
+
+    @staticmethod
+    def _column_types():
+        fields = {f.column: f for f in EstateResult._meta.concrete_fields}
+        return [(c, fields[c].db_type(connection)) for c in RESULT_COLUMNS]
+
+    def write(self, rows: list[tuple]):
+        if not rows:
+            return
+        if self.postgres:
+            with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {self.STAGING} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
-        return
-    EstateResult.objects.bulk_create(
-        [EstateResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows], batch_size=500
-    )
+            return
+        EstateResult.objects.bulk_create(
+            [EstateResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows], batch_size=500
+        )
+
+    def make_current(self, run: CycleRun):
+        """Inside the final transaction, after the earlier rows stopped being current: the
+        run's rows become current (staged rows go in already current)."""
+        if not self.postgres:
+            EstateResult.objects.filter(run=run).update(is_current=True)
+            return
+        table = EstateResult._meta.db_table
+        cols = ", ".join(RESULT_COLUMNS)
+        select = ", ".join("true" if c == "is_current" else c for c in RESULT_COLUMNS)
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {select} FROM {self.STAGING} ORDER BY estate_id")
+            cur.execute(f"DROP TABLE {self.STAGING}")
 
 
 def _write_unit_results(run: CycleRun, communities: dict[int, Tally]):
@@ -326,7 +363,7 @@ def _cents_to_decimal(cents: int):
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
-def _make_current(run: CycleRun):
+def _make_current(run: CycleRun, writer: ResultWriter):
     """The run's rows become the year's current ones; the earlier run is kept, superseded."""
     now = timezone.now()
     previous = CycleRun.objects.select_for_update().filter(year=run.year, is_current=True).exclude(pk=run.pk)
@@ -335,7 +372,7 @@ def _make_current(run: CycleRun):
         EstateResult.objects.filter(run_id__in=previous_ids, is_current=True).update(is_current=False)
         UnitResult.objects.filter(run_id__in=previous_ids, is_current=True).update(is_current=False)
         CycleRun.objects.filter(pk__in=previous_ids).update(is_current=False, superseded_at=now)
-    EstateResult.objects.filter(run=run).update(is_current=True)
+    writer.make_current(run)
     UnitResult.objects.filter(run=run).update(is_current=True)
     CycleRun.objects.filter(pk=run.pk).update(is_current=True)
     run.is_current = True

@@ -14,6 +14,7 @@ from fractions import Fraction
 from .choices import Grade
 
 CENTS = 100
+CENT = Decimal("0.01")
 
 
 def to_fraction(value) -> Fraction:
@@ -46,12 +47,9 @@ class Rules:
     fee_bands: tuple  # ((threshold Decimal, points Decimal), ...) highest threshold first
     size_bands: tuple
     grade_bands: tuple  # ((min_score Decimal, grade), ...) highest first
-
-    @property
-    def max_total(self) -> Decimal:
-        fee = max((p for _, p in self.fee_bands), default=Decimal(0))
-        size = max((p for _, p in self.size_bands), default=Decimal(0))
-        return Decimal(self.management_points + self.dispute_points + self.repair_points) + fee + size
+    management_cents: int = 0  # the points in hundredths, for the integer arithmetic
+    dispute_cents: int = 0
+    repair_cents: int = 0
 
 
 def load_rules(scheme) -> Rules:
@@ -69,6 +67,9 @@ def load_rules(scheme) -> Rules:
         repair_points=to_fraction(scheme.repair_points),
         checklist_max_tenths=checklist,
         fee_bands=tuple(bands["fee"]), size_bands=tuple(bands["size"]), grade_bands=grades,
+        management_cents=_cents(to_fraction(scheme.management_points)),
+        dispute_cents=_cents(to_fraction(scheme.dispute_points)),
+        repair_cents=_cents(to_fraction(scheme.repair_points)),
     )
 
 
@@ -104,24 +105,46 @@ class Score:
     grade: str
 
 
+def _cents_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (non-negative ints) rounded half up to a whole number."""
+    q, r = divmod(numerator, denominator)
+    return q + 1 if 2 * r >= denominator else q
+
+
+def _cents(value: Fraction) -> int:
+    """A points value with at most two decimals, in whole hundredths."""
+    scaled = value * CENTS
+    if scaled.denominator != 1:
+        raise ValueError("scheme points must have at most two decimals")
+    return scaled.numerator
+
+
 def score_estate(rules: Rules, *, category: str, building_area: Decimal, inspections: int, inspections_total_tenths: int,
                  fee_rate: Decimal | None, disputes_received: int = 0, disputes_resolved: int = 0,
                  repairs_reported: int = 0, repairs_on_time: int = 0) -> Score | None:
     """The four indicators, the total and the grade; None when not assessed (no counted
-    inspection in the year: 未参加考核)."""
+    inspection in the year: 未参加考核).
+
+    Exact integer arithmetic (the same values as the Fractions of the spec, computed faster:
+    the cycle scores every estate of the city): each indicator is one exact ratio of integers
+    rounded once, half up, to hundredths."""
     if inspections <= 0:
         return None
     checklist_max = rules.checklist_max_tenths.get(category)
     if not checklist_max:
         raise ValueError(f"方案第{rules.version}版没有“{category}”类别的检查项目。")
-    # mean of totals (in tenths) scaled from the checklist maximum to the indicator's points
-    mean_tenths = Fraction(inspections_total_tenths, inspections)
-    management = round_score(mean_tenths / checklist_max * rules.management_points)
-    effectiveness = round_score(
-        rules.dispute_points * ratio(disputes_resolved, disputes_received)
-        + rules.repair_points * ratio(repairs_on_time, repairs_reported)
+    # mean of totals (tenths) scaled from the checklist maximum (tenths) to the indicator's points:
+    # S / n / max × P, in hundredths of a point
+    management = _cents_half_up(inspections_total_tenths * rules.management_cents, inspections * checklist_max)
+    # D × resolved / received + R × on time / reported (a ratio with no cases counts as 1)
+    rec, res = (disputes_received, disputes_resolved) if disputes_received else (1, 1)
+    rep, ont = (repairs_reported, repairs_on_time) if repairs_reported else (1, 1)
+    effectiveness = _cents_half_up(
+        rules.dispute_cents * res * rep + rules.repair_cents * ont * rec, rec * rep
     )
-    fee = round_score(to_fraction(band_points(rules.fee_bands, fee_rate)))
-    size = round_score(to_fraction(band_points(rules.size_bands, building_area)))
-    total = management + effectiveness + fee + size
-    return Score(management, effectiveness, fee, size, total, grade_for(rules, total))
+    fee = band_points(rules.fee_bands, fee_rate).quantize(CENT)
+    size = band_points(rules.size_bands, building_area).quantize(CENT)
+    management_d = Decimal(management).scaleb(-2)
+    effectiveness_d = Decimal(effectiveness).scaleb(-2)
+    total = management_d + effectiveness_d + fee + size
+    return Score(management_d, effectiveness_d, fee, size, total, grade_for(rules, total))
