@@ -12,6 +12,7 @@ superseded; then `cycle_run_finished` is sent, still inside that transaction.
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -196,21 +197,25 @@ def compute_run(run: CycleRun, report) -> dict:
     EstateResult.objects.filter(run=run)._raw_delete(EstateResult.objects.db)
     UnitResult.objects.filter(run=run)._raw_delete(UnitResult.objects.db)
 
+    started = time.perf_counter()
     total_estates = Estate.objects.count()
     communities: dict[int, Tally] = {}
     grade_counts = dict.fromkeys(GRADE_COLUMNS, 0)
     done = written = assessed = 0
     report(0, max(total_estates, 1), "读取检查记录、收缴率与案件数据……")
     writer = ResultWriter()
+    run_id, version = run.pk, rules.version
 
+    read_s = write_s = 0.0
     for chunk in _estate_chunks():
+        t_read = time.perf_counter()
         lo, hi = chunk[0][0], chunk[-1][0]
         previous = {}
         if run.kind == RunKind.APPEAL:
             previous = {
                 r["estate_id"]: r
                 for r in EstateResult.objects.filter(run_id=run.based_on_id, estate_id__gte=lo, estate_id__lte=hi)
-                .values(*[c for c in RESULT_COLUMNS if c not in ("run_id", "is_current")])
+                .order_by().values(*[c for c in RESULT_COLUMNS if c not in ("run_id", "is_current")])
             }
         inspections = {
             estate_id: (n, s)
@@ -219,9 +224,11 @@ def compute_run(run: CycleRun, report) -> dict:
             ).values("estate_id").annotate(n=Count("id"), s=Sum("total_tenths")).values_list("estate_id", "n", "s")
         }
         fees = dict(
-            FeeRate.objects.filter(year=year, estate_id__gte=lo, estate_id__lte=hi).values_list("estate_id", "rate")
+            # order_by(): FeeRate's default ordering would join the estates and sort
+            FeeRate.objects.filter(year=year, estate_id__gte=lo, estate_id__lte=hi).order_by().values_list("estate_id", "rate")
         )
         cases = case_counts(year, lo, hi)
+        read_s += time.perf_counter() - t_read
 
         rows = []
         for estate_id, district_id, street_id, community_id, category, area, renovation_year in chunk:
@@ -229,7 +236,7 @@ def compute_run(run: CycleRun, report) -> dict:
                 old = previous.get(estate_id)
                 if old is None:
                     continue  # not part of the run this one re-scores
-                row = tuple(run.pk if c == "run_id" else False if c == "is_current" else old[c] for c in RESULT_COLUMNS)
+                row = tuple(run_id if c == "run_id" else False if c == "is_current" else old[c] for c in RESULT_COLUMNS)
             else:
                 n, s = inspections.get(estate_id, (0, 0))
                 c = cases.get(estate_id, NO_CASES)
@@ -242,8 +249,8 @@ def compute_run(run: CycleRun, report) -> dict:
                 values = (None,) * 5 + (Grade.NOT_ASSESSED.value,) if score is None else (
                     score.management, score.effectiveness, score.fee, score.size, score.total, score.grade
                 )
-                row = (run.pk, estate_id, district_id, street_id, community_id, year, False, score is not None,
-                       *values, rules.version, category, area, renovation_year, n, s, rate,
+                row = (run_id, estate_id, district_id, street_id, community_id, year, False, score is not None,
+                       *values, version, category, area, renovation_year, n, s, rate,
                        c.disputes_received, c.disputes_resolved, c.repairs_reported, c.repairs_on_time)
             rows.append(row)
             grade, total, used_area = row[13], row[12], row[16]
@@ -253,11 +260,14 @@ def compute_run(run: CycleRun, report) -> dict:
             if tally is None:
                 tally = communities[row[4]] = Tally(row[2], row[3], row[4])
             tally.add(grade, total, used_area)
+        t_write = time.perf_counter()
         writer.write(rows)
+        write_s += time.perf_counter() - t_write
         written += len(rows)
         done += len(chunk)
         report(done, max(total_estates, 1), f"已计分 {done:,} / {total_estates:,} 个小区")
 
+    scored = time.perf_counter()
     report(done, max(total_estates, 1), "汇总社区、街道、区……")
     _write_unit_results(run, communities)
     with transaction.atomic():
@@ -267,8 +277,12 @@ def compute_run(run: CycleRun, report) -> dict:
         CycleRun.objects.filter(pk=run.pk).update(
             estates_total=written, estates_assessed=assessed, grade_counts=run.grade_counts
         )
+        current = time.perf_counter()
         cycle_run_finished.send(sender=CycleRun, run=run)
-    return {"estates": written, "assessed": assessed, "grades": run.grade_counts}
+    ended = time.perf_counter()
+    timing = {"score_s": round(scored - started, 2), "read_s": round(read_s, 2), "write_s": round(write_s, 2), "current_s": round(current - scored, 2),
+              "receivers_s": round(ended - current, 2)}
+    return {"estates": written, "assessed": assessed, "grades": run.grade_counts, "timing": timing}
 
 
 class ResultWriter:

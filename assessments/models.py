@@ -391,7 +391,22 @@ class EstateResult(EstateScopedModel):
     """小区考核结果 of one run: the four indicators, the total and the grade — or 未参加考核 —
     with the inputs used (policy-defaults.md §2). Computed rows: never edited."""
 
-    run = models.ForeignKey(CycleRun, verbose_name="计分任务", on_delete=models.CASCADE, related_name="results")
+    # A run writes a result for every estate of the city, so each index and each foreign-key
+    # check counts hundreds of thousands of times: the scope ids (derived from the estate) and
+    # the run carry no constraint and no index of their own; the partial indexes on current
+    # rows below serve the scoped reads, (run, estate) the reads of one run.
+    run = models.ForeignKey(CycleRun, verbose_name="计分任务", on_delete=models.CASCADE, related_name="results",
+                            db_index=False, db_constraint=False)
+    district = models.ForeignKey("communities.District", on_delete=models.PROTECT, related_name="+", editable=False,
+                                 db_index=False, db_constraint=False)
+    street = models.ForeignKey("communities.Street", on_delete=models.PROTECT, related_name="+", editable=False,
+                               db_index=False, db_constraint=False)
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+", editable=False,
+                                  db_index=False, db_constraint=False)
+    # The estate keeps its constraint; its index is the partial unique one on current rows and
+    # the (run, estate) one.
+    estate = models.ForeignKey("communities.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     is_current = models.BooleanField("当前有效", default=False)
     assessed = models.BooleanField("参加考核", default=False)
@@ -420,6 +435,7 @@ class EstateResult(EstateScopedModel):
         indexes = [
             models.Index(fields=["year", "district"], name="result_current_district_idx", condition=Q(is_current=True)),
             models.Index(fields=["year", "street"], name="result_current_street_idx", condition=Q(is_current=True)),
+            models.Index(fields=["year", "community"], name="result_current_community_idx", condition=Q(is_current=True)),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -301,6 +301,52 @@ def inspection_new(request):
 
 
 @login_required
+def inspection_edit(request, pk):
+    """The author (or city_admin) corrects a draft or a submitted inspection, or submits a draft."""
+    require(request.user, "inspection")
+    inspection = get_object_or_404(Inspection.objects.writable_by(request.user).select_related("estate"), pk=pk)
+    if inspection.created_by_id != request.user.pk and not request.user.is_role("city_admin"):
+        raise PermissionDenied("只有录入人可以修改这条检查记录。")
+    sources = services.allowed_sources(request.user)
+    if inspection.source not in sources:
+        sources = [*sources, inspection.source]
+    estate = inspection.estate
+    checklist = services.InspectionChecker(request.user).checklist(inspection.year, estate.category)
+    status = 200
+    if request.method == "POST":
+        form = InspectionForm(request.POST, sources=sources)
+        values = {code: request.POST.get(f"item_{code}", "") for code in services.ITEM_LABELS}
+        errors = {}
+        if form.is_valid():
+            try:
+                services.save_inspection(
+                    by=request.user, estate=estate, date=form.cleaned_data["date"], scores=values,
+                    inspector_name=form.cleaned_data["inspector_name"], source=form.cleaned_data["source"],
+                    note=form.cleaned_data["note"], submit=request.POST.get("action") != "draft", inspection=inspection,
+                )
+            except Refused as exc:
+                errors = exc.errors
+                for key in ("date", "inspector_name", "source"):
+                    if key in errors:
+                        form.add_error(key, errors[key])
+                if not errors:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, "检查记录已保存。")
+                return redirect("assessments:inspection_detail", pk=inspection.pk)
+        status = 400
+    else:
+        form = InspectionForm(initial={"estate_code": estate.code, "date": inspection.date, "source": inspection.source,
+                                       "inspector_name": inspection.inspector_name, "note": inspection.note}, sources=sources)
+        values, errors = dict(inspection.scores), {}
+    return render(request, "assessments/inspection_edit.html", {
+        "form": form, "estate": estate, "checklist": checklist, "values": values, "errors": errors, "inspection": inspection,
+        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")),
+                        (str(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
+    }, status=status)
+
+
+@login_required
 def inspection_detail(request, pk):
     inspection = get_object_or_404(
         Inspection.objects.visible_to(request.user).select_related("estate", "created_by", "reviewed_by"), pk=pk
@@ -313,8 +359,10 @@ def inspection_detail(request, pk):
         and inspection.created_by_id != request.user.pk
         and Inspection.objects.writable_by(request.user).filter(pk=pk).exists()
     )
+    may_edit = (inspection.status in (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED) and can(request.user, "inspection")
+                and (inspection.created_by_id == request.user.pk or request.user.is_role("city_admin")))
     return render(request, "assessments/inspection_detail.html", {
-        "inspection": inspection, "rows": rows, "photos": inspection.photos.all(), "may_review": may_review,
+        "inspection": inspection, "rows": rows, "may_edit": may_edit, "photos": inspection.photos.all(), "may_review": may_review,
         "review_form": ReviewForm(), "history": inspection.history.select_related("history_user")[:20]
         if request.user.role in ("city_admin", "auditor") else None,
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (str(inspection), "")],

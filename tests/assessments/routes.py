@@ -11,6 +11,7 @@ INSPECTION_WRITERS = {"city_admin", "city_admin2", "xuanwu_staff", "xuanwu_staff
 FEE_WRITERS = INSPECTION_WRITERS - {"evaluator"}
 CITY_ADMINS = {"city_admin", "city_admin2"}
 XUANWU_STAFF = {"xuanwu_staff", "xuanwu_staff2"}
+AUTHOR = {"meiyuan_clerk", "city_admin", "city_admin2"}
 
 
 def scheme(world):
@@ -72,6 +73,10 @@ ROUTES = [
     Route("assessments:inspection_new", get=writers(INSPECTION_WRITERS), post=writers(INSPECTION_WRITERS, 400)),
     Route("assessments:inspection_checklist", get=writers(INSPECTION_WRITERS)),
     Route("assessments:inspection_detail", get=statuses(SEES_MY101), kwargs=inspection),
+    # Editing: the author (meiyuan_clerk) and city_admin; others in write scope 403, outside 404.
+    Route("assessments:inspection_edit", kwargs=inspection,
+          get=statuses(AUTHOR, forbidden=SIGNED_IN - AUTHOR - {"gulou_staff", "xinjiekou_clerk", "ninghai_clerk"}),
+          post=statuses(AUTHOR, ok_status=400, forbidden=SIGNED_IN - AUTHOR - {"gulou_staff", "xinjiekou_clerk", "ninghai_clerk"})),
     # Review: district staff of the estate's district (never city_admin: a district's step).
     Route("assessments:inspection_review", get=None, kwargs=inspection,
           post=statuses(XUANWU_STAFF, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),

@@ -130,3 +130,21 @@ def test_street_clerk_appeals_in_the_window_and_district_decides(client, world, 
     r = client.post(reverse("assessments:appeal_decide", args=[appeal.pk]), {"decision": "reject", "note": "经核实检查无误"})
     appeal.refresh_from_db()
     assert appeal.status == "rejected" and appeal.decided_by == world.xuanwu_staff
+
+
+def test_a_draft_is_corrected_and_submitted_by_its_author(client, world, example_estate):
+    client.force_login(world.meiyuan_clerk)
+    client.post(reverse("assessments:inspection_new"),
+                entry("SL001", "2019-03-05", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"}, action="draft"))
+    draft = Inspection.objects.get()
+    assert draft.status == "draft"
+    page = client.get(reverse("assessments:inspection_edit", args=[draft.pk])).content.decode()
+    assert 'value="14"' in page or 'value="14.0"' in page
+    data = entry("SL001", "2019-03-05", {"cleanliness": "15", "order": "13", "greening": "9", "facilities": "8"})
+    client.force_login(world.xuanwu_staff)
+    assert client.post(reverse("assessments:inspection_edit", args=[draft.pk]), data).status_code == 403
+    client.force_login(world.meiyuan_clerk)
+    assert client.post(reverse("assessments:inspection_edit", args=[draft.pk]), data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.total, draft.scores["cleanliness"]) == ("submitted", Decimal("45.0"), "15.0")
+    assert draft.history.count() == 2  # the change is in the history
