@@ -58,7 +58,7 @@ class SheetWriter:
                 DEFAULT_WIDTHS.get(col.kind, 12), len(col.header) * 2 + 2
             )
         self.ws.page_setup.orientation = "landscape"
-        self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # the write-only sheet lacks the constant
+        self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # write-only sheets lack the constant
         self.ws.page_setup.fitToWidth = 1
         self.ws.page_setup.fitToHeight = 0
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
