@@ -44,7 +44,10 @@ def sign_in(browser, live_server, username, phone=True):
     return page
 
 
-def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(browser, live_server, transactional_db):
+def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(browser, live_server, transactional_db,
+                                                                         django_db_serialized_rollback):
+    # serialized_rollback: tables an earlier transactional test flushed get their migrated
+    # reference data (units, time limits) back.
     from disputes.models import RepairRequest
 
     world = build_world()
