@@ -8,8 +8,9 @@ function, writes in one transaction and records who acted in the change history.
 Validation is written once per entity and used by the pages (communities/forms.py), the API
 (communities/api/serializers.py) and the estate importer (communities/imports.py):
 
-- `estate_rule_errors(values)` checks one estate's values without touching the database (the
-  importer calls it per row and does the lookups in bulk);
+- `estate_value_errors(values)` checks one estate's values without touching the database;
+  `estate_rule_errors(values)` is its cross-field part (category and renovation year, years
+  in order), which the importer calls per row after its parsers and bulk lookups;
 - `validate_estate(values, by=..., instance=...)` adds the checks that need the database (code
   taken, community in the user's writable scope, firm exists) and returns the cleaned values or
   raises ValidationError({field: [messages]}).
@@ -69,7 +70,7 @@ class Msg:
     AREA_TOO_LARGE = "建筑面积超出允许范围。"
     CATEGORY = "类别须为未整治老旧小区、已整治老旧小区或保障性住房小区。"
     MODE = "管理模式须为公益性物业托管、市场化物业、居民自治、基本服务保障或暂无。"
-    RENOVATION_REQUIRED = "已整治老旧小区须填写整治完成年份。"
+    RENOVATION_REQUIRED = "已整治老旧小区必须填写整治完成年份。"
     RENOVATION_NOT_ALLOWED = "只有已整治老旧小区填写整治完成年份，其他类别请留空。"
     YEAR_RANGE = "{label}应在1949年至{year}年之间。"
     RENOVATION_BEFORE_BUILT = "整治完成年份不能早于建成年份。"
@@ -252,7 +253,7 @@ ESTATE_FIELDS = (
 )
 
 
-def estate_rule_errors(values: dict, *, year: int | None = None) -> tuple[dict, dict[str, list[str]]]:
+def estate_value_errors(values: dict, *, year: int | None = None) -> tuple[dict, dict[str, list[str]]]:
     """The rules of one estate that need no database (小区登记 rules of excel-templates.md).
 
     `values` holds raw or typed values (strings, numbers, Decimals, model instances or ids for
@@ -383,12 +384,29 @@ def estate_rule_errors(values: dict, *, year: int | None = None) -> tuple[dict, 
     return cleaned, errors
 
 
+CROSS_FIELD_RULES = ("renovation_year",)
+
+
+def estate_rule_errors(values: dict, *, year: int | None = None) -> dict[str, str]:
+    """Field → message for the rules that span fields of one estate (a renovated estate has a
+    renovation year, the others none; it is not before the year built; years in range), for
+    callers that parse single cells themselves (the importer). Same messages as the forms and
+    the API, since they come from the same checks."""
+    probe = {
+        "code": "x", "name": "x", "community": 0, "building_area": Decimal("1"),
+        "category": values.get("category"), "renovation_year": values.get("renovation_year"),
+        "year_built": values.get("year_built"),
+    }
+    _cleaned, errors = estate_value_errors(probe, year=year)
+    return {key: messages[0] for key, messages in errors.items() if key in CROSS_FIELD_RULES}
+
+
 def validate_estate(values: dict, *, by, instance: Estate | None = None, year: int | None = None) -> dict:
     """All the rules of one estate; returns the values to write or raises ValidationError.
 
     `values` may also carry `district` and `street` (the form's dependent selects): the
     community must then lie under that street, and the street under that district."""
-    cleaned, errors = estate_rule_errors(values, year=year)
+    cleaned, errors = estate_value_errors(values, year=year)
 
     code = cleaned.get("code")
     if code:

@@ -1,13 +1,21 @@
 from django.urls import path
 
+from core.import_views import template_view, upload_view
+
 from . import views
+from .imports import EstateImporter
 
 app_name = "communities"
 
 urlpatterns = [
     # estates
     path("estates/", views.estate_list, name="estate_list"),
-    path("estates/import/", views.estate_import, name="estate_import"),
+    path(
+        "estates/import/",
+        upload_view(EstateImporter, template_url_name="communities:estate_import_template", back=("小区", "/registry/estates/")),
+        name="estate_import",
+    ),
+    path("estates/import/template/", template_view(EstateImporter), name="estate_import_template"),
     path("estates/new/", views.estate_create, name="estate_create"),
     path("estates/<int:pk>/", views.estate_detail, name="estate_detail"),
     path("estates/<int:pk>/edit/", views.estate_edit, name="estate_edit"),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.core.exceptions import ValidationError
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V); the last
@@ -29,11 +26,7 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError("统一社会信用代码校验位不正确。", code="credit_code_check")
 
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-
-
-def has_control_or_invisible(text: str) -> bool:
-    return bool(_INVISIBLE.search(text)) or any(unicodedata.category(c) in ("Cc", "Cf") for c in text)
+from core.text import clean_name, has_control_or_invisible  # noqa: E402,F401  (re-exported)
 
 
 def validate_code(value: str) -> None:
@@ -45,9 +38,3 @@ def validate_code(value: str) -> None:
         raise ValidationError("编码不能为空。", code="code_empty")
     if value != value.strip():
         raise ValidationError("编码前后不能有空格。", code="code_spaces")
-
-
-def clean_name(value: str) -> str:
-    """Names have control and zero-width characters stripped, and spaces trimmed."""
-    text = _INVISIBLE.sub("", value or "")
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf")).strip()

@@ -24,7 +24,12 @@ HANDLERS: dict[str, Callable] = {}
 
 class JobRefused(Exception):
     """The work cannot be done as asked (bad file, closed year...): the message is for the
-    user, in Chinese; the job fails at once without retries."""
+    user, in Chinese; the job fails at once without retries. `result` is kept on the job (the
+    error table of an import)."""
+
+    def __init__(self, message: str, result: dict | None = None):
+        super().__init__(message)
+        self.result = result
 
 
 def register(kind: str):
@@ -104,7 +109,7 @@ def execute(model: type[JobBase], pk, handler: Callable, *, keep_lease: bool = T
         else:
             result = handler(job, report)
     except JobRefused as exc:
-        job.mark_failed(str(exc))
+        job.mark_failed(str(exc), result=exc.result)
     except Exception as exc:  # noqa: BLE001 - a worker must record every failure
         log.error("job %s #%s failed: %s", model.__name__, pk, traceback.format_exc())
         if job.attempts >= settings.JOB_MAX_ATTEMPTS:

@@ -95,11 +95,12 @@ class JobBase(models.Model):
             status=self.status, progress=100, finished_at=self.finished_at, result=self.result, lease_expires_at=None
         )
 
-    def mark_failed(self, error: str):
+    def mark_failed(self, error: str, result: dict | None = None):
         self.status, self.finished_at, self.error = JobStatus.FAILED, timezone.now(), error
-        type(self).objects.filter(pk=self.pk).update(
-            status=self.status, finished_at=self.finished_at, error=error[:4000], lease_expires_at=None
-        )
+        fields = {"status": self.status, "finished_at": self.finished_at, "error": error[:4000], "lease_expires_at": None}
+        if result is not None:
+            self.result = fields["result"] = result
+        type(self).objects.filter(pk=self.pk).update(**fields)
 
     @property
     def is_active(self) -> bool:

@@ -53,7 +53,8 @@ def job_progress(request, pk):
 @login_required
 def job_download(request, pk):
     job = _job_for(request, pk)
-    if job.status != "succeeded" or not job.output_file:
+    # A finished export, or the marked copy of a refused import.
+    if job.status not in ("succeeded", "failed") or not job.output_file:
         raise Http404("文件不存在或已过期。")
     try:
         handle = job.output_file.open("rb")

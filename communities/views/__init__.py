@@ -1,5 +1,5 @@
 """The registry's pages (小区登记): estates, service firms, committees and owners'
-organisations, units; `imports` holds the upload pages."""
+organisations, units. The estate import page is core.import_views' (communities/urls.py)."""
 
 from .committees import (
     committee_create,
@@ -13,7 +13,6 @@ from .committees import (
 )
 from .estates import estate_create, estate_detail, estate_edit, estate_list
 from .firms import firm_create, firm_detail, firm_edit, firm_list
-from .imports import estate_import
 from .units import (
     community_create,
     community_edit,
@@ -29,7 +28,7 @@ from .units import (
 __all__ = [
     "committee_create", "committee_detail", "committee_edit", "committee_list", "community_create",
     "community_edit", "community_options", "district_detail", "district_list", "estate_create", "estate_detail",
-    "estate_edit", "estate_import", "estate_list", "firm_create", "firm_detail", "firm_edit", "firm_list",
+    "estate_edit", "estate_list", "firm_create", "firm_detail", "firm_edit", "firm_list",
     "owners_org_create", "owners_org_detail", "owners_org_edit", "owners_org_list", "street_detail",
     "street_edit", "street_options", "street_reassign",
 ]

@@ -75,7 +75,10 @@ def _write(ok, read_only, *, post_ok: int = 200):
 ROUTES = [
     # estates
     Route("communities:estate_list", get=everyone()),
-    Route("communities:estate_import", get=everyone()),
+    # The upload page: writers get the form (an empty POST: the form again, 400); others 403.
+    Route("communities:estate_import", get=statuses(REGISTRY_WRITER_PERSONAS, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS),
+          post=statuses(REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS)),
+    Route("communities:estate_import_template", get=everyone()),
     Route("communities:estate_create", **_write(REGISTRY_WRITER_PERSONAS, SIGNED_IN - REGISTRY_WRITER_PERSONAS)),
     Route("communities:estate_detail", get=statuses(SEES_MY101), kwargs=my101),
     Route("communities:estate_edit", kwargs=my101, **_write(WRITES_MY101, READS_ONLY_MY101)),

@@ -1,0 +1,39 @@
+"""The upload path: a Job row whose handler runs the importer on the uploaded file."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from django.core.files.base import ContentFile
+
+from core.jobs import JobRefused
+
+MAX_ERRORS_SHOWN = 500
+
+
+def import_job_handler(job, report):
+    from .base import importer_for
+    from .marking import write_marked_copy
+
+    importer = importer_for(job.kind.removeprefix("import_"))(job.created_by)
+    from core.history import acting_as
+
+    with acting_as(job.created_by):
+        outcome = importer.run(job.input_file.path, job.input_name or os.path.basename(job.input_file.name), report=report)
+    if outcome.ok:
+        return {"counts": outcome.counts, "rows": outcome.rows_read, "summary": outcome.summary}
+    result = {
+        "errors": [e.as_dict() for e in outcome.errors[:MAX_ERRORS_SHOWN]],
+        "error_count": len(outcome.errors),
+        "rows": outcome.rows_read,
+    }
+    if outcome.raw_rows and outcome.bad_cells:
+        buffer = io.BytesIO()
+        write_marked_copy(importer, outcome, buffer)
+        stem = os.path.splitext(job.input_name or "导入文件")[0]
+        name = f"{stem}_错误标注.xlsx"
+        job.output_file.save(f"marked_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
+        type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name)
+    message = outcome.summary if outcome.bad_cells else outcome.errors[0].message
+    raise JobRefused(message, result=result)

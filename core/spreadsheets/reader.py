@@ -1,0 +1,207 @@
+"""Opening an uploaded spreadsheet safely and streaming its rows.
+
+Everything a hostile or broken file can do is refused here, before its rows are read: a format
+other than .xlsx/.xls, an encrypted or macro-carrying workbook, a corrupt archive, an archive
+whose declared unpacked size is out of proportion (a zip bomb: judged from the central
+directory, without unpacking), XML with entity tricks (defusedxml, which openpyxl uses when it
+is installed), and more rows than the cap (from the declared sheet size, then counted while
+streaming). Messages are for the clerk, in Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mmap
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+
+ACCEPTED = (".xlsx", ".xls")
+ACCEPTED_TEXT = "Excel 工作簿（.xlsx）或 Excel 97-2003 工作簿（.xls）"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+class FileRefused(Exception):
+    """The whole file is refused; the message says why, in Chinese."""
+
+
+@dataclass
+class SheetRow:
+    number: int          # the row number as Excel shows it
+    cells: tuple         # raw values: str, int, float, Decimal, datetime, date, bool or None
+
+
+def check_filename(filename: str) -> str:
+    ext = os.path.splitext(filename or "")[1].lower()
+    if ext == ".xlsm":
+        raise FileRefused(f"不接受含宏的工作簿（.xlsm）。请另存为{ACCEPTED_TEXT}后再上传。")
+    if ext not in ACCEPTED:
+        raise FileRefused(f"不支持的文件格式“{ext or '无扩展名'}”。请上传{ACCEPTED_TEXT}。")
+    return ext
+
+
+def _head(path: Path, n: int = 8) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(ENCRYPTED_MARK) != -1
+
+
+def _check_zip(path: Path) -> None:
+    size = path.stat().st_size
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRefused("文件已损坏，无法读取。请用 Excel 或 WPS 打开后重新保存再上传。") from exc
+    declared = sum(info.file_size for info in infos)
+    if declared > settings.IMPORT_MAX_UNPACKED_BYTES or declared > max(size, 1) * settings.IMPORT_MAX_UNPACK_RATIO:
+        raise FileRefused(
+            f"文件解压后的声明大小（{declared // (1024 * 1024)} MB）与文件本身（{max(size // 1024, 1)} KB）极不相称，"
+            "疑似压缩炸弹，已拒绝且未解压。"
+        )
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise FileRefused("工作簿含有宏代码，已拒绝。请另存为不含宏的 .xlsx 后再上传。")
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise FileRefused("文件不是有效的 Excel 工作簿（.xlsx）。")
+
+
+def open_rows(path: str | os.PathLike, filename: str, max_rows: int | None = None) -> Iterator[SheetRow]:
+    """Check the file, then yield the rows of its first sheet (raw values).
+
+    Raises FileRefused for anything that is not a readable, safe workbook, or once the sheet
+    turns out to hold more than `max_rows` + a few header rows."""
+    path = Path(path)
+    check_filename(filename)
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRefused("文件是空的。")
+    if size > settings.IMPORT_MAX_FILE_BYTES:
+        raise FileRefused(f"文件过大（{size // (1024 * 1024)} MB），上限为 {settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)} MB。")
+    head = _head(path)
+    limit = (max_rows or settings.IMPORT_MAX_ROWS) + 50  # room for a title block above the header
+    if head.startswith(ZIP_MAGIC):
+        _check_zip(path)
+        return _xlsx_rows(path, limit)
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_ole(path):
+            raise FileRefused("文件已加密（设置了打开密码）。请去掉密码后再上传。")
+        return _xls_rows(path, limit)
+    raise FileRefused(f"文件不是有效的 Excel 工作簿。请上传{ACCEPTED_TEXT}（CSV、Word 等格式不能导入）。")
+
+
+def _too_many(limit: int) -> FileRefused:
+    return FileRefused(f"数据行数超过上限（每个文件最多 {limit - 50:,} 行），已拒绝。请拆分为多个文件后分别导入。")
+
+
+def _xlsx_rows(path: Path, limit: int) -> Iterator[SheetRow]:
+    import openpyxl
+    from defusedxml.common import DefusedXmlException
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # pragma: no cover - a deployment error, not a user's
+        raise RuntimeError("defusedxml must be installed and in force for openpyxl")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except DefusedXmlException as exc:
+        raise FileRefused("文件含有不安全的 XML 内容（实体扩展或外部实体），已拒绝。") from exc
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a corrupt file to the user
+        raise FileRefused("文件已损坏或格式不正确，无法读取。请用 Excel 或 WPS 打开后重新保存再上传。") from exc
+
+    def generate():
+        try:
+            if not workbook.worksheets:
+                raise FileRefused("工作簿中没有工作表。")
+            sheet = workbook.worksheets[0]
+            declared = sheet.max_row
+            if declared is not None and declared > limit:
+                raise _too_many(limit)
+            # The declared size can be wrong; read to the real end, counting as we go.
+            sheet.reset_dimensions()
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > limit:
+                    raise _too_many(limit)
+                yield SheetRow(number, tuple(cells))
+        except FileRefused:
+            raise
+        except DefusedXmlException as exc:
+            raise FileRefused("文件含有不安全的 XML 内容（实体扩展或外部实体），已拒绝。") from exc
+        except Exception as exc:  # noqa: BLE001
+            raise FileRefused("文件已损坏或格式不正确，无法读取。请用 Excel 或 WPS 打开后重新保存再上传。") from exc
+        finally:
+            workbook.close()
+
+    return generate()
+
+
+def _xls_rows(path: Path, limit: int) -> Iterator[SheetRow]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=False)
+    except xlrd.biffh.XLRDError as exc:
+        if "encrypt" in str(exc).lower():
+            raise FileRefused("文件已加密（设置了打开密码）。请去掉密码后再上传。") from exc
+        raise FileRefused("文件已损坏或不是有效的 .xls 工作簿。") from exc
+    except Exception as exc:  # noqa: BLE001
+        raise FileRefused("文件已损坏或不是有效的 .xls 工作簿。") from exc
+
+    def generate():
+        try:
+            if book.nsheets == 0:
+                raise FileRefused("工作簿中没有工作表。")
+            sheet = book.sheet_by_index(0)
+            if sheet.nrows > limit:
+                raise _too_many(limit)
+            for r in range(sheet.nrows):
+                yield SheetRow(r + 1, tuple(_xls_value(book, cell) for cell in sheet.row(r)))
+        except FileRefused:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise FileRefused("文件已损坏或不是有效的 .xls 工作簿。") from exc
+        finally:
+            book.release_resources()
+
+    return generate()
+
+
+def _xls_value(book, cell):
+    import xlrd
+
+    kind = cell.ctype
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+        return value.date() if value.time() == dt.time(0) else value
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return None
+    return cell.value
+
+
+def shortest_decimal(value) -> Decimal:
+    """A number cell as a Decimal: a float by its shortest decimal form (35860.55, not
+    35860.550000000003), so no float ever reaches a Decimal."""
+    if isinstance(value, bool):
+        raise TypeError("bool is not a number")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    raise TypeError(type(value).__name__)

@@ -1,0 +1,134 @@
+"""Writing workbooks (excel-templates.md "Exports"), streaming with openpyxl's write-only mode.
+
+Numbers are numeric cells in the formats the spec names; money is given in fen (int) and
+written as yuan; text from user data never becomes a formula (= + - @ at the start stays text);
+every sheet prints on A4 landscape with its header row repeated, and freezes it on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from core.money import fen_to_yuan
+
+FORMULA_LEADS = ("=", "+", "-", "@")
+FORMATS = {
+    "text": "@",
+    "int": "0",
+    "money": "#,##0.00",
+    "score": "0.00",
+    "decimal2": "0.00",
+    "area": "#,##0.00",
+    "rate": "0.00",
+    "percent": "0.00",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+}
+DEFAULT_WIDTHS = {"text": 14, "int": 8, "money": 16, "score": 10, "decimal2": 10, "area": 14, "rate": 10,
+                  "percent": 10, "date": 12, "datetime": 17}
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE_FONT = Font(bold=True, size=14)
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    kind: str = "text"
+    width: float | None = None
+
+
+class SheetWriter:
+    def __init__(self, workbook: Workbook, name: str, columns: list[Col], title: str | None = None,
+                 subtitle: str | None = None):
+        self.ws = workbook.create_sheet(title=name[:31])
+        self.columns = columns
+        for i, col in enumerate(columns, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = col.width or max(
+                DEFAULT_WIDTHS.get(col.kind, 12), len(col.header) * 2 + 2
+            )
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = self.ws.PAPERSIZE_A4
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.print_options.horizontalCentered = True
+        header_row = 1
+        if title:
+            cell = WriteOnlyCell(self.ws, value=title)
+            cell.font = TITLE_FONT
+            self.ws.append([cell])
+            header_row += 1
+        if subtitle:
+            self.ws.append([self._text(subtitle)])
+            header_row += 1
+        self.header_row = header_row
+        self.ws.print_title_rows = f"{header_row}:{header_row}"
+        self.ws.freeze_panes = f"A{header_row + 1}"
+        header = []
+        for col in columns:
+            cell = WriteOnlyCell(self.ws, value=col.header)
+            cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            header.append(cell)
+        self.ws.append(header)
+
+    def _text(self, value) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=str(value))
+        # openpyxl turns a string starting with "=" into a formula; user text must stay text.
+        cell.data_type = "s"
+        return cell
+
+    def _cell(self, value, kind: str, bold: bool = False):
+        if value is None or value == "":
+            cell = WriteOnlyCell(self.ws, value=None)
+        elif kind == "text":
+            cell = self._text(value)
+        elif kind == "money":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"money cells take whole fen (int), got {type(value).__name__}")
+            cell = WriteOnlyCell(self.ws, value=fen_to_yuan(value))
+        elif kind == "int":
+            cell = WriteOnlyCell(self.ws, value=int(value))
+        elif kind in ("date", "datetime"):
+            if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                from django.utils import timezone
+
+                value = timezone.localtime(value).replace(tzinfo=None)
+            cell = WriteOnlyCell(self.ws, value=value)
+        else:
+            if isinstance(value, float):
+                raise TypeError("float is not written; pass a Decimal")
+            cell = WriteOnlyCell(self.ws, value=Decimal(value))
+        if kind != "text":
+            cell.number_format = FORMATS.get(kind, "General")
+        cell.border = BORDER
+        if bold:
+            cell.font = HEADER_FONT
+        return cell
+
+    def row(self, values, bold: bool = False):
+        self.ws.append([self._cell(v, col.kind, bold) for v, col in zip(values, self.columns, strict=False)])
+
+    def total_row(self, values):
+        self.row(values, bold=True)
+
+
+class XlsxWriter:
+    def __init__(self):
+        self.workbook = Workbook(write_only=True)
+
+    def sheet(self, name: str, columns: list[Col], title: str | None = None, subtitle: str | None = None) -> SheetWriter:
+        return SheetWriter(self.workbook, name, columns, title=title, subtitle=subtitle)
+
+    def save(self, target):
+        self.workbook.save(target)
