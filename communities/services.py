@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -933,10 +933,25 @@ def reassign_street(street: Street, district: District, *, by) -> Reassignment:
 
 
 # --- counts for pages --------------------------------------------------------------------------
-def estate_totals(queryset) -> dict:
-    """Count, area and households of a (scoped, filtered) estate queryset, in one query over the
-    estate table alone (no join)."""
-    totals = queryset.order_by().aggregate(count=Count("id"), area=Sum("building_area"), households=Sum("households"))
+# Past this many estates a list shows its count without the area and household sums: the count
+# is an index-only scan, summing decimals over a whole city is not (docs/registry.md).
+LIST_SUMS_LIMIT = 20_000
+
+
+def estate_totals(queryset, sums_up_to: int | None = None) -> dict:
+    """Count, area and households of a (scoped, filtered) estate queryset, over the estate
+    table alone (no join). With `sums_up_to`, the sums are taken only for sets up to that size
+    (area and households are None above it)."""
+    queryset = queryset.order_by()
+    if sums_up_to is None:
+        totals = queryset.aggregate(count=Count("id"), area=Sum("building_area"), households=Sum("households"))
+    else:
+        totals = {"count": queryset.count(), "area": None, "households": None}
+        if totals["count"] <= sums_up_to:
+            totals.update(queryset.aggregate(area=Sum("building_area"), households=Sum("households")))
+        else:
+            totals["sums_skipped"] = True
+            return totals
     totals["area"] = totals["area"] or Decimal("0")
     totals["households"] = totals["households"] or 0
     return totals
@@ -961,8 +976,3 @@ def counts_by_street(user, district: District | None = None) -> dict[int, dict]:
         entry["by_category"][row["category"]] = row["n"]
     return result
 
-
-def search_filter(q: str) -> Q:
-    """Name or code search: codes by prefix or whole (case-insensitive), names by any part."""
-    q = q.strip()
-    return Q(code__iexact=q) | Q(code__istartswith=q) | Q(name__icontains=q)

@@ -24,6 +24,7 @@ from accounts.rules import can
 from .. import services
 from ..filters import CommitteeFilter, CommunityFilter, EstateFilter, FirmFilter, StreetFilter
 from ..models import Community, District, Estate, PropertyCommittee, ServiceFirm, Street
+from ..views.common import api_pagination_class
 from .serializers import (
     CommunitySerializer,
     DistrictSerializer,
@@ -143,10 +144,15 @@ class EstateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     serializer_class = EstateSerializer
     filterset_class = EstateFilter
     permission_classes = [IsAuthenticated, RegistryWritePermission]
+    pagination_class = api_pagination_class()
+    list_related = ("district", "street", "community", "service_firm")
+    list_only = ()
     write_action = "estate"
 
     def get_queryset(self):
-        queryset = self.scoped().select_related("district", "street", "community", "service_firm")
+        queryset = self.scoped()
+        if self.action != "list":
+            queryset = queryset.select_related(*self.list_related)
         if not self.request.query_params.get("ordering"):
             queryset = queryset.order_by("code")
         return queryset

@@ -14,38 +14,47 @@ from .. import services
 from ..filters import ESTATE_ORDERING_LABELS, EstateFilter
 from ..forms import EstateForm
 from ..models import Community, District, Estate, OwnersOrganisation, PropertyCommittee, Street
-from .common import PAGE_SIZES, paginate, query_string
+from .common import PAGE_SIZES, page_of, query_string, url_pattern
 from .common import posted as _posted
 from .history import change_log
 
 LIST_RELATED = ("district", "street", "community", "service_firm")
+# The columns the list shows (no timestamps or coordinates to load for 50 rows × 5 tables).
+LIST_ONLY = (
+    "code", "name", "category", "management_mode", "building_area", "households", "year_built", "renovation_year",
+    "district__code", "district__name", "street__code", "street__name", "community__name", "service_firm__name",
+)
 
 
 def filter_units(request, form) -> dict:
     """The options of the district / street / community selects, from the user's scope, each
-    narrowed to the unit chosen above it (a constant three queries at any scale)."""
+    narrowed to the unit chosen above it (a constant three queries at any scale). Options are
+    (value, label, selected) so the template only prints them."""
     user = request.user
     district_code = request.GET.get("district") or ""
     street_code = request.GET.get("street") or ""
-    districts = list(District.objects.visible_to(user).only("code", "name"))
-    if district_code not in {d.code for d in districts}:
+    community = request.GET.get("community") or ""
+    districts = list(District.objects.visible_to(user).values_list("code", "name"))
+    if district_code not in {code for code, _ in districts}:
         district_code = ""
-    streets = Street.objects.visible_to(user).only("code", "name", "district_id")
+    streets = Street.objects.visible_to(user)
     if district_code:
         streets = streets.filter(district__code=district_code)
-    streets = list(streets)
-    if street_code not in {s.code for s in streets}:
+    streets = list(streets.values_list("code", "name"))
+    if street_code not in {code for code, _ in streets}:
         street_code = ""
     communities = []
     if street_code:
-        communities = list(Community.objects.visible_to(user).filter(street__code=street_code).only("id", "name"))
+        communities = list(Community.objects.visible_to(user).filter(street__code=street_code)
+                           .order_by("name").values_list("pk", "name"))
     else:
         chosen = form.cleaned_data.get("community") if hasattr(form, "cleaned_data") else None
         if chosen is not None:
-            communities = [chosen]
-    community = request.GET.get("community") or ""
+            communities = [(chosen.pk, chosen.name)]
     return {
-        "districts": districts, "streets": streets, "communities": communities,
+        "districts": [(code, name, code == district_code) for code, name in districts],
+        "streets": [(code, name, code == street_code) for code, name in streets],
+        "communities": [(pk, name, str(pk) == community) for pk, name in communities],
         "selected": {"district": district_code, "street": street_code, "community": community},
     }
 
@@ -58,8 +67,12 @@ def estate_list(request):
     queryset = filterset.qs
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("code")
-    totals = services.estate_totals(queryset)
-    page = paginate(request, queryset.select_related(*LIST_RELATED), count=totals["count"])
+    totals = services.estate_totals(queryset, sums_up_to=services.LIST_SUMS_LIMIT)
+    page = page_of(request, queryset, totals["count"], related=LIST_RELATED, only=LIST_ONLY)
+    detail_url, firm_url = url_pattern("communities:estate_detail"), url_pattern("communities:firm_detail")
+    for estate in page.object_list:
+        estate.detail_url = detail_url.format(estate.pk)
+        estate.firm_url = firm_url.format(estate.service_firm_id) if estate.service_firm_id else ""
     form = filterset.form
     context = {
         "filter": filterset,
