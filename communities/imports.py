@@ -26,24 +26,25 @@ class UnitDirectory:
     玄武 for 玄武区, 梅园新村 for 梅园新村街道, a 江北新区 street under its official district)."""
 
     def __init__(self):
-        self.districts = list(District.objects.all())
-        self.streets = list(Street.objects.all())
         self.district_names: dict[str, list[District]] = {}
-        for d in self.districts:
-            for name in {d.name, d.short_name}:
-                if name:
-                    self.district_names.setdefault(name, []).append(d)
+        for d in District.objects.all():
+            for name in {d.name, d.short_name} - {""}:
+                self.district_names.setdefault(name, []).append(d)
+        # (district id, street name) → streets; a street is found under its managing district
+        # and under its official one (江北新区 streets under 浦口区/六合区).
+        self.street_names: dict[tuple[int, str], list[Street]] = {}
+        for s in Street.objects.all():
+            for district_id in {s.district_id, s.official_district_id}:
+                for name in {s.name, s.short_name} - {""}:
+                    self.street_names.setdefault((district_id, name), []).append(s)
 
     def district(self, name: str) -> District | None:
         matches = self.district_names.get(name, [])
         return matches[0] if len(matches) == 1 else None
 
     def street(self, district: District, name: str) -> Street | None:
-        candidates = [
-            s for s in self.streets
-            if (s.district_id == district.id or s.official_district_id == district.id) and name in (s.name, s.short_name)
-        ]
-        return candidates[0] if len(candidates) == 1 else None
+        matches = self.street_names.get((district.id, name), [])
+        return matches[0] if len(matches) == 1 else None
 
 
 class EstateImporter(Importer):

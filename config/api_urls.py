@@ -2,7 +2,7 @@
 (served from drf-spectacular-sidecar, no CDN), and token issuing for other systems."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api.views import ObtainTokenView
 
@@ -10,7 +10,8 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("token/", ObtainTokenView.as_view(), name="token"),
     path("", include("communities.api.urls")),
     path("", include("assessments.api.urls")),

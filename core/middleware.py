@@ -1,0 +1,43 @@
+"""Sessions end after SESSION_IDLE_SECONDS without a user action (等保 2.0: idle timeout).
+
+A request counts as a user action unless it is background polling: htmx requests sent with the
+header X-Background-Poll (progress bars), so an open progress page does not keep a session
+alive forever."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect
+
+SESSION_KEY = "last_action_at"
+POLL_HEADER = "HTTP_X_BACKGROUND_POLL"
+
+
+class IdleSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(SESSION_KEY)
+            if last is not None and now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                if request.headers.get("HX-Request"):
+                    # htmx: ask the browser to go to the login page.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = settings.LOGIN_URL_PATH
+                    return response
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                messages.info(request, "由于长时间未操作，您已退出登录，请重新登录。")
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
+            if last is None or not request.META.get(POLL_HEADER):
+                request.session[SESSION_KEY] = now
+        return self.get_response(request)
