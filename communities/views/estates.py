@@ -118,7 +118,8 @@ def estate_detail(request, pk):
         "can_edit_committees": in_scope and services.can(user, "committee"),
         "can_edit_orgs": in_scope and services.can(user, "owners_org"),
         "history": change_log(estate) if services.can_see_history(user) else None,
-        "show_phones": in_scope and services.can(user, "committee"),
+        # An evaluator's scope is its assigned estates, not units: no links to unit pages.
+        "unit_links": user.scope_level != "assigned",
         "breadcrumbs": [("小区列表", reverse("communities:estate_list")), (estate.name, "")],
     }
     return render(request, "communities/estate_detail.html", context)
