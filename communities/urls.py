@@ -16,6 +16,7 @@ urlpatterns = [
         name="estate_import",
     ),
     path("estates/import/template/", template_view(EstateImporter), name="estate_import_template"),
+    path("estates/export/", views.estate_export, name="estate_export"),
     path("estates/new/", views.estate_create, name="estate_create"),
     path("estates/<int:pk>/", views.estate_detail, name="estate_detail"),
     path("estates/<int:pk>/edit/", views.estate_edit, name="estate_edit"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from accounts.rules import require
 
@@ -89,6 +90,7 @@ def estate_list(request):
         "filtered": any(request.GET.get(k) for k in ("q", "district", "street", "community", "category",
                                                      "management_mode", "renovation_year", "service_firm")),
         "can_create": services.can(user, "estate"),
+        "export_url": reverse("communities:estate_export"),
         "breadcrumbs": [("小区列表", "")],
     }
     return render(request, "communities/estate_list.html", context)
@@ -225,3 +227,14 @@ def estate_edit(request, pk):
         "breadcrumbs": [("小区列表", reverse("communities:estate_list")),
                         (estate.name, reverse("communities:estate_detail", args=[estate.pk])), ("编辑", "")],
     })
+
+
+@login_required
+@require_POST
+def estate_export(request):
+    """Export the list as filtered (the page's query string) to .xlsx: a job, then its progress
+    page with the download. Every signed-in user may export what they see."""
+    from ..exports import export_params, start_estate_export
+
+    job = start_estate_export(request.user, export_params(request.GET))
+    return redirect("core:job_detail", pk=job.pk)

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.money import fen_to_yuan
 
@@ -57,7 +58,7 @@ class SheetWriter:
                 DEFAULT_WIDTHS.get(col.kind, 12), len(col.header) * 2 + 2
             )
         self.ws.page_setup.orientation = "landscape"
-        self.ws.page_setup.paperSize = self.ws.PAPERSIZE_A4
+        self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # write-only sheets lack the constant
         self.ws.page_setup.fitToWidth = 1
         self.ws.page_setup.fitToHeight = 0
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -79,6 +79,8 @@ ROUTES = [
     Route("communities:estate_import", get=statuses(REGISTRY_WRITER_PERSONAS, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS),
           post=statuses(REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS)),
     Route("communities:estate_import_template", get=everyone()),
+    # Export: POST only (it starts a job); everyone exports what they see.
+    Route("communities:estate_export", get=statuses(set(), others=405), post=everyone(302)),
     Route("communities:estate_create", **_write(REGISTRY_WRITER_PERSONAS, SIGNED_IN - REGISTRY_WRITER_PERSONAS)),
     Route("communities:estate_detail", get=statuses(SEES_MY101), kwargs=my101),
     Route("communities:estate_edit", kwargs=my101, **_write(WRITES_MY101, READS_ONLY_MY101)),
