@@ -957,6 +957,55 @@ def estate_totals(queryset, sums_up_to: int | None = None) -> dict:
     return totals
 
 
+def registry_summary(user) -> dict:
+    """The home page's figures for the user's scope: estates by category and management mode,
+    and by the unit one level below the user's (districts for the city, streets for a district,
+    communities for a street). Two grouped index-only scans, whatever the scale; area and
+    households are summed only for scopes up to LIST_SUMS_LIMIT estates."""
+    from django.urls import reverse
+
+    estates = Estate.objects.visible_to(user).order_by()
+    pairs = list(estates.values_list("category", "management_mode").annotate(n=Count("id")))
+    by_category: dict[str, int] = {}
+    by_mode: dict[str, int] = {}
+    for category, mode, n in pairs:
+        by_category[category] = by_category.get(category, 0) + n
+        by_mode[mode] = by_mode.get(mode, 0) + n
+    count = sum(by_category.values())
+    totals = {"count": count, "area": None, "households": None, "sums_skipped": count > LIST_SUMS_LIMIT}
+    if count and not totals["sums_skipped"]:
+        sums = estates.aggregate(area=Sum("building_area"), households=Sum("households"))
+        totals.update(area=sums["area"] or Decimal("0"), households=sums["households"] or 0)
+
+    list_url = reverse("communities:estate_list")
+    level = getattr(user, "scope_level", None)
+    units, unit_label = [], ""
+    if level == "city":
+        unit_label = "区"
+        counts = dict(estates.values_list("district_id").annotate(n=Count("id")))
+        units = [{"name": d.name, "count": counts.get(d.pk, 0), "url": f"{list_url}?district={d.code}"}
+                 for d in District.objects.visible_to(user)]
+    elif level == "district":
+        unit_label = "街道"
+        counts = dict(estates.values_list("street_id").annotate(n=Count("id")))
+        units = [{"name": s.name, "count": counts.get(s.pk, 0),
+                  "url": f"{list_url}?district={user.district.code}&street={s.code}"}
+                 for s in Street.objects.visible_to(user).select_related("district")]
+    elif level == "street":
+        unit_label = "社区"
+        counts = dict(estates.values_list("community_id").annotate(n=Count("id")))
+        units = [{"name": c.name, "count": counts.get(c.pk, 0),
+                  "url": f"{list_url}?district={user.district.code}&street={user.street.code}&community={c.pk}"}
+                 for c in Community.objects.visible_to(user).order_by("name")]
+    return {
+        "totals": totals,
+        "by_category": [{"value": c.value, "label": c.label, "count": by_category.get(c.value, 0)} for c in EstateCategory],
+        "by_mode": [{"value": m.value, "label": m.label, "count": by_mode.get(m.value, 0)} for m in ManagementMode],
+        "by_unit": units,
+        "unit_label": unit_label,
+    }
+
+
 def counts_by(queryset, field: str) -> dict:
     return dict(queryset.order_by().values_list(field).annotate(n=Count("id")))
 

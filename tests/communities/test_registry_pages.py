@@ -33,6 +33,11 @@ def test_counts_on_home_and_unit_pages_are_the_scope(client, world, persona):
     by_category = {row["value"]: row["count"] for row in home.context["by_category"]}
     assert by_category == {c: sum(1 for code in mine if Estate.objects.get(code=code).category == c)
                            for c in ("renovated", "unrenovated", "affordable")}
+    by_unit = sum(row["count"] for row in home.context["by_unit"])
+    assert by_unit == (len(mine) if world.users[persona].scope_level in ("city", "district", "street") else 0)
+    assert sum(row["count"] for row in home.context["by_mode"]) == len(mine)
+    if not world.users[persona].is_role("city_admin", "city_finance", "auditor"):
+        assert "宁海路" not in home.content.decode() or persona in ("gulou_staff", "gulou_finance", "ninghai_clerk")
     units = client.get(reverse("communities:district_list"))
     assert units.context["total"] == len(mine)
     # An evaluator has estates, not units: no district rows for it.
