@@ -116,6 +116,17 @@ CASES = [
 ]
 
 
+OTHER_PAGES = [
+    ("首页", "/"),
+    ("区和街道", "/registry/districts/"),
+    ("玄武区页", "/registry/districts/320102/"),
+    ("梅园新村街道页", "/registry/streets/320102002/"),
+    ("企业名录", "/registry/firms/"),
+    ("物管会列表", "/registry/committees/"),
+    ("小区详情", "estate"),
+]
+
+
 def measure(client, url, repeat):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -158,6 +169,15 @@ def run(repeat: int, users: list[str]):
                 worst = max(worst, server)
                 kind = "API " if base.startswith("/api/") else ""
                 print(f"{username:<16}{kind + label:<18}{server:>12.1f}{slowest:>10.1f}{db:>12.1f}{n:>8}")
+        from communities.models import Estate
+
+        user = User.objects.get(username=username)
+        for label, url in OTHER_PAGES:
+            if url == "estate":
+                url = f"/registry/estates/{Estate.objects.visible_to(user).order_by('code').values_list('pk', flat=True)[0]}/"
+            server, db, n, slowest = measure(client, url, repeat)
+            worst = max(worst, server)
+            print(f"{username:<16}{label:<18}{server:>12.1f}{slowest:>10.1f}{db:>12.1f}{n:>8}")
     print(f"最慢的中位数: {worst:.1f} ms")
 
 

@@ -957,11 +957,35 @@ def estate_totals(queryset, sums_up_to: int | None = None) -> dict:
     return totals
 
 
+SUMMARY_CACHE_SECONDS = 60
+
+
 def registry_summary(user) -> dict:
     """The home page's figures for the user's scope: estates by category and management mode,
     and by the unit one level below the user's (districts for the city, streets for a district,
-    communities for a street). Two grouped index-only scans, whatever the scale; area and
-    households are summed only for scopes up to LIST_SUMS_LIMIT estates."""
+    communities for a street).
+
+    Two grouped index-only scans; area and households are summed only for scopes up to
+    LIST_SUMS_LIMIT estates. A scope larger than that (a city of 220,000 estates, where each
+    scan costs ~100 ms) is served from a cache for SUMMARY_CACHE_SECONDS and says when it was
+    counted; smaller scopes are always counted live."""
+    from django.core.cache import cache
+
+    level = getattr(user, "scope_level", None)
+    unit = {"city": "all", "district": user.district_id, "street": user.street_id,
+            "community": user.community_id}.get(level, f"user{user.pk}")
+    key = f"registry-summary:{level}:{unit}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    summary = _registry_summary(user)
+    if summary["totals"]["count"] > LIST_SUMS_LIMIT:
+        summary["as_of"] = timezone.now()
+        cache.set(key, summary, SUMMARY_CACHE_SECONDS)
+    return summary
+
+
+def _registry_summary(user) -> dict:
     from django.urls import reverse
 
     estates = Estate.objects.visible_to(user).order_by()

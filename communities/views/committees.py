@@ -17,7 +17,7 @@ from .. import services
 from ..filters import CommitteeFilter, OwnersOrganisationFilter
 from ..forms import CommitteeForm, MemberFormSet, OwnersOrganisationForm
 from ..models import Estate, OwnersOrganisation, PropertyCommittee
-from .common import paginate, query_string
+from .common import paginate, query_string, url_pattern
 from .common import posted as _posted
 from .estates import filter_units
 from .history import change_log
@@ -39,6 +39,17 @@ def _estate_crumbs(estate, *tail):
             (estate.name, reverse("communities:estate_detail", args=[estate.pk])), *tail]
 
 
+def _link(rows, **patterns):
+    """Detail links of a page of rows (and of their estates), one reverse per kind of link."""
+    estate = url_pattern("communities:estate_detail")
+    rows = list(rows)
+    for row in rows:
+        row.estate_url = estate.format(row.estate_id)
+        for _name, pattern in patterns.items():
+            row.detail_url = pattern.format(row.pk)
+    return rows
+
+
 # --- committees ----------------------------------------------------------------------------
 @login_required
 def committee_list(request):
@@ -53,6 +64,7 @@ def committee_list(request):
         queryset = queryset.order_by("-is_active", "-term_start", "pk")
     count = filterset.qs.order_by().values("pk").count()
     page = paginate(request, queryset, count=count)
+    page.object_list = _link(page.object_list, committee=url_pattern("communities:committee_detail"))
     return render(request, "communities/committee_list.html", {
         "filter": filterset, "form": filterset.form, "page_obj": page, "committees": page.object_list,
         "count": count, "units": filter_units(request, filterset.form),
@@ -181,6 +193,7 @@ def owners_org_list(request):
     queryset = filterset.qs.order_by("-is_active", "-established_on", "pk")
     count = filterset.qs.order_by().count()
     page = paginate(request, queryset, count=count)
+    page.object_list = _link(page.object_list, org=url_pattern("communities:owners_org_detail"))
     return render(request, "communities/owners_org_list.html", {
         "filter": filterset, "form": filterset.form, "page_obj": page, "organisations": page.object_list,
         "count": count, "units": filter_units(request, filterset.form),

@@ -21,6 +21,7 @@ from ..choices import EstateCategory
 from ..forms import CommunityForm, StreetReassignForm, StreetRecordForm
 from ..models import Community, District, Estate, Street
 from .common import posted as _posted
+from .common import url_pattern
 from .history import change_log
 
 
@@ -75,9 +76,14 @@ def street_detail(request, code):
     per_community = defaultdict(dict)
     for row in estates.values("community_id", "category").annotate(n=Count("id")):
         per_community[row["community_id"]][row["category"]] = row["n"]
+    # Links built from one reverse each: a street may hold a hundred communities.
+    list_url = f"{reverse('communities:estate_list')}?district={street.district.code}&street={street.code}&community="
+    create_url = f"{reverse('communities:estate_create')}?community="
+    edit_url = url_pattern("communities:community_edit")
     rows = [
         {"community": c, "count": sum(per_community[c.pk].values()),
-         "categories": [per_community[c.pk].get(cat.value, 0) for cat in EstateCategory]}
+         "categories": [per_community[c.pk].get(cat.value, 0) for cat in EstateCategory],
+         "list_url": f"{list_url}{c.pk}", "create_url": f"{create_url}{c.pk}", "edit_url": edit_url.format(c.pk)}
         for c in communities
     ]
     totals = services.estate_totals(estates)

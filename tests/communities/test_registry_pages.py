@@ -245,3 +245,24 @@ def test_menu_offers_writes_only_to_writers(client, world):
     client.force_login(world.auditor)
     html = client.get(reverse("core:home")).content.decode()
     assert reverse("communities:estate_create") not in html and reverse("communities:estate_list") in html
+
+
+def test_home_of_a_large_scope_is_cached_briefly_and_says_so(client, world, monkeypatch):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    monkeypatch.setattr(services, "LIST_SUMS_LIMIT", 5)
+    client.force_login(world.city_admin)
+    with CaptureQueriesContext(connection) as counted:
+        first = client.get(reverse("core:home"))
+    assert first.context["totals"]["count"] == 12 and "统计于" in first.content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(reverse("core:home"))
+    assert again.context["as_of"] == first.context["as_of"]
+    assert len(cached.captured_queries) <= len(counted.captured_queries) - 3  # the grouped counts are not run
+    # A street's scope (4 estates) is always counted live, and says nothing about a cache.
+    client.force_login(world.meiyuan_clerk)
+    assert "统计于" not in client.get(reverse("core:home")).content.decode()
+    cache.clear()
