@@ -1007,7 +1007,7 @@ def _registry_summary(user) -> dict:
     if level == "city":
         unit_label = "区"
         counts = dict(estates.values_list("district_id").annotate(n=Count("id")))
-        units = [{"name": d.name, "count": counts.get(d.pk, 0), "url": f"{list_url}?district={d.code}"}
+        units = [{"pk": d.pk, "name": d.name, "count": counts.get(d.pk, 0), "url": f"{list_url}?district={d.code}"}
                  for d in District.objects.visible_to(user)]
     elif level == "district":
         unit_label = "街道"
