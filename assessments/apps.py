@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "考核"
+
+    def ready(self):
+        from core.tasks import SWEEP_HOOKS
+
+        from . import exports, imports  # noqa: F401 - registers the importers and the export job
+        from .cycle import sweep_lapsed_runs
+
+        if sweep_lapsed_runs not in SWEEP_HOOKS:
+            SWEEP_HOOKS.append(sweep_lapsed_runs)

@@ -7,6 +7,7 @@ CELERY_BROKER_URL (Redis).
 """
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import environ
@@ -106,6 +107,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 30,
         }
     )
+    # The test database is a file too (one per test process), not memory, so that a real
+    # Celery worker started by a test (tests/assessments/test_worker.py) can share it.
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")})
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

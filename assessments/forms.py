@@ -1,0 +1,97 @@
+"""Forms: thin; the checks live in services (InspectionChecker, check_fee_rate, check_scheme)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from .choices import InspectionSource
+
+INPUT = {"class": "form-control"}
+SELECT = {"class": "form-select"}
+
+
+class InspectionForm(forms.Form):
+    estate_code = forms.CharField(label="小区编码", max_length=32, widget=forms.TextInput(attrs={
+        **INPUT, "list": "estate-codes", "autocomplete": "off", "inputmode": "text",
+    }), error_messages={"required": "请填写小区编码。"})
+    date = forms.DateField(label="检查日期", widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"required": "请填写检查日期。", "invalid": "日期格式不正确。"})
+    inspector_name = forms.CharField(label="检查人", max_length=50, widget=forms.TextInput(attrs=INPUT),
+                                     error_messages={"required": "请填写检查人。"})
+    source = forms.ChoiceField(label="检查类型", choices=InspectionSource.choices, widget=forms.Select(attrs=SELECT))
+    note = forms.CharField(label="备注", max_length=500, required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2}))
+    photos = forms.FileField(label="现场照片", required=False, widget=forms.ClearableFileInput(attrs={
+        **INPUT, "accept": "image/*", "capture": "environment",
+    }), help_text="可用手机直接拍照；拍摄时间取自照片信息，无则取上传时间。")
+
+    def __init__(self, *args, sources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        if sources:
+            self.fields["source"].choices = [(v, label) for v, label in InspectionSource.choices if v in sources]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "退回")])
+    reason = forms.CharField(label="退回原因", required=False, max_length=500, widget=forms.Textarea(attrs={**INPUT, "rows": 2}))
+
+
+class FeeRateForm(forms.Form):
+    estate_code = forms.CharField(label="小区编码", max_length=32, widget=forms.TextInput(attrs={**INPUT, "list": "estate-codes"}),
+                                  error_messages={"required": "请填写小区编码。"})
+    year = forms.IntegerField(label="年度", widget=forms.NumberInput(attrs=INPUT), error_messages={"required": "请填写年度。", "invalid": "年度须为整数。"})
+    rate = forms.CharField(label="物业费收缴率(%)", widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}),
+                           error_messages={"required": "请填写收缴率。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+
+class StartRunForm(forms.Form):
+    year = forms.IntegerField(label="年度", widget=forms.NumberInput(attrs=INPUT), error_messages={"required": "请填写年度。", "invalid": "年度须为整数。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=1000, widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
+                             error_messages={"required": "请填写原因。"})
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(label="申诉理由", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 4}),
+                             error_messages={"required": "请填写申诉理由。"})
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="处理结果", choices=[("uphold", "支持申诉"), ("reject", "驳回申诉")], widget=forms.Select(attrs=SELECT))
+    note = forms.CharField(label="处理意见", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
+                           error_messages={"required": "请填写处理意见。"})
+
+
+class SchemeForm(forms.Form):
+    name = forms.CharField(label="方案名称", max_length=100, widget=forms.TextInput(attrs=INPUT))
+    source_document = forms.CharField(label="依据文件文号", max_length=100, widget=forms.TextInput(attrs=INPUT))
+    valid_from_year = forms.IntegerField(label="适用起始年度", widget=forms.NumberInput(attrs=INPUT))
+    valid_to_year = forms.IntegerField(label="适用截止年度", required=False, widget=forms.NumberInput(attrs=INPUT), help_text="留空表示长期有效。")
+    management_points = forms.DecimalField(label="管理水平分值", max_digits=5, decimal_places=2, widget=forms.NumberInput(attrs={**INPUT, "step": "0.01"}))
+    dispute_points = forms.DecimalField(label="效能效果：矛盾纠纷调解分值", max_digits=5, decimal_places=2, widget=forms.NumberInput(attrs={**INPUT, "step": "0.01"}))
+    repair_points = forms.DecimalField(label="效能效果：应急维修及时分值", max_digits=5, decimal_places=2, widget=forms.NumberInput(attrs={**INPUT, "step": "0.01"}))
+    appeal_window_days = forms.IntegerField(label="申诉期（自然日）", min_value=1, max_value=60, widget=forms.NumberInput(attrs=INPUT))
+    items = forms.CharField(label="检查项目", widget=forms.Textarea(attrs={**INPUT, "rows": 12, "class": "form-control font-monospace"}),
+                            help_text="每行：类别代码,项目代码,项目名称,满分（如 renovated,cleanliness,保洁,15）。")
+    bands = forms.CharField(label="评分分档", widget=forms.Textarea(attrs={**INPUT, "rows": 10, "class": "form-control font-monospace"}),
+                            help_text="每行：fee 或 size,下限,得分（如 fee,90,20 表示收缴率≥90%得20分）。")
+    grades = forms.CharField(label="等级划分", widget=forms.Textarea(attrs={**INPUT, "rows": 4, "class": "form-control font-monospace"}),
+                             help_text="每行：最低分,等级（如 90,三星）；须有一档从0分起。")
+    notes = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2}))
+
+
+class NewVersionForm(forms.Form):
+    valid_from_year = forms.IntegerField(label="新版本起始年度", widget=forms.NumberInput(attrs=INPUT))
+    name = forms.CharField(label="方案名称", max_length=100, required=False, widget=forms.TextInput(attrs=INPUT))
+    source_document = forms.CharField(label="依据文件文号", max_length=100, required=False, widget=forms.TextInput(attrs=INPUT))

@@ -1,0 +1,6 @@
+from assessments.imports import InspectionImporter
+from core.imports import ImportCommand
+
+
+class Command(ImportCommand):
+    importer = InspectionImporter

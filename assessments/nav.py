@@ -1,0 +1,17 @@
+from core.navigation import NavItem
+
+ENTER = frozenset({"city_admin", "district_staff", "street_clerk", "evaluator"})
+FEES = frozenset({"city_admin", "district_staff", "street_clerk"})
+CITY = frozenset({"city_admin", "city_finance", "auditor"})
+
+NAV = [
+    NavItem("考核", "考核概况", "assessments:index", icon="clipboard-data"),
+    NavItem("考核", "录入检查", "assessments:inspection_new", roles=ENTER, icon="pencil-square"),
+    NavItem("考核", "检查记录", "assessments:inspection_list", icon="list-check"),
+    NavItem("考核", "物业费收缴率", "assessments:fee_rate_list", icon="cash-coin"),
+    NavItem("考核", "小区考核结果", "assessments:result_list", icon="award"),
+    NavItem("考核", "单位汇总与排名", "assessments:unit_results", icon="bar-chart"),
+    NavItem("考核", "考核申诉", "assessments:appeal_list", icon="chat-left-text"),
+    NavItem("考核", "考核计分", "assessments:cycle", roles=CITY, icon="cpu"),
+    NavItem("考核", "考核方案", "assessments:scheme_list", icon="journal-text"),
+]

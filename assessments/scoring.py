@@ -1,0 +1,150 @@
+"""Scoring one estate by a scheme's rules (policy-defaults.md §2–3), exactly.
+
+Means and ratios are Fractions; each indicator is rounded once, at the end, to 0.01
+ROUND_HALF_UP (`round_score`); the total is the sum of the four rounded indicators. Nothing
+here touches the database: `load_rules` reads a scheme's rows once per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from .choices import Grade
+
+CENTS = 100
+CENT = Decimal("0.01")
+
+
+def to_fraction(value) -> Fraction:
+    if isinstance(value, float):
+        raise TypeError("float is not allowed in scoring")
+    return Fraction(value)
+
+
+def round_score(value: Fraction) -> Decimal:
+    """A Fraction → Decimal with two places, rounded ROUND_HALF_UP (half away from zero)."""
+    value = to_fraction(value)
+    sign = -1 if value < 0 else 1
+    scaled = abs(value) * CENTS
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    return (Decimal(sign * whole) / CENTS).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A scheme's numbers, read once: everything the cycle needs to score any estate."""
+
+    scheme_id: int
+    version: int
+    management_points: Fraction
+    dispute_points: Fraction
+    repair_points: Fraction
+    checklist_max_tenths: dict  # category → checklist maximum in tenths of a point
+    fee_bands: tuple  # ((threshold Decimal, points Decimal), ...) highest threshold first
+    size_bands: tuple
+    grade_bands: tuple  # ((min_score Decimal, grade), ...) highest first
+    management_cents: int = 0  # the points in hundredths, for the integer arithmetic
+    dispute_cents: int = 0
+    repair_cents: int = 0
+
+
+def load_rules(scheme) -> Rules:
+    checklist: dict[str, int] = {}
+    for category, max_points in scheme.items.values_list("category", "max_points"):
+        checklist[category] = checklist.get(category, 0) + int(max_points * 10)
+    bands = {"fee": [], "size": []}
+    for kind, threshold, points in scheme.bands.order_by("-threshold").values_list("kind", "threshold", "points"):
+        bands[kind].append((threshold, points))
+    grades = tuple(scheme.grade_bands.order_by("-min_score").values_list("min_score", "grade"))
+    return Rules(
+        scheme_id=scheme.pk, version=scheme.version,
+        management_points=to_fraction(scheme.management_points),
+        dispute_points=to_fraction(scheme.dispute_points),
+        repair_points=to_fraction(scheme.repair_points),
+        checklist_max_tenths=checklist,
+        fee_bands=tuple(bands["fee"]), size_bands=tuple(bands["size"]), grade_bands=grades,
+        management_cents=_cents(to_fraction(scheme.management_points)),
+        dispute_cents=_cents(to_fraction(scheme.dispute_points)),
+        repair_cents=_cents(to_fraction(scheme.repair_points)),
+    )
+
+
+def band_points(bands, value) -> Decimal:
+    """≥ threshold → points, highest threshold first; below every band (or no value) → 0."""
+    if value is None:
+        return Decimal("0.00")
+    for threshold, points in bands:
+        if value >= threshold:
+            return points
+    return Decimal("0.00")
+
+
+def grade_for(rules: Rules, total: Decimal) -> str:
+    for min_score, grade in rules.grade_bands:
+        if total >= min_score:
+            return grade
+    return Grade.FAIL.value
+
+
+def ratio(part: int, whole: int) -> Fraction:
+    """A ratio with no cases counts as 1 (policy-defaults.md §2)."""
+    return Fraction(part, whole) if whole else Fraction(1)
+
+
+@dataclass(frozen=True)
+class Score:
+    management: Decimal
+    effectiveness: Decimal
+    fee: Decimal
+    size: Decimal
+    total: Decimal
+    grade: str
+
+
+def _cents_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (non-negative ints) rounded half up to a whole number."""
+    q, r = divmod(numerator, denominator)
+    return q + 1 if 2 * r >= denominator else q
+
+
+def _cents(value: Fraction) -> int:
+    """A points value with at most two decimals, in whole hundredths."""
+    scaled = value * CENTS
+    if scaled.denominator != 1:
+        raise ValueError("scheme points must have at most two decimals")
+    return scaled.numerator
+
+
+def score_estate(rules: Rules, *, category: str, building_area: Decimal, inspections: int, inspections_total_tenths: int,
+                 fee_rate: Decimal | None, disputes_received: int = 0, disputes_resolved: int = 0,
+                 repairs_reported: int = 0, repairs_on_time: int = 0) -> Score | None:
+    """The four indicators, the total and the grade; None when not assessed (no counted
+    inspection in the year: 未参加考核).
+
+    Exact integer arithmetic (the same values as the Fractions of the spec, computed faster:
+    the cycle scores every estate of the city): each indicator is one exact ratio of integers
+    rounded once, half up, to hundredths."""
+    if inspections <= 0:
+        return None
+    checklist_max = rules.checklist_max_tenths.get(category)
+    if not checklist_max:
+        raise ValueError(f"方案第{rules.version}版没有“{category}”类别的检查项目。")
+    # mean of totals (tenths) scaled from the checklist maximum (tenths) to the indicator's points:
+    # S / n / max × P, in hundredths of a point
+    management = _cents_half_up(inspections_total_tenths * rules.management_cents, inspections * checklist_max)
+    # D × resolved / received + R × on time / reported (a ratio with no cases counts as 1)
+    rec, res = (disputes_received, disputes_resolved) if disputes_received else (1, 1)
+    rep, ont = (repairs_reported, repairs_on_time) if repairs_reported else (1, 1)
+    effectiveness = _cents_half_up(
+        rules.dispute_cents * res * rep + rules.repair_cents * ont * rec, rec * rep
+    )
+    fee = band_points(rules.fee_bands, fee_rate).quantize(CENT)
+    size = band_points(rules.size_bands, building_area).quantize(CENT)
+    management_d = Decimal(management).scaleb(-2)
+    effectiveness_d = Decimal(effectiveness).scaleb(-2)
+    total = management_d + effectiveness_d + fee + size
+    return Score(management_d, effectiveness_d, fee, size, total, grade_for(rules, total))

@@ -1,0 +1,139 @@
+"""The assessment's routes in the permission matrix (tests/permission_matrix.py)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from assessments.models import Appeal, CycleRun, EstateResult, Inspection, Notice, Scheme
+from tests.permission_matrix import CITY, SEES_MY101, SIGNED_IN, Route, everyone, statuses
+
+INSPECTION_WRITERS = {"city_admin", "city_admin2", "xuanwu_staff", "xuanwu_staff2", "gulou_staff",
+                      "meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk", "evaluator"}
+FEE_WRITERS = INSPECTION_WRITERS - {"evaluator"}
+CITY_ADMINS = {"city_admin", "city_admin2"}
+XUANWU_STAFF = {"xuanwu_staff", "xuanwu_staff2"}
+AUTHOR = {"meiyuan_clerk", "city_admin", "city_admin2"}
+
+
+def scheme(world):
+    return {"pk": Scheme.objects.get(version=1).pk}
+
+
+def inspection(world):
+    insp = Inspection(estate=world.estates["MY101"], date=dt.date(2019, 5, 1), inspector_name="张三", status="submitted",
+                      scores={"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"}, total_tenths=440,
+                      created_by=world.meiyuan_clerk)
+    insp.save()
+    return {"pk": insp.pk}
+
+
+def _result(world):
+    run = CycleRun.objects.create(year=2019, scheme=Scheme.objects.get(version=1), created_by=world.city_admin,
+                                  status="succeeded", is_current=True)
+    estate = world.estates["MY101"]
+    return EstateResult.objects.create(
+        run=run, year=2019, is_current=True, estate=estate, assessed=True, management=Decimal("45"),
+        effectiveness=Decimal("20"), fee=Decimal("20"), size=Decimal("8"), total=Decimal("93"), grade="三星",
+        scheme_version=1, category=estate.category, building_area=estate.building_area,
+    )
+
+
+def run(world):
+    return {"pk": _result(world).run_id}
+
+
+def result(world):
+    return {"result_pk": _result(world).pk}
+
+
+def appeal(world):
+    r = _result(world)
+    a = Appeal.objects.create(estate=r.estate, year=2019, result=r, reason="检查有误", filed_by=world.meiyuan_clerk)
+    return {"pk": a.pk}
+
+
+def notice(world):
+    return {"pk": Notice.objects.create(year=2019, title="提醒").pk}
+
+
+def year(world):
+    return {"year": 2019}
+
+
+def writers(ok, status=200):
+    return statuses(ok, ok_status=status, forbidden=SIGNED_IN - set(ok))
+
+
+ROUTES = [
+    Route("assessments:index", get=everyone()),
+    Route("assessments:notice_dismiss", get=None, kwargs=notice, post=writers(CITY_ADMINS, 302)),
+    Route("assessments:scheme_list", get=everyone()),
+    Route("assessments:scheme_detail", get=everyone(), kwargs=scheme, post=writers(CITY_ADMINS, 400)),
+    Route("assessments:scheme_new_version", get=None, kwargs=scheme, post=writers(CITY_ADMINS, 302)),
+    Route("assessments:inspection_list", get=everyone()),
+    Route("assessments:inspection_new", get=writers(INSPECTION_WRITERS), post=writers(INSPECTION_WRITERS, 400)),
+    Route("assessments:inspection_checklist", get=writers(INSPECTION_WRITERS)),
+    Route("assessments:inspection_detail", get=statuses(SEES_MY101), kwargs=inspection),
+    # Editing: the author (meiyuan_clerk) and city_admin; others in write scope 403, outside 404.
+    Route("assessments:inspection_edit", kwargs=inspection,
+          get=statuses(AUTHOR, forbidden=SIGNED_IN - AUTHOR - {"gulou_staff", "xinjiekou_clerk", "ninghai_clerk"}),
+          post=statuses(AUTHOR, ok_status=400, forbidden=SIGNED_IN - AUTHOR - {"gulou_staff", "xinjiekou_clerk", "ninghai_clerk"})),
+    # Review: district staff of the estate's district (never city_admin: a district's step).
+    Route("assessments:inspection_review", get=None, kwargs=inspection,
+          post=statuses(XUANWU_STAFF, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
+    Route("assessments:inspection_import", get=writers(INSPECTION_WRITERS), post=writers(INSPECTION_WRITERS, 400)),
+    Route("assessments:inspection_import_template", get=everyone()),
+    Route("assessments:fee_rate_list", get=everyone()),
+    Route("assessments:fee_rate_new", get=writers(FEE_WRITERS), post=writers(FEE_WRITERS, 400)),
+    Route("assessments:fee_rate_import", get=writers(FEE_WRITERS), post=writers(FEE_WRITERS, 400)),
+    Route("assessments:fee_rate_import_template", get=everyone()),
+    # The cycle: city roles read it; only city_admin starts a run.
+    Route("assessments:cycle", get=writers(CITY), post=writers(CITY_ADMINS, 400)),
+    Route("assessments:run_detail", get=writers(CITY), kwargs=run),
+    Route("assessments:run_progress", get=writers(CITY), kwargs=run),
+    Route("assessments:year_detail", get=everyone(), kwargs=year),
+    Route("assessments:year_publish", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
+    Route("assessments:year_close", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
+    Route("assessments:year_reopen", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
+    Route("assessments:publication", get=everyone(), kwargs=year),
+    Route("assessments:result_list", get=everyone()),
+    Route("assessments:unit_results", get=everyone()),
+    Route("assessments:result_export", get=None, post=everyone(302)),
+    Route("assessments:appeal_list", get=everyone()),
+    # Appeals are filed by the estate's street clerk; other streets do not see the result.
+    Route("assessments:appeal_new", kwargs=result,
+          get=statuses({"meiyuan_clerk"}, forbidden=SIGNED_IN - {"meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk"}),
+          post=statuses({"meiyuan_clerk"}, ok_status=400,
+                        forbidden=SIGNED_IN - {"meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk"})),
+    Route("assessments:appeal_detail", get=statuses(SEES_MY101), kwargs=appeal),
+    Route("assessments:appeal_decide", get=None, kwargs=appeal,
+          post=statuses(XUANWU_STAFF, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
+    Route("assessments:appeal_rescore", get=None, kwargs=appeal,
+          post=statuses(XUANWU_STAFF | CITY_ADMINS, ok_status=302,
+                        forbidden=SIGNED_IN - XUANWU_STAFF - CITY_ADMINS - {"gulou_staff"})),
+    # API (read-only, scoped): lists for every signed-in user; an object outside the scope is 404.
+    Route("api:inspection-list", get=everyone(anonymous=403)),
+    Route("api:inspection-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=inspection),
+    Route("api:fee-rate-list", get=everyone(anonymous=403)),
+    Route("api:fee-rate-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=lambda w: {"pk": _fee(w)}),
+    Route("api:estate-result-list", get=everyone(anonymous=403)),
+    Route("api:estate-result-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=lambda w: {"pk": _result(w).pk}),
+    Route("api:unit-result-list", get=everyone(anonymous=403)),
+    Route("api:unit-result-detail", get=statuses(CITY | {"xuanwu_staff", "xuanwu_staff2", "xuanwu_finance"}, anonymous=403),
+          kwargs=lambda w: {"pk": _unit(w)}),
+    Route("api:cycle-run-list", get=everyone(anonymous=403)),
+    Route("api:cycle-run-detail", get=statuses(CITY, anonymous=403), kwargs=run),
+]
+
+
+def _fee(world):
+    from assessments.models import FeeRate
+
+    return FeeRate.objects.create(estate=world.estates["MY101"], year=2019, rate=Decimal("92"), updated_by=world.meiyuan_clerk).pk
+
+
+def _unit(world):
+    from assessments.models import UnitResult
+
+    r = _result(world)
+    return UnitResult.objects.create(run=r.run, year=2019, is_current=True, level="district", unit_key=f"d{r.district_id}",
+                                     district_id=r.district_id, estates=1, assessed=1).pk
