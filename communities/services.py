@@ -883,17 +883,31 @@ def _district_street_columns(model) -> bool:
 
 
 def _tracks_history(model) -> bool:
-    from simple_history.models import HistoricalRecords  # noqa: F401
+    return hasattr(model._meta, "simple_history_manager_attribute")
 
-    return hasattr(model, "history") and hasattr(model._meta, "simple_history_manager_attribute")
+
+def moves_with_street(model) -> bool:
+    """Does a row of `model` follow its street to a new district?
+
+    Human-edited rows do (the registry, inspections, appeals, staff...: they carry a change
+    history, DESIGN.md). Computed rows do not: a result or an allocation belongs to the run or
+    sheet version that made it, with the district it was computed for, and a closed year's
+    results never change when the registry changes later (policy-defaults.md §2). A model may
+    say so itself with `moves_with_street = True/False`."""
+    explicit = getattr(model, "moves_with_street", None)
+    if explicit is not None:
+        return bool(explicit)
+    return _tracks_history(model)
 
 
 def reassign_street(street: Street, district: District, *, by) -> Reassignment:
     """Move a street to another managing district (江北新区 manages some streets of 浦口区 and
     六合区 directly; the assignment is editable data). Everything under the street moves with it:
-    every scoped table carrying district and street columns (core.scoping.scoped_models), the
-    users of the street, and the firms it entrusts. Each moved row gets a history entry naming
-    the reassignment, so who moved what, and when, stays on record."""
+    every human-edited scoped table carrying district and street columns
+    (core.scoping.scoped_models, see moves_with_street), the users of the street, and the firms
+    it entrusts. Computed rows (results, allocations) stay as their run made them. Each moved
+    row gets a history entry naming the reassignment, so who moved what, and when, stays on
+    record."""
     from simple_history.utils import bulk_update_with_history
 
     from accounts.models import User
@@ -913,7 +927,9 @@ def reassign_street(street: Street, district: District, *, by) -> Reassignment:
         street._change_reason = reason
         street.save()
         moved: dict[str, int] = {str(Street._meta.verbose_name): 1}
-        models_to_move = [m for m in scoped_models() if m is not Street and _district_street_columns(m)]
+        models_to_move = [
+            m for m in scoped_models() if m is not Street and _district_street_columns(m) and moves_with_street(m)
+        ]
         models_to_move.append(User)
         for model in models_to_move:
             rows = model._default_manager.filter(street_id=street.pk).exclude(district_id=district.pk)

@@ -302,3 +302,23 @@ def test_reassigning_to_the_same_district_or_a_clashing_name_is_refused(world):
                           official_district=District.objects.get(name="秦淮区"))
     errors = errors_of(services.reassign_street, street, District.objects.get(name="秦淮区"), by=world.city_admin)
     assert errors["district"] == [Msg.REASSIGN_NAME_TAKEN.format(district="秦淮区")]
+
+
+def test_reassignment_moves_human_edited_rows_and_leaves_computed_ones():
+    """Every scoped model with its own district and street columns is classified: rows people
+    edit (with a change history) follow the street; computed rows (no history: results,
+    allocations) stay with the run that made them."""
+    from core.scoping import scoped_models
+
+    carried = [m for m in scoped_models() if services._district_street_columns(m)]
+    assert {m.__name__ for m in carried} >= {"Estate", "Community", "PropertyCommittee", "OwnersOrganisation",
+                                            "ServiceFirm", "EvaluatorAssignment"}
+    assert all(services.moves_with_street(m) for m in carried if m.__name__ in (
+        "Estate", "Community", "PropertyCommittee", "OwnersOrganisation", "ServiceFirm", "EvaluatorAssignment"))
+    from django.apps import apps
+
+    if apps.is_installed("assessments"):
+        from assessments.models import EstateResult, Inspection, UnitResult
+
+        assert services.moves_with_street(Inspection)
+        assert not services.moves_with_street(EstateResult) and not services.moves_with_street(UnitResult)
