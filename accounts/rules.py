@@ -24,6 +24,7 @@ WRITERS: dict[str, frozenset] = {
     "owners_org": frozenset({R.DISTRICT_STAFF, R.STREET_CLERK}),
     "contract": frozenset({R.DISTRICT_STAFF, R.STREET_CLERK}),
     "street_record": frozenset({R.DISTRICT_STAFF, R.STREET_CLERK}),
+    "street_reassign": frozenset(),  # moving a street to another district: city_admin only
     "evaluator_assignment": frozenset({R.DISTRICT_STAFF}),
     # assessments
     "inspection": frozenset({R.STREET_CLERK, R.DISTRICT_STAFF, R.EVALUATOR}),

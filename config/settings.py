@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_site.CityAdminConfig",  # the Django admin, limited to city_admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -8,24 +7,10 @@ from .models import Job
 
 @login_required
 def home(request):
-    """首页: counts of the estates in the user's scope by district, category and mode."""
-    from communities.choices import EstateCategory, ManagementMode
-    from communities.models import Estate
+    """首页: the estates of the user's scope by category, management mode and unit."""
+    from communities.services import registry_summary
 
-    estates = Estate.objects.visible_to(request.user)
-    totals = estates.aggregate(count=Count("id"), area=Sum("building_area"), households=Sum("households"))
-    by_district = list(
-        estates.values("district__name", "district__code").annotate(count=Count("id"), area=Sum("building_area")).order_by("district__code")
-    )
-    category_counts = dict(estates.values_list("category").annotate(n=Count("id")))
-    mode_counts = dict(estates.values_list("management_mode").annotate(n=Count("id")))
-    by_category = [{"value": c.value, "label": c.label, "count": category_counts.get(c.value, 0)} for c in EstateCategory]
-    by_mode = [{"value": m.value, "label": m.label, "count": mode_counts.get(m.value, 0)} for m in ManagementMode]
-    return render(
-        request,
-        "core/home.html",
-        {"totals": totals, "by_district": by_district, "by_category": by_category, "by_mode": by_mode},
-    )
+    return render(request, "core/home.html", registry_summary(request.user))
 
 
 @login_required

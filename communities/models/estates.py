@@ -67,6 +67,14 @@ class Estate(TimeStampedModel):
             models.Index(fields=["district", "code"], name="estate_district_code_idx"),
             models.Index(fields=["street", "code"], name="estate_street_code_idx"),
             models.Index(fields=["community", "code"], name="estate_community_code_idx"),
+            # The estate list sorts by these columns at national scale (docs/registry.md).
+            models.Index(fields=["name"], name="estate_name_idx"),
+            models.Index(fields=["building_area"], name="estate_area_idx"),
+            models.Index(fields=["households"], name="estate_households_idx"),
+            models.Index(fields=["year_built"], name="estate_year_built_idx"),
+            models.Index(fields=["renovation_year"], name="estate_renovation_year_idx"),
+            # Counting a city-wide filter by category and mode from the index alone.
+            models.Index(fields=["category", "management_mode"], name="estate_category_mode_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(building_area__gt=0), name="estate_area_positive",

@@ -1,0 +1,195 @@
+"""One FilterSet per model, used by the pages and the API alike (so a filter means the same in
+both). Choices of units come from the user's scope: a unit outside it is not a valid choice,
+exactly as if it did not exist. Districts and streets are chosen by their official code (short,
+stable URLs such as ?district=320102), communities by id."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django import forms
+
+from .choices import EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
+from .models import Community, District, Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm, Street
+from .search import estate_search
+from .services import Msg
+
+
+def _user(request):
+    return getattr(request, "user", None)
+
+
+def visible_districts(request):
+    return District.objects.visible_to(_user(request))
+
+
+def visible_streets(request):
+    return Street.objects.visible_to(_user(request))
+
+
+def visible_communities(request):
+    return Community.objects.visible_to(_user(request))
+
+
+class _UnitFilters(df.FilterSet):
+    """District / street / community filters over the models' own indexed scope columns."""
+
+    district = df.ModelChoiceFilter(
+        label="区", field_name="district", to_field_name="code", queryset=visible_districts,
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    street = df.ModelChoiceFilter(
+        label="街道", field_name="street", to_field_name="code", queryset=visible_streets,
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    community = df.ModelChoiceFilter(
+        label="社区", field_name="community", queryset=visible_communities,
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+
+
+# Sortable columns are those with an index that yields the order (migration 0003, and the
+# (district, code) and (street, code) indexes): a sort of 220,000 rows without one is a full
+# scan and sort on every page.
+ESTATE_ORDERING = (
+    ("code", "code"),
+    ("name", "name"),
+    ("district__code", "district"),
+    ("street__code", "street"),
+    ("building_area", "building_area"),
+    ("households", "households"),
+    ("year_built", "year_built"),
+    ("renovation_year", "renovation_year"),
+)
+ESTATE_ORDERING_LABELS = {
+    "code": "小区编码", "name": "小区名称", "district__code": "区", "street__code": "街道", "building_area": "建筑面积",
+    "households": "户数",
+    "year_built": "建成年份", "renovation_year": "整治完成年份",
+}
+
+
+class StableOrderingFilter(df.OrderingFilter):
+    """Sorting by a column, then by estate code, so pages never repeat or skip a row."""
+
+    def __init__(self, *args, tiebreak: str = "code", **kwargs):
+        self.tiebreak = tiebreak
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        ordering = [self.get_ordering_value(param) for param in value or [] if param]
+        if not ordering:
+            return qs
+        if self.tiebreak not in ordering and f"-{self.tiebreak}" not in ordering:
+            ordering.append(self.tiebreak)
+        return qs.order_by(*ordering)
+
+
+class EstateFilter(_UnitFilters):
+    q = df.CharFilter(label="名称或编码", method="search", max_length=100)
+    category = df.ChoiceFilter(label="类别", choices=EstateCategory.choices, empty_label="全部类别",
+                               error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    management_mode = df.ChoiceFilter(label="管理模式", choices=ManagementMode.choices, empty_label="全部模式",
+                                      error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    renovation_year = df.NumberFilter(label="整治完成年份", field_name="renovation_year",
+                                      widget=forms.NumberInput(attrs={"min": 1949, "max": 2100}))
+    service_firm = df.ModelChoiceFilter(label="物业服务企业", queryset=ServiceFirm.objects.all(),
+                                        widget=forms.HiddenInput,
+                                        error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    ordering = StableOrderingFilter(label="排序", fields=ESTATE_ORDERING, field_labels=ESTATE_ORDERING_LABELS)
+
+    class Meta:
+        model = Estate
+        fields = ["q", "district", "street", "community", "category", "management_mode", "renovation_year",
+                  "service_firm"]
+
+    def search(self, queryset, name, value):
+        return estate_search(queryset, value)
+
+
+class FirmFilter(df.FilterSet):
+    """Service firms: a public register, so the district filter lists every district."""
+
+    q = df.CharFilter(label="名称或信用代码", method="search", max_length=100)
+    district = df.ModelChoiceFilter(label="登记区", to_field_name="code", queryset=District.objects.all(),
+                                    error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    is_public_welfare = df.BooleanFilter(label="公益性物业服务企业",
+                                         widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")]))
+    founding = df.ChoiceFilter(label="组建方式", choices=FirmFounding.choices, empty_label="全部",
+                               error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    ordering = StableOrderingFilter(label="排序", tiebreak="name",
+                                    fields=(("name", "name"), ("credit_code", "credit_code"), ("district__code", "district")))
+
+    class Meta:
+        model = ServiceFirm
+        fields = ["q", "district", "is_public_welfare", "founding"]
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value.upper()))
+
+
+class CommitteeFilter(_UnitFilters):
+    q = df.CharFilter(label="物管会或小区名称", method="search", max_length=100)
+    estate = df.NumberFilter(label="小区", field_name="estate_id", widget=forms.HiddenInput)
+    is_active = df.BooleanFilter(label="在任", widget=forms.Select(choices=[("", "全部"), ("true", "在任"), ("false", "已卸任")]))
+    ordering = StableOrderingFilter(label="排序", tiebreak="pk",
+                                    fields=(("name", "name"), ("term_start", "term_start"), ("term_end", "term_end"),
+                                            ("estate__code", "estate")))
+
+    class Meta:
+        model = PropertyCommittee
+        fields = ["q", "district", "street", "community", "estate", "is_active"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(estate__name__icontains=value) | Q(estate__code__iexact=value))
+
+
+class OwnersOrganisationFilter(_UnitFilters):
+    q = df.CharFilter(label="小区名称或编码", method="search", max_length=100)
+    kind = df.ChoiceFilter(label="类型", choices=OwnersOrganisationKind.choices, empty_label="全部类型",
+                           error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    is_active = df.BooleanFilter(label="有效", widget=forms.Select(choices=[("", "全部"), ("true", "有效"), ("false", "已失效")]))
+
+    class Meta:
+        model = OwnersOrganisation
+        fields = ["q", "district", "street", "community", "kind", "is_active"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(estate__name__icontains=value) | Q(estate__code__iexact=value))
+
+
+class StreetFilter(df.FilterSet):
+    district = df.ModelChoiceFilter(label="区", to_field_name="code", queryset=visible_districts,
+                                    error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    official_district = df.ModelChoiceFilter(label="行政区划所属区", to_field_name="code", queryset=District.objects.all(),
+                                             error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    q = df.CharFilter(label="名称", field_name="name", lookup_expr="icontains", max_length=30)
+
+    class Meta:
+        model = Street
+        fields = ["district", "official_district", "kind", "q"]
+
+
+class CommunityFilter(df.FilterSet):
+    district = df.ModelChoiceFilter(label="区", to_field_name="code", queryset=visible_districts,
+                                    error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    street = df.ModelChoiceFilter(label="街道", to_field_name="code", queryset=visible_streets,
+                                  error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    q = df.CharFilter(label="名称", field_name="name", lookup_expr="icontains", max_length=50)
+
+    class Meta:
+        model = Community
+        fields = ["district", "street", "q"]
