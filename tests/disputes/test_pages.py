@@ -249,3 +249,18 @@ def test_referral_departments_page(client, world):
     assert rows["城管"]["total"] == 1 and rows["城管"]["overdue"] == 1
     assert "质监" not in rows and "市场监管" in rows  # discontinued departments only when they have referrals
     assert len(rows) == 11  # the twelve of 2017 after the 2019 merger of 质监 and 物价
+
+
+def test_city_admin_sets_a_category_limit_in_the_admin(client, world):
+    from disputes.models import TimeLimit
+
+    admin = as_user(client, world, "city_admin")
+    url = reverse("admin:disputes_timelimit_add")
+    bad = admin.post(url, {"case_type": "dispute", "category": "", "urgency": "urgent", "hours": 48, "source": "测试"})
+    assert bad.status_code == 200 and "矛盾纠纷时限不区分紧急程度" in bad.content.decode()
+    ok = admin.post(url, {"case_type": "repair", "category": "lift", "urgency": "urgent", "hours": 12,
+                          "source": "市房产局通知（测试）"})
+    assert ok.status_code == 302 and TimeLimit.objects.filter(category="lift").exists()
+    assert repair(world, category="lift").limit_hours == 12
+    assert admin.get(reverse("admin:disputes_department_changelist")).status_code == 200
+    assert as_user(client, world, "xuanwu_staff").get(url).status_code == 403
