@@ -137,6 +137,7 @@ LANGUAGE_CODE = env("LANGUAGE_CODE")
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------
