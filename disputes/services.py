@@ -1,0 +1,539 @@
+"""Domain operations of the two stations and the service centre. Each takes the acting user
+(`by=`), checks the rule (accounts.rules) and the scope, validates (disputes.validation), runs
+in one transaction and records the step in the case's timeline. Views, the API, the importers
+and the commands call these; none reimplements them.
+
+Refusals: PermissionDenied (403) when the role may not do this at all or the object is outside
+the user's writing scope; ValidationError (Chinese, by field) when the input is wrong.
+Nothing is written in either case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.rules import require
+from communities.models import Estate
+from core.money import yuan_to_fen
+
+from . import validation as v
+from .choices import (
+    DISPUTE_OPEN,
+    CaseType,
+    DisputeStatus,
+    FilingStatus,
+    ReferralStatus,
+    RepairStatus,
+    Satisfaction,
+)
+from .limits import LimitTable, as_shanghai, deadline, local_date
+from .models import (
+    Attachment,
+    Department,
+    DisputeCase,
+    DisputeEvent,
+    EnforcementReferral,
+    Filing,
+    RepairEvent,
+    RepairRequest,
+    RepairTeam,
+    Station,
+)
+
+NO_LIMIT = "没有适用的处理时限，请联系市房产局在“处理时限”中维护。"
+
+
+def _writable(model, obj, user):
+    """The object, locked, if the user may write it (scope); PermissionDenied otherwise."""
+    locked = model.objects.writable_by(user).select_for_update().filter(pk=obj.pk).first()
+    if locked is None:
+        raise PermissionDenied("该记录不在您的辖区内，不能修改。")
+    return locked
+
+
+def writable_estate(user, estate) -> Estate:
+    """The estate, if the user may record cases for it; a ValidationError otherwise (the same
+    words for an unknown estate and one outside the user's scope)."""
+    if estate is None:
+        raise ValidationError({"estate": v.ESTATE_NOT_FOUND})
+    pk = estate.pk if isinstance(estate, Estate) else estate
+    found = Estate.objects.writable_by(user).filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({"estate": v.ESTATE_NOT_FOUND})
+    return found
+
+
+def _now():
+    return timezone.now()
+
+
+def _satisfaction(value: str) -> str:
+    if value not in Satisfaction.values:
+        raise ValidationError({"satisfaction": "请选择满意度：满意、基本满意或不满意。"})
+    return value
+
+
+# --- disputes ---------------------------------------------------------------------------------
+@transaction.atomic
+def create_dispute(*, by, estate, service_code: str, channel: str = "other", party_name: str = "",
+                   party_phone: str = "", respondent: str = "", description: str = "",
+                   requested_datetime: dt.datetime | None = None) -> DisputeCase:
+    """受理: a new dispute at the mediation station."""
+    require(by, "case")
+    estate = writable_estate(by, estate)
+    requested = as_shanghai(requested_datetime) if requested_datetime else _now()
+    errors = v.dispute_errors(requested=requested, closed=None, status=None, service_code=service_code, channel=channel)
+    try:
+        phone = v.normalise_phone(party_phone)
+    except ValidationError as exc:
+        errors["party_phone"] = exc.messages[0]
+    v.raise_if(errors)
+    hours = LimitTable.load().hours_for(CaseType.DISPUTE, service_code, "", requested)
+    if hours is None:
+        raise ValidationError({"service_code": NO_LIMIT})
+    dispute = DisputeCase(
+        estate=estate, service_code=service_code, channel=channel, party_name=party_name.strip(),
+        party_phone=phone, respondent=respondent.strip(), description=description.strip(),
+        requested_datetime=requested, limit_hours=hours, expected_datetime=deadline(requested, hours),
+        created_by=by,
+    )
+    dispute.save()
+    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.RECEIVED, to_status=dispute.status,
+                                at=requested, actor=by, note="")
+    return dispute
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    rule: str
+    event: str
+    label: str
+
+
+DISPUTE_TRANSITIONS = {
+    "start": Transition(frozenset({DisputeStatus.RECEIVED}), DisputeStatus.MEDIATING, "case",
+                        DisputeEvent.Action.START, "开始调解"),
+    "resolve": Transition(frozenset({DisputeStatus.MEDIATING}), DisputeStatus.RESOLVED, "case",
+                          DisputeEvent.Action.RESOLVE, "调解成功"),
+    "refer": Transition(frozenset(DISPUTE_OPEN), DisputeStatus.REFERRED, "referral",
+                        DisputeEvent.Action.REFER, "转联合执法"),
+    "terminate": Transition(frozenset(DISPUTE_OPEN), DisputeStatus.TERMINATED, "case",
+                            DisputeEvent.Action.TERMINATE, "终止调解"),
+}
+
+
+def dispute_actions_for(user, dispute) -> list[str]:
+    """The workflow steps this user may take on this dispute now (for the page's buttons)."""
+    from accounts.rules import can
+
+    if not DisputeCase.objects.writable_by(user).filter(pk=dispute.pk).exists():
+        return []
+    return [name for name, t in DISPUTE_TRANSITIONS.items() if dispute.status in t.sources and can(user, t.rule)]
+
+
+@transaction.atomic
+def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime | None = None, note: str = "",
+                       department: Department | None = None, due_on: dt.date | None = None,
+                       problem: str = "") -> DisputeCase:
+    """A workflow step: 开始调解, 调解成功, 转联合执法 (with the referral), 终止调解."""
+    transition = DISPUTE_TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError({"action": "未知的办理步骤。"})
+    require(by, transition.rule)
+    dispute = _writable(DisputeCase, dispute, by)
+    if dispute.status not in transition.sources:
+        raise ValidationError(
+            {"action": f"当前状态为“{dispute.get_status_display()}”，不能执行“{transition.label}”。"}
+        )
+    at = as_shanghai(at) if at else _now()
+    label = f"{transition.label}时间"
+    last = dispute.events.order_by("-at").values_list("at", flat=True).first() or dispute.requested_datetime
+    if at < dispute.requested_datetime:
+        errors = {"at": f"{label}不能早于受理时间。"}
+    else:
+        errors = v.step_time_errors(at, after=last, after_label="上一办理步骤", label=label)
+    if transition.target == DisputeStatus.REFERRED:
+        referred_on = local_date(at)
+        errors.update(v.referral_errors(department=department, referred_on=referred_on, due_on=due_on))
+    v.raise_if(errors)
+    previous = dispute.status
+    dispute.status = transition.target
+    if transition.target != DisputeStatus.MEDIATING:
+        dispute.closed_datetime = at
+    if transition.target == DisputeStatus.REFERRED:
+        dispute.referred_department = department
+    if note:
+        dispute.status_notes = note[:500]
+    dispute.save()
+    DisputeEvent.objects.create(dispute=dispute, action=transition.event, from_status=previous,
+                                to_status=dispute.status, at=at, actor=by, note=note)
+    if transition.target == DisputeStatus.REFERRED:
+        EnforcementReferral.objects.create(
+            estate=dispute.estate, dispute=dispute, department=department,
+            problem=(problem or dispute.description or note or dispute.get_service_code_display()).strip(),
+            referred_on=local_date(at), due_on=due_on, created_by=by,
+        )
+    return dispute
+
+
+@transaction.atomic
+def add_dispute_note(dispute: DisputeCase, *, by, note: str, at: dt.datetime | None = None) -> DisputeCase:
+    require(by, "case")
+    dispute = _writable(DisputeCase, dispute, by)
+    if not note.strip():
+        raise ValidationError({"note": "请填写进展情况。"})
+    at = as_shanghai(at) if at else _now()
+    v.raise_if(v.step_time_errors(at, after=dispute.requested_datetime, after_label="受理时间", label="记录时间"))
+    dispute.status_notes = note.strip()[:500]
+    dispute.save(update_fields=["status_notes", "updated_datetime"])
+    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.NOTE, at=at, actor=by, note=note.strip())
+    return dispute
+
+
+@transaction.atomic
+def record_dispute_satisfaction(dispute: DisputeCase, *, by, satisfaction: str, note: str = "") -> DisputeCase:
+    """回访: the resident's satisfaction, once the dispute is closed."""
+    require(by, "case")
+    dispute = _writable(DisputeCase, dispute, by)
+    if dispute.closed_datetime is None:
+        raise ValidationError({"satisfaction": "纠纷办结后才能登记满意度。"})
+    dispute.satisfaction = _satisfaction(satisfaction)
+    dispute.satisfaction_note = note.strip()[:200]
+    dispute.save()
+    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.SATISFACTION, at=_now(), actor=by,
+                                note=f"{dispute.get_satisfaction_display()}{('：' + dispute.satisfaction_note) if dispute.satisfaction_note else ''}")
+    return dispute
+
+
+# --- repairs ----------------------------------------------------------------------------------
+def _estate_point(estate):
+    return estate.latitude, estate.longitude
+
+
+@transaction.atomic
+def create_repair(*, by, estate, service_code: str, urgency: str, description: str = "", building: str = "",
+                  unit: str = "", channel: str = "phone", reporter_name: str = "", reporter_phone: str = "",
+                  requested_datetime: dt.datetime | None = None, lat=None, long=None) -> RepairRequest:
+    """报修登记: a new repair request at the emergency repair station."""
+    require(by, "case")
+    estate = writable_estate(by, estate)
+    requested = as_shanghai(requested_datetime) if requested_datetime else _now()
+    errors = v.repair_errors(requested=requested, service_code=service_code, urgency=urgency, channel=channel)
+    try:
+        phone = v.normalise_phone(reporter_phone)
+    except ValidationError as exc:
+        errors["reporter_phone"] = exc.messages[0]
+    v.raise_if(errors)
+    hours = LimitTable.load().hours_for(CaseType.REPAIR, service_code, urgency, requested)
+    if hours is None:
+        raise ValidationError({"urgency": NO_LIMIT})
+    if lat is None and long is None:
+        lat, long = _estate_point(estate)
+    repair = RepairRequest(
+        estate=estate, service_code=service_code, urgency=urgency, description=description.strip(),
+        building=building.strip(), unit=unit.strip(), channel=channel, reporter_name=reporter_name.strip(),
+        reporter_phone=phone, requested_datetime=requested, limit_hours=hours,
+        expected_datetime=deadline(requested, hours), lat=lat, long=long, created_by=by,
+    )
+    repair.save()
+    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.RECEIVED, to_status=repair.status,
+                               at=requested, actor=by)
+    return repair
+
+
+def _repair_step(repair, by, at, sources, label, after_field, after_label):
+    require(by, "case")
+    repair = _writable(RepairRequest, repair, by)
+    if repair.status not in sources:
+        raise ValidationError({"action": f"当前状态为“{repair.get_status_display()}”，不能{label}。"})
+    at = as_shanghai(at) if at else _now()
+    after = getattr(repair, after_field) or repair.requested_datetime
+    v.raise_if(v.step_time_errors(at, after=after, after_label=after_label, label=f"{label}时间"))
+    return repair, at
+
+
+@transaction.atomic
+def dispatch_repair(repair: RepairRequest, *, by, team: RepairTeam, at: dt.datetime | None = None,
+                    note: str = "") -> RepairRequest:
+    """派单 to a repair team of the street (re-dispatching before arrival is allowed)."""
+    repair, at = _repair_step(repair, by, at, {RepairStatus.OPEN, RepairStatus.DISPATCHED}, "派单",
+                              "requested_datetime", "报修时间")
+    if team is None or not RepairTeam.objects.filter(pk=team.pk, street_id=repair.street_id, is_active=True).exists():
+        raise ValidationError({"team": "请选择本街道在用的维修队伍。"})
+    previous = repair.status
+    repair.team, repair.dispatched_datetime, repair.status = team, at, RepairStatus.DISPATCHED
+    if note:
+        repair.status_notes = note[:500]
+    repair.save()
+    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.DISPATCH, from_status=previous,
+                               to_status=repair.status, at=at, actor=by, note=f"{team.name}{('：' + note) if note else ''}")
+    return repair
+
+
+@transaction.atomic
+def record_arrival(repair: RepairRequest, *, by, at: dt.datetime | None = None, note: str = "") -> RepairRequest:
+    repair, at = _repair_step(repair, by, at, {RepairStatus.DISPATCHED}, "登记到场", "dispatched_datetime", "派单时间")
+    previous = repair.status
+    repair.arrived_datetime, repair.status = at, RepairStatus.ARRIVED
+    if note:
+        repair.status_notes = note[:500]
+    repair.save()
+    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.ARRIVE, from_status=previous,
+                               to_status=repair.status, at=at, actor=by, note=note)
+    return repair
+
+
+def parse_cost(value) -> int | None:
+    """Yuan as typed (at most two decimals, not negative) → fen; '' → None."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValidationError({"cost": "维修费用应为金额（元），如 350.00。"})
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({"cost": "维修费用不能为负数。"})
+    if amount.as_tuple().exponent < -2:
+        raise ValidationError({"cost": "维修费用最多保留两位小数。"})
+    if amount > Decimal("100000000"):
+        raise ValidationError({"cost": "维修费用过大，请核对。"})
+    return yuan_to_fen(amount)
+
+
+@transaction.atomic
+def complete_repair(repair: RepairRequest, *, by, at: dt.datetime | None = None, cost=None,
+                    note: str = "") -> RepairRequest:
+    """完成: the completion time (not before the report, nor the arrival) and the cost."""
+    repair, at = _repair_step(repair, by, at, {RepairStatus.DISPATCHED, RepairStatus.ARRIVED}, "登记完成",
+                              "arrived_datetime", "到场时间")
+    if at < repair.requested_datetime:
+        raise ValidationError({"at": "完成时间不能早于报修时间。"})
+    cost_fen = parse_cost(cost)
+    previous = repair.status
+    repair.completed_datetime, repair.status, repair.cost_fen = at, RepairStatus.COMPLETED, cost_fen
+    if note:
+        repair.status_notes = note[:500]
+    repair.save()
+    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.COMPLETE, from_status=previous,
+                               to_status=repair.status, at=at, actor=by, note=note)
+    return repair
+
+
+@transaction.atomic
+def add_repair_note(repair: RepairRequest, *, by, note: str) -> RepairRequest:
+    require(by, "case")
+    repair = _writable(RepairRequest, repair, by)
+    if not note.strip():
+        raise ValidationError({"note": "请填写进展情况。"})
+    repair.status_notes = note.strip()[:500]
+    repair.save(update_fields=["status_notes", "updated_datetime"])
+    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip())
+    return repair
+
+
+@transaction.atomic
+def record_repair_satisfaction(repair: RepairRequest, *, by, satisfaction: str, note: str = "") -> RepairRequest:
+    require(by, "case")
+    repair = _writable(RepairRequest, repair, by)
+    if repair.completed_datetime is None:
+        raise ValidationError({"satisfaction": "维修完成后才能登记满意度。"})
+    repair.satisfaction = _satisfaction(satisfaction)
+    repair.satisfaction_note = note.strip()[:200]
+    repair.save()
+    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.SATISFACTION, at=_now(), actor=by,
+                               note=f"{repair.get_satisfaction_display()}{('：' + repair.satisfaction_note) if repair.satisfaction_note else ''}")
+    return repair
+
+
+# --- joint enforcement ------------------------------------------------------------------------
+@transaction.atomic
+def create_referral(*, by, estate, department: Department | None, problem: str, referred_on: dt.date | None,
+                    due_on: dt.date | None, dispute: DisputeCase | None = None) -> EnforcementReferral:
+    """移交联合执法: an estate problem sent to a department (a dispute is referred through its
+    own workflow step, transition_dispute(..., 'refer'))."""
+    require(by, "referral")
+    estate = writable_estate(by, estate)
+    errors = v.referral_errors(department=department, referred_on=referred_on, due_on=due_on)
+    if not (problem or "").strip():
+        errors["problem"] = "请填写移交事项。"
+    v.raise_if(errors)
+    return EnforcementReferral.objects.create(
+        estate=estate, dispute=dispute, department=department, problem=problem.strip(),
+        referred_on=referred_on, due_on=due_on, created_by=by,
+    )
+
+
+@transaction.atomic
+def accept_referral(referral: EnforcementReferral, *, by, accepted_on: dt.date | None) -> EnforcementReferral:
+    require(by, "referral")
+    referral = _writable(EnforcementReferral, referral, by)
+    if referral.status != ReferralStatus.REFERRED:
+        raise ValidationError({"action": f"当前状态为“{referral.get_status_display()}”，不能登记部门受理。"})
+    if accepted_on is None or accepted_on < referral.referred_on or accepted_on > timezone.localdate():
+        raise ValidationError({"accepted_on": "受理日期应在移交日期与今天之间。"})
+    referral.status, referral.accepted_on = ReferralStatus.ACCEPTED, accepted_on
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def answer_referral(referral: EnforcementReferral, *, by, answered_on: dt.date | None, feedback: str,
+                    returned: bool = False) -> EnforcementReferral:
+    """The department's feedback: done (已反馈办结) or sent back (退回)."""
+    require(by, "referral")
+    referral = _writable(EnforcementReferral, referral, by)
+    if not referral.is_open:
+        raise ValidationError({"action": f"当前状态为“{referral.get_status_display()}”，不能再登记反馈。"})
+    v.raise_if(v.answer_errors(referred_on=referral.referred_on, answered_on=answered_on, feedback=feedback))
+    referral.status = ReferralStatus.RETURNED if returned else ReferralStatus.ANSWERED
+    referral.answered_on, referral.feedback = answered_on, feedback.strip()
+    referral.save()
+    return referral
+
+
+# --- filings ----------------------------------------------------------------------------------
+@transaction.atomic
+def create_filing(*, by, estate, kind: str, summary: str, applicant: str, submitted_on: dt.date | None,
+                  committee=None, owners_organisation=None, firm=None, contract_start=None,
+                  contract_end=None) -> Filing:
+    require(by, "filing")
+    estate = writable_estate(by, estate)
+    errors = v.filing_errors(kind=kind, submitted_on=submitted_on, committee=committee,
+                             owners_organisation=owners_organisation, firm=firm, contract_start=contract_start,
+                             contract_end=contract_end, estate=estate)
+    if not (summary or "").strip():
+        errors["summary"] = "请填写备案事项。"
+    if not (applicant or "").strip():
+        errors["applicant"] = "请填写报送单位。"
+    v.raise_if(errors)
+    return Filing.objects.create(
+        estate=estate, kind=kind, summary=summary.strip(), applicant=applicant.strip(), submitted_on=submitted_on,
+        committee=committee, owners_organisation=owners_organisation, firm=firm,
+        contract_start=contract_start, contract_end=contract_end, created_by=by,
+    )
+
+
+FILING_NEXT = {
+    FilingStatus.SUBMITTED: {FilingStatus.CORRECTION, FilingStatus.ACCEPTED, FilingStatus.REFUSED},
+    FilingStatus.CORRECTION: {FilingStatus.SUBMITTED, FilingStatus.ACCEPTED, FilingStatus.REFUSED},
+    FilingStatus.ACCEPTED: set(),
+    FilingStatus.REFUSED: set(),
+}
+
+
+@transaction.atomic
+def decide_filing(filing: Filing, *, by, status: str, decided_on: dt.date | None = None, note: str = "") -> Filing:
+    """审查: ask for corrections, record the resubmission, accept (已备案) or refuse."""
+    require(by, "filing")
+    filing = _writable(Filing, filing, by)
+    if status not in FilingStatus.values or status not in FILING_NEXT[filing.status]:
+        raise ValidationError({"status": f"当前状态为“{filing.get_status_display()}”，不能改为该状态。"})
+    if status in (FilingStatus.ACCEPTED, FilingStatus.REFUSED):
+        if decided_on is None:
+            raise ValidationError({"decided_on": "请填写办结日期。"})
+        if decided_on < filing.submitted_on or decided_on > timezone.localdate():
+            raise ValidationError({"decided_on": "办结日期应在报送日期与今天之间。"})
+        filing.decided_on = decided_on
+    if status in (FilingStatus.CORRECTION, FilingStatus.REFUSED) and not note.strip():
+        raise ValidationError({"note": "需补正或不予备案时请写明理由。"})
+    filing.status = status
+    if note.strip():
+        filing.decision_note = note.strip()
+    filing.save()
+    return filing
+
+
+# --- stations and teams -----------------------------------------------------------------------
+def _street_for(by, street):
+    from communities.models import Street
+
+    found = Street.objects.filter(pk=getattr(street, "pk", street)).first() if street else None
+    if found is None:
+        raise ValidationError({"street": "街道不存在。"})
+    level_ok = by.scope_level == "city" or (by.street_id == found.pk and by.role == "street_clerk")
+    if not level_ok:
+        raise PermissionDenied("只能维护本街道的站点和队伍。")
+    return found
+
+
+STATION_FIELDS = ("name", "address", "phone", "hours", "staff_on_duty", "note")
+TEAM_FIELDS = ("name", "kind", "firm", "leader", "phone", "members", "is_active")
+
+
+@transaction.atomic
+def save_station(*, by, street, kind: str, **fields) -> Station:
+    """Create or update the station of this kind for the street (one per street and kind)."""
+    require(by, "station")
+    street = _street_for(by, street)
+    station = Station.objects.select_for_update().filter(street=street, kind=kind).first() or Station(street=street, kind=kind)
+    for name in STATION_FIELDS:
+        if name in fields:
+            setattr(station, name, (fields[name] or "").strip())
+    errors = {f: "必填。" for f in ("name", "address", "phone", "hours") if not getattr(station, f)}
+    v.raise_if(errors)
+    station.save()
+    return station
+
+
+@transaction.atomic
+def save_team(*, by, street, team: RepairTeam | None = None, **fields) -> RepairTeam:
+    require(by, "station")
+    street = _street_for(by, street)
+    if team is not None:
+        team = RepairTeam.objects.select_for_update().filter(pk=team.pk, street=street).first()
+        if team is None:
+            raise PermissionDenied("只能维护本街道的维修队伍。")
+    else:
+        team = RepairTeam(street=street)
+    for name in TEAM_FIELDS:
+        if name in fields:
+            setattr(team, name, fields[name])
+    errors = {}
+    if not (team.name or "").strip():
+        errors["name"] = "请填写队伍名称。"
+    if team.kind in ("public_welfare", "contracted") and team.firm is None:
+        errors["firm"] = "委托企业或签约单位须选择所属企业。"
+    if team.kind == "public_welfare" and team.firm is not None and not team.firm.is_public_welfare:
+        errors["firm"] = "所选企业不是公益性物业服务企业。"
+    if (team.name or "").strip() and RepairTeam.objects.filter(street=street, name=team.name.strip()).exclude(pk=team.pk).exists():
+        errors["name"] = "该街道已有同名维修队伍。"
+    v.raise_if(errors)
+    team.name = team.name.strip()
+    team.save()
+    return team
+
+
+# --- attachments ------------------------------------------------------------------------------
+ALLOWED_SUFFIXES = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_RULE = {DisputeCase: "case", RepairRequest: "case", EnforcementReferral: "referral", Filing: "filing"}
+ATTACHMENT_FIELD = {DisputeCase: "dispute", RepairRequest: "repair", EnforcementReferral: "referral", Filing: "filing"}
+
+
+@transaction.atomic
+def add_attachment(parent, *, by, upload) -> Attachment:
+    model = type(parent)
+    require(by, ATTACHMENT_RULE[model])
+    parent = _writable(model, parent, by)
+    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValidationError({"file": "只能上传 PDF、图片（JPG/PNG）、Word、Excel 或文本文件。"})
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": "单个附件不能超过10MB。"})
+    if upload.size == 0:
+        raise ValidationError({"file": "文件是空的。"})
+    attachment = Attachment(estate_id=parent.estate_id, name=name, size=upload.size, uploaded_by=by,
+                            **{ATTACHMENT_FIELD[model]: parent})
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment

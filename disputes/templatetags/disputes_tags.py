@@ -1,0 +1,44 @@
+"""Small display helpers of the stations' pages: deadlines, rates."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from disputes.models.reference import limit_text as _limit_text
+
+register = template.Library()
+
+
+def _span(delta_seconds: float) -> str:
+    hours = int(abs(delta_seconds) // 3600)
+    if hours >= 48:
+        return f"{hours // 24}天"
+    if hours >= 1:
+        return f"{hours}小时"
+    return f"{max(1, int(abs(delta_seconds) // 60))}分钟"
+
+
+@register.simple_tag
+def due_badge(case, now):
+    """逾期 3天 / 剩余 5小时 / 按期办结 / 超期办结, as a Bootstrap badge."""
+    closed = getattr(case, "closed_datetime", None) if hasattr(case, "closed_datetime") else case.completed_datetime
+    if closed is not None:
+        if closed <= case.expected_datetime:
+            return mark_safe('<span class="badge text-bg-success">按期</span>')
+        return format_html('<span class="badge text-bg-warning">超期 {}</span>', _span((closed - case.expected_datetime).total_seconds()))
+    delta = (case.expected_datetime - now).total_seconds()
+    if delta < 0:
+        return format_html('<span class="badge text-bg-danger">逾期 {}</span>', _span(delta))
+    return format_html('<span class="badge text-bg-light border">剩余 {}</span>', _span(delta))
+
+
+@register.filter
+def limit_text(hours):
+    return _limit_text(hours)
+
+
+@register.filter
+def pct(value):
+    return "—" if value is None else f"{value}%"
