@@ -37,7 +37,10 @@ def job_progress(request, pk):
 
 @login_required
 def job_download(request, pk):
-    job = _job_for(request, pk)
+    # Only the person who started a job gets its file: an export carries what that person may
+    # see (unmasked names for the handling street), which city_admin and the auditor, who can
+    # follow every job's status, must not receive second-hand.
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk, created_by=request.user)
     # A finished export, or the marked copy of a refused import.
     if job.status not in ("succeeded", "failed") or not job.output_file:
         raise Http404("文件不存在或已过期。")

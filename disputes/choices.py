@@ -60,7 +60,9 @@ class DisputeStatus(models.TextChoices):
         }[self.value]
 
 
-DISPUTE_OPEN = frozenset({DisputeStatus.RECEIVED, DisputeStatus.MEDIATING})
+# Tuples, not sets: these feed database constraints, whose text must not change between runs
+# (a set's order follows string hashing, and makemigrations would see a new constraint).
+DISPUTE_OPEN = (DisputeStatus.RECEIVED, DisputeStatus.MEDIATING)
 DISPUTE_OUTCOMES = (DisputeStatus.RESOLVED, DisputeStatus.REFERRED, DisputeStatus.TERMINATED)
 
 
@@ -119,7 +121,7 @@ class ReferralStatus(models.TextChoices):
         return {"referred": "warning", "accepted": "primary", "answered": "success", "returned": "dark"}[self.value]
 
 
-REFERRAL_OPEN = frozenset({ReferralStatus.REFERRED, ReferralStatus.ACCEPTED})
+REFERRAL_OPEN = (ReferralStatus.REFERRED, ReferralStatus.ACCEPTED)
 
 
 class FilingKind(models.TextChoices):
@@ -142,4 +144,4 @@ class FilingStatus(models.TextChoices):
         return {"submitted": "secondary", "correction": "warning", "accepted": "success", "refused": "danger"}[self.value]
 
 
-FILING_DECIDED = frozenset({FilingStatus.ACCEPTED, FilingStatus.REFUSED})
+FILING_DECIDED = (FilingStatus.REFUSED, FilingStatus.ACCEPTED)

@@ -23,7 +23,6 @@ from simple_history.models import HistoricalRecords
 from communities.models import EstateScopedModel
 
 from ..choices import (
-    DISPUTE_OPEN,
     DISPUTE_OUTCOMES,
     Channel,
     DisputeCategory,
@@ -97,7 +96,9 @@ class DisputeCase(EstateScopedModel):
                 name="dispute_closed_after_received", violation_error_message="办结时间不能早于受理时间。",
             ),
             models.CheckConstraint(
-                condition=(Q(status__in=list(DISPUTE_OPEN)) & Q(closed_datetime__isnull=True))
+                # An ordered list, not the frozenset: a set's order changes between runs and makemigrations
+                # would see a new constraint every time.
+                condition=(Q(status__in=[DisputeStatus.RECEIVED, DisputeStatus.MEDIATING]) & Q(closed_datetime__isnull=True))
                 | (Q(status__in=list(DISPUTE_OUTCOMES)) & Q(closed_datetime__isnull=False)),
                 name="dispute_outcome_has_close", violation_error_message="办理结果与办结时间须同时填写。",
             ),

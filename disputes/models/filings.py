@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from communities.models import EstateScopedModel, OwnersOrganisation, PropertyCommittee, ServiceFirm
 
-from ..choices import FILING_DECIDED, FilingKind, FilingStatus
+from ..choices import FilingKind, FilingStatus
 
 
 class Filing(EstateScopedModel):
@@ -47,8 +47,8 @@ class Filing(EstateScopedModel):
                 name="filing_decided_after_submitted", violation_error_message="办结日期不能早于报送日期。",
             ),
             models.CheckConstraint(
-                condition=(Q(status__in=list(FILING_DECIDED)) & Q(decided_on__isnull=False))
-                | (~Q(status__in=list(FILING_DECIDED)) & Q(decided_on__isnull=True)),
+                condition=(Q(status__in=[FilingStatus.REFUSED, FilingStatus.ACCEPTED]) & Q(decided_on__isnull=False))
+                | (~Q(status__in=[FilingStatus.REFUSED, FilingStatus.ACCEPTED]) & Q(decided_on__isnull=True)),
                 name="filing_decision_has_date", violation_error_message="已备案或不予备案须填写办结日期。",
             ),
             models.CheckConstraint(

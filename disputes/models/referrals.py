@@ -52,7 +52,7 @@ class EnforcementReferral(EstateScopedModel):
             ),
             models.CheckConstraint(
                 condition=(Q(status__in=[ReferralStatus.ANSWERED, ReferralStatus.RETURNED]) & Q(answered_on__isnull=False))
-                | (Q(status__in=list(REFERRAL_OPEN)) & Q(answered_on__isnull=True)),
+                | (Q(status__in=[ReferralStatus.REFERRED, ReferralStatus.ACCEPTED]) & Q(answered_on__isnull=True)),
                 name="referral_answer_has_date", violation_error_message="部门反馈须填写反馈日期。",
             ),
         ]

@@ -115,3 +115,20 @@ def test_no_inline_script_in_any_template():
         if re.search(r"\son[a-z]+=\"", text):
             offenders.append(f"{path.relative_to(root)}: inline event handler")
     assert not offenders, offenders
+
+
+def test_only_the_starter_downloads_a_jobs_file(world, client):
+    from django.core.files.base import ContentFile
+
+    from core.models import Job
+
+    job = Job.objects.create(kind="export_disputes", created_by=world.meiyuan_clerk, status="succeeded", output_name="纠纷.xlsx")
+    job.output_file.save("x.xlsx", ContentFile(b"PK"), save=True)
+    client.force_login(world.meiyuan_clerk)
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 200
+    for persona in ("city_admin", "auditor", "xuanwu_staff"):
+        client.force_login(world.users[persona])
+        assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    # city_admin and the auditor still follow the job itself.
+    client.force_login(world.auditor)
+    assert client.get(f"/jobs/{job.pk}/").status_code == 200
