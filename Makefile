@@ -31,10 +31,12 @@ run: demo
 	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The whole suite. With DATABASE_URL / CELERY_BROKER_URL set it runs against PostgreSQL and
-# Redis; without them on SQLite, and the tests that need a real service are skipped, saying why.
+# The whole suite, one process per core (pytest-xdist). With DATABASE_URL / CELERY_BROKER_URL
+# set it runs against PostgreSQL and Redis; without them on SQLite, and the tests that need a
+# real service are skipped, saying why. `make test JOBS=0` runs in one process.
+JOBS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

@@ -30,6 +30,15 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, which must run every test: {reason}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (make test runs one process per core), tests that talk to the real
+    Redis broker — a worker subprocess, a queue purge — share one queue; keep them in one
+    process, one after the other (`--dist loadgroup`)."""
+    for item in items:
+        if {"require_redis", "celery_worker_process"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("redis_broker"))
+
+
 # --- services ---------------------------------------------------------------------------------
 def database_vendor() -> str:
     from django.db import connection

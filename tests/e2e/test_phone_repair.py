@@ -4,44 +4,15 @@ taps, and a district user sees it in the overdue list once its limit has passed.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import time
 
 import pytest
 from django.utils import timezone
 
-from tests.factories import PASSWORD, build_world
+from tests.e2e.conftest import sign_in
+from tests.factories import build_world
 
 pytestmark = [pytest.mark.e2e]
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("needs Chromium at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
-    # are ordinary synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def sign_in(browser, live_server, username, phone=True):
-    options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone else {}
-    page = browser.new_context(locale="zh-CN", **options).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(browser, live_server, transactional_db,
@@ -51,7 +22,7 @@ def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(brow
     from disputes.models import RepairRequest
 
     world = build_world()
-    page = sign_in(browser, live_server, "meiyuan_clerk")
+    page = sign_in(browser, live_server, "meiyuan_clerk", phone=True)
     started = time.monotonic()
     page.goto(f"{live_server.url}/cases/repairs/new/")
     page.select_option("select[name=estate]", str(world.estates["MY102"].pk))
@@ -75,7 +46,7 @@ def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(brow
     # The page fits the phone: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
-    district = sign_in(browser, live_server, "xuanwu_staff", phone=False)
+    district = sign_in(browser, live_server, "xuanwu_staff")
     district.goto(f"{live_server.url}/cases/overdue/?kind=repairs")
     assert district.get_by_text(repair.number).is_visible()
     assert district.get_by_text("139****5678").is_visible()
