@@ -17,7 +17,7 @@ from django.test import Client
 
 from assessments.models import Inspection
 from disputes import services as cases
-from disputes.models import DisputeCase, RepairRequest
+from disputes.models import DisputeCase
 from tests.assessments.conftest import add_inspection
 
 CONFLICT = "页面打开后此记录已被他人修改"
