@@ -8,7 +8,7 @@ class SubsidiesConfig(AppConfig):
     def ready(self):
         from assessments.signals import cycle_run_finished
 
-        # exports registered below
+        from . import exports  # noqa: F401 - registers the export job
         from .allocation import on_cycle_run_finished
 
         cycle_run_finished.connect(on_cycle_run_finished, dispatch_uid="subsidies.recompute_year")
