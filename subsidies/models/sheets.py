@@ -165,6 +165,9 @@ class Allocation(EstateScopedModel):
     payee = models.CharField("收款单位", max_length=200, blank=True)
 
     objects = AllocationQuerySet.as_manager()
+    # Allocation sheets are the district's and the city's business: street, community and
+    # evaluator roles see no row of them (spec/roles.md).
+    scope_paths = {"district": "district_id"}
 
     class Meta:
         verbose_name = verbose_name_plural = "分配明细"
@@ -214,7 +217,7 @@ class Disbursement(TimeStampedModel):
                                     related_name="+")
     history = HistoricalRecords()
 
-    objects = SheetQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     scope_paths = {"district": "district_id"}
 
     class Meta:
