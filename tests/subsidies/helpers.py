@@ -35,7 +35,7 @@ def inspect(estate, by, year, scores=(14, 13, 9, 8)):
     keys = ("cleanliness", "order", "greening", "facilities")
     total = sum(int(Decimal(str(v)) * 10) for v in scores)
     insp = Inspection(estate=estate, date=dt.date(year, 3, 5), inspector_name="检查员", source="street",
-                      status="submitted", scores={k: str(v) for k, v in zip(keys, scores, strict=True)},
+                      status="submitted", scores={k: str(v) for k, v in zip(keys, scores, strict=False)},
                       total_tenths=total, created_by=by)
     insp.save()
     return insp
