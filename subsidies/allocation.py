@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -266,7 +266,7 @@ def _recompute_district(year, district_id, lines, run, by) -> str:
         sheet = latest or AllocationSheet(year=year, district_id=district_id, version=1)
         _reset(sheet, run, now)
         sheet.save()
-        sheet.rows.all().delete()
+        Allocation.objects.filter(sheet=sheet)._raw_delete(Allocation.objects.db)
         _write_rows(sheet, lines)
         SheetEvent.objects.create(sheet=sheet, action="recomputed" if latest else "computed", by=by,
                                   note=_run_note(run))
@@ -335,19 +335,33 @@ def _differences(lines: list[Line], state: dict) -> list[Line]:
     return out
 
 
+ROW_COLUMNS = (
+    "sheet_id", "estate_id", "district_id", "street_id", "community_id", "kind", "policy_id", "area", "score", "grade",
+    "rate", "renovation_year", "tranche", "grant_total_fen", "amount_fen", "city_fen", "district_fen", "previous_fen",
+    "previous_city_fen", "previous_district_fen", "payee",
+)
+
+
+def _row_values(sheet_id: int, ln: Line) -> tuple:
+    return (sheet_id, ln.estate_id, ln.district_id, ln.street_id, ln.community_id, ln.kind, ln.policy_id, ln.area,
+            ln.score, ln.grade, ln.rate, ln.renovation_year, ln.tranche, ln.grant_total_fen, ln.amount_fen, ln.city_fen,
+            ln.district_fen, *ln.previous, ln.payee)
+
+
 def _write_rows(sheet: AllocationSheet, lines: list[Line]):
-    rows = [
-        Allocation(
-            sheet=sheet, estate_id=ln.estate_id, district_id=ln.district_id, street_id=ln.street_id,
-            community_id=ln.community_id, kind=ln.kind, policy_id=ln.policy_id, area=ln.area, score=ln.score,
-            grade=ln.grade, rate=ln.rate, renovation_year=ln.renovation_year, tranche=ln.tranche,
-            grant_total_fen=ln.grant_total_fen, amount_fen=ln.amount_fen, city_fen=ln.city_fen,
-            district_fen=ln.district_fen, previous_fen=ln.previous[0], previous_city_fen=ln.previous[1],
-            previous_district_fen=ln.previous[2], payee=ln.payee,
+    """The sheet's rows in one COPY on PostgreSQL (a district has tens of thousands at city
+    scale and this runs inside the cycle's job), bulk_create elsewhere; then its totals."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {Allocation._meta.db_table} ({', '.join(ROW_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for ln in lines:
+                copy.write_row(_row_values(sheet.pk, ln))
+    else:
+        Allocation.objects.bulk_create(
+            [Allocation(**dict(zip(ROW_COLUMNS, _row_values(sheet.pk, ln), strict=True))) for ln in lines],
+            batch_size=2000,
         )
-        for ln in lines
-    ]
-    Allocation.objects.bulk_create(rows, batch_size=2000)
     set_totals(sheet, lines)
     sheet.save()
 
