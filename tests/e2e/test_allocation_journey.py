@@ -98,3 +98,26 @@ def test_confirm_approve_download_and_pay(browser, live_server, transactional_db
     dfin.wait_for_selector("text=已录入区级承担拨付 88,021.35 元")
     assert dfin.get_by_text("已结清").first.is_visible()
     assert sorted(Disbursement.objects.values_list("share", "amount_fen")) == [("city", 2_934_045), ("district", 8_802_135)]
+
+    # An audit finding: city_admin reopens the approved year with a reason; the corrected area
+    # and a new run give an adjustment with the right 追回, which finance does not see as a draft.
+    from decimal import Decimal
+
+    admin = _accept_dialogs(sign_in(browser, live_server, "city_admin"))
+    admin.goto(f"{live_server.url}/assessments/years/2019/")
+    admin.fill("textarea[name=reason], input[name=reason]", "审计发现示例小区面积多报")
+    admin.get_by_role("button", name="重新开放该年度").click()
+    admin.wait_for_selector("text=已重新开放")
+    estate.building_area = Decimal("30000.00")
+    estate.save()
+    run_year(2019, "city_admin")
+    adjustment = sheet(2019, "玄武区")
+    assert adjustment.version == 2
+    finance.goto(f"{live_server.url}/subsidies/?year=2019")
+    assert "调整表" not in finance.content()
+    district.goto(f"{live_server.url}/subsidies/?year=2019")
+    district.get_by_role("link", name="第1次调整表").click()
+    district.wait_for_selector("text=审计发现示例小区面积多报")
+    row = district.locator("tbody tr", has_text="SL001")
+    assert "追回" in row.inner_text() and "-9,361.80" in row.inner_text()
+    assert "117,361.80" in row.inner_text() and "108,000.00" in row.inner_text()
