@@ -12,6 +12,9 @@ class BootstrapMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            # The rules and their messages are the service's: the form only carries the values.
+            field.required = False
+            field.error_messages["invalid_choice"] = "请选择有效的选项。"
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
