@@ -11,4 +11,6 @@ NAV = [
     NavItem("组织与人员", "联席会议", "staffing:meeting_list", roles=NOT_EVALUATOR, icon="people-fill"),
     NavItem("组织与人员", "逾期督办事项", "staffing:overdue_tasks", roles=NOT_EVALUATOR, icon="alarm"),
     NavItem("组织与人员", "区级目标", "staffing:targets", roles=NOT_EVALUATOR, icon="bullseye"),
+    NavItem("组织与人员", "委托合同", "communities:contract_list", roles=NOT_EVALUATOR, icon="file-earmark-text"),
+    NavItem("组织与人员", "物管会任期提醒", "communities:committee_terms", roles=NOT_EVALUATOR, icon="hourglass-split"),
 ]

@@ -10,8 +10,8 @@ from django.urls import reverse
 from communities import services
 from communities.models import Community, District, Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm, Street
 from communities.services import Msg
-from tests.communities.test_estate_pages import SIGNED_IN, expected
 from tests.communities.helpers import members
+from tests.communities.test_estate_pages import SIGNED_IN, expected
 from tests.factories import credit_code
 
 pytestmark = pytest.mark.django_db
