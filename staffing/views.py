@@ -249,7 +249,7 @@ def overdue_tasks(request):
     tasks = services.overdue_tasks(request.user, today)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     return render(request, "staffing/overdue_tasks.html", {
-        "page_obj": page, "today": today, "breadcrumbs": [HOME, ("逾期督办事项", "")],
+        "page_obj": page, "today": today, "rows": [(t, (today - t.due_date).days) for t in page], "breadcrumbs": [HOME, ("逾期督办事项", "")],
     })
 
 
