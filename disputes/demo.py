@@ -111,7 +111,7 @@ def _dispute(rng, estate, when, recent, care, limits, now, author) -> DisputeCas
                                 "垃圾清运不及时", "漏水影响楼下住户", "物管会换届意见不一"]),
     )
     # Open (still in time, or forgotten past its limit) only among recent cases.
-    if recent and rng.random() < 0.55:
+    if recent and rng.random() < 0.3:
         if expected < now and rng.random() < 0.5 + (1 - care) * 0.4:
             case.status = DisputeStatus.MEDIATING
         elif expected >= now:
@@ -148,7 +148,7 @@ def _repair(rng, estate, when, recent, care, limits, now, author, team) -> Repai
         description=rng.choice(["厨房水管爆裂", "楼道灯不亮", "下水道堵塞外溢", "顶楼渗水", "电梯困人", "单元门禁损坏"]),
         lat=estate.latitude, long=estate.longitude,
     )
-    if recent and rng.random() < 0.5:
+    if recent and rng.random() < 0.25:
         # Still open: waiting, dispatched or on site; past its limit when the street is slow.
         case.status = rng.choice([RepairStatus.OPEN, RepairStatus.DISPATCHED, RepairStatus.ARRIVED])
         if case.status != RepairStatus.OPEN:
