@@ -233,6 +233,12 @@ def inspection_checklist(request):
     return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": {}, "errors": {}})
 
 
+def _crumb(inspection) -> str:
+    from core.templatetags.core_format import cn_date
+
+    return f"{inspection.estate} · {cn_date(inspection.date)}"
+
+
 def _next_estate_code(user, code: str) -> str:
     nxt = Estate.objects.writable_by(user).filter(code__gt=code).order_by("code").values_list("code", flat=True).first()
     return nxt or ""
@@ -342,7 +348,7 @@ def inspection_edit(request, pk):
     return render(request, "assessments/inspection_edit.html", {
         "form": form, "estate": estate, "checklist": checklist, "values": values, "errors": errors, "inspection": inspection,
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")),
-                        (str(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
+                        (_crumb(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
     }, status=status)
 
 
@@ -365,7 +371,7 @@ def inspection_detail(request, pk):
         "inspection": inspection, "rows": rows, "may_edit": may_edit, "photos": inspection.photos.all(), "may_review": may_review,
         "review_form": ReviewForm(), "history": inspection.history.select_related("history_user")[:20]
         if request.user.role in ("city_admin", "auditor") else None,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (str(inspection), "")],
+        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (_crumb(inspection), "")],
     })
 
 

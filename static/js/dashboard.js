@@ -56,4 +56,8 @@
     FONT = window.getComputedStyle(document.body).fontFamily;
     document.querySelectorAll("[data-chart]").forEach(draw);
   });
+  // On paper the numbers matter more than the bars: print the tables open.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.dash-table").forEach(function (d) { d.open = true; });
+  });
 })();

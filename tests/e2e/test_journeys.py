@@ -156,4 +156,6 @@ def test_clerk_of_another_street_gets_404_for_the_inspection(browser, live_serve
     response = other.goto(url)
     assert response.status == 404
     assert "MY101" not in other.content() and world.estates["MY101"].name not in other.content()
+    assert other.get_by_role("heading", name="页面不存在").is_visible()  # in Chinese, with the way home
+    assert other.get_by_role("link", name="回到首页").is_visible()
     assert other.goto(f"{url}edit/").status == 404
