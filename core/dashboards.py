@@ -67,7 +67,9 @@ class Chart:
             for s in self.series:
                 value = s["data"][i]
                 links = s.get("links") or []
-                cells.append({"value": value, "text": _display(value, self.unit), "url": links[i] if i < len(links) else ""})
+                texts = s.get("texts") or []  # exact display text (money: "1,234.50 元")
+                cells.append({"value": value, "text": texts[i] if i < len(texts) else _display(value, self.unit),
+                              "url": links[i] if i < len(links) else ""})
             rows.append({"label": label, "url": self.category_links[i] if i < len(self.category_links) else "",
                          "cells": cells})
         return rows
