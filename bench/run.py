@@ -600,7 +600,8 @@ def table(r: dict) -> str:
         rows.append(("补助分配表", "not available（bench/workbook.py 缺）", "—", "—", "≤1.5× 且 <300 MB", "—"))
     for p in r["pages"]["pages"]:
         q = str(p["queries_min"]) if p["queries_min"] == p["queries_max"] else f"{p['queries_min']}–{p['queries_max']}"
-        rows.append((p["label"], f"p50 {p['p50_ms']} ms / p95 {p['p95_ms']} ms", f"查询 {q} 条/请求", "—",
+        rows.append((p["label"], f"p50 {p['p50_ms']} / p95 {p['p95_ms']} ms",
+                     f"CPU {p['cpu_p50_ms']} + 库 {p['db_p50_ms']} ms；查询 {q} 条", "—",
                      "p95 <150 ms，查询数恒定", goal(p["p95_ms"] < 150 and p["queries_min"] == p["queries_max"])))
     t = r["throughput"]
     rows.append((f"API 吞吐（8 并发，{t['workers']} 个 worker）", f"{t['api']['rps']} req/s", f"{t['floor']['rps']} req/s",
@@ -608,7 +609,7 @@ def table(r: dict) -> str:
     if tenth:
         rows.append((f"扩展性（{n // 10:,} → {n:,}）", f"{tenth['seconds']:.1f} s → {cf['seconds']:.1f} s", "线性 ≈ 10",
                      ratio(cf["seconds"], tenth["seconds"]), "≤12", goal(cf["seconds"] / tenth["seconds"] <= 12)))
-    headers = ("项目", "实测", "底线（floor）", "倍数", "目标", "结论")
+    headers = ("项目", "实测", "底线（floor）／页面：CPU+数据库中位数", "倍数", "目标", "结论")
     widths = [max(_w(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
     lines = [" | ".join(_pad(str(c), widths[i]) for i, c in enumerate(headers)),
              "-+-".join("-" * w for w in widths)]
@@ -675,7 +676,9 @@ def main():
     r["workbook"] = child("workbook", url)
     log(f"  {r['workbook']}")
     log(f"pages: {args.requests} requests each")
+    load_before = os.getloadavg()[0]
     r["pages"] = child("pages", url, "--requests", str(args.requests))
+    r["pages"]["load"] = [load_before, os.getloadavg()[0]]
     log(f"  search: {r['pages']['search']}")
     log(f"throughput: 8 clients, {args.seconds:.0f} s each")
     token = child("token", url)["token"]
