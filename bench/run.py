@@ -262,7 +262,7 @@ def phase_cycle(args) -> dict:
 
     if args.mode == "first":
         with connection.cursor() as cur:
-            cur.execute("TRUNCATE assessments_cyclerun CASCADE")
+            cur.execute("TRUNCATE assessments_cyclerun, assessments_estateresult, assessments_unitresult CASCADE")
             cur.execute("VACUUM ANALYZE assessments_estateresult")
     base = peak_mb()
     t = time.perf_counter()
