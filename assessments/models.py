@@ -562,3 +562,7 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# 三级考核 (policy-defaults.md §3c): its own module, imported here so Django registers it.
+from .unit_models import UnitScheme, UnitScore, UnitSheet  # noqa: E402,F401
