@@ -84,3 +84,70 @@ def test_a_second_current_result_is_caught_where_the_database_lets_one_in(world,
     EstateResult.objects.filter(run=first, estate_id=estate_id).update(is_current=True)
     ok, text = check(capsys)
     assert not ok and "有 2 条当前有效的考核结果" in text, text
+
+
+# --- subsidies (sheets) -------------------------------------------------------------------------
+def subsidised_world(world):
+    from subsidies.models import Allocation
+    from tests.subsidies.helpers import example_estate, run_year, worked_example_inputs
+
+    estate = example_estate(world)
+    worked_example_inputs(estate, world.meiyuan_clerk)
+    run_year(2019)
+    assert Allocation.objects.filter(estate=estate).exists()
+    return estate
+
+
+def test_subsidies_register_their_checks():
+    from core.invariants import discover
+
+    labels = {c.label for c in discover() if c.app == "subsidies"}
+    assert any("明细之和" in label for label in labels) and any("承担之和" in label for label in labels)
+
+
+def test_sheets_with_rows_pass(world, capsys):
+    subsidised_world(world)
+    ok, text = check(capsys)
+    assert ok and "分配表的合计等于其明细之和" in text, text
+
+
+def test_a_row_changed_behind_its_sheet_is_caught(world, capsys):
+    from django.db.models import F
+
+    from subsidies.models import Allocation
+
+    estate = subsidised_world(world)
+    row = Allocation.objects.filter(estate=estate).first()
+    Allocation.objects.filter(pk=row.pk).update(amount_fen=F("amount_fen") + 100, city_fen=F("city_fen") + 100)
+    ok, text = check(capsys)
+    assert not ok and f"合计金额 表头 {row.sheet.total_fen} / 明细 {row.sheet.total_fen + 100}" in text, text
+
+
+def test_a_sheet_whose_shares_do_not_add_up_is_caught(world, capsys):
+    from django.db.models import F
+
+    from subsidies.models import Allocation, AllocationSheet
+
+    estate = subsidised_world(world)
+    sheet = Allocation.objects.filter(estate=estate).first().sheet
+    AllocationSheet.objects.filter(pk=sheet.pk).update(city_fen=F("city_fen") + 1)
+    ok, text = check(capsys)
+    assert not ok and "市级与区级承担之和等于金额（每条明细、每张分配表）：1 处不符" in text, text
+
+
+def test_an_approved_sheet_and_its_adjustment_pass(world, capsys):
+    """An adjustment's totals are sums of differences (补拨 / 追回): the checks follow them."""
+    from assessments import services as assessment_services
+    from subsidies import services
+    from tests.subsidies.helpers import close_year, inspect, run_year, sheet
+
+    subsidised_world(world)
+    run_year(2019, "city_admin")
+    close_year(2019, world.city_admin)
+    services.approve_sheet(services.confirm_sheet(sheet(2019, "玄武区"), by=world.xuanwu_staff), by=world.city_admin2)
+    assessment_services.reopen_year(2019, by=world.city_admin, reason="逾期申诉经复核成立")
+    inspect(world.estates["MY102"], world.meiyuan_clerk, 2019, (19, 19, 9))
+    run_year(2019, "city_admin")
+    assert sheet(2019, "玄武区").kind == "adjustment"
+    ok, text = check(capsys)
+    assert ok, text
