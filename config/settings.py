@@ -185,6 +185,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and its docs are for signed-in users and systems holding a token.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.document_errors",  # every operation documents its error answers
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DisputeCategoryEnum": "disputes.choices.DisputeCategory",
         "RepairCategoryEnum": "disputes.choices.RepairCategory",

@@ -117,7 +117,7 @@ class EstateSerializer(FastRepresentation, serializers.ModelSerializer):
     management_mode_display = ChoiceLabel(ManagementMode.choices, source="management_mode")
     service_firm = serializers.IntegerField(source="service_firm_id", required=False, allow_null=True,
                                             error_messages={"invalid": Msg.FIRM_MISSING}, help_text="物业服务企业 id")
-    service_firm_name = serializers.CharField(source="service_firm.name", read_only=True, default=None)
+    service_firm_name = serializers.CharField(source="service_firm.name", read_only=True, default=None, allow_null=True)
     latitude = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True, error_messages=NUM)
     longitude = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True, error_messages=NUM)
 
@@ -167,7 +167,7 @@ class ServiceFirmSerializer(serializers.ModelSerializer):
     district_name = serializers.CharField(source="district.name", read_only=True)
     street = serializers.CharField(source="street.code", required=False, allow_null=True, allow_blank=True, default=None,
                                    help_text="委托街道区划代码")
-    street_name = serializers.CharField(source="street.name", read_only=True, default=None)
+    street_name = serializers.CharField(source="street.name", read_only=True, default=None, allow_null=True)
     entrusted_by = serializers.CharField(read_only=True)
     legal_representative = serializers.CharField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="")

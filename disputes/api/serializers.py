@@ -45,7 +45,9 @@ class DisputeSerializer(CaseBase):
     party_name = PersonalField()
     party_phone = PersonalField()
     respondent = PersonalField()
-    referred_department = serializers.CharField(source="referred_department.name", read_only=True, default=None)
+    referred_department = serializers.CharField(source="referred_department.name", read_only=True, default=None,
+                                                allow_null=True)
+    satisfaction = serializers.ChoiceField(choices=[("", "未回访"), *Satisfaction.choices], read_only=True)
 
     class Meta:
         model = DisputeCase
@@ -63,7 +65,8 @@ class RepairSerializer(CaseBase):
     reporter_name = PersonalField()
     reporter_phone = PersonalField()
     urgency_label = serializers.CharField(source="get_urgency_display", read_only=True)
-    team = serializers.CharField(source="team.name", read_only=True, default=None)
+    team = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
+    satisfaction = serializers.ChoiceField(choices=[("", "未回访"), *Satisfaction.choices], read_only=True)
     cost = serializers.SerializerMethodField(help_text="维修费用（元），两位小数的字符串")
 
     class Meta:
@@ -207,6 +210,9 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class TimeLimitSerializer(serializers.ModelSerializer):
+    # empty for a dispute's limit (urgency is a repair's)
+    urgency = serializers.ChoiceField(choices=[("", "不分紧急程度"), *Urgency.choices], read_only=True)
+
     class Meta:
         model = TimeLimit
         fields = ["id", "case_type", "category", "urgency", "hours", "valid_from", "valid_to", "source"]
