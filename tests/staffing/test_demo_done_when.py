@@ -85,3 +85,30 @@ def test_coverage_report_lists_exactly_the_estates_breaking_the_rules(client, de
     page = client.get(reverse("staffing:coverage"))
     assert page.context["found_count"] == len(expected)
     assert overdue_tasks(demo).exists()  # the demo's meetings have tasks past their due date
+
+
+def test_unit_assessment_of_the_demo_city_for_a_closed_year(demo):
+    """The demo city assessed for last year, the year closed, then 三级考核: every district, street
+    and community has its five items, a total and a rank."""
+    from decimal import Decimal
+
+    from assessments import services
+    from assessments.models import AssessmentYear
+    from assessments.unit_models import UnitScore
+    from communities.models import Community
+
+    year = dt.date.today().year - 1
+    call_command("run_cycle", str(year))
+    services.publish_year(year, by=demo)
+    AssessmentYear.objects.filter(year=year).update(appeal_deadline=dt.date(2000, 1, 1))
+    services.close_year(year, by=demo)
+    call_command("run_unit_assessment", str(year))
+    for level, units in (("district", District.objects.count()), ("street", Street.objects.count()),
+                         ("community", Community.objects.count())):
+        scores = UnitScore.objects.filter(year=year, level=level)
+        assert scores.count() == units
+        assert not scores.filter(rank__isnull=True).exists()
+        for s in scores[:50]:
+            assert s.total == s.estate_score + s.dispute_score + s.staffing_score + s.coverage_score
+            assert Decimal("0") <= s.staffing_score <= Decimal("15") and Decimal("0") <= s.coverage_score <= Decimal("15")
+        assert scores.filter(rank=1).exists()
