@@ -1,15 +1,11 @@
-/* The coverage report's chart (物业管理覆盖情况): stacked bars of the estates per rule, per unit.
-   Data from the page's json_script block "coverage-data"; ECharts from static/vendor. */
+// The coverage chart (覆盖情况): data from the json_script block "coverage-data".
 (function () {
-  "use strict";
   var el = document.getElementById("coverage-chart");
-  var source = document.getElementById("coverage-data");
-  if (!el || !source || !window.echarts) return;
-  var data = JSON.parse(source.textContent);
-  var chart = window.echarts.init(el);
+  if (!el || !window.echarts) return;
+  var data = JSON.parse(document.getElementById("coverage-data").textContent);
+  var chart = echarts.init(el);
   chart.setOption({
-    tooltip: {trigger: "axis"},
-    legend: {top: 0},
+    tooltip: {trigger: "axis"}, legend: {top: 0},
     grid: {left: 40, right: 20, bottom: 60, top: 60},
     xAxis: {type: "category", data: data.units, axisLabel: {rotate: data.units.length > 8 ? 40 : 0}},
     yAxis: {type: "value", minInterval: 1, name: "小区数"},
