@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.rules import can, require
 from communities.models import District, Estate
 from core.jobs import enqueue
+from core.locking import mark_seen
 from core.models import Job
 
 from . import services
@@ -323,6 +324,7 @@ def inspection_edit(request, pk):
         form = InspectionForm(request.POST, sources=sources)
         values = {code: request.POST.get(f"item_{code}", "") for code in services.ITEM_LABELS}
         errors = {}
+        mark_seen(inspection, request.POST.get("version"))
         if form.is_valid():
             try:
                 services.save_inspection(
@@ -340,6 +342,9 @@ def inspection_edit(request, pk):
             else:
                 messages.success(request, "检查记录已保存。")
                 return redirect("assessments:inspection_detail", pk=inspection.pk)
+        # The typed values stay on the form; it now carries the saved version, so submitting
+        # again after a conflict is a deliberate overwrite.
+        inspection.refresh_from_db(fields=["version"])
         status = 400
     else:
         form = InspectionForm(initial={"estate_code": estate.code, "date": inspection.date, "source": inspection.source,
@@ -381,6 +386,7 @@ def inspection_review(request, pk):
     require(request.user, "inspection_review")
     inspection = get_object_or_404(Inspection.objects.writable_by(request.user), pk=pk)
     form = ReviewForm(request.POST)
+    mark_seen(inspection, request.POST.get("version"))
     if not form.is_valid():
         messages.error(request, "请选择审核结果。")
         return redirect("assessments:inspection_detail", pk=pk)

@@ -24,16 +24,18 @@ from .limits import start_of_day, year_bounds
 from .models import Department, DisputeCase, EnforcementReferral, Filing, RepairRequest, RepairTeam, Station
 
 
+# The unit selects need the id and the name only (their label): a city's street list at
+# national scale is a thousand rows, read on every list page.
 def _districts(request):
-    return District.objects.visible_to(getattr(request, "user", None)) if request else District.objects.none()
+    return District.objects.visible_to(getattr(request, "user", None)).only("id", "name") if request else District.objects.none()
 
 
 def _streets(request):
-    return Street.objects.visible_to(getattr(request, "user", None)) if request else Street.objects.none()
+    return Street.objects.visible_to(getattr(request, "user", None)).only("id", "name") if request else Street.objects.none()
 
 
 def _communities(request):
-    return Community.objects.visible_to(getattr(request, "user", None)) if request else Community.objects.none()
+    return Community.objects.visible_to(getattr(request, "user", None)).only("id", "name") if request else Community.objects.none()
 
 
 def _teams(request):

@@ -146,7 +146,14 @@ class EstateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     permission_classes = [IsAuthenticated, RegistryWritePermission]
     pagination_class = api_pagination_class()
     list_related = ("district", "street", "community", "service_firm")
-    list_only = ()
+    # The columns the list's serializer reads: the related rows bring only their code and name
+    # (a third of an API page's CPU was building full district/street/community objects).
+    list_only = (
+        "id", "code", "name", "address", "grid_code", "year_built", "building_area", "households", "buildings",
+        "category", "renovation_year", "management_mode", "latitude", "longitude", "version", "created_at",
+        "updated_at", "community_id", "district_id", "street_id", "service_firm_id", "district__code",
+        "district__name", "street__code", "street__name", "community__name", "service_firm__name",
+    )
     write_action = "estate"
 
     def get_queryset(self):
