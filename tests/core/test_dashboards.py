@@ -16,7 +16,7 @@ from tests.factories import EstateFactory
 
 pytestmark = pytest.mark.django_db
 
-CHART_KEYS = ["estates", "grade-units", "grade-years", "on-time", "overdue"]
+CHART_KEYS = ["estates", "grade-units", "grade-years", "on-time", "overdue", "subsidies", "staffing"]
 
 
 def chart_data(html: str) -> dict:
@@ -53,6 +53,11 @@ def test_city_dashboard_shows_every_panel_with_table_and_links(client, world):
     assert link.startswith(reverse("assessments:result_list")) and "year=2019" in link and "grade=" in link
     assert client.get(link).status_code == 200
     assert "<summary>数据表</summary>" in html and html.count("<summary>数据表</summary>") == len(CHART_KEYS)
+    # Subsidies: the draft sheets the run computed, city and district shares in 元.
+    subsidies = data["subsidies"]
+    assert [s["name"] for s in subsidies["series"]] == ["市级承担", "区级承担"]
+    assert any(v for s in subsidies["series"] for v in s["data"])
+    assert "元（" in html and "市级承担" in html
     overdue = data["overdue"]
     assert sum(overdue["series"][1]["data"]) == 1
     assert f'{reverse("disputes:overdue_list")}?kind=repairs&amp;district=' in html
@@ -75,6 +80,7 @@ def test_dashboard_is_the_users_scope(client, world):
 
     response, _ = home(client, world.meiyuan_clerk)
     data = chart_data(response.content.decode())
+    assert "subsidies" not in data  # allocation sheets are the district's and the city's business
     assert data["grade-units"]["categories"] == ["梅园新村第1社区", "梅园新村第2社区"]
     assert sum(sum(s["data"]) for s in data["grade-years"]["series"]) == 4
 
@@ -86,7 +92,8 @@ def test_dashboard_is_the_users_scope(client, world):
 def test_empty_panels_say_what_to_do_next(client, world):
     response, _ = home(client, world.city_admin)
     html = response.content.decode()
-    assert set(chart_data(html)) == {"estates"}
+    # Estates and their coverage are there; nothing assessed, no case, no sheet yet.
+    assert set(chart_data(html)) == {"estates", "staffing"}
     assert "还没有考核结果" in html and reverse("assessments:cycle") in html
 
 
