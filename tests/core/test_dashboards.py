@@ -112,17 +112,3 @@ def test_query_count_does_not_grow_with_the_data(client, world, persona):
         overdue_repair(world, code)
     _, after = home(client, user)
     assert after == before
-
-
-def test_city_dashboard_of_the_demo_data_has_data_in_every_chart(client):
-    from django.core.management import call_command
-
-    from accounts.models import User
-
-    call_command("load_demo")
-    response, _ = home(client, User.objects.get(username="shi_admin"))
-    data = chart_data(response.content.decode())
-    assert set(data) == set(CHART_KEYS)
-    for key, spec in data.items():
-        values = [v for s in spec["series"] for v in s["data"] if v]
-        assert spec["categories"] and values, key
