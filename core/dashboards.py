@@ -383,6 +383,27 @@ def _int(value, default=None):
         return default
 
 
+def cached_dashboard(user, params, *, large: bool) -> dict:
+    """The dashboard; for a scope too large to count on every visit (the registry summary's
+    threshold: a city of 220,000 estates) it is kept for SUMMARY_CACHE_SECONDS, like the
+    summary above it, which then says when it was counted. Keyed by scope, role (a finance role
+    sees approved sheets only) and year."""
+    if not large:
+        return dashboard(user, params)
+    from django.core.cache import cache
+
+    from communities.services import SUMMARY_CACHE_SECONDS
+
+    year = _int(params.get("year"), "")
+    unit = {"city": "all", "district": user.district_id, "street": user.street_id}.get(user.scope_level, f"user{user.pk}")
+    key = f"dashboard:{user.scope_level}:{unit}:{user.role}:{year}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = dashboard(user, params)
+        cache.set(key, cached, SUMMARY_CACHE_SECONDS)
+    return cached
+
+
 def dashboard(user, params) -> dict:
     """The home page's panels for `user`; `params` is request.GET (`year`: the assessment year)."""
     scope_field, unit_label, units = units_for(user)

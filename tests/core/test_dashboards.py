@@ -112,3 +112,21 @@ def test_query_count_does_not_grow_with_the_data(client, world, persona):
         overdue_repair(world, code)
     _, after = home(client, user)
     assert after == before
+
+
+def test_a_large_scope_reuses_its_dashboard_briefly(client, world, monkeypatch):
+    from communities import services
+
+    assessed_year(world)
+    monkeypatch.setattr(services, "LIST_SUMS_LIMIT", 5)  # the city's 12 estates count as "large"
+    first, counted = home(client, world.city_admin)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(reverse("core:home"))
+    assert chart_data(second.content.decode()) == chart_data(first.content.decode())
+    assert len(again.captured_queries) <= counted - 8  # no dashboard query the second time
+    assert "统计于" in second.content.decode()
+    # A street is small: counted live every time.
+    _, street = home(client, world.meiyuan_clerk)
+    with CaptureQueriesContext(connection) as live:
+        client.get(reverse("core:home"))
+    assert len(live.captured_queries) == street
