@@ -54,5 +54,27 @@ check-deploy: install
 	ALLOWED_HOSTS=wygl.example.gov.cn CSRF_TRUSTED_ORIGINS=https://wygl.example.gov.cn \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# Backup and restore (docs/operations.md): pg_dump's custom format of the database that
+# DATABASE_URL names. `make backup` writes var/backups/laojiu-<time>.dump (or BACKUP=path);
+# `make restore BACKUP=path` loads it into the (empty or existing) database of DATABASE_URL,
+# replacing what is there, then runs `manage.py check_invariants` on it.
+BACKUP_DIR ?= var/backups
+BACKUP_STAMP := $(shell date +%Y%m%d-%H%M%S)
+BACKUP ?= $(BACKUP_DIR)/laojiu-$(BACKUP_STAMP).dump
+backup:
+	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; *) echo "请设置 DATABASE_URL=postgres://…（备份只支持 PostgreSQL）" >&2; exit 2;; esac
+	@mkdir -p "$(dir $(BACKUP))"
+	@echo "pg_dump → $(BACKUP)"
+	@pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$(BACKUP).part" "$(DATABASE_URL)"
+	@mv "$(BACKUP).part" "$(BACKUP)"
+	@echo "已备份到 $(BACKUP)"
+
+restore:
+	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; *) echo "请设置 DATABASE_URL=postgres://…（恢复只支持 PostgreSQL）" >&2; exit 2;; esac
+	@test -f "$(BACKUP)" || { echo "请用 BACKUP=文件 指定要恢复的备份" >&2; exit 2; }
+	@echo "pg_restore $(BACKUP) →（DATABASE_URL 所指的数据库）"
+	@pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$(DATABASE_URL)" "$(BACKUP)"
+	@DATABASE_URL="$(DATABASE_URL)" $(PY) manage.py check_invariants
+
 clean:
 	rm -rf var/ .pytest_cache .hypothesis

@@ -1,6 +1,7 @@
 """Thin Celery wrappers: each task gets only a row's id."""
 
 from celery import shared_task
+from django.conf import settings
 
 from core.models import JobStatus
 
@@ -12,7 +13,7 @@ def run_cycle_task(self, run_id: int):
     run = cycle.execute(run_id)
     if run is not None and run.status == JobStatus.QUEUED:
         # The attempt failed and tries are left: back off and take it again.
-        raise self.retry(countdown=min(60, 5 * run.attempts))
+        raise self.retry(countdown=min(60, settings.JOB_RETRY_BASE_SECONDS * run.attempts))
 
 
 @shared_task(ignore_result=True)

@@ -1,6 +1,7 @@
 """Thin Celery wrappers: each task gets only a job row's id (no personal data in arguments)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from . import jobs
@@ -12,7 +13,7 @@ def run_job_task(self, job_id: int):
     job = jobs.run_job(job_id)
     if job is not None and job.status == JobStatus.QUEUED:
         # The attempt failed and tries are left: back off and take it again.
-        raise self.retry(countdown=min(60, 5 * job.attempts))
+        raise self.retry(countdown=min(60, settings.JOB_RETRY_BASE_SECONDS * job.attempts))
 
 
 @shared_task(ignore_result=True)

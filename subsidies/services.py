@@ -35,6 +35,15 @@ def sheet_for_write(user, pk) -> AllocationSheet:
     return sheet
 
 
+def _record_history(pk, by) -> None:
+    """The conditional UPDATE of a step writes no history row itself: save the row as it now
+    stands, as `by`, so the sheet's history shows who changed the status, when, old → new."""
+    from core.history import acting_as
+
+    with acting_as(by):
+        AllocationSheet.objects.get(pk=pk).save(update_fields=["updated_at"])
+
+
 def confirm_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
     """区级确认: district_staff of the sheet's district, once the year is closed."""
     if not can(by, "sheet_confirm") or by.district_id != sheet.district_id:
@@ -51,6 +60,7 @@ def confirm_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
         if done != 1:
             raise Refused("该分配表已被确认或状态已变化，请刷新后查看。")
         SheetEvent.objects.create(sheet=sheet, action="confirmed", by=by, at=now)
+        _record_history(sheet.pk, by)
     sheet.refresh_from_db()
     return sheet
 
@@ -78,11 +88,31 @@ def approve_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
         if done != 1:
             raise Refused("该分配表已被审核或状态已变化，请刷新后查看。")
         SheetEvent.objects.create(sheet=sheet, action="approved", by=by, at=now)
+        _record_history(sheet.pk, by)
     sheet.refresh_from_db()
     return sheet
 
 
 # --- disbursements -------------------------------------------------------------------------------
+def set_payee(row, payee: str, *, by) -> bool:
+    """收款单位 of a row while its sheet is not approved. Rows are computed and carry no history
+    of their own: the change is a SheetEvent naming who, when, the row, and old → new.
+    False if the sheet was approved meanwhile (frozen)."""
+    from .models import Allocation
+
+    with transaction.atomic():
+        locked = AllocationSheet.objects.select_for_update().filter(pk=row.sheet_id).exclude(status=SheetStatus.APPROVED).first()
+        if locked is None:
+            return False
+        old = Allocation.objects.filter(pk=row.pk).values_list("payee", flat=True).first()
+        if old == payee:
+            return True
+        Allocation.objects.filter(pk=row.pk).update(payee=payee)
+        SheetEvent.objects.create(sheet=locked, action="payee", by=by, at=timezone.now(),
+                                  note=f"{row.estate.code} {row.get_kind_display()}：{old or '（空）'} → {payee}"[:500])
+    return True
+
+
 def share_of(user) -> str | None:
     if user.role == Role.CITY_FINANCE and can(user, "disbursement_city"):
         return Share.CITY

@@ -167,9 +167,7 @@ def allocation_payee(request, pk):
     elif not form.is_valid():
         messages.error(request, "请填写收款单位（不超过200字）。")
     else:
-        with_lock = AllocationSheet.objects.filter(pk=row.sheet_id).exclude(status=SheetStatus.APPROVED)
-        if with_lock.exists():
-            Allocation.objects.filter(pk=row.pk, sheet__in=with_lock).update(payee=form.cleaned_data["payee"])
+        if services.set_payee(row, form.cleaned_data["payee"], by=request.user):
             messages.success(request, f"已修改{row.estate}的收款单位。")
     return redirect("subsidies:sheet_detail", pk=row.sheet_id)
 

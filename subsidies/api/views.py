@@ -2,13 +2,13 @@
 sheets only). The one write is a row's 收款单位 while its sheet is not approved: a frozen sheet
 answers 409 with the reason, and nothing changes."""
 
-from django.db import transaction
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.rules import can
 
+from .. import services
 from ..choices import SheetStatus
 from ..models import Allocation, AllocationSheet
 from . import serializers as s
@@ -48,9 +48,7 @@ class AllocationViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         if not payee or len(payee) > 200:
             return Response({"detail": "提交的数据有误。", "errors": {"payee": ["请填写收款单位（不超过200字）。"]}},
                             status=status.HTTP_400_BAD_REQUEST)
-        with transaction.atomic():
-            done = Allocation.objects.filter(pk=row.pk).exclude(sheet__status=SheetStatus.APPROVED).update(payee=payee)
-        if not done:
+        if not services.set_payee(row, payee, by=request.user):
             return Response({"detail": "该分配表已经市级审核，已冻结，不能修改。"}, status=status.HTTP_409_CONFLICT)
         row.refresh_from_db()
         return Response(self.get_serializer(row).data)

@@ -114,7 +114,7 @@ class SheetEvent(models.Model):
     sheet = models.ForeignKey(AllocationSheet, verbose_name="分配表", on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=16, choices=[
         ("computed", "计算"), ("recomputed", "重新计算"), ("confirmed", "区级确认"), ("approved", "市级审核"),
-        ("settled", "结清"),
+        ("settled", "结清"), ("payee", "修改收款单位"),
     ])
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT,
                            related_name="+")

@@ -62,7 +62,7 @@ def load_every_job_handler():
     from django.conf import settings
 
     for config in apps.get_app_configs():
-        if not config.path.startswith(str(settings.BASE_DIR)):
+        if not config.path.startswith(str(settings.BASE_DIR)) or "site-packages" in config.path:
             continue
         for module in ("tasks", "exports"):
             if importlib.util.find_spec(f"{config.name}.{module}") is not None:
