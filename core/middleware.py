@@ -38,6 +38,10 @@ class IdleSessionMiddleware:
                     return self.get_response(request)
                 messages.info(request, "由于长时间未操作，您已退出登录，请重新登录。")
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
-            if last is None or not request.META.get(POLL_HEADER):
+            # The clock is rewritten at most once per 1/30 of the idle limit (a minute for 30
+            # minutes): writing it on every request saved the session — an UPDATE and a commit —
+            # on every page view (docs/performance.md). A session may so end up to that much early.
+            stale = last is None or now - last >= max(1, settings.SESSION_IDLE_SECONDS // 30)
+            if stale and (last is None or not request.META.get(POLL_HEADER)):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
