@@ -44,6 +44,7 @@ WRITERS: dict[str, frozenset] = {
     "disbursement_city": frozenset({R.CITY_FINANCE}),
     "disbursement_district": frozenset({R.DISTRICT_FINANCE}),
     "what_if": frozenset({R.CITY_FINANCE}),
+    "payee": frozenset({R.DISTRICT_STAFF}),  # 收款单位 of a row while its sheet is a draft
     # the two stations and the service centre
     "case": frozenset({R.STREET_CLERK, R.COMMUNITY_ADVISOR}),
     "referral": frozenset({R.STREET_CLERK}),

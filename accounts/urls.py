@@ -10,8 +10,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm, success_url=reverse_lazy("accounts:password_change_done")),
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm, success_url=reverse_lazy("accounts:password_change_done"),
+                                              extra_context={"breadcrumbs": [("修改密码", "")]}),
         name="password_change",
     ),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(extra_context={"breadcrumbs": [("修改密码", "")]}),
+         name="password_change_done"),
 ]

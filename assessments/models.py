@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from communities.choices import EstateCategory
 from communities.models import EstateScopedModel
+from core.locking import VersionedModel
 from core.models import ACTIVE_JOB_STATUSES, JobBase, TimeStampedModel
 from core.scoping import ScopedManager
 
@@ -234,8 +235,11 @@ def photo_upload_path(instance, filename):
     return f"inspections/{timezone.now():%Y/%m}/{instance.inspection_id or 'new'}-{timezone.now():%H%M%S%f}.{ext}"
 
 
-class Inspection(EstateScopedModel, TimeStampedModel):
+class Inspection(EstateScopedModel, VersionedModel, TimeStampedModel):
     """检查记录: one inspection of an estate against its category's checklist.
+
+    `version` (core.locking) moves on every save: an edit or a review from a page opened
+    before someone else's change is refused, not silently applied.
 
     `scores` maps item code → score text ("14.5"); `total_tenths` is their sum in tenths of a
     point, an integer so that the cycle can sum it exactly on every database."""
@@ -255,7 +259,7 @@ class Inspection(EstateScopedModel, TimeStampedModel):
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_note = models.CharField("审核意见", max_length=500, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = ScopedManager()
 
@@ -558,3 +562,7 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# 三级考核 (policy-defaults.md §3c): its own module, imported here so Django registers it.
+from .unit_models import UnitScheme, UnitScore, UnitSheet  # noqa: E402,F401

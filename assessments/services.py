@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.rules import can
 from communities.models import Estate
+from core.locking import EditConflict, check_version, seen_version
 from core.models import ACTIVE_JOB_STATUSES, JobStatus
 
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
@@ -191,6 +192,13 @@ def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+def _check_version(current: Inspection, seen) -> None:
+    try:
+        check_version(current, seen)
+    except EditConflict as exc:
+        raise Refused(exc.message_text) from exc
+
+
 def writable_estate(user, estate_id) -> Estate:
     estate = Estate.objects.writable_by(user).filter(pk=estate_id).first()
     if estate is None:
@@ -206,6 +214,13 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
     estate = writable_estate(by, estate.pk)
     source = source or allowed_sources(by)[0]
     if inspection is not None:
+        # Lock the row and refuse a save from a page opened before someone else's change
+        # (inspection.version is the version the page showed; core.locking).
+        seen = seen_version(inspection)
+        inspection = Inspection.objects.writable_by(by).select_for_update().filter(pk=inspection.pk).first()
+        if inspection is None:
+            raise Refused("检查记录不存在。")
+        _check_version(inspection, seen)
         if inspection.status not in (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED):
             raise Refused("已审核或已退回的检查记录不能修改。")
         if inspection.created_by_id != by.pk and not by.is_role("city_admin"):
@@ -240,9 +255,11 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
 def review_inspection(inspection: Inspection, *, by, approve: bool, reason: str = "") -> Inspection:
     """District review: approve, or reject with a reason. Nobody reviews their own inspection."""
     _require(by, "inspection_review")
+    seen = seen_version(inspection)
     inspection = Inspection.objects.writable_by(by).select_for_update().filter(pk=inspection.pk).first()
     if inspection is None:
         raise Refused("检查记录不存在。")
+    _check_version(inspection, seen)  # never approve scores other than those the reviewer saw
     if inspection.created_by_id == by.pk:
         raise Refused("不能审核自己录入的检查记录。")
     if inspection.status != InspectionStatus.SUBMITTED:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from core.import_views import template_view, upload_view
 
@@ -51,4 +51,6 @@ urlpatterns = [
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
     path("appeals/<int:pk>/decide/", views.appeal_decide, name="appeal_decide"),
     path("appeals/<int:pk>/rescore/", views.appeal_rescore, name="appeal_rescore"),
+    # 三级考核 (policy-defaults.md §3c): assessments/unit_urls.py
+    path("units/", include("assessments.unit_urls")),
 ]

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.rules import can, require
-from communities.models import Estate
+from communities.models import District, Estate
 from core.jobs import enqueue
+from core.locking import mark_seen
 from core.models import Job
 
 from . import services
@@ -233,6 +234,12 @@ def inspection_checklist(request):
     return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": {}, "errors": {}})
 
 
+def _crumb(inspection) -> str:
+    from core.templatetags.core_format import cn_date
+
+    return f"{inspection.estate} · {cn_date(inspection.date)}"
+
+
 def _next_estate_code(user, code: str) -> str:
     nxt = Estate.objects.writable_by(user).filter(code__gt=code).order_by("code").values_list("code", flat=True).first()
     return nxt or ""
@@ -317,6 +324,7 @@ def inspection_edit(request, pk):
         form = InspectionForm(request.POST, sources=sources)
         values = {code: request.POST.get(f"item_{code}", "") for code in services.ITEM_LABELS}
         errors = {}
+        mark_seen(inspection, request.POST.get("version"))
         if form.is_valid():
             try:
                 services.save_inspection(
@@ -334,6 +342,9 @@ def inspection_edit(request, pk):
             else:
                 messages.success(request, "检查记录已保存。")
                 return redirect("assessments:inspection_detail", pk=inspection.pk)
+        # The typed values stay on the form; it now carries the saved version, so submitting
+        # again after a conflict is a deliberate overwrite.
+        inspection.refresh_from_db(fields=["version"])
         status = 400
     else:
         form = InspectionForm(initial={"estate_code": estate.code, "date": inspection.date, "source": inspection.source,
@@ -342,7 +353,7 @@ def inspection_edit(request, pk):
     return render(request, "assessments/inspection_edit.html", {
         "form": form, "estate": estate, "checklist": checklist, "values": values, "errors": errors, "inspection": inspection,
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")),
-                        (str(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
+                        (_crumb(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
     }, status=status)
 
 
@@ -365,7 +376,7 @@ def inspection_detail(request, pk):
         "inspection": inspection, "rows": rows, "may_edit": may_edit, "photos": inspection.photos.all(), "may_review": may_review,
         "review_form": ReviewForm(), "history": inspection.history.select_related("history_user")[:20]
         if request.user.role in ("city_admin", "auditor") else None,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (str(inspection), "")],
+        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (_crumb(inspection), "")],
     })
 
 
@@ -375,6 +386,7 @@ def inspection_review(request, pk):
     require(request.user, "inspection_review")
     inspection = get_object_or_404(Inspection.objects.writable_by(request.user), pk=pk)
     form = ReviewForm(request.POST)
+    mark_seen(inspection, request.POST.get("version"))
     if not form.is_valid():
         messages.error(request, "请选择审核结果。")
         return redirect("assessments:inspection_detail", pk=pk)
@@ -529,15 +541,28 @@ def year_reopen(request, year):
 
 @login_required
 def publication(request, year):
-    """公示: a printable list per street and district, with the publication date and deadline."""
+    """公示: the estates and grades of a district or a street for one year, printable on A4,
+    with the publication date and the appeal deadline. A city user picks the district first
+    (the whole city is not one notice)."""
     state = AssessmentYear.objects.filter(year=year).first()
     qs = EstateResult.objects.visible_to(request.user).filter(year=year, is_current=True).select_related(
         "estate", "district", "street", "community"
     )
     f = EstateResultFilter(request.GET or None, queryset=qs, request=request)
-    rows = sorted(f.qs, key=lambda r: (r.district.code, r.street.code, r.community.name, r.estate.code))
+    chosen = f.form.cleaned_data if f.is_bound and f.form.is_valid() else {}
+    unit = chosen.get("street") or chosen.get("district") or request.user.unit
+    pick_district = unit is None and request.user.scope_level == "city"
+    if pick_district:
+        rows, districts = [], list(District.objects.order_by("code"))
+    else:
+        rows, districts = sorted(f.qs, key=lambda r: (r.district.code, r.street.code, r.community.name, r.estate.code)), []
+    grade_counts = {}
+    for r in rows:
+        grade_counts[r.grade] = grade_counts.get(r.grade, 0) + 1
     return render(request, "assessments/publication.html", {
-        "year": year, "state": state, "rows": rows, "filter": f,
+        "year": year, "state": state, "rows": rows, "filter": f, "unit": unit, "pick_district": pick_district,
+        "districts": districts, "grade_counts": [(g, grade_counts.get(str(g), 0)) for g in GRADE_COLUMNS],
+        "printed_on": timezone.localdate(),
         "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", reverse("assessments:year_detail", args=[year])), ("公示名单", "")],
     })
 

@@ -47,3 +47,18 @@ class CommitteeMemberRole(models.TextChoices):
 class OwnersOrganisationKind(models.TextChoices):
     ASSEMBLY = "assembly", "业主大会"
     COMMITTEE = "committee", "业主委员会"
+
+
+class EntrustingParty(models.TextChoices):
+    """Who entrusts or hires the firm of a contract (clause 六, 八.2)."""
+
+    DISTRICT = "district", "区政府委托"
+    STREET = "street", "街道办事处委托"
+    OWNERS = "owners", "业主组织选聘"
+
+
+class VettingUnit(models.TextChoices):
+    """Who vets a committee member (clause 四: 街道和社区审核)."""
+
+    STREET = "street", "街道"
+    COMMUNITY = "community", "社区"

@@ -241,7 +241,7 @@ class MemberForm(ServiceErrorsMixin, forms.Form):
         return not (data.get("name") or data.get("phone"))
 
 
-MemberFormSet = forms.formset_factory(MemberForm, extra=2, can_delete=True, max_num=50, absolute_max=60)
+MemberFormSet = forms.formset_factory(MemberForm, extra=5, can_delete=True, max_num=50, absolute_max=60)
 
 
 class OwnersOrganisationForm(ServiceErrorsMixin, forms.Form):

@@ -40,6 +40,7 @@ from .models import (
     Community,
     District,
     Estate,
+    OrganisationNorm,
     OwnersOrganisation,
     PropertyCommittee,
     ServiceFirm,
@@ -102,6 +103,10 @@ class Msg:
     FORMED_AFTER_TERM_START = "任期开始不能早于成立日期。"
     DATE_IN_FUTURE = "{label}不能晚于今天。"
     ONE_DIRECTOR = "一个物管会只能有一名主任。"
+    COMMITTEE_TOO_FEW = "物管会成员不得少于{min}人（现有{n}人）。"
+    COMMITTEE_TOO_MANY = "物管会成员不得多于{max}人（现有{n}人）。"
+    COMMITTEE_OWNERS = "业主成员不得少于成员总数的{share}（现有业主{owners}人，共{n}人）。"
+    TERM_TOO_LONG = "物管会任期不得超过{months}个月。"
     MEMBER_ROLE = "职务须为主任、副主任或委员。"
     ORG_KIND = "类型须为业主大会或业主委员会。"
     ORG_TERM_BEFORE_ESTABLISHED = "任期结束不能早于成立日期。"
@@ -718,6 +723,11 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
     cleaned["is_active"] = bool(values.get("is_active", True))
     cleaned["service_standard"] = (_text(values, "service_standard")).strip()
 
+    norm = OrganisationNorm.current()
+    if dates.get("term_start") and dates.get("term_end") and \
+            dates["term_end"] > add_months(dates["term_start"], norm.committee_max_term_months):
+        errors.add("term_end", Msg.TERM_TOO_LONG.format(months=norm.committee_max_term_months))
+
     member_errors: list[dict] = []
     if members is not None:
         cleaned_members = []
@@ -732,6 +742,16 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
                 for message in messages:
                     errors.add("members", f"第{index + 1}位成员的{MEMBER_LABELS[key]}：{message}")
         cleaned["members"] = cleaned_members
+    if cleaned["is_active"]:
+        # 5–11 members, owners at least half (OrganisationNorm): the list given, or the kept one.
+        if members is not None:
+            count, owners = len(cleaned["members"]), sum(1 for m in cleaned["members"] if m["is_owner"])
+        elif instance is not None:
+            count, owners = instance.members.count(), instance.members.filter(is_owner=True).count()
+        else:
+            count = owners = 0
+        for message in committee_size_errors(norm, count, owners):
+            errors.add(NON_FIELD_ERRORS, message)
     if errors:
         exc = ValidationError({k: list(v) for k, v in errors.items()})
         # Per member, in the order given: {field: [messages]} ({} for a good member), so a
@@ -739,6 +759,27 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
         exc.member_errors = member_errors if any(member_errors) else []
         raise exc
     return cleaned
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    import calendar
+
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def committee_size_errors(norm, count: int, owners: int) -> list[str]:
+    errors = []
+    if count < norm.committee_min_members:
+        errors.append(Msg.COMMITTEE_TOO_FEW.format(min=norm.committee_min_members, n=count))
+    elif count > norm.committee_max_members:
+        errors.append(Msg.COMMITTEE_TOO_MANY.format(max=norm.committee_max_members, n=count))
+    if count and Decimal(owners) < norm.committee_min_owner_share * count:
+        share = "一半" if norm.committee_min_owner_share == Decimal("0.5") else f"{norm.committee_min_owner_share:.0%}"
+        errors.append(Msg.COMMITTEE_OWNERS.format(share=share, owners=owners, n=count))
+    return errors
 
 
 MEMBER_LABELS = {"name": "姓名", "role": "职务", "is_owner": "业主", "phone": "联系电话"}

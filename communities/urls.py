@@ -34,6 +34,14 @@ urlpatterns = [
     path("owners-organisations/", views.owners_org_list, name="owners_org_list"),
     path("owners-organisations/<int:pk>/", views.owners_org_detail, name="owners_org_detail"),
     path("owners-organisations/<int:pk>/edit/", views.owners_org_edit, name="owners_org_edit"),
+    # entrustment contracts, committee vettings and supervision, term warnings (issue 6)
+    path("estates/<int:estate_pk>/contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/", views.contract_list, name="contract_list"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
+    path("committees/terms/", views.committee_terms, name="committee_terms"),
+    path("committees/<int:pk>/members/<int:member_pk>/vetting/", views.member_vetting, name="member_vetting"),
+    path("committees/<int:pk>/supervision/new/", views.supervision_create, name="supervision_create"),
     # units
     path("districts/", views.district_list, name="district_list"),
     path("districts/<str:code>/", views.district_detail, name="district_detail"),

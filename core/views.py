@@ -7,10 +7,15 @@ from .models import Job
 
 @login_required
 def home(request):
-    """首页: the estates of the user's scope by category, management mode and unit."""
+    """首页: the estates of the user's scope by unit, and the dashboard (core/dashboards.py)."""
     from communities.services import registry_summary
 
-    return render(request, "core/home.html", registry_summary(request.user))
+    from .dashboards import dashboard
+
+    context = dict(registry_summary(request.user))
+    if context["totals"]["count"]:
+        context.update(dashboard(request.user, request.GET))
+    return render(request, "core/home.html", context)
 
 
 @login_required

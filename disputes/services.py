@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.rules import require
 from communities.models import Estate
+from core.locking import check_version, seen_version
 from core.money import yuan_to_fen
 
 from . import validation as v
@@ -49,10 +50,15 @@ NO_LIMIT = "没有适用的处理时限，请联系市房产局在“处理时�
 
 
 def _writable(model, obj, user):
-    """The object, locked, if the user may write it (scope); PermissionDenied otherwise."""
+    """The object, locked, if the user may write it (scope); PermissionDenied otherwise.
+
+    For a versioned case (core.locking) marked with the version the user saw (the page's
+    hidden field, the API's If-Match): EditConflict if the case changed since."""
     locked = model.objects.writable_by(user).select_for_update().filter(pk=obj.pk).first()
     if locked is None:
         raise PermissionDenied("该记录不在您的辖区内，不能修改。")
+    if hasattr(locked, "version"):
+        check_version(locked, seen_version(obj))
     return locked
 
 

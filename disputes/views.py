@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import can, require
 from communities.models import Community, District, Estate, Street
+from core.locking import mark_seen
 
 from . import privacy, services, stats
 from .choices import REFERRAL_OPEN, FilingStatus, ReferralStatus, StationKind
@@ -134,6 +135,12 @@ def _writable_or_403(model, obj, user, rule):
 
 
 # --- home -------------------------------------------------------------------------------------
+def _as_seen(case, posted_version):
+    """The case as the page showed it: the services refuse the step (core.locking) if the case
+    changed since that version."""
+    mark_seen(case, posted_version)
+
+
 @login_required
 def home(request):
     user = request.user
@@ -255,6 +262,7 @@ def dispute_step(request, pk):
         return HttpResponseNotAllowed(["POST"])
     case = get_object_or_404(DisputeCase.objects.visible_to(request.user).select_related("estate", "street", "community"), pk=pk)
     _writable_or_403(DisputeCase, case, request.user, "case")
+    _as_seen(case, request.POST.get("version"))
     step = request.POST.get("step", "")
     user = request.user
     if step in ("start", "resolve", "terminate"):
@@ -373,6 +381,7 @@ def repair_step(request, pk):
         return HttpResponseNotAllowed(["POST"])
     repair = get_object_or_404(RepairRequest.objects.visible_to(request.user).select_related("estate", "street", "team"), pk=pk)
     _writable_or_403(RepairRequest, repair, request.user, "case")
+    _as_seen(repair, request.POST.get("version"))
     user, step = request.user, request.POST.get("step", "")
     if step == "dispatch":
         form = DispatchForm(request.POST, street_id=repair.street_id)

@@ -1,12 +1,21 @@
 """The registry (小区登记): districts, streets, communities, estates, service firms,
 property committees and owners' organisations (clause 八 of the notice: 全面调查摸底)."""
 
-from .committees import CommitteeMember, OwnersOrganisation, PropertyCommittee
+from .committees import (
+    CommitteeMember,
+    MemberVetting,
+    OrganisationNorm,
+    OwnersOrganisation,
+    PropertyCommittee,
+    SupervisionRecord,
+)
+from .contracts import ServiceContract
 from .estates import ESTATE_SCOPE_PATHS, Estate, EstateScopedModel
 from .firms import ServiceFirm
 from .units import Community, District, Street
 
 __all__ = [
     "CommitteeMember", "Community", "District", "ESTATE_SCOPE_PATHS", "Estate", "EstateScopedModel",
-    "OwnersOrganisation", "PropertyCommittee", "ServiceFirm", "Street",
+    "MemberVetting", "OrganisationNorm", "OwnersOrganisation", "PropertyCommittee", "ServiceContract", "ServiceFirm",
+    "Street", "SupervisionRecord",
 ]

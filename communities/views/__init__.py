@@ -13,6 +13,15 @@ from .committees import (
 )
 from .estates import estate_create, estate_detail, estate_edit, estate_export, estate_list
 from .firms import firm_create, firm_detail, firm_edit, firm_list
+from .organisation import (
+    committee_terms,
+    contract_create,
+    contract_detail,
+    contract_edit,
+    contract_list,
+    member_vetting,
+    supervision_create,
+)
 from .units import (
     community_create,
     community_edit,
@@ -31,4 +40,6 @@ __all__ = [
     "estate_edit", "estate_export", "estate_list", "firm_create", "firm_detail", "firm_edit", "firm_list",
     "owners_org_create", "owners_org_detail", "owners_org_edit", "owners_org_list", "street_detail",
     "street_edit", "street_options", "street_reassign",
+    "committee_terms", "contract_create", "contract_detail", "contract_edit", "contract_list", "member_vetting",
+    "supervision_create",
 ]

@@ -21,6 +21,7 @@ from .common import paginate, query_string, url_pattern
 from .common import posted as _posted
 from .estates import filter_units
 from .history import change_log
+from .organisation import committee_context
 
 
 def _estate_for_write(request, estate_pk, action) -> Estate:
@@ -98,6 +99,7 @@ def committee_detail(request, pk):
         "committee": committee, "estate": committee.estate,
         "members": _member_rows(committee, show_phones=can_edit),
         "can_edit": can_edit,
+        "org": committee_context(user, committee),
         "history": change_log(committee) if services.can_see_history(user) else None,
         "breadcrumbs": _estate_crumbs(committee.estate, (committee.name, "")),
     })

@@ -119,6 +119,8 @@ def estate_detail(request, pk):
         "can_edit": in_scope and services.can(user, "estate"),
         "can_edit_committees": in_scope and services.can(user, "committee"),
         "can_edit_orgs": in_scope and services.can(user, "owners_org"),
+        "contracts": estate.contracts.select_related("firm").order_by("-start_date")[:20],
+        "can_edit_contracts": in_scope and services.can(user, "contract"),
         "history": change_log(estate) if services.can_see_history(user) else None,
         # An evaluator's scope is its assigned estates, not units: no links to unit pages.
         "unit_links": user.scope_level != "assigned",

@@ -19,6 +19,11 @@ MESSAGES = {
 
 
 def exception_handler(exc, context):
+    from core.locking import EditConflict
+
+    if isinstance(exc, EditConflict):
+        # A stale write (optimistic locking): 409 with the Chinese message.
+        return conflict(exc.message_text)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     from django.http import Http404

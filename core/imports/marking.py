@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
@@ -19,6 +20,10 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 def _safe(ws, value):
     if isinstance(value, float):
         value = Decimal(repr(value))
+    if isinstance(value, str):
+        # Control characters (a hostile or damaged cell) cannot be stored in XML: written the
+        # way Excel writes them (_x0007_), so the file handed back still shows where they were.
+        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         cell.data_type = "s"

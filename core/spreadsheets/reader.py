@@ -130,6 +130,54 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
 
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+PROLOG_MAX_BYTES = 1 << 20
+
+
+def _prolog_has_dtd(fh) -> bool:
+    """Whether an XML part declares a DTD (or is not plain UTF-8 XML). A DTD can only stand in
+    the prolog, before the root element, but after any number of comments and processing
+    instructions — so the prolog is walked token by token (never parsed), up to the root
+    element or 1 MiB, whichever comes first; a longer prolog counts as carrying one."""
+    buffer, pos = b"", 0
+
+    def fill(need_end: int) -> bool:
+        """Read up to `need_end` bytes into the buffer; False if nothing more could be read."""
+        nonlocal buffer
+        before = len(buffer)
+        while len(buffer) < need_end and len(buffer) < PROLOG_MAX_BYTES:
+            more = fh.read(65536)
+            if not more:
+                break
+            buffer += more
+        return len(buffer) > before
+
+    while True:
+        fill(pos + 64)
+        while pos < len(buffer) and buffer[pos] in b" \t\r\n":
+            pos += 1
+            fill(pos + 64)
+        if pos == 0 and buffer.startswith(b"\xef\xbb\xbf"):  # UTF-8 byte order mark
+            pos = 3
+            continue
+        rest = buffer[pos:pos + 64]
+        if not rest:
+            return False
+        if not rest.startswith(b"<"):
+            return True  # UTF-16 or not XML at all: nothing here can vouch for it
+        if rest.startswith((b"<?", b"<!--")):
+            end_mark = b"?>" if rest.startswith(b"<?") else b"-->"
+            end = buffer.find(end_mark, pos + 2)
+            while end == -1:
+                if len(buffer) >= PROLOG_MAX_BYTES:
+                    return True
+                if not fill(len(buffer) + 65536):
+                    return False
+                end = buffer.find(end_mark, pos + 2)
+            pos = end + len(end_mark)
+            continue
+        return bool(_DOCTYPE.match(rest))
+
+
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{1,3}(\d+)(?::[A-Z]{1,3}(\d+))?"')
 
@@ -144,7 +192,7 @@ def _preflight_xlsx(path: Path, limit: int) -> None:
         for info in archive.infolist():
             if info.filename.endswith((".xml", ".rels")):
                 with archive.open(info) as fh:
-                    if _DOCTYPE.search(fh.read(4096)):
+                    if _prolog_has_dtd(fh):
                         raise FileRefused("文件含有不安全的 XML 内容（实体扩展或外部实体），已拒绝。")
         try:
             part = _first_sheet_part(archive)

@@ -3,11 +3,15 @@
 Numbers are numeric cells in the formats the spec names; money is given in fen (int) and
 written as yuan; text from user data never becomes a formula (= + - @ at the start stays text);
 every sheet prints on A4 landscape with its header row repeated, and freezes it on screen.
+Data cells carry no border (the header row does): plain text and whole numbers then go in as
+bare values, and each styled kind's style is registered once per sheet, which keeps a big
+export close to bare openpyxl write-only (bench/workbook.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,6 +57,7 @@ class SheetWriter:
                  subtitle: str | None = None):
         self.ws = workbook.create_sheet(title=name[:31])
         self.columns = columns
+        self._styles = {}
         for i, col in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = col.width or max(
                 DEFAULT_WIDTHS.get(col.kind, 12), len(col.header) * 2 + 2
@@ -90,15 +95,25 @@ class SheetWriter:
         return cell
 
     def _cell(self, value, kind: str, bold: bool = False):
+        """One value as written. Plain data cells carry no border, so text that cannot become a
+        formula and whole numbers go in as bare values (openpyxl's fast path); numbers with a
+        format, formula-looking text and total rows are styled cells."""
         if value is None or value == "":
+            if not bold:
+                return None
             cell = WriteOnlyCell(self.ws, value=None)
         elif kind == "text":
-            cell = self._text(value)
+            text = str(value)
+            if not bold and not text.startswith("="):
+                return text  # a str not starting with "=" is always a text cell in openpyxl
+            cell = self._text(text)
         elif kind == "money":
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"money cells take whole fen (int), got {type(value).__name__}")
             cell = WriteOnlyCell(self.ws, value=fen_to_yuan(value))
         elif kind == "int":
+            if not bold:
+                return int(value)
             cell = WriteOnlyCell(self.ws, value=int(value))
         elif kind in ("date", "datetime"):
             if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -110,12 +125,22 @@ class SheetWriter:
             if isinstance(value, float):
                 raise TypeError("float is not written; pass a Decimal")
             cell = WriteOnlyCell(self.ws, value=Decimal(value))
-        if kind != "text":
-            cell.number_format = FORMATS.get(kind, "General")
-        cell.border = BORDER
-        if bold:
-            cell.font = HEADER_FONT
+        cell._style = copy(self._style(kind, bold))
         return cell
+
+    def _style(self, kind: str, bold: bool):
+        """The style of a data cell of this kind, registered once per sheet: assigning border,
+        format and font cell by cell hashes openpyxl's style objects every time, which costs
+        several times the writing itself on a big sheet."""
+        style = self._styles.get((kind, bold))
+        if style is None:
+            probe = WriteOnlyCell(self.ws)
+            if kind not in ("text", "int"):
+                probe.number_format = FORMATS.get(kind, "General")
+            if bold:
+                probe.font, probe.border = HEADER_FONT, BORDER
+            style = self._styles[(kind, bold)] = probe._style
+        return style
 
     def row(self, values, bold: bool = False):
         self.ws.append([self._cell(v, col.kind, bold) for v, col in zip(values, self.columns, strict=False)])

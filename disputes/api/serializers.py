@@ -54,7 +54,7 @@ class DisputeSerializer(CaseBase):
             "service_name", "channel", "party_name", "party_phone", "respondent", "description", "status",
             "status_label", "status_notes", "requested_datetime", "limit_hours", "expected_datetime",
             "closed_datetime", "referred_department", "satisfaction", "satisfaction_note", "imported",
-            "updated_datetime",
+            "updated_datetime", "version",
         ]
         read_only_fields = fields
 
@@ -74,7 +74,7 @@ class RepairSerializer(CaseBase):
             "reporter_name", "reporter_phone", "lat", "long", "status", "status_label", "status_notes",
             "requested_datetime", "limit_hours", "expected_datetime", "team", "dispatched_datetime",
             "arrived_datetime", "completed_datetime", "cost", "satisfaction", "satisfaction_note", "imported",
-            "updated_datetime",
+            "updated_datetime", "version",
         ]
         read_only_fields = fields
 
@@ -119,6 +119,8 @@ class DisputeStepSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
     problem = serializers.CharField(required=False, allow_blank=True, default="")
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                       help_text="读取该记录时的版本号（version）；记录此后被他人修改则返回 409。也可用 If-Match 请求头。")
 
 
 class RepairStepSerializer(serializers.Serializer):
@@ -128,6 +130,8 @@ class RepairStepSerializer(serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(queryset=RepairTeam.objects.all(), required=False, allow_null=True, default=None)
     cost = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None, help_text="元，最多两位小数")
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                       help_text="读取该记录时的版本号（version）；记录此后被他人修改则返回 409。也可用 If-Match 请求头。")
 
 
 class ReferralSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.rules import require
 from communities.models import Estate
+from core.locking import mark_seen
 
 from .. import services
 from ..filters import DisputeFilter, FilingFilter, ReferralFilter, RepairFilter, RepairTeamFilter, StationFilter
@@ -35,6 +36,12 @@ class ScopedViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
 
     def _object(self, pk):
         return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _as_seen(self, case, data):
+        """The version the client read (If-Match header, else `version` in the body): a step on
+        a case that changed since is refused with 409 (core.locking)."""
+        mark_seen(case, self.request.headers.get("If-Match") or data.get("version"))
+        return case
 
 
 class DisputeViewSet(ScopedViewSet, mixins.CreateModelMixin):
@@ -65,6 +72,7 @@ class DisputeViewSet(ScopedViewSet, mixins.CreateModelMixin):
         data = s.DisputeStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
+        self._as_seen(case, d)
         if d["step"] == "note":
             case = services.add_dispute_note(case, by=request.user, note=d["note"], at=d["at"])
         elif d["step"] == "satisfaction":
@@ -105,6 +113,7 @@ class RepairViewSet(ScopedViewSet, mixins.CreateModelMixin):
         data = s.RepairStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d, by = data.validated_data, request.user
+        self._as_seen(repair, d)
         step = d["step"]
         if step == "dispatch":
             if d["team"] is None:

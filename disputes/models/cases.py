@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from communities.models import EstateScopedModel
+from core.locking import VersionedModel
 
 from ..choices import (
     DISPUTE_OUTCOMES,
@@ -60,7 +61,7 @@ def _scope_indexes(prefix: str, open_q: Q, closed: str, extra: tuple = ()) -> li
     ]
 
 
-class DisputeCase(EstateScopedModel):
+class DisputeCase(EstateScopedModel, VersionedModel):
     """矛盾纠纷: a property-management dispute taken by the street's mediation station."""
 
     service_code = models.CharField("类别", max_length=32, choices=DisputeCategory.choices)
@@ -85,7 +86,7 @@ class DisputeCase(EstateScopedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_datetime = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_datetime"])
+    history = HistoricalRecords(excluded_fields=["updated_datetime", "version"])
 
     class Meta:
         verbose_name = verbose_name_plural = "矛盾纠纷"
@@ -171,7 +172,7 @@ class DisputeEvent(models.Model):
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
-class RepairRequest(EstateScopedModel):
+class RepairRequest(EstateScopedModel, VersionedModel):
     """应急维修: a repair request taken by the street's emergency repair station."""
 
     service_code = models.CharField("类别", max_length=32, choices=RepairCategory.choices)
@@ -201,7 +202,7 @@ class RepairRequest(EstateScopedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_datetime = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_datetime"])
+    history = HistoricalRecords(excluded_fields=["updated_datetime", "version"])
 
     class Meta:
         verbose_name = verbose_name_plural = "应急维修"

@@ -137,3 +137,40 @@ def _unit(world):
     r = _result(world)
     return UnitResult.objects.create(run=r.run, year=2019, is_current=True, level="district", unit_key=f"d{r.district_id}",
                                      district_id=r.district_id, estates=1, assessed=1).pk
+
+
+# --- 三级考核 (unit assessment, policy-defaults.md §3c) -------------------------------------------
+# The sheet of 梅园新村街道's communities: read by the city, 玄武区 and the street; filled in and
+# signed off by the street's clerk only (city_admin does not take over a street's assessment).
+def _meiyuan_sheet_key(world):
+    return f"community-{world.estates['MY101'].street_id}"
+
+
+def unit_sheet(world):
+    return {"year": 2019, "key": _meiyuan_sheet_key(world)}
+
+
+def unit_score(world):
+    from assessments.unit_models import UnitScheme, UnitScore, UnitSheet
+
+    estate = world.estates["MY101"]
+    sheet = UnitSheet.objects.create(year=2019, level="community", sheet_key=_meiyuan_sheet_key(world),
+                                     district=estate.district, street=estate.street, scheme=UnitScheme.objects.get(version=1))
+    score = UnitScore.objects.create(sheet=sheet, year=2019, level="community", district=estate.district,
+                                     street=estate.street, community=estate.community)
+    return {"pk": score.pk}
+
+
+SEES_MEIYUAN_SHEET = CITY | {"xuanwu_staff", "xuanwu_staff2", "xuanwu_finance", "meiyuan_clerk"}
+MEIYUAN_ASSESSOR = {"meiyuan_clerk"}
+_assessor_post = statuses(MEIYUAN_ASSESSOR, ok_status=302, forbidden=SEES_MEIYUAN_SHEET - MEIYUAN_ASSESSOR)
+
+ROUTES += [
+    Route("assessments:unit_assessment_index", get=everyone()),
+    Route("assessments:unit_assessment_export", get=statuses(set(), others=405), post=everyone(302),
+          kwargs=lambda w: {"year": 2019}),
+    Route("assessments:unit_assessment_sheet", get=statuses(SEES_MEIYUAN_SHEET), kwargs=unit_sheet),
+    Route("assessments:unit_assessment_compute", get=statuses(set(), others=405), post=_assessor_post, kwargs=unit_sheet),
+    Route("assessments:unit_assessment_sign_off", get=statuses(set(), others=405), post=_assessor_post, kwargs=unit_sheet),
+    Route("assessments:unit_assessment_daily", get=statuses(set(), others=405), post=_assessor_post, kwargs=unit_score),
+]

@@ -107,6 +107,8 @@ def test_worked_example_through_the_pages(client, world, example_estate, django_
     r = client.post(reverse("assessments:year_publish", args=[2019]))
     assert r.status_code == 302
     html = client.get(reverse("assessments:publication", args=[2019])).content.decode()
+    assert "请选择要打印的区" in html  # the city prints per district
+    html = client.get(reverse("assessments:publication", args=[2019]), {"district": example_estate.district_id}).content.decode()
     assert "公示日期" in html and "申诉截止" in html and "93.00" in html
 
 

@@ -134,3 +134,37 @@ ROUTES += [
     Route("api:committee-list", get=everyone(anonymous=403), post=api_write_list()),
     Route("api:committee-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=my101_committee),
 ]
+
+
+# --- entrustment contracts, committee vettings and supervision (issue 6) ----------------------
+def my101_contract(world):
+    from communities.models import ServiceContract
+
+    firm = ServiceFirm.objects.create(name="梅园公益物业服务有限公司", credit_code=credit_code(902), is_public_welfare=True,
+                                      founding="new", district=world.estates["MY101"].district)
+    contract = ServiceContract.objects.create(estate=world.estates["MY101"], firm=firm, entrusted_by="street",
+                                              start_date=date(2024, 1, 1), end_date=date(2025, 12, 31),
+                                              fee_per_m2_month="0.35", cleaning=True)
+    return {"pk": contract.pk}
+
+
+def my101_committee_member(world):
+    pk = my101_committee(world)["pk"]
+    member = PropertyCommittee.objects.get(pk=pk).members.create(name="王主任", role="director")
+    return {"pk": pk, "member_pk": member.pk}
+
+
+# the advisor of MY1 confirms the community's vetting of its committees' members
+VETS_MY101 = WRITES_MY101 | {"meiyuan_advisor"}
+
+ROUTES += [
+    Route("communities:contract_list", get=everyone()),
+    Route("communities:contract_create", kwargs=my101_estate, **_write(WRITES_MY101, READS_ONLY_MY101)),
+    Route("communities:contract_detail", get=statuses(SEES_MY101), kwargs=my101_contract),
+    Route("communities:contract_edit", kwargs=my101_contract, **_write(WRITES_MY101, READS_ONLY_MY101)),
+    Route("communities:committee_terms", get=everyone()),
+    # POST only; an empty POST (no unit) goes back to the committee with a message
+    Route("communities:member_vetting", kwargs=my101_committee_member, get=statuses(set(), others=405),
+          post=statuses(VETS_MY101, ok_status=302, forbidden=SEES_MY101 - VETS_MY101)),
+    Route("communities:supervision_create", kwargs=my101_committee, **_write(WRITES_MY101, READS_ONLY_MY101)),
+]

@@ -159,11 +159,12 @@ def test_history_only_for_city_admin_and_auditor(client, world, persona, shown):
 def test_detail_shows_units_firm_committees_and_organisations(client, world):
     from datetime import date
 
+    from tests.communities.helpers import members
+
     estate = world.estates["MY101"]
     committee = services.create_committee(
         {"estate": estate, "name": "梅园物管会", "formed_on": date(2019, 3, 1), "term_start": date(2019, 3, 1),
-         "term_end": date(2022, 2, 28)}, by=world.meiyuan_clerk,
-        members=[{"name": "王主任", "role": "director", "phone": "13912345678"}])
+         "term_end": date(2021, 2, 28)}, by=world.meiyuan_clerk, members=members())
     services.create_owners_org({"estate": estate, "kind": "assembly", "established_on": date(2018, 5, 1), "chair": "赵召集"},
                                by=world.meiyuan_clerk)
     client.force_login(world.meiyuan_advisor)

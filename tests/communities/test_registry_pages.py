@@ -10,6 +10,7 @@ from django.urls import reverse
 from communities import services
 from communities.models import Community, District, Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm, Street
 from communities.services import Msg
+from tests.communities.helpers import members
 from tests.communities.test_estate_pages import SIGNED_IN, expected
 from tests.factories import credit_code
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def committee_on(world, code, by):
     return services.create_committee(
         {"estate": world.estates[code], "name": f"{code}物管会", "formed_on": date(2019, 3, 1),
-         "term_start": date(2019, 3, 1), "term_end": date(2022, 2, 28)},
-        by=by, members=[{"name": "王主任", "role": "director", "phone": "13912345678"}])
+         "term_start": date(2019, 3, 1), "term_end": date(2021, 2, 28)},
+        by=by, members=members())
 
 
 # --- home and unit pages: counts within the scope -------------------------------------------
@@ -185,11 +186,13 @@ def test_committee_form_with_members(client, world):
     estate = world.estates["MY102"]
     client.force_login(world.meiyuan_clerk)
     url = reverse("communities:committee_create", args=[estate.pk])
-    data = {"name": "梅园1-2物管会", "formed_on": "2020-01-01", "term_start": "2020-01-01", "term_end": "2023-01-01",
-            "is_active": "on", "members-TOTAL_FORMS": "3", "members-INITIAL_FORMS": "0",
+    data = {"name": "梅园1-2物管会", "formed_on": "2020-01-01", "term_start": "2020-01-01", "term_end": "2022-01-01",
+            "is_active": "on", "members-TOTAL_FORMS": "7", "members-INITIAL_FORMS": "0",
             "members-0-name": "甲", "members-0-role": "director", "members-0-is_owner": "on", "members-0-phone": "13800001111",
-            "members-1-name": "乙", "members-1-role": "director", "members-1-phone": "",
-            "members-2-name": "", "members-2-role": "member", "members-2-phone": ""}
+            "members-1-name": "乙", "members-1-role": "director", "members-1-is_owner": "on", "members-1-phone": "",
+            "members-6-name": "", "members-6-role": "member", "members-6-phone": ""}
+    for i, name in enumerate("丙丁戊己", start=2):
+        data.update({f"members-{i}-name": name, f"members-{i}-role": "member", f"members-{i}-is_owner": "on"})
     response = client.post(url, data)
     assert response.status_code == 200 and Msg.ONE_DIRECTOR in response.content.decode()
     data["members-1-phone"] = "12"
@@ -201,11 +204,20 @@ def test_committee_form_with_members(client, world):
     response = client.post(url, data)
     assert response.status_code == 302
     committee = PropertyCommittee.objects.get(estate=estate)
-    assert sorted(committee.members.values_list("name", flat=True)) == ["乙", "甲"]
+    assert sorted(committee.members.values_list("name", flat=True)) == sorted("甲乙丙丁戊己")
     edit = reverse("communities:committee_edit", args=[committee.pk])
-    data.update({"members-INITIAL_FORMS": "2", "members-1-DELETE": "on"})
+    data.update({"members-INITIAL_FORMS": "6", "members-1-DELETE": "on"})
     assert client.post(edit, data).status_code == 302
-    assert list(committee.members.values_list("name", flat=True)) == ["甲"]
+    assert sorted(committee.members.values_list("name", flat=True)) == sorted("甲丙丁戊己")
+    data = {k: v for k, v in data.items() if not k.startswith("members-")}
+    data.update({"members-TOTAL_FORMS": "5", "members-INITIAL_FORMS": "5", "members-4-DELETE": "on"})
+    for i, name in enumerate("甲丙丁戊己"):
+        data.update({f"members-{i}-name": name, f"members-{i}-role": "director" if i == 0 else "member",
+                     f"members-{i}-is_owner": "on"})
+    response = client.post(edit, data)
+    assert response.status_code == 200
+    assert Msg.COMMITTEE_TOO_FEW.format(min=5, n=4) in response.content.decode()
+    assert committee.members.count() == 5  # nothing written
 
 
 def test_owners_organisation_form(client, world):

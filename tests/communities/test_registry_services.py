@@ -14,6 +14,7 @@ from accounts.models import EvaluatorAssignment, User
 from communities import services
 from communities.models import Community, District, Estate, PropertyCommittee, ServiceFirm, Street
 from communities.services import Msg
+from tests.communities.helpers import members
 from tests.factories import credit_code
 
 pytestmark = pytest.mark.django_db
@@ -213,19 +214,19 @@ def test_city_admin_must_name_the_district_and_street_must_lie_in_it(world):
 # --- committees and owners' organisations ---------------------------------------------------
 def committee_values(world, **changes):
     values = {"estate": world.estates["MY101"], "name": "梅园物管会", "formed_on": date(2019, 3, 1),
-              "term_start": date(2019, 3, 1), "term_end": date(2022, 2, 28), "is_active": True}
+              "term_start": date(2019, 3, 1), "term_end": date(2021, 2, 28), "is_active": True}
     values.update(changes)
     return values
 
 
 def test_committee_with_members(world):
     members = [{"name": "张三", "role": "director", "phone": "13912345678"}, {"name": "李四", "role": "member"}]
+    members += [{"name": f"委员{i}", "role": "member"} for i in range(4)]
     committee = services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=members)
-    assert [m.name for m in committee.members.order_by("pk")] == ["张三", "李四"]
+    assert [m.name for m in committee.members.order_by("pk")][:2] == ["张三", "李四"]
     assert committee.street.name == "梅园新村街道"
-    services.update_committee(committee, committee_values(world), by=world.xuanwu_staff,
-                              members=[{"name": "张三", "role": "director", "phone": "13912345678"}])
-    assert committee.members.count() == 1
+    services.update_committee(committee, committee_values(world), by=world.xuanwu_staff, members=members[:5])
+    assert committee.members.count() == 5
 
 
 def test_committee_rules(world):
@@ -233,7 +234,7 @@ def test_committee_rules(world):
     assert errors["term_end"] == [Msg.TERM_END_BEFORE_START]
     two_directors = [{"name": "甲", "role": "director"}, {"name": "乙", "role": "director"}]
     errors = errors_of(services.create_committee, committee_values(world), by=world.meiyuan_clerk, members=two_directors)
-    assert errors["__all__"] == [Msg.ONE_DIRECTOR]
+    assert errors["__all__"] == [Msg.ONE_DIRECTOR, Msg.COMMITTEE_TOO_FEW.format(min=5, n=2)]
     with pytest.raises(ValidationError) as info:
         services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=[{"name": "丙", "phone": "12"}])
     assert info.value.member_errors == [{"phone": [Msg.PHONE]}]
@@ -269,7 +270,7 @@ def test_reassigning_a_street_moves_everything_under_it_with_history(world):
     street = Street.objects.get(name="梅园新村街道")
     gulou = District.objects.get(name="鼓楼区")
     firm = services.create_firm(firm_values(), by=world.meiyuan_clerk)
-    committee = services.create_committee(committee_values(world), by=world.meiyuan_clerk)
+    committee = services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=members())
     org = services.create_owners_org({"estate": world.estates["MY101"], "kind": "assembly",
                                       "established_on": date(2018, 1, 1)}, by=world.meiyuan_clerk)
     with pytest.raises(PermissionDenied):

@@ -15,7 +15,8 @@ from django.db import transaction
 
 from core.commands import ActingCommand
 
-APPS_IN_ORDER = ("communities", "accounts", "staffing", "assessments", "disputes", "subsidies")
+# disputes before assessments: the cycle reads the cases (效能效果); subsidies after both.
+APPS_IN_ORDER = ("communities", "accounts", "staffing", "disputes", "assessments", "subsidies")
 SEED = 20171229  # the notice's date
 
 

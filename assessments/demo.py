@@ -1,0 +1,141 @@
+"""The demo city's 考核: inspections and fee collection rates for 2018 to 2020, the cycle run
+for each year through the real job handler (synchronously, as `manage.py run_cycle` does),
+2018 and 2019 published and closed with a few appeals (one upheld and re-scored), 2020 open
+with inspections still waiting for review.
+
+Inputs are bulk-created (with history); everything computed comes from the cycle code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from simple_history.utils import bulk_create_with_history
+
+from . import cycle
+from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
+from .models import Appeal, AssessmentYear, ChecklistItem, EstateResult, FeeRate, Inspection, Scheme, YearEvent
+
+YEARS = (2018, 2019, 2020)
+OPEN_YEAR = 2020
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=SHANGHAI)
+
+
+def build(rng, ctx) -> None:
+    from communities.demo import person_name
+
+    system, users = ctx["system"], ctx.get("users", {})
+    admin = users.get("shi_admin") or system
+    clerk_of = {u.street_id: u for u in users.values() if u.role == "street_clerk"}
+    reviewer_of = {}
+    for u in users.values():
+        if u.role == "district_staff":
+            reviewer_of.setdefault(u.district_id, u)
+
+    estates = ctx["estates"]
+    # An estate's "quality" carries over the years, so grades are stable but not frozen.
+    quality = {e.pk: min(1.0, max(0.35, rng.gauss(0.82, 0.12))) for e in estates}
+    inspectors = [person_name(rng) for _ in range(40)]
+
+    inspections, fee_rates = [], []
+    for year in YEARS:
+        scheme = Scheme.objects.for_year(year)
+        checklist: dict[str, list[ChecklistItem]] = {}
+        for item in ChecklistItem.objects.filter(scheme=scheme).order_by("position"):
+            checklist.setdefault(item.category, []).append(item)
+        for estate in estates:
+            items = checklist.get(estate.category, [])
+            q = quality[estate.pk] + rng.uniform(-0.06, 0.06)
+            participates = rng.random() < (0.9 if year < OPEN_YEAR else 0.8)
+            author = clerk_of.get(estate.street_id, system)
+            reviewer = reviewer_of.get(estate.district_id, system)
+            for n in range(rng.randint(1, 3) if participates else 0):
+                day = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+                scores, tenths = {}, 0
+                for item in items:
+                    top = int(item.max_points * 10)
+                    value = max(0, min(top, round(top * min(1.0, q * rng.uniform(0.9, 1.1)))))
+                    scores[item.code] = str(Decimal(value) / 10)
+                    tenths += value
+                status = InspectionStatus.APPROVED
+                roll = rng.random()
+                if roll < 0.04:
+                    status = InspectionStatus.REJECTED
+                elif year == OPEN_YEAR and roll < 0.25:
+                    status = InspectionStatus.SUBMITTED
+                elif year == OPEN_YEAR and roll < 0.28:
+                    status = InspectionStatus.DRAFT
+                source = InspectionSource.STREET if n == 0 or rng.random() < 0.7 else InspectionSource.DISTRICT
+                row = Inspection(
+                    estate=estate, district_id=estate.district_id, street_id=estate.street_id,
+                    community_id=estate.community_id, year=year, date=day, inspector_name=rng.choice(inspectors),
+                    source=source, status=status, scores=scores, total_tenths=tenths,
+                    created_by=author if source == InspectionSource.STREET else reviewer,
+                )
+                if status != InspectionStatus.DRAFT:
+                    row.submitted_at = _at(day, 17)
+                if status in (InspectionStatus.APPROVED, InspectionStatus.REJECTED):
+                    row.reviewed_by, row.reviewed_at = reviewer, _at(day + dt.timedelta(days=rng.randint(1, 10)))
+                    row.reviewed_at = min(row.reviewed_at, _at(dt.date(year, 12, 31), 18))
+                if status == InspectionStatus.REJECTED:
+                    row.review_note = rng.choice(["评分依据不足，请补充照片", "检查日期与台账不符", "设施项评分偏高，请复核"])
+                inspections.append(row)
+            if rng.random() < 0.93:
+                rate = Decimal(max(40.0, min(100.0, rng.gauss(70 + q * 25, 8)))).quantize(Decimal("0.01"))
+                fee_rates.append(FeeRate(estate=estate, district_id=estate.district_id, street_id=estate.street_id,
+                                         community_id=estate.community_id, year=year, rate=rate, updated_by=author))
+    bulk_create_with_history(inspections, Inspection, batch_size=2000, default_user=system)
+    bulk_create_with_history(fee_rates, FeeRate, batch_size=2000, default_user=system)
+
+    for year in YEARS:
+        run = cycle.start_run(year, by=admin, enqueue=False)
+        cycle.execute_until_settled(run.pk)
+        run.refresh_from_db()
+        if run.status != "succeeded":
+            raise RuntimeError(f"演示数据：{year}年度计分失败：{run.error}")
+        if year != OPEN_YEAR:
+            _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of)
+
+
+def _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of) -> None:
+    """The year's 公示 (20 January of the next year, ten days of appeal), its appeals and its
+    closing, with the dates they would have had."""
+    published = dt.date(year + 1, 1, 20)
+    row = cycle.year_row(year)
+    row.status, row.published_at, row.appeal_deadline = YearStatus.PUBLISHED, _at(published), published + dt.timedelta(days=10)
+    row.save()
+    YearEvent.objects.create(year=row, action="publish", by=admin, at=row.published_at,
+                             reason=f"申诉截止 {row.appeal_deadline:%Y-%m-%d} 24时")
+
+    # Appeals from the demo clerks' streets: mostly rejected; in 2019 one is upheld, its fee
+    # rate corrected and the estate re-scored through the real appeal run.
+    results = list(EstateResult.objects.filter(year=year, is_current=True, assessed=True,
+                                               street_id__in=list(clerk_of)).select_related("estate").order_by("total", "estate_id")[:3])
+    for i, result in enumerate(results):
+        clerk = clerk_of[result.street_id]
+        reviewer = reviewer_of.get(result.district_id, admin)
+        upheld = year == 2019 and i == 0
+        appeal = Appeal.objects.create(
+            estate_id=result.estate_id, year=year, result=result, filed_by=clerk,
+            reason=rng.choice(["物业费收缴率填报有误，实际收缴率更高", "第四季度检查未计入", "报修台账有重复登记"]),
+            status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED, decided_by=reviewer,
+            decided_at=_at(published + dt.timedelta(days=rng.randint(3, 9))),
+            decision_note="经核实情况属实，同意更正" if upheld else "经核实，原考核结果依据充分，维持原结果",
+        )
+        if upheld:
+            FeeRate.objects.filter(estate_id=result.estate_id, year=year).update(rate=Decimal("96.00"))
+            # What services.rescore_appeal does, with the run executed here instead of queued.
+            run = cycle.start_run(year, by=admin, appeal=appeal, enqueue=False)
+            YearEvent.objects.create(year=row, action="rescore", by=admin, at=_at(published + dt.timedelta(days=12)),
+                                     reason=f"申诉 #{appeal.pk}（{result.estate.code} {result.estate.name}）")
+            cycle.execute_until_settled(run.pk)
+
+    row = AssessmentYear.objects.get(year=year)
+    row.status, row.closed_at = YearStatus.CLOSED, _at(published + dt.timedelta(days=20))
+    row.save()
+    Scheme.objects.filter(runs__year=year).update(frozen=True)
+    YearEvent.objects.create(year=row, action="close", by=admin, at=row.closed_at)

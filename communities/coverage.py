@@ -1,0 +1,173 @@
+"""管理覆盖 (clause 八, spec/domain.md "Management modes"): which estates break the rules.
+
+Rules, per estate (a mode is a field of the estate; contracts are records):
+- GAP_RENOVATED: a renovated or affordable-housing estate under 基本服务保障 or 暂无 (全覆盖 not met);
+- GAP_UNRENOVATED: an unrenovated estate under 暂无 (no basic services);
+- MARKET_REVIEW: 市场化物业 on an unrenovated estate (八.2 reserves it for renovated estates);
+- MODE_MISMATCH: the mode disagrees with the active contracts: 公益性物业托管 without an active
+  contract entrusted by a district or street (or with one by the owners), 市场化物业 without an
+  active contract hired by the owners (or with an entrusted one), 居民自治 or 暂无 with any active
+  contract, 基本服务保障 with an owners' contract;
+- CONTRACT_ENDING: an active contract ends within OrganisationNorm.contract_warning_days.
+
+The first two are coverage gaps (the unit assessment's 管理覆盖 counts estates without one).
+Computed set-wise: one query over the estates in scope, one over their active contracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+
+from .choices import EntrustingParty, EstateCategory, ManagementMode
+from .models import Estate, OrganisationNorm, ServiceContract
+
+GAP_RENOVATED = "gap_renovated"
+GAP_UNRENOVATED = "gap_unrenovated"
+MARKET_REVIEW = "market_review"
+MODE_MISMATCH = "mode_mismatch"
+CONTRACT_ENDING = "contract_ending"
+
+RULES = {
+    GAP_RENOVATED: "已整治（保障房）小区未实现物业管理全覆盖",
+    GAP_UNRENOVATED: "未整治小区无基本服务保障",
+    MARKET_REVIEW: "未整治小区实行市场化物业（待复核）",
+    MODE_MISMATCH: "管理模式与有效合同不符",
+    CONTRACT_ENDING: "合同即将到期",
+}
+GAPS = frozenset({GAP_RENOVATED, GAP_UNRENOVATED})
+ENTRUSTED = frozenset({EntrustingParty.DISTRICT, EntrustingParty.STREET})
+
+
+@dataclass
+class Finding:
+    estate: Estate
+    rules: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        return [RULES[r] for r in self.rules]
+
+    @property
+    def is_gap(self) -> bool:
+        return bool(GAPS & set(self.rules))
+
+
+def mode_rules(category: str, mode: str) -> list[str]:
+    """The rules an estate's category and mode break on their own."""
+    out = []
+    if category in (EstateCategory.RENOVATED, EstateCategory.AFFORDABLE) and mode in (
+            ManagementMode.BASIC_SERVICE, ManagementMode.NONE):
+        out.append(GAP_RENOVATED)
+    if category == EstateCategory.UNRENOVATED and mode == ManagementMode.NONE:
+        out.append(GAP_UNRENOVATED)
+    if category == EstateCategory.UNRENOVATED and mode == ManagementMode.MARKET:
+        out.append(MARKET_REVIEW)
+    return out
+
+
+def mismatch(mode: str, parties: set[str]) -> str | None:
+    """Why `mode` disagrees with the entrusting parties of the active contracts, or None."""
+    entrusted = bool(parties & ENTRUSTED)
+    owners = EntrustingParty.OWNERS in parties
+    if mode == ManagementMode.PUBLIC_WELFARE:
+        if not entrusted:
+            return "公益性物业托管但无区或街道委托的有效合同"
+        if owners:
+            return "公益性物业托管但另有业主组织选聘的有效合同"
+    elif mode == ManagementMode.MARKET:
+        if not owners:
+            return "市场化物业但无业主组织选聘的有效合同"
+        if entrusted:
+            return "市场化物业但另有区或街道委托的有效合同"
+    elif mode in (ManagementMode.SELF_MANAGED, ManagementMode.NONE):
+        if parties:
+            return f"{ManagementMode(mode).label}但有物业服务有效合同"
+    elif mode == ManagementMode.BASIC_SERVICE and owners:
+        return "基本服务保障但有业主组织选聘的有效合同"
+    return None
+
+
+def findings(estates, day: dt.date | None = None) -> list[Finding]:
+    """The estates of the queryset `estates` that break a rule, in district, street and code order."""
+    day = day or timezone.localdate()
+    warn_days = OrganisationNorm.current().contract_warning_days
+    rows = list(estates.select_related("district", "street", "community").order_by("district__code", "street__code", "code"))
+    ids = [e.pk for e in rows]
+    parties: dict[int, set] = defaultdict(set)
+    ending: dict[int, list] = defaultdict(list)
+    contracts = ServiceContract.objects.filter(ServiceContract.active_q(day), estate_id__in=ids) if len(ids) < 20000 \
+        else ServiceContract.objects.filter(ServiceContract.active_q(day), estate__in=estates.order_by().values("pk"))
+    for c in contracts.select_related("firm").order_by("estate_id", "end_date"):
+        parties[c.estate_id].add(c.entrusted_by)
+        end = c.effective_end
+        if (end - day).days <= warn_days:
+            ending[c.estate_id].append(f"{c.firm.name}合同{end:%Y-%m-%d}到期")
+    out = []
+    for estate in rows:
+        f = Finding(estate, mode_rules(estate.category, estate.management_mode))
+        why = mismatch(estate.management_mode, parties.get(estate.pk, set()))
+        if why:
+            f.rules.append(MODE_MISMATCH)
+            f.notes.append(why)
+        if ending.get(estate.pk):
+            f.rules.append(CONTRACT_ENDING)
+            f.notes.extend(ending[estate.pk])
+        if f.rules:
+            out.append(f)
+    return out
+
+
+def summary_by(found: list[Finding], estates, key: str) -> list[dict]:
+    """Per district or street (key "district" or "street"): estates, findings per rule, gaps."""
+    from django.db.models import Count
+
+    totals = {row[f"{key}_id"]: row["n"] for row in estates.order_by().values(f"{key}_id").annotate(n=Count("id"))}
+    units: dict[int, dict] = {}
+    names = {}
+    for f in found:
+        unit = getattr(f.estate, key)
+        names[unit.pk] = unit
+        row = units.setdefault(unit.pk, {r: 0 for r in RULES} | {"gaps": 0, "estates_flagged": 0})
+        row["estates_flagged"] += 1
+        row["gaps"] += 1 if f.is_gap else 0
+        for r in f.rules:
+            row[r] += 1
+    model = Estate._meta.get_field(key).related_model
+    for unit in model.objects.filter(pk__in=totals).order_by("code"):
+        names.setdefault(unit.pk, unit)
+    out = []
+    for pk, unit in sorted(names.items(), key=lambda kv: kv[1].code):
+        row = units.get(pk, {r: 0 for r in RULES} | {"gaps": 0, "estates_flagged": 0})
+        total = totals.get(pk, 0)
+        out.append({"unit": unit, "estates": total, "covered": total - row["gaps"], **row})
+    return out
+
+
+def gap_counts() -> dict:
+    """(level, unit id) → [estates, estates with a coverage gap], for every unit (no scoping):
+    one grouped query."""
+    counts: dict = defaultdict(lambda: [0, 0])
+    rows = (Estate.objects.order_by().values_list("district_id", "street_id", "community_id", "category", "management_mode")
+            .annotate(n=models.Count("id")))
+    for district_id, street_id, community_id, category, mode, n in rows:
+        gap = n if GAPS & set(mode_rules(category, mode)) else 0
+        for key in (("district", district_id), ("street", street_id), ("community", community_id)):
+            counts[key][0] += n
+            counts[key][1] += gap
+    return counts
+
+
+def gap_counts_for(**filters) -> tuple[int, int]:
+    """(estates, estates with a coverage gap) among the estates matching `filters`."""
+    estates = gaps = 0
+    for category, mode, n in (Estate.objects.filter(**filters).order_by().values_list("category", "management_mode")
+                              .annotate(n=models.Count("id"))):
+        estates += n
+        if GAPS & set(mode_rules(category, mode)):
+            gaps += n
+    return estates, gaps

@@ -1,0 +1,298 @@
+"""看板: the picture at a glance for the user's scope (city, district, street — and a
+community or an evaluator's estates), on the home page.
+
+Each panel is a `Chart`: categories (x axis), series, and for every value the address of the
+filtered list behind it. The page draws it with ECharts (static/js/dashboard.js reads the
+data from a json_script block; no inline script) and shows the same numbers as a table.
+
+Everything is read through `visible_to(user)` and grouped in the database: the number of
+queries does not depend on the number of estates, units or cases (tests/core/test_dashboards.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+GRADE_COLOURS = {"三星": "#1a7f37", "二星": "#4493f8", "一星": "#d4a72c", "不达标": "#cf222e", "未参加考核": "#8c959f"}
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    kind: str  # "stacked" (stacked bars) or "bar" (grouped bars)
+    categories: list[str]
+    series: list[dict] = field(default_factory=list)  # {"name", "data": [...], "links": [...], "colour"?}
+    unit: str = ""
+    axis_label: str = ""
+    category_links: list[str] = field(default_factory=list)
+    note: str = ""
+    empty_text: str = ""
+    empty_url: str = ""
+    empty_action: str = ""
+
+    @property
+    def data_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def has_data(self) -> bool:
+        """Counts: something to count; rates: something judged (0 % is a result)."""
+        if self.unit == "%":
+            return any(v is not None for s in self.series for v in s["data"])
+        return any(v for s in self.series for v in s["data"])
+
+    @property
+    def spec(self) -> dict:
+        """What the browser needs to draw it (json_script)."""
+        return {
+            "kind": self.kind, "unit": self.unit, "axisLabel": self.axis_label, "categories": self.categories,
+            "series": [{"name": s["name"], "data": [_plain(v) for v in s["data"]], "colour": s.get("colour", "")}
+                       for s in self.series],
+            "links": [s.get("links", []) for s in self.series],
+        }
+
+    @property
+    def rows(self) -> list[dict]:
+        """The table view: one row per category, one cell per series."""
+        rows = []
+        for i, label in enumerate(self.categories):
+            cells = []
+            for s in self.series:
+                value = s["data"][i]
+                links = s.get("links") or []
+                texts = s.get("texts") or []  # exact display text (money: "1,234.50 元")
+                cells.append({"value": value, "text": texts[i] if i < len(texts) else _display(value, self.unit),
+                              "url": links[i] if i < len(links) else ""})
+            rows.append({"label": label, "url": self.category_links[i] if i < len(self.category_links) else "",
+                         "cells": cells})
+        return rows
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return float(value)  # for drawing only; the table shows the exact text
+    return value
+
+
+def _display(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{value}%"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _url(name: str, **params) -> str:
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return reverse(name) + ("?" + urlencode(params) if params else "")
+
+
+# --- the unit one level below the user ----------------------------------------------------------
+@dataclass
+class Unit:
+    pk: int
+    name: str
+    code: str  # for the registry's filters (district/street codes)
+
+
+def units_for(user) -> tuple[str, str, list[Unit]]:
+    """(scope field, label, units) of the level below the user's: districts for the city,
+    streets for a district, communities for a street, estates below that. One query."""
+    from communities.models import Community, District, Estate, Street
+
+    level = user.scope_level
+    if level == "city":
+        rows = District.objects.order_by("code").values_list("pk", "name", "code")
+        return "district_id", "区", [Unit(*r) for r in rows]
+    if level == "district":
+        rows = Street.objects.filter(district_id=user.district_id).order_by("code").values_list("pk", "short_name", "code")
+        return "street_id", "街道", [Unit(*r) for r in rows]
+    if level == "street":
+        rows = Community.objects.filter(street_id=user.street_id).order_by("name").values_list("pk", "name")
+        return "community_id", "社区", [Unit(pk, name, str(pk)) for pk, name in rows]
+    rows = Estate.objects.visible_to(user).order_by("code").values_list("pk", "name", "code")
+    return "estate_id", "小区", [Unit(*r) for r in rows]
+
+
+def _unit_params(user, scope_field: str, unit: Unit, app: str) -> dict:
+    """The filter of a list page that selects one unit (each app's FilterSet has its own keys)."""
+    if scope_field == "estate_id":
+        return {"estate": unit.code} if app == "disputes" else {"code": unit.code} if app == "assessments" else {"q": unit.code}
+    name = scope_field.removesuffix("_id")
+    if app == "communities":
+        params = {name: unit.code}
+        if name in ("street", "community"):
+            params["district"] = user.district.code
+        if name == "community":
+            params["street"] = user.street.code
+        return params
+    return {name: unit.pk}
+
+
+# --- the panels ---------------------------------------------------------------------------------
+def estates_by_category_and_mode(user) -> Chart:
+    from communities.choices import EstateCategory, ManagementMode
+    from communities.models import Estate
+
+    counts = {(c, m): n for c, m, n in Estate.objects.visible_to(user).order_by()
+              .values_list("category", "management_mode").annotate(n=Count("id"))}
+    modes = list(ManagementMode)
+    chart = Chart("estates", "小区类别与管理模式", "stacked", [m.label for m in modes], unit="个", axis_label="小区数",
+                  category_links=[_url("communities:estate_list", management_mode=m.value) for m in modes],
+                  empty_text="您的管辖范围内还没有登记小区。", empty_url=_url("communities:estate_list"),
+                  empty_action="去小区列表登记或导入小区")
+    for category in EstateCategory:
+        chart.series.append({
+            "name": category.label, "data": [counts.get((category.value, m.value), 0) for m in modes],
+            "links": [_url("communities:estate_list", category=category.value, management_mode=m.value) for m in modes],
+        })
+    return chart
+
+
+def assessment_years(user) -> tuple[list[int], dict]:
+    """Years with current results in the scope, and their (year, grade) counts (one query)."""
+    from assessments.models import EstateResult
+
+    counts = {(y, g): n for y, g, n in EstateResult.objects.visible_to(user).filter(is_current=True).order_by()
+              .values_list("year", "grade").annotate(n=Count("estate_id"))}
+    return sorted({y for y, _ in counts}), counts
+
+
+def grades_by_year(years: list[int], counts: dict) -> Chart:
+    from assessments.choices import GRADE_COLUMNS
+
+    chart = Chart("grade-years", "考核等级历年分布", "stacked", [f"{y}年" for y in years], unit="个", axis_label="小区数",
+                  category_links=[_url("assessments:result_list", year=y) for y in years],
+                  empty_text="还没有考核结果。", empty_url=_url("assessments:cycle"),
+                  empty_action="市房产局在“考核计分”中发起年度计分后显示")
+    for grade in GRADE_COLUMNS:
+        chart.series.append({"name": str(grade), "colour": GRADE_COLOURS[str(grade)],
+                             "data": [counts.get((y, str(grade)), 0) for y in years],
+                             "links": [_url("assessments:result_list", year=y, grade=str(grade)) for y in years]})
+    return chart
+
+
+def grades_by_unit(user, year: int | None, scope_field: str, unit_label: str, units: list[Unit]) -> Chart:
+    from assessments.choices import GRADE_COLUMNS
+    from assessments.models import EstateResult
+
+    counts = {}
+    if year is not None:
+        counts = {(u, g): n for u, g, n in EstateResult.objects.visible_to(user).filter(year=year, is_current=True)
+                  .order_by().values_list(scope_field, "grade").annotate(n=Count("estate_id"))}
+    title = f"{year}年度考核等级分布（按{unit_label}）" if year else f"考核等级分布（按{unit_label}）"
+    chart = Chart("grade-units", title, "stacked", [u.name for u in units], unit="个", axis_label="小区数",
+                  category_links=[_url("assessments:result_list", year=year, **_unit_params(user, scope_field, u, "assessments"))
+                                  for u in units],
+                  empty_text="该年度还没有考核结果。", empty_url=_url("assessments:cycle"),
+                  empty_action="查看考核计分")
+    for grade in GRADE_COLUMNS:
+        chart.series.append({
+            "name": str(grade), "colour": GRADE_COLOURS[str(grade)],
+            "data": [counts.get((u.pk, str(grade)), 0) for u in units],
+            "links": [_url("assessments:result_list", year=year, grade=str(grade),
+                           **_unit_params(user, scope_field, u, "assessments")) for u in units],
+        })
+    return chart
+
+
+def case_charts(user, case_year: int, scope_field: str, unit_label: str, units: list[Unit]) -> tuple[list[Chart], dict]:
+    """On-time rates of the year's disputes and repairs, and the cases open past their limit
+    now, per unit (disputes/stats.py: the live definitions)."""
+    from disputes import stats
+    from disputes.limits import year_bounds
+    from disputes.models import DisputeCase, RepairRequest
+
+    now = timezone.now()
+    start, end = year_bounds(case_year)
+    in_year = {"requested_datetime__gte": start, "requested_datetime__lt": end}
+    disputes = DisputeCase.objects.visible_to(user)
+    repairs = RepairRequest.objects.visible_to(user)
+    d_rates = stats.rates_by(disputes.filter(**in_year), scope_field, now)
+    r_rates = stats.rates_by(repairs.filter(**in_year), scope_field, now)
+    d_over = stats.overdue_counts_by(disputes, scope_field, now)
+    r_over = stats.overdue_counts_by(repairs, scope_field, now)
+
+    def params(u):
+        return _unit_params(user, scope_field, u, "disputes")
+
+    names = [u.name for u in units]
+    rates = Chart(
+        "on-time", f"{case_year}年受理案件按时办结率（按{unit_label}）", "bar", names, unit="%", axis_label="按时率(%)",
+        note="按时率 = 按时办结 ÷（已办结 + 未办结但已超期）；未到期的在办案件不计入。",
+        empty_text=f"{case_year}年还没有受理矛盾纠纷或应急维修。", empty_url=_url("disputes:home"),
+        empty_action="到“两站一中心”登记案件",
+    )
+    rates.series = [
+        {"name": "矛盾纠纷按时办结率", "data": [d_rates.get(u.pk, stats.Rates()).on_time_rate for u in units],
+         "links": [_url("disputes:dispute_list", year=case_year, **params(u)) for u in units]},
+        {"name": "应急维修按时完成率", "data": [r_rates.get(u.pk, stats.Rates()).on_time_rate for u in units],
+         "links": [_url("disputes:repair_list", year=case_year, **params(u)) for u in units]},
+    ]
+    overdue = Chart(
+        "overdue", f"逾期未办结案件（按{unit_label}，截至今日）", "bar", names, unit="件", axis_label="件数",
+        category_links=[_url("disputes:overdue_list", kind="repairs", **params(u)) for u in units],
+        empty_text="目前没有逾期未办结的案件。", empty_url=_url("disputes:overdue_list"), empty_action="查看逾期清单",
+    )
+    overdue.series = [
+        {"name": "逾期矛盾纠纷", "colour": "#cf222e", "data": [d_over.get(u.pk, 0) for u in units],
+         "links": [_url("disputes:overdue_list", kind="disputes", **params(u)) for u in units]},
+        {"name": "逾期应急维修", "colour": "#bc4c00", "data": [r_over.get(u.pk, 0) for u in units],
+         "links": [_url("disputes:overdue_list", kind="repairs", **params(u)) for u in units]},
+    ]
+    totals = {
+        "dispute_overdue": sum(d_over.values()), "repair_overdue": sum(r_over.values()),
+        "dispute_rate": _sum(d_rates.values()).on_time_rate, "repair_rate": _sum(r_rates.values()).on_time_rate,
+    }
+    return [rates, overdue], totals
+
+
+def _sum(items):
+    from disputes.stats import Rates
+
+    total = Rates()
+    for r in items:
+        total.total += r.total
+        total.closed += r.closed
+        total.closed_on_time += r.closed_on_time
+        total.open += r.open
+        total.open_overdue += r.open_overdue
+    return total
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def dashboard(user, params) -> dict:
+    """The home page's panels for `user`; `params` is request.GET (`year`: the assessment year)."""
+    scope_field, unit_label, units = units_for(user)
+    years, year_counts = assessment_years(user)
+    year = _int(params.get("year"))
+    if year not in years:
+        year = years[-1] if years else None
+    case_year = timezone.localdate().year
+    case_panels, case_totals = case_charts(user, case_year, scope_field, unit_label, units)
+    charts = [
+        estates_by_category_and_mode(user),
+        grades_by_unit(user, year, scope_field, unit_label, units),
+        grades_by_year(years, year_counts),
+        *case_panels,
+    ]
+    assessed = sum(n for (y, g), n in year_counts.items() if y == year and g != "未参加考核")
+    return {
+        "charts": charts, "year": year, "years": years, "case_year": case_year, "dash_unit_label": unit_label,
+        "assessed": assessed, **case_totals,
+    }

@@ -1,0 +1,400 @@
+"""分配计算: a year's allocations from the current assessment results (policy-defaults.md §4–6).
+
+`compute_lines(year)` turns every current result of the year into the subsidies it earns under
+the policies covering that year, per district; `recompute_year(run)` — called after every
+successful cycle run — writes them into each district's draft sheet, or, for a district whose
+sheet is already approved, into an adjustment version listing the differences (补拨/追回).
+Approved sheets are never touched. All money is integer fen through core.money.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from communities.models import Estate, PropertyCommittee
+from core.money import amount_for_area, split_shares, split_tranches
+
+from .choices import PolicyKind, SheetKind, SheetStatus
+from .models import Allocation, AllocationSheet, PayeeOverride, Policy, SheetEvent, StartupGrant
+
+ZERO_AREA = Decimal("0.00")
+
+
+@dataclass
+class Line:
+    """One computed allocation (an Allocation row before it is written)."""
+
+    estate_id: int
+    district_id: int
+    street_id: int
+    community_id: int
+    kind: str
+    policy_id: int | None
+    area: Decimal
+    score: Decimal | None
+    grade: str
+    amount_fen: int
+    city_fen: int
+    district_fen: int
+    rate: Decimal | None = None
+    renovation_year: int | None = None
+    tranche: int | None = None
+    grant_total_fen: int | None = None
+    payee: str = ""
+    previous: tuple[int, int, int] = field(default=(0, 0, 0))
+
+    @property
+    def key(self):
+        return (self.estate_id, self.kind)
+
+
+# --- policies ----------------------------------------------------------------------------------
+class PolicyBook:
+    """The policies covering a year, by district and kind (the latest-starting one wins if two
+    overlap; the policy page warns about overlaps)."""
+
+    def __init__(self, year: int, policies=None):
+        self.year = year
+        if policies is None:
+            policies = Policy.objects.covering(year).prefetch_related("districts", "rates", "tiers").order_by(
+                "valid_from_year", "id"
+            )
+        self.by_district: dict[int, dict[str, Policy]] = defaultdict(dict)
+        self.rates: dict[int, dict[str, Decimal]] = {}
+        self.tiers: dict[int, list[tuple[Decimal, int]]] = {}
+        for p in policies:
+            self.rates[p.pk] = {r.grade: r.rate for r in p.rates.all()}
+            self.tiers[p.pk] = sorted(((t.min_area, t.total_fen) for t in p.tiers.all()), reverse=True)
+            for d in p.districts.all():
+                self.by_district[d.pk][p.kind] = p
+
+    @property
+    def district_ids(self) -> set[int]:
+        return set(self.by_district)
+
+    def policy(self, district_id: int, kind: str) -> Policy | None:
+        return self.by_district.get(district_id, {}).get(kind)
+
+    def tier_total(self, policy: Policy, area: Decimal) -> int | None:
+        for min_area, total in self.tiers[policy.pk]:
+            if area >= min_area:
+                return total
+        return None
+
+
+def management_line(book: PolicyBook, base: dict) -> Line | None:
+    """管理扶持: area × rate of the grade, rounded once to the fen; split 1:3 (§4)."""
+    policy = book.policy(base["district_id"], PolicyKind.MANAGEMENT)
+    if policy is None or base["category"] not in policy.categories or base["score"] is None:
+        return None
+    if not policy.grade_ok(base["grade"]):
+        return None
+    rate = book.rates[policy.pk].get(base["grade"])
+    if rate is None:
+        return None
+    amount = amount_for_area(base["area"], rate)
+    city, district = split_shares(amount, policy.city_share)
+    return Line(kind=PolicyKind.MANAGEMENT, policy_id=policy.pk, rate=rate, amount_fen=amount, city_fen=city,
+                district_fen=district, **_ids(base))
+
+
+def startup_line(book: PolicyBook, base: dict, grant: StartupGrant | None) -> tuple[Line | None, tuple | None]:
+    """整治扶持: tranche (year − R + 1) of the total fixed for the estate (§5). Returns the line
+    and, when no grant exists yet, the (policy, area, total) to fix one."""
+    policy = book.policy(base["district_id"], PolicyKind.STARTUP)
+    if policy is None or base["category"] not in policy.categories or base["score"] is None:
+        return None, None
+    r = base["renovation_year"]
+    if not policy.renovation_ok(r) or not policy.grade_ok(base["grade"]):
+        return None, None
+    shares = policy.shares()
+    tranche = book.year - r + 1
+    if not 1 <= tranche <= len(shares):
+        return None, None
+    new_grant = None
+    if grant is not None:
+        total = grant.total_fen
+    else:
+        total = book.tier_total(policy, base["area"])
+        if total is None:
+            return None, None
+        new_grant = (policy, base["area"], total)
+    amount = split_tranches(total, shares)[tranche - 1]
+    city, district = split_shares(amount, policy.city_share)
+    line = Line(kind=PolicyKind.STARTUP, policy_id=policy.pk, renovation_year=r, tranche=tranche, grant_total_fen=total,
+                amount_fen=amount, city_fen=city, district_fen=district, **_ids(base))
+    return line, new_grant
+
+
+def _ids(base: dict) -> dict:
+    return {k: base[k] for k in ("estate_id", "district_id", "street_id", "community_id", "area", "score", "grade")}
+
+
+# --- payees (spec/domain.md) -----------------------------------------------------------------------
+def street_office(street_name: str) -> str:
+    return f"{street_name}办事处" if street_name.endswith("街道") else f"{street_name}人民政府"
+
+
+def default_payee(mode: str, firm: str | None, committee: str | None, street_name: str) -> str:
+    """收款单位 by default: the contracted firm under 公益性物业托管 or 市场化物业; the property
+    committee under 居民自治 (the street office if there is none); the street office under
+    基本服务保障 and 暂无 (and under a firm mode without a firm on record)."""
+    if mode in ("public_welfare", "market") and firm:
+        return firm
+    if mode == "self_managed" and committee:
+        return committee
+    return street_office(street_name)
+
+
+def payees_for(estate_ids) -> dict[int, str]:
+    estate_ids = list(estate_ids)
+    out: dict[int, str] = {}
+    committees = {}
+    overrides = {}
+    for i in range(0, len(estate_ids), 5000):
+        chunk = estate_ids[i : i + 5000]
+        committees.update(dict(
+            PropertyCommittee.objects.filter(estate_id__in=chunk, is_active=True).order_by("term_start")
+            .values_list("estate_id", "name")
+        ))
+        overrides.update(dict(PayeeOverride.objects.filter(estate_id__in=chunk).values_list("estate_id", "payee")))
+        for eid, mode, firm, street in Estate.objects.filter(id__in=chunk).values_list(
+            "id", "management_mode", "service_firm__name", "street__name"
+        ):
+            out[eid] = overrides.get(eid) or default_payee(mode, firm, committees.get(eid), street)
+    return out
+
+
+# --- computing a year ------------------------------------------------------------------------------
+def current_bases(year: int, district_ids):
+    from assessments.models import EstateResult
+
+    qs = EstateResult.objects.filter(year=year, is_current=True, district_id__in=district_ids, assessed=True).order_by()
+    for row in qs.values_list(
+        "estate_id", "district_id", "street_id", "community_id", "category", "building_area", "total", "grade",
+        "renovation_year",
+    ).iterator(chunk_size=5000):
+        yield dict(zip(("estate_id", "district_id", "street_id", "community_id", "category", "area", "score", "grade",
+                        "renovation_year"), row, strict=True))
+
+
+def compute_lines(year: int, book: PolicyBook | None = None, *, grants: dict | None = None,
+                  new_grants: dict | None = None) -> dict[int, list[Line]]:
+    """Every allocation the year's current results earn, per district (payees not yet filled).
+
+    `grants` (estate id → StartupGrant) are the totals already fixed; a start-up line of an
+    estate without one records (policy, area, total) in `new_grants` for the caller to fix."""
+    book = book or PolicyBook(year)
+    if grants is None:
+        grants = {g.estate_id: g for g in StartupGrant.objects.all()}
+    out: dict[int, list[Line]] = {d: [] for d in book.district_ids}
+    for base in current_bases(year, book.district_ids):
+        line = management_line(book, base)
+        if line is not None:
+            out[base["district_id"]].append(line)
+        line, new_grant = startup_line(book, base, grants.get(base["estate_id"]))
+        if line is not None:
+            out[base["district_id"]].append(line)
+            if new_grant is not None and new_grants is not None:
+                new_grants[base["estate_id"]] = (*new_grant, base["renovation_year"])
+    return out
+
+
+def _grants_for(year: int, book: PolicyBook) -> dict[int, StartupGrant]:
+    """Grants already fixed; those fixed by this very year while its sheet is still open are
+    left out, so that a re-run of the year (a corrected area) fixes them afresh."""
+    grants = {}
+    approved = set(
+        AllocationSheet.objects.filter(year=year, status=SheetStatus.APPROVED).values_list("district_id", flat=True)
+    )
+    for g in StartupGrant.objects.filter(estate__district_id__in=book.district_ids).select_related("estate"):
+        if g.fixed_year == year and g.estate.district_id not in approved:
+            continue
+        grants[g.estate_id] = g
+    return grants
+
+
+def _fix_grants(year: int, new_grants: dict):
+    for estate_id, (policy, area, total, renovation_year) in new_grants.items():
+        StartupGrant.objects.update_or_create(estate_id=estate_id, defaults={
+            "policy": policy, "area": area, "total_fen": total, "fixed_year": year, "renovation_year": renovation_year,
+        })
+
+
+@transaction.atomic
+def recompute_year(year: int, run=None, *, by=None) -> dict:
+    """Recompute the year's draft allocations (after a cycle run). Returns counts per outcome."""
+    book = PolicyBook(year)
+    grants = _grants_for(year, book)
+    new_grants: dict = {}
+    lines = compute_lines(year, book, grants=grants, new_grants=new_grants)
+    _fix_grants(year, new_grants)
+    payees = payees_for({line.estate_id for ls in lines.values() for line in ls})
+    for ls in lines.values():
+        for line in ls:
+            line.payee = payees.get(line.estate_id, "")
+    districts = set(lines) | set(AllocationSheet.objects.filter(year=year).values_list("district_id", flat=True))
+    outcome = {"drafts": 0, "adjustments": 0, "unchanged": 0}
+    for district_id in sorted(districts):
+        outcome[_recompute_district(year, district_id, lines.get(district_id, []), run, by)] += 1
+    return outcome
+
+
+def approved_state(year: int, district_id: int) -> dict[tuple, Allocation]:
+    """(estate, kind) → the approved row in force: the original's, overridden by each approved
+    adjustment in turn (adjustment rows carry the corrected amounts, not only the difference)."""
+    state = {}
+    sheets = AllocationSheet.objects.filter(year=year, district_id=district_id, status=SheetStatus.APPROVED).order_by("version")
+    for sheet in sheets:
+        for row in sheet.rows.all():
+            state[(row.estate_id, row.kind)] = row
+    return state
+
+
+def _recompute_district(year, district_id, lines, run, by) -> str:
+    latest = (
+        AllocationSheet.objects.select_for_update().filter(year=year, district_id=district_id).order_by("-version").first()
+    )
+    now = timezone.now()
+    if latest is None or (latest.kind == SheetKind.ORIGINAL and latest.status != SheetStatus.APPROVED):
+        sheet = latest or AllocationSheet(year=year, district_id=district_id, version=1)
+        _reset(sheet, run, now)
+        sheet.save()
+        Allocation.objects.filter(sheet=sheet)._raw_delete(Allocation.objects.db)
+        _write_rows(sheet, lines)
+        SheetEvent.objects.create(sheet=sheet, action="recomputed" if latest else "computed", by=by,
+                                  note=_run_note(run))
+        return "drafts"
+    # The district's sheet was approved: differences go into an adjustment version.
+    state = approved_state(year, district_id)
+    diffs = _differences(lines, state)
+    if latest.status == SheetStatus.APPROVED:
+        if not diffs:
+            return "unchanged"
+        last = AllocationSheet.objects.filter(year=year, district_id=district_id).aggregate(v=Max("version"))["v"]
+        sheet = AllocationSheet(year=year, district_id=district_id, version=last + 1, kind=SheetKind.ADJUSTMENT)
+    else:
+        sheet = latest  # an open adjustment: recomputed in place
+        sheet.rows.all().delete()
+        if not diffs:
+            sheet.delete()
+            return "unchanged"
+    _reset(sheet, run, now)
+    sheet.reason = _reopen_reason(year)
+    sheet.save()
+    _write_rows(sheet, diffs)
+    SheetEvent.objects.create(sheet=sheet, action="computed", by=by, note=_run_note(run))
+    return "adjustments"
+
+
+def _reset(sheet, run, now):
+    sheet.status = SheetStatus.DRAFT
+    sheet.run = run
+    sheet.computed_at = now
+    sheet.confirmed_by = sheet.confirmed_at = None
+
+
+def _run_note(run) -> str:
+    return f"依据{run.title}（#{run.pk}）" if run is not None else ""
+
+
+def _reopen_reason(year: int) -> str:
+    from assessments.models import YearEvent
+
+    event = YearEvent.objects.filter(year__year=year, action="reopen").order_by("-at", "-id").first()
+    return event.reason if event else ""
+
+
+def _differences(lines: list[Line], state: dict) -> list[Line]:
+    """Per (estate, kind): the corrected line beside what was approved, where they differ; an
+    approved row with no corrected line becomes a line of zero (追回 of all of it)."""
+    out = []
+    seen = set()
+    for line in lines:
+        seen.add(line.key)
+        old = state.get(line.key)
+        prev = (old.amount_fen, old.city_fen, old.district_fen) if old else (0, 0, 0)
+        if prev != (line.amount_fen, line.city_fen, line.district_fen):
+            out.append(replace(line, previous=prev))
+    for key, old in state.items():
+        if key in seen or old.amount_fen == 0:
+            continue
+        out.append(Line(
+            estate_id=old.estate_id, district_id=old.district_id, street_id=old.street_id,
+            community_id=old.community_id, kind=old.kind, policy_id=old.policy_id, area=old.area, score=old.score,
+            grade=old.grade, rate=old.rate, renovation_year=old.renovation_year, tranche=old.tranche,
+            grant_total_fen=old.grant_total_fen, amount_fen=0, city_fen=0, district_fen=0, payee=old.payee,
+            previous=(old.amount_fen, old.city_fen, old.district_fen),
+        ))
+    return out
+
+
+ROW_COLUMNS = (
+    "sheet_id", "estate_id", "district_id", "street_id", "community_id", "kind", "policy_id", "area", "score", "grade",
+    "rate", "renovation_year", "tranche", "grant_total_fen", "amount_fen", "city_fen", "district_fen", "previous_fen",
+    "previous_city_fen", "previous_district_fen", "payee",
+)
+
+
+def _row_values(sheet_id: int, ln: Line) -> tuple:
+    return (sheet_id, ln.estate_id, ln.district_id, ln.street_id, ln.community_id, ln.kind, ln.policy_id, ln.area,
+            ln.score, ln.grade, ln.rate, ln.renovation_year, ln.tranche, ln.grant_total_fen, ln.amount_fen, ln.city_fen,
+            ln.district_fen, *ln.previous, ln.payee)
+
+
+def _write_rows(sheet: AllocationSheet, lines: list[Line]):
+    """The sheet's rows in one COPY on PostgreSQL (a district has tens of thousands at city
+    scale and this runs inside the cycle's job), bulk_create elsewhere; then its totals."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {Allocation._meta.db_table} ({', '.join(ROW_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for ln in lines:
+                copy.write_row(_row_values(sheet.pk, ln))
+    else:
+        Allocation.objects.bulk_create(
+            [Allocation(**dict(zip(ROW_COLUMNS, _row_values(sheet.pk, ln), strict=True))) for ln in lines],
+            batch_size=2000,
+        )
+    set_totals(sheet, lines)
+    sheet.save()
+
+
+def set_totals(sheet: AllocationSheet, lines) -> None:
+    """Totals are sums of the rows (for an adjustment, of the differences), in fen."""
+    management = startup = city = district = 0
+    city_pay = city_recover = district_pay = district_recover = 0
+    areas: dict[int, Decimal] = {}
+    for ln in lines:
+        d_amount = ln.amount_fen - ln.previous[0]
+        d_city = ln.city_fen - ln.previous[1]
+        d_district = ln.district_fen - ln.previous[2]
+        if ln.kind == PolicyKind.MANAGEMENT:
+            management += d_amount
+        else:
+            startup += d_amount
+        city += d_city
+        district += d_district
+        city_pay += max(d_city, 0)
+        city_recover += max(-d_city, 0)
+        district_pay += max(d_district, 0)
+        district_recover += max(-d_district, 0)
+        areas[ln.estate_id] = ln.area
+    sheet.management_fen, sheet.startup_fen = management, startup
+    sheet.total_fen, sheet.city_fen, sheet.district_fen = management + startup, city, district
+    sheet.city_pay_fen, sheet.city_recover_fen = city_pay, city_recover
+    sheet.district_pay_fen, sheet.district_recover_fen = district_pay, district_recover
+    sheet.estates = len(areas)
+    sheet.area = sum(areas.values(), ZERO_AREA)
+
+
+def on_cycle_run_finished(sender, run, **kwargs):
+    """Receiver of assessments.signals.cycle_run_finished (inside the run's transaction)."""
+    result = recompute_year(run.year, run, by=run.created_by)
+    return result

@@ -1,0 +1,12 @@
+from core.navigation import NavItem
+
+READERS = frozenset({"city_admin", "city_finance", "auditor", "district_staff", "district_finance"})
+WHAT_IF = frozenset({"city_admin", "city_finance"})
+
+NAV = [
+    NavItem("扶持资金", "补贴分配表", "subsidies:index", roles=READERS, icon="table"),
+    NavItem("扶持资金", "拨付记录", "subsidies:disbursement_list", roles=READERS, icon="cash-stack"),
+    NavItem("扶持资金", "资金预算与拨付", "subsidies:budget", roles=READERS, icon="graph-up"),
+    NavItem("扶持资金", "资金测算", "subsidies:what_if", roles=WHAT_IF, icon="calculator"),
+    NavItem("扶持资金", "扶持政策", "subsidies:policy_list", roles=READERS, icon="journal-text"),
+]

@@ -1,0 +1,3 @@
+from tests.hardening.corpus import main
+
+main()
