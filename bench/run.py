@@ -239,9 +239,9 @@ def phase_prepare(args) -> dict:
     from django.core.management import call_command
 
     started = time.perf_counter()
+    call_command("migrate", verbosity=0)  # a reused data set gets the migrations added since
     if loaded:
         return {"loaded": False}
-    call_command("migrate", verbosity=0)
     log(f"migrated ({time.perf_counter() - started:.0f} s); loading {args.estates:,} estates")
     t = time.perf_counter()
     load(args.estates)

@@ -18,6 +18,13 @@ SESSION_KEY = "last_action_at"
 POLL_HEADER = "HTTP_X_BACKGROUND_POLL"
 
 
+def start_idle_clock(sender, request, user, **kwargs):
+    """At login the idle clock starts (user_logged_in): the session is being written anyway, and
+    the pages that follow within a minute then need not write it again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = int(time.time())
+
+
 class IdleSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
