@@ -168,12 +168,12 @@ def load(n: int):
             cur.execute("""
                 INSERT INTO assessments_inspection (created_at, updated_at, year, date, inspector_name, source, status,
                     scores, total_tenths, note, submitted_at, reviewed_at, review_note, community_id, created_by_id,
-                    district_id, estate_id, reviewed_by_id, street_id)
+                    district_id, estate_id, reviewed_by_id, street_id, version)
                 SELECT now(), now(), %(year)s, make_date(%(year)s, 1, 15) + k * 91, '压测检查员', 'street',
                     CASE WHEN k = 3 AND e.id %% 10 = 0 THEN 'rejected' ELSE 'submitted' END, '{}'::jsonb,
                     250 + floor(random() * 251)::int, '', now(), NULL,
                     CASE WHEN k = 3 AND e.id %% 10 = 0 THEN '退回重查' ELSE '' END,
-                    e.community_id, %(system)s, e.district_id, e.id, NULL, e.street_id
+                    e.community_id, %(system)s, e.district_id, e.id, NULL, e.street_id, 1
                 FROM bench_e e CROSS JOIN generate_series(0, 3) k ORDER BY e.id, k""", {"year": YEAR, "system": system.pk})
             log(f"  {cur.rowcount:,} inspections")
             cur.execute("""
@@ -187,13 +187,13 @@ def load(n: int):
                 INSERT INTO disputes_disputecase (service_code, channel, party_name, party_phone, respondent, description,
                     status, status_notes, requested_datetime, limit_hours, expected_datetime, closed_datetime,
                     satisfaction, satisfaction_note, imported, created_at, updated_datetime, community_id,
-                    created_by_id, district_id, estate_id, referred_department_id, street_id)
+                    created_by_id, district_id, estate_id, referred_department_id, street_id, version)
                 SELECT (ARRAY['property_fee','maintenance','parking','sanitation','committee','neighbours','other'])[1 + g %% 7],
                     (ARRAY['window','phone','hotline_12345','grid','other'])[1 + g %% 5], '', '', '', '压测纠纷',
                     CASE WHEN c.open THEN (ARRAY['received','mediating'])[1 + g %% 2]
                          ELSE (ARRAY['resolved','resolved','resolved','resolved','terminated'])[1 + g %% 5] END,
                     '', c.req, 360, c.req + interval '360 hours', CASE WHEN c.open THEN NULL ELSE c.req + c.took END,
-                    '', '', true, now(), now(), e.community_id, %(system)s, e.district_id, e.id, NULL, e.street_id
+                    '', '', true, now(), now(), e.community_id, %(system)s, e.district_id, e.id, NULL, e.street_id, 1
                 FROM (SELECT g, make_timestamptz(%(year)s, 1, 1, 0, 0, 0, 'Asia/Shanghai') + random() * interval '364 days' AS req,
                              random() < 0.08 AS open, random() * interval '450 hours' AS took,
                              1 + floor(random() * %(n)s)::int AS rn
@@ -205,13 +205,13 @@ def load(n: int):
                     reporter_name, reporter_phone, lat, long, status, status_notes, requested_datetime, limit_hours,
                     expected_datetime, dispatched_datetime, arrived_datetime, completed_datetime, cost_fen,
                     satisfaction, satisfaction_note, imported, created_at, updated_datetime, community_id,
-                    created_by_id, district_id, estate_id, street_id, team_id)
+                    created_by_id, district_id, estate_id, street_id, team_id, version)
                 SELECT (ARRAY['water_pipe','drain','power','roof','lift','other'])[1 + g %% 6],
                     CASE WHEN c.hours = 24 THEN 'urgent' ELSE 'normal' END, '压测维修', '', '', 'phone', '', '', NULL, NULL,
                     CASE WHEN c.open THEN (ARRAY['open','dispatched','arrived'])[1 + g %% 3] ELSE 'completed' END, '',
                     c.req, c.hours, c.req + c.hours * interval '1 hour', NULL, NULL,
                     CASE WHEN c.open THEN NULL ELSE c.req + c.took END, NULL, '', '', true, now(), now(),
-                    e.community_id, %(system)s, e.district_id, e.id, e.street_id, NULL
+                    e.community_id, %(system)s, e.district_id, e.id, e.street_id, NULL, 1
                 FROM (SELECT g, make_timestamptz(%(year)s, 1, 1, 0, 0, 0, 'Asia/Shanghai') + random() * interval '364 days' AS req,
                              random() < 0.05 AS open, CASE WHEN random() < 0.25 THEN 24 ELSE 72 END AS hours,
                              random() * interval '90 hours' AS took, 1 + floor(random() * %(n)s)::int AS rn
