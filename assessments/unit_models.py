@@ -67,6 +67,10 @@ class UnitSheet(TimeStampedModel):
     signed_off_at = models.DateTimeField("签批时间", null=True, blank=True)
     history = HistoricalRecords()
 
+    # A sheet is the record of one year's assessment by the units as they were: it stays with the
+    # district it was made for when a street is reassigned (communities.services.moves_with_street).
+    moves_with_street = False
+
     objects = ScopedManager()
     # A district reads its own sheet of streets and the streets' sheets of communities; the
     # city's sheet of districts (no district) is the city's.
@@ -127,6 +131,8 @@ class UnitScore(models.Model):
     total = models.DecimalField("总分", default=ZERO, max_digits=6, decimal_places=2)
     rank = models.PositiveIntegerField("排名", null=True)
     history = HistoricalRecords()
+
+    moves_with_street = False  # as its sheet
 
     objects = ScopedManager()
     scope_paths = {"district": "district_id", "street": "street_id", "community": "community_id"}

@@ -256,6 +256,113 @@ def case_charts(user, case_year: int, scope_field: str, unit_label: str, units: 
     return [rates, overdue], totals
 
 
+def subsidies_by_district(user, year: int | None) -> Chart | None:
+    """扶持资金 per district with the city's and the district's shares (issue 4's sheets), for
+    the city and district levels (street roles see no sheet). The year shown is the chosen one
+    if the user sees sheets of it, else the latest the user sees (a finance role sees approved
+    sheets only). One query: the sheets are few (districts × years × versions)."""
+    from communities.models import District
+    from core.money import fen_to_yuan, format_yuan
+    from subsidies.choices import SheetKind, SheetStatus
+    from subsidies.models import AllocationSheet
+
+    if user.scope_level not in ("city", "district"):
+        return None
+    sheets = list(AllocationSheet.objects.visible_to(user).order_by("district_id", "version").values_list(
+        "pk", "year", "district_id", "kind", "status", "city_fen", "district_fen", "city_pay_fen", "city_recover_fen",
+        "district_pay_fen", "district_recover_fen"))
+    years = sorted({row[1] for row in sheets})
+    shown = year if year in years else (years[-1] if years else year)
+    districts = list(District.objects.order_by("code")) if user.scope_level == "city" else [user.district]
+    city: dict[int, int] = {}
+    district: dict[int, int] = {}
+    first_sheet: dict[int, int] = {}
+    status: dict[int, str] = {}
+    for pk, y, d, kind, st, c_fen, d_fen, c_pay, c_rec, d_pay, d_rec in sheets:
+        if y != shown:
+            continue
+        if kind == SheetKind.ORIGINAL:
+            city[d], district[d] = city.get(d, 0) + c_fen, district.get(d, 0) + d_fen
+            first_sheet.setdefault(d, pk)
+        else:  # an adjustment: what is paid more, less what is recovered
+            city[d] = city.get(d, 0) + c_pay - c_rec
+            district[d] = district.get(d, 0) + d_pay - d_rec
+        status[d] = SheetStatus(st).label
+    total_city, total_district = sum(city.values()), sum(district.values())
+    total = total_city + total_district
+    note = ""
+    if total:
+        share = (Decimal(100) * total_city / total).quantize(Decimal("0.1"))
+        note = (f"合计 {format_yuan(total, unit=True)}：市级承担 {format_yuan(total_city, unit=True)}（{share}%），"
+                f"区级承担 {format_yuan(total_district, unit=True)}（{Decimal(100) - share}%）。")
+    chart = Chart(
+        "subsidies", f"{shown}年度扶持资金（按区，市级与区级承担）" if shown else "扶持资金（按区）", "stacked",
+        [f"{d.name}（{status[d.pk]}）" if d.pk in status else d.name for d in districts], unit="元", axis_label="金额(元)",
+        category_links=[_url("subsidies:index", year=shown) for _ in districts],
+        note=note, empty_text="还没有可查看的扶持资金分配表。", empty_url=_url("subsidies:index"),
+        empty_action="查看扶持资金",
+    )
+    for name, amounts in (("市级承担", city), ("区级承担", district)):
+        chart.series.append({
+            "name": name, "data": [fen_to_yuan(amounts.get(d.pk, 0)) for d in districts],
+            "texts": [format_yuan(amounts.get(d.pk, 0), unit=True) for d in districts],
+            "links": [reverse("subsidies:sheet_detail", args=[first_sheet[d.pk]]) if d.pk in first_sheet else ""
+                      for d in districts],
+        })
+    return chart
+
+
+def staffing_and_coverage(user, scope_field: str, unit_label: str, units: list[Unit]) -> Chart:
+    """人员配备达标率 (issue 6's compliance report: the units at and below each unit that meet
+    their norm) and 物业管理覆盖率 (estates without a coverage gap of clause 八 ÷ estates)."""
+    from communities.coverage import GAPS, mode_rules
+    from communities.models import Estate
+    from staffing.compliance import compliance_report
+
+    report = compliance_report(user, with_communities=True)
+    met: dict[int, list[int]] = {}
+    unit_of_row = {"district_id": lambda r: r.district.pk,
+                   "street_id": lambda r: r.street.pk if r.street else None,
+                   "community_id": lambda r: r.unit.pk if r.level == "community" else None}.get(scope_field)
+    if unit_of_row:
+        for row in report.rows:
+            key = unit_of_row(row)
+            if key is None:
+                continue
+            tally = met.setdefault(key, [0, 0])
+            tally[0] += 1
+            tally[1] += 1 if row.meets_norm else 0
+    covered: dict[int, list[int]] = {}
+    for unit_id, category, mode, n in (Estate.objects.visible_to(user).order_by()
+                                       .values_list("id" if scope_field == "estate_id" else scope_field, "category",
+                                                    "management_mode").annotate(n=Count("id"))):
+        tally = covered.setdefault(unit_id, [0, 0])
+        tally[0] += n
+        tally[1] += 0 if GAPS & set(mode_rules(category, mode)) else n
+
+    def pct(tally):
+        return (Decimal(100) * tally[1] / tally[0]).quantize(Decimal("0.1")) if tally and tally[0] else None
+
+    def params(u):
+        if scope_field in ("district_id", "street_id"):
+            return {scope_field.removesuffix("_id"): u.code}
+        return {"street": user.street.code, "communities": "1"} if user.street_id else {}
+
+    chart = Chart(
+        "staffing", f"人员配备达标率与物业管理覆盖率（按{unit_label}）", "bar", [u.name for u in units], unit="%",
+        axis_label="比例(%)",
+        note="达标率：本级及下级单位中专职人员达到配备标准的单位所占比例；覆盖率：没有“未全覆盖/无基本服务保障”问题的小区所占比例。",
+        empty_text="还没有人员配备或小区登记数据。", empty_url=_url("staffing:compliance"), empty_action="查看人员配备达标情况",
+    )
+    chart.series = [
+        {"name": "人员配备达标率", "data": [pct(met.get(u.pk)) for u in units],
+         "links": [_url("staffing:compliance", **params(u)) for u in units]},
+        {"name": "物业管理覆盖率", "data": [pct(covered.get(u.pk)) for u in units],
+         "links": [_url("staffing:coverage", **params(u)) for u in units]},
+    ]
+    return chart
+
+
 def _sum(items):
     from disputes.stats import Rates
 
@@ -276,6 +383,27 @@ def _int(value, default=None):
         return default
 
 
+def cached_dashboard(user, params, *, large: bool) -> dict:
+    """The dashboard; for a scope too large to count on every visit (the registry summary's
+    threshold: a city of 220,000 estates) it is kept for SUMMARY_CACHE_SECONDS, like the
+    summary above it, which then says when it was counted. Keyed by scope, role (a finance role
+    sees approved sheets only) and year."""
+    if not large:
+        return dashboard(user, params)
+    from django.core.cache import cache
+
+    from communities.services import SUMMARY_CACHE_SECONDS
+
+    year = _int(params.get("year"), "")
+    unit = {"city": "all", "district": user.district_id, "street": user.street_id}.get(user.scope_level, f"user{user.pk}")
+    key = f"dashboard:{user.scope_level}:{unit}:{user.role}:{year}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = dashboard(user, params)
+        cache.set(key, cached, SUMMARY_CACHE_SECONDS)
+    return cached
+
+
 def dashboard(user, params) -> dict:
     """The home page's panels for `user`; `params` is request.GET (`year`: the assessment year)."""
     scope_field, unit_label, units = units_for(user)
@@ -290,7 +418,10 @@ def dashboard(user, params) -> dict:
         grades_by_unit(user, year, scope_field, unit_label, units),
         grades_by_year(years, year_counts),
         *case_panels,
+        subsidies_by_district(user, year),
+        staffing_and_coverage(user, scope_field, unit_label, units),
     ]
+    charts = [c for c in charts if c is not None]
     assessed = sum(n for (y, g), n in year_counts.items() if y == year and g != "未参加考核")
     return {
         "charts": charts, "year": year, "years": years, "case_year": case_year, "dash_unit_label": unit_label,

@@ -10,11 +10,11 @@ def home(request):
     """首页: the estates of the user's scope by unit, and the dashboard (core/dashboards.py)."""
     from communities.services import registry_summary
 
-    from .dashboards import dashboard
+    from .dashboards import cached_dashboard
 
     context = dict(registry_summary(request.user))
     if context["totals"]["count"]:
-        context.update(dashboard(request.user, request.GET))
+        context.update(cached_dashboard(request.user, request.GET, large=context["totals"]["sums_skipped"]))
     return render(request, "core/home.html", context)
 
 

@@ -74,7 +74,9 @@ def _member(level, unit, post, local, today, *, full_time=True):
         ids.update(district_id=unit.district_id, street_id=unit.pk)
     else:
         ids.update(district_id=unit.district_id, street_id=unit.street_id, community_id=unit.pk)
-    since = today - dt.timedelta(days=local.randint(200, 3000))
+    # Most came in 2015–2019 (the assessed years of the demo), some later.
+    since = dt.date(2015, 1, 1) + dt.timedelta(days=local.randint(0, 1800)) if local.random() < 0.85 else \
+        today - dt.timedelta(days=local.randint(30, 1500))
     return StaffMember(level=level, post=post, full_time=full_time, name=person_name(local), phone=mobile(local),
                        since=since, **ids)
 

@@ -6,8 +6,6 @@ Every queryset goes through visible_to (out of scope → 404); every write goes 
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -149,7 +147,7 @@ def coverage(request):
     page = Paginator(found, 100).get_page(request.GET.get("page"))
     return render(request, "staffing/coverage.html", {
         "rows": rows, "key_label": "街道" if key == "street" else "区", "rules": RULES, "page_obj": page,
-        "found_count": len(found), "chart_json": json.dumps(chart, ensure_ascii=False),
+        "found_count": len(found), "chart": chart,
         "district": district, "street": street, "districts": districts, "streets": streets,
         "query_string": request.GET.urlencode(), "export_name": "staffing_coverage",
         "breadcrumbs": [HOME, ("物业管理覆盖情况", "")],

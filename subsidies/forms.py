@@ -20,7 +20,7 @@ class PayeeForm(forms.Form):
 
 
 class DisbursementForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    date = forms.DateField(label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}),
                            error_messages={"required": "请填写日期。", "invalid": "日期格式不正确。"})
     amount = forms.CharField(label="金额（元）", max_length=30, error_messages={"required": "请填写金额。"},
                              widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal"}))

@@ -4,8 +4,9 @@ Numbers are numeric cells in the formats the spec names; money is given in fen (
 written as yuan; text from user data never becomes a formula (= + - @ at the start stays text);
 every sheet prints on A4 landscape with its header row repeated, and freezes it on screen.
 Data cells carry no border (the header row does): plain text and whole numbers then go in as
-bare values, and each styled kind's style is registered once per sheet, which keeps a big
-export close to bare openpyxl write-only (bench/workbook.py).
+bare values, each styled kind's style is registered once per sheet, and formatted numbers reuse
+one cell per column, which keeps a big export close to bare openpyxl write-only
+(bench/workbook.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.money import fen_to_yuan
 
 FORMULA_LEADS = ("=", "+", "-", "@")
+PLAIN_KINDS = ("text", "int")  # written as bare values (or a fresh text cell for "=…")
 FORMATS = {
     "text": "@",
     "int": "0",
@@ -58,6 +60,7 @@ class SheetWriter:
         self.ws = workbook.create_sheet(title=name[:31])
         self.columns = columns
         self._styles = {}
+        self._pool = {}
         for i, col in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = col.width or max(
                 DEFAULT_WIDTHS.get(col.kind, 12), len(col.header) * 2 + 2
@@ -143,7 +146,41 @@ class SheetWriter:
         return style
 
     def row(self, values, bold: bool = False):
-        self.ws.append([self._cell(v, col.kind, bold) for v, col in zip(values, self.columns, strict=False)])
+        if bold:
+            self.ws.append([self._cell(v, col.kind, True) for v, col in zip(values, self.columns, strict=False)])
+            return
+        cells = []
+        for i, (value, col) in enumerate(zip(values, self.columns, strict=False)):
+            cell = self._cell(value, col.kind) if col.kind in PLAIN_KINDS or value is None or value == "" else None
+            if cell is None and value is not None and value != "":
+                cell = self._pooled(i, col.kind, value)
+            cells.append(cell)
+        self.ws.append(cells)
+
+    def _pooled(self, index: int, kind: str, value):
+        """A formatted number or date in a cell reused for this column row after row: a row is
+        written out as soon as it is appended, so one styled cell per column suffices."""
+        if kind == "money":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"money cells take whole fen (int), got {type(value).__name__}")
+            value = fen_to_yuan(value)
+        elif kind in ("date", "datetime"):
+            if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                from django.utils import timezone
+
+                value = timezone.localtime(value).replace(tzinfo=None)
+        else:
+            if isinstance(value, float):
+                raise TypeError("float is not written; pass a Decimal")
+            value = Decimal(value)
+        pooled = self._pool.get(index)
+        if pooled is None or pooled[0] != kind:
+            cell = WriteOnlyCell(self.ws)
+            cell._style = copy(self._style(kind, False))
+            pooled = self._pool[index] = (kind, cell)
+        cell = pooled[1]
+        cell.value = value
+        return cell
 
     def total_row(self, values):
         self.row(values, bold=True)

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.money import fen_to_yuan
@@ -5,6 +7,7 @@ from core.money import fen_to_yuan
 from ..models import Allocation, AllocationSheet
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class YuanField(serializers.Field):
     """Fen (int) in the database → yuan as a string with two places ("117361.80")."""
 

@@ -25,7 +25,7 @@ def test_load_demo_builds_the_city_once(capsys):
     assert "跳过" in capsys.readouterr().out
 
 
-def test_load_demo_gives_the_dashboards_their_data():
+def test_load_demo_gives_the_dashboards_their_data(client):
     """Three years run through the real cycle (2018 and 2019 closed, 2020 open), inspections
     in every state, appeals, and cases of which some are open past their limit."""
     from django.utils import timezone
@@ -53,3 +53,16 @@ def test_load_demo_gives_the_dashboards_their_data():
     assert EnforcementReferral.objects.exists()
     # Effectiveness read the cases: some estate lost points for late repairs.
     assert EstateResult.objects.filter(year=2019, is_current=True, repairs_on_time__lt=models.F("repairs_reported")).exists()
+
+    # Issue 7, done when: the city dashboard of the demo data renders every chart with data
+    # (in a browser, offline: tests/e2e/test_dashboard.py).
+    from django.urls import reverse
+
+    from accounts.models import User
+    from tests.core.test_dashboards import CHART_KEYS, chart_data
+
+    client.force_login(User.objects.get(username="shi_admin"))
+    data = chart_data(client.get(reverse("core:home")).content.decode())
+    assert set(data) == set(CHART_KEYS)
+    for key, spec in data.items():
+        assert spec["categories"] and any(v for s in spec["series"] for v in s["data"]), key

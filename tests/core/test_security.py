@@ -132,3 +132,25 @@ def test_only_the_starter_downloads_a_jobs_file(world, client):
     # city_admin and the auditor still follow the job itself.
     client.force_login(world.auditor)
     assert client.get(f"/jobs/{job.pk}/").status_code == 200
+
+
+def test_a_page_view_within_a_minute_does_not_write_the_session(world, settings):
+    """The idle clock is rewritten at most once per 1/30 of the limit: a second page view soon
+    after the first reads the session but does not save it."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SESSION_IDLE_SECONDS = 30 * 60
+    client = Client()
+    client.force_login(world.city_admin)
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")]
+    session = client.session
+    session["last_action_at"] = int(time.time()) - 61
+    session.save()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+    assert [q for q in ctx.captured_queries if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")]

@@ -33,7 +33,7 @@ def test_dashboard_draws_its_charts_offline(browser, live_server, transactional_
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     charts = page.locator("[data-chart]")
-    assert charts.count() == 5
+    assert charts.count() == 7
     page.wait_for_function("[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.rendered === 'true')",
                            timeout=20_000)
     for i in range(charts.count()):

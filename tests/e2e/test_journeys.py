@@ -159,3 +159,26 @@ def test_clerk_of_another_street_gets_404_for_the_inspection(browser, live_serve
     assert other.get_by_role("heading", name="页面不存在").is_visible()  # in Chinese, with the way home
     assert other.get_by_role("link", name="回到首页").is_visible()
     assert other.goto(f"{url}edit/").status == 404
+
+
+def test_publication_prints_on_a4(browser, live_server, transactional_db, django_db_serialized_rollback):
+    """公示: the street's list prints on A4 (landscape) with its heading and dates, no menus."""
+    import re
+
+    from assessments import cycle
+    from assessments import services as assessment_services
+
+    world = build_world()
+    for inspection in submitted_inspections(world):
+        assessment_services.review_inspection(inspection, by=world.xuanwu_staff, approve=True)
+    cycle.run_in_process(INSPECTION_DAY.year, by=world.city_admin)
+    assessment_services.publish_year(INSPECTION_DAY.year, by=world.city_admin)
+    page = sign_in(browser, live_server, "meiyuan_clerk")
+    page.goto(f"{live_server.url}/assessments/years/{INSPECTION_DAY.year}/publication/")
+    page.emulate_media(media="print")
+    assert page.get_by_role("heading", name=f"梅园新村街道{INSPECTION_DAY.year}年度老旧小区考核结果公示").is_visible()
+    assert page.get_by_text("申诉截止").is_visible()
+    assert not page.locator(".app-navbar").is_visible() and not page.locator("form.filter-bar").is_visible()
+    pdf = page.pdf(prefer_css_page_size=True)
+    width, height = (float(v) for v in re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points

@@ -20,13 +20,17 @@ from staffing.services import overdue_tasks
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
+def test_done_when_on_the_demo_city(client, db, django_capture_on_commit_callbacks):
+    """One demo city (load_demo takes a while), three checks."""
     call_command("load_demo")
-    return User.objects.get(username="shi_admin")
+    demo = User.objects.get(username="shi_admin")
+    check_compliance_report(client, demo, django_capture_on_commit_callbacks)
+    client.logout()
+    check_coverage_report(client, demo)
+    check_unit_assessment(demo)
 
 
-def test_compliance_report_of_the_demo_city(client, demo, django_capture_on_commit_callbacks):
+def check_compliance_report(client, demo, django_capture_on_commit_callbacks):
     report = compliance_report(demo)
     districts, streets = report.by_level("district"), report.by_level("street")
     assert len(districts) == District.objects.count() and len(streets) == Street.objects.count()
@@ -73,7 +77,7 @@ def breaks_rules(estate, contracts, today) -> bool:
     return any(min(c.end_date, c.terminated_on or c.end_date) <= today + dt.timedelta(days=90) for c in active)
 
 
-def test_coverage_report_lists_exactly_the_estates_breaking_the_rules(client, demo):
+def check_coverage_report(client, demo):
     today = dt.date.today()
     by_estate: dict = {}
     for c in ServiceContract.objects.all():
@@ -85,3 +89,31 @@ def test_coverage_report_lists_exactly_the_estates_breaking_the_rules(client, de
     page = client.get(reverse("staffing:coverage"))
     assert page.context["found_count"] == len(expected)
     assert overdue_tasks(demo).exists()  # the demo's meetings have tasks past their due date
+
+
+def check_unit_assessment(demo):
+    """The demo city's closed year 2019 (assessments/demo.py), then 三级考核: every district, street
+    and community has its items, a total and a rank."""
+    from decimal import Decimal
+
+    from assessments.models import AssessmentYear
+    from assessments.unit_models import UnitScore
+    from communities.models import Community
+
+    year = 2019
+    assert AssessmentYear.objects.get(year=year).status == "closed"
+    call_command("run_unit_assessment", str(year))
+    for level, units in (("district", District.objects.count()), ("street", Street.objects.count()),
+                         ("community", Community.objects.count())):
+        scores = UnitScore.objects.filter(year=year, level=level)
+        assert scores.count() == units
+        assert not scores.filter(rank__isnull=True).exists() and scores.filter(rank=1).exists()
+        for s in scores:
+            assert s.total == s.estate_score + s.dispute_score + s.staffing_score + s.coverage_score
+            assert Decimal("0") <= s.staffing_score <= Decimal("15") and Decimal("0") <= s.coverage_score <= Decimal("15")
+            assert s.estate_score == (Decimal("0.00") if s.mean_score is None else
+                                      (s.mean_score * 40 / 100).quantize(Decimal("0.01")))
+    # the assessed estates of the demo give the main districts an estate item, and their cases a dispute item
+    main = UnitScore.objects.filter(year=year, level="district", district__is_main_urban=True)
+    assert all(s.estate_score > 0 for s in main)
+    assert UnitScore.objects.filter(year=year, dispute_score__lt=Decimal("20")).exists()

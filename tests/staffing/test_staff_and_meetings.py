@@ -129,3 +129,20 @@ def test_district_targets_and_progress(world):
     expected = (Decimal(100) / units).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert progress_rows([staffing_target], 2024)[0].actual == expected  # only the district meets its norm
     assert DistrictTarget.objects.count() == 2
+
+
+def test_reassigning_a_street_moves_its_staff_and_meetings(world):
+    from communities.services import reassign_street
+
+    meiyuan = Street.objects.get(name="梅园新村街道")
+    gulou = District.objects.get(name="鼓楼区")
+    member = add_staff(meiyuan, 1)[0]
+    advisor = add_staff(world.communities["MY1"], 1)[0]
+    meeting = services.create_meeting(MEETING, by=world.meiyuan_clerk)
+    reassign_street(meiyuan, gulou, by=world.city_admin)
+    for row in (member, advisor, meeting):
+        row.refresh_from_db()
+        assert row.district_id == gulou.pk
+    assert member.history.first().history_change_reason.startswith("街道调整")
+    assert StaffMember.objects.visible_to(world.gulou_staff).count() == 2
+    assert not StaffMember.objects.visible_to(world.xuanwu_staff).exists()

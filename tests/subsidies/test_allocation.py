@@ -107,3 +107,42 @@ def test_rerun_recomputes_drafts_but_never_an_approved_sheet(world):
     # other districts were approved? no: they stay drafts and are recomputed in place
     assert sheet(2019, "鼓楼区").version == 1
 
+
+
+def test_a_district_outside_the_six_with_its_own_district_funded_policy(world):
+    from communities.models import Community, District, Estate, Street
+    from subsidies.models import Policy
+
+    pukou = District.objects.get(name="浦口区")
+    street = Street.objects.filter(district=pukou).order_by("code").first()
+    community = Community.objects.create(name="浦口示例社区", street=street)
+    estate = Estate.objects.create(code="PK001", name="浦口小区", community=community, building_area=Decimal("10000.00"),
+                                   category="unrenovated")
+    policy = Policy.objects.create(kind="management", name="浦口区老旧小区管理扶持（区级自筹）", source_document="浦政办",
+                                   valid_from_year=2019, valid_to_year=2019, categories=["unrenovated"],
+                                   city_share=Decimal("0"))
+    policy.districts.set([pukou])
+    policy.rates.create(grade="一星", rate=Decimal("1.00"))
+    inspect(estate, world.meiyuan_clerk, 2019, (19, 19, 9))  # 47 + 20 + 0 + 6 = 73 → 一星
+    run_year(2019)
+    row = Allocation.objects.get(estate=estate)
+    assert (row.amount_fen, row.city_fen, row.district_fen) == (fen("10000.00"), 0, fen("10000.00"))
+    assert sheet(2019, "浦口区").district_fen == fen("10000.00")
+
+
+def test_a_confirmed_sheet_recomputed_after_reopening_returns_to_draft(world):
+    from assessments import services as assessment_services
+    from subsidies import services
+
+    estate = example_estate(world)
+    worked_example_inputs(estate, world.meiyuan_clerk)
+    run_year(2019)
+    close_year(2019, world.city_admin)
+    s = services.confirm_sheet(sheet(2019, "玄武区"), by=world.xuanwu_staff)
+    assessment_services.reopen_year(2019, by=world.city_admin, reason="更正面积")
+    estate.building_area = Decimal("30000.00")
+    estate.save()
+    run_year(2019)
+    s.refresh_from_db()
+    assert (s.version, s.status, s.confirmed_by, s.total_fen) == (1, "draft", None, fen("108000.00"))
+    assert list(s.events.values_list("action", flat=True)) == ["computed", "confirmed", "recomputed"]
