@@ -30,13 +30,14 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, which must run every test: {reason}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marks
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (make test runs one process per core), tests that talk to the real
-    Redis broker — a worker subprocess, a queue purge — share one queue; keep them in one
-    process, one after the other (`--dist loadgroup`)."""
+    """Tests that talk to the real Redis broker — a worker subprocess, a queue purge — share one
+    queue, so they must not run beside each other. They are marked `redis`; `make test` runs
+    everything else one process per core (pytest-xdist) and then these in one process."""
     for item in items:
         if {"require_redis", "celery_worker_process"} & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("redis_broker"))
+            item.add_marker(pytest.mark.redis)
 
 
 # --- services ---------------------------------------------------------------------------------
