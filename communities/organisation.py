@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.rules import can, require
 from core.history import acting_as
+from core.validation import FieldErrors
 
 from .choices import EntrustingParty, VettingUnit
 from .models import (
@@ -51,17 +52,6 @@ class Msg:
     VETTING_UNIT = "审核单位须为街道或社区。"
     VETTING_NOT_YOURS = "只有街道（或其上级）可确认街道审核，只有本社区或街道可确认社区审核。"
     SUPERVISION_FUTURE = "检查日期不能晚于今天。"
-
-
-class _Errors(dict):
-    def add(self, key, message):
-        self.setdefault(key, [])
-        if message not in self[key]:
-            self[key].append(message)
-
-    def raise_if_any(self):
-        if self:
-            raise ValidationError({k: list(v) for k, v in self.items()})
 
 
 def _pk(value):
@@ -107,7 +97,7 @@ def parse_fee(value) -> Decimal:
 
 
 def validate_contract(values: dict, *, by, instance: ServiceContract | None = None) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned: dict = {}
     if instance is not None:
         estate = instance.estate
@@ -244,7 +234,7 @@ def add_supervision(committee: PropertyCommittee, values: dict, *, by) -> Superv
     require(by, "committee")
     if not Estate.objects.writable_by(by).filter(pk=committee.estate_id).exists():
         raise PermissionDenied(Msg.NOT_IN_SCOPE)
-    errors = _Errors()
+    errors = FieldErrors()
     day = _date(values, "date", errors)
     if day and day > timezone.localdate():
         errors.add("date", Msg.SUPERVISION_FUTURE)

@@ -33,6 +33,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.rules import can, require
 from core.history import acting_as
+from core.validation import FieldErrors
 
 from .choices import EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
 from .models import (
@@ -145,17 +146,6 @@ def _cn_datetime(value) -> str:
 
 
 # --- small parsers shared by the rules ---------------------------------------------------------
-class _Errors(dict):
-    def add(self, field: str, message: str):
-        self.setdefault(field, [])
-        if message not in self[field]:
-            self[field].append(message)
-
-    def raise_if_any(self):
-        if self:
-            raise ValidationError({k: list(v) for k, v in self.items()})
-
-
 def _text(values: dict, key: str) -> str:
     value = values.get(key)
     return "" if value is None else str(value)
@@ -265,7 +255,7 @@ def estate_value_errors(values: dict, *, year: int | None = None) -> tuple[dict,
     community and service_firm). Returns (cleaned, errors): cleaned holds the typed values of the
     fields that passed; errors maps field → messages (Msg)."""
     year = year or this_year()
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned: dict = {}
 
     raw_code = values.get("code")
@@ -503,7 +493,7 @@ def update_estate(estate: Estate, values: dict, *, by, expected_version: int | N
 
 # --- communities -------------------------------------------------------------------------------
 def validate_community(values: dict, *, by, instance: Community | None = None) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned = {}
     name = clean_name(_text(values, "name"))
     if not name:
@@ -558,7 +548,7 @@ def validate_firm(values: dict, *, by, instance: ServiceFirm | None = None) -> d
     """物业服务企业: the name and the unified social credit code (GB 32100-2015) are unique;
     a public-welfare firm says how it was founded; its district (and entrusting street) lie in
     the user's writable scope — a street clerk registers firms for its own street."""
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned: dict = {}
     name = clean_name(_text(values, "name"))
     if not name:
@@ -672,7 +662,7 @@ def _estate_for_write(by, estate_value) -> Estate | None:
 def validate_member(values: dict) -> tuple[dict, dict]:
     from .choices import CommitteeMemberRole
 
-    errors = _Errors()
+    errors = FieldErrors()
     name = clean_name(_text(values, "name"))
     if not name:
         errors.add("name", Msg.REQUIRED)
@@ -692,7 +682,7 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
                        members: list[dict] | None = None) -> dict:
     """物业管理委员会: its estate in the user's writable scope, a term that ends after it starts,
     and at most one director (主任) among its members."""
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned: dict = {}
     estate = instance.estate if instance is not None else _estate_for_write(by, values.get("estate"))
     if estate is None:
@@ -832,7 +822,7 @@ ORG_FIELDS = ("kind", "established_on", "term_end", "chair", "is_active")
 
 
 def validate_owners_org(values: dict, *, by, instance: OwnersOrganisation | None = None) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned: dict = {}
     estate = instance.estate if instance is not None else _estate_for_write(by, values.get("estate"))
     if estate is None:

@@ -5,29 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import CarrierFormMixin
+
 from .choices import Post, TargetIndicator, TaskStatus
-
-
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # The rules and their messages are the service's: the form only carries the values.
-            field.required = False
-            field.error_messages["invalid_choice"] = "请选择有效的选项。"
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StaffForm(BootstrapMixin, forms.Form):
+class StaffForm(CarrierFormMixin, forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     post = forms.ChoiceField(label="岗位", choices=Post.choices)
     full_time = forms.BooleanField(label="专职", required=False, initial=True)
@@ -41,7 +26,7 @@ class StaffForm(BootstrapMixin, forms.Form):
             self.fields["post"].choices = [c for c in Post.choices if c[0] in posts]
 
 
-class MeetingForm(BootstrapMixin, forms.Form):
+class MeetingForm(CarrierFormMixin, forms.Form):
     title = forms.CharField(label="会议名称", max_length=100)
     date = forms.CharField(label="会议日期", widget=DATE)
     chair = forms.CharField(label="主持人", max_length=50, help_text="市级联席会议由分管副市长主持。")
@@ -51,19 +36,19 @@ class MeetingForm(BootstrapMixin, forms.Form):
     resolutions = forms.CharField(label="议定事项", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TaskForm(BootstrapMixin, forms.Form):
+class TaskForm(CarrierFormMixin, forms.Form):
     description = forms.CharField(label="督办事项", max_length=300)
     owner = forms.CharField(label="责任单位或部门", max_length=100, required=False)
     due_date = forms.CharField(label="办结期限", required=False, widget=DATE)
 
 
-class TaskStatusForm(BootstrapMixin, forms.Form):
+class TaskStatusForm(CarrierFormMixin, forms.Form):
     status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
     done_on = forms.CharField(label="办结日期", required=False, widget=DATE)
     feedback = forms.CharField(label="办理情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class TargetForm(BootstrapMixin, forms.Form):
+class TargetForm(CarrierFormMixin, forms.Form):
     district = forms.ChoiceField(label="区")
     year = forms.CharField(label="年度", max_length=4)
     indicator = forms.ChoiceField(label="指标", choices=TargetIndicator.choices)

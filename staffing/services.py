@@ -20,6 +20,7 @@ from communities.services import phone_error
 from communities.validators import clean_name
 from core.history import acting_as
 from core.scoping import Level
+from core.validation import FieldErrors
 
 from .choices import Post, TargetIndicator, TaskStatus, UnitLevel
 from .models import DistrictTarget, JointMeeting, MeetingTask, StaffMember
@@ -54,17 +55,6 @@ class Msg:
     TARGET_INDICATOR = "请选择有效的指标。"
     TARGET_YEAR = "年度应在2017年至{year}年之间。"
     TARGET_TAKEN = "该区该年度已设定此项目标。"
-
-
-class _Errors(dict):
-    def add(self, key, message):
-        self.setdefault(key, [])
-        if message not in self[key]:
-            self[key].append(message)
-
-    def raise_if_any(self):
-        if self:
-            raise ValidationError({k: list(v) for k, v in self.items()})
 
 
 def _date(values, key, errors, required=True):
@@ -140,7 +130,7 @@ POSTS_BY_LEVEL = {
 
 
 def validate_staff(values: dict, *, level: str) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned = {"name": _text(values, "name", errors, 50)}
     post = str(values.get("post") or "")
     if not post:
@@ -231,7 +221,7 @@ def meeting_writable(user, meeting: JointMeeting) -> bool:
 
 
 def validate_task(values: dict, *, meeting_date: dt.date | None) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned = {"description": _text(values, "description", errors, 300)}
     owner = _text(values, "owner", errors, 100, required=False)
     if not owner:
@@ -248,7 +238,7 @@ def validate_task(values: dict, *, meeting_date: dt.date | None) -> dict:
 
 
 def validate_meeting(values: dict) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned = {
         "title": _text(values, "title", errors, 100),
         "chair": _text(values, "chair", errors, 50),
@@ -273,7 +263,7 @@ def create_meeting(values: dict, *, by, tasks: list[dict] | None = None) -> Join
     unit = meeting_unit(by)
     if unit is None:
         raise ValidationError({"__all__": [Msg.MEETING_UNIT]})
-    errors = _Errors()
+    errors = FieldErrors()
     cleaned = None
     try:
         cleaned = validate_meeting(values)
@@ -310,7 +300,7 @@ def update_task_status(task: MeetingTask, values: dict, *, by) -> MeetingTask:
     require(by, "meeting")
     if not meeting_writable(by, task.meeting):
         raise PermissionDenied(Msg.NOT_IN_SCOPE)
-    errors = _Errors()
+    errors = FieldErrors()
     status = str(values.get("status") or "")
     if status not in TaskStatus.values:
         errors.add("status", Msg.TASK_STATUS)
@@ -340,7 +330,7 @@ def overdue_tasks(user, today: dt.date | None = None):
 # --- district targets -----------------------------------------------------------------------------
 def set_target(values: dict, *, by) -> DistrictTarget:
     require(by, "district_target")
-    errors = _Errors()
+    errors = FieldErrors()
     district = District.objects.writable_by(by).filter(pk=values.get("district") or 0).first() \
         if str(values.get("district") or "").isdigit() else None
     if district is None:

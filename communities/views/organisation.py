@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.rules import can
+from core.forms import CarrierFormMixin
 
 from .. import organisation
 from ..choices import EntrustingParty, VettingUnit
@@ -22,21 +23,8 @@ from ..models import CommitteeMember, Estate, PropertyCommittee, ServiceContract
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
-class _Loose(forms.Form):
+class _Loose(CarrierFormMixin, forms.Form):
     """Carries the values only; the rules and messages are communities.organisation's."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
-            field.error_messages["invalid_choice"] = "请选择有效的选项。"
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 class ContractForm(_Loose):
