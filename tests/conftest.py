@@ -64,6 +64,18 @@ def redis_reachable() -> bool:
         return False
 
 
+def empty_broker_queue():
+    """Before a test starts real workers: no stale message may be taken for its own — neither one
+    left in the queue nor one a killed worker left unacknowledged (Redis hands those out again
+    once the visibility timeout passes, to a later test whose row ids start at 1 again)."""
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        channel.queue_purge("celery")
+        channel.client.delete(channel.unacked_key, channel.unacked_index_key, channel.unacked_mutex_key)
+
+
 @pytest.fixture
 def require_postgres():
     if database_vendor() != "postgresql":

@@ -19,6 +19,7 @@ from django.db import connection, connections
 from assessments.cycle import start_run
 from assessments.errors import Refused
 from assessments.models import CycleRun, EstateResult
+from tests.conftest import empty_broker_queue
 
 from .conftest import worked_example_inputs
 
@@ -44,11 +45,7 @@ def celery_worker_process(require_redis, settings, tmp_path):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    with app.connection_for_write() as conn:  # a stale message must not be taken for ours
-        channel = conn.default_channel
-        channel.queue_purge("celery")
-        # ... nor one a killed worker left unacknowledged (Redis hands it out again later).
-        channel.client.delete(channel.unacked_key, channel.unacked_index_key, channel.unacked_mutex_key)
+    empty_broker_queue()
     env = {
         **os.environ,
         "DATABASE_URL": database_url_of_test_db(),

@@ -25,6 +25,7 @@ from communities.models import Estate
 from core.models import Job
 from core.tasks import run_job_task, sweep_lapsed_jobs
 from tests.assessments.conftest import add_fee_rate, add_inspection
+from tests.conftest import empty_broker_queue
 from tests.hardening.workers import LEASE_SECONDS, LockHolder, Worker, wait_for
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -37,12 +38,7 @@ def workers(require_postgres, require_redis, settings, tmp_path):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    with app.connection_for_write() as conn:  # a stale message must not be taken for ours
-        channel = conn.default_channel
-        channel.queue_purge("celery")
-        # ... nor one a killed worker left unacknowledged: Redis hands those out again once the
-        # visibility timeout (an hour) passes — to a later test, whose row ids start at 1 again.
-        channel.client.delete(channel.unacked_key, channel.unacked_index_key, channel.unacked_mutex_key)
+    empty_broker_queue()
     started, holders = [], []
 
     def start(name: str) -> Worker:
