@@ -251,7 +251,7 @@ def case_charts(user, case_year: int, scope_field: str, unit_label: str, units: 
     ]
     totals = {
         "dispute_overdue": sum(d_over.values()), "repair_overdue": sum(r_over.values()),
-        "dispute_rate": _sum(d_rates.values()).on_time_rate, "repair_rate": _sum(r_rates.values()).on_time_rate,
+        "dispute_rate": stats.Rates.sum(d_rates.values()).on_time_rate, "repair_rate": stats.Rates.sum(r_rates.values()).on_time_rate,
     }
     return [rates, overdue], totals
 
@@ -361,19 +361,6 @@ def staffing_and_coverage(user, scope_field: str, unit_label: str, units: list[U
          "links": [_url("staffing:coverage", **params(u)) for u in units]},
     ]
     return chart
-
-
-def _sum(items):
-    from disputes.stats import Rates
-
-    total = Rates()
-    for r in items:
-        total.total += r.total
-        total.closed += r.closed
-        total.closed_on_time += r.closed_on_time
-        total.open += r.open
-        total.open_overdue += r.open_overdue
-    return total
 
 
 def _int(value, default=None):

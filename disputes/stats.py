@@ -31,6 +31,18 @@ class Rates:
             return None
         return (Decimal(100) * self.closed_on_time / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
+    @classmethod
+    def sum(cls, items) -> Rates:
+        """The counts of several units added up (a district's line from its streets')."""
+        total = cls()
+        for r in items:
+            total.total += r.total
+            total.closed += r.closed
+            total.closed_on_time += r.closed_on_time
+            total.open += r.open
+            total.open_overdue += r.open_overdue
+        return total
+
 
 COUNTED = "expected_datetime"  # NOT NULL, in every covering index of the case tables
 

@@ -160,8 +160,8 @@ def home(request):
          "dispute_overdue": dispute_overdue.get(u.pk, 0), "repair_overdue": repair_overdue.get(u.pk, 0)}
         for u in units
     ]
-    total_disputes = _sum_rates(r["disputes"] for r in rows)
-    total_repairs = _sum_rates(r["repairs"] for r in rows)
+    total_disputes = stats.Rates.sum(r["disputes"] for r in rows)
+    total_repairs = stats.Rates.sum(r["repairs"] for r in rows)
     referrals = EnforcementReferral.objects.visible_to(user)
     referral_counts = referrals.aggregate(
         open=Count("id", filter=Q(status__in=list(REFERRAL_OPEN))),
@@ -176,17 +176,6 @@ def home(request):
         "referral_counts": referral_counts, "filings_pending": filings_pending,
         "breadcrumbs": [("两站一中心", "")],
     })
-
-
-def _sum_rates(items) -> stats.Rates:
-    total = stats.Rates()
-    for r in items:
-        total.total += r.total
-        total.closed += r.closed
-        total.closed_on_time += r.closed_on_time
-        total.open += r.open
-        total.open_overdue += r.open_overdue
-    return total
 
 
 # --- disputes ---------------------------------------------------------------------------------
