@@ -49,5 +49,18 @@ class ActingCommand(BaseCommand):
             self.user = user
             return self.act(*args, **options)
 
+    @staticmethod
+    def district_ids(name: str | None) -> list[int] | None:
+        """`--district NAME` (玄武区 or 玄武) → [its id]; None without the option."""
+        from communities.models import District
+
+        if not name:
+            return None
+        name = name.strip()
+        matches = list(District.objects.filter(name=name)) or list(District.objects.filter(short_name=name))
+        if len(matches) != 1:
+            raise CommandError(f"区“{name}”不存在。")
+        return [matches[0].pk]
+
     def act(self, *args, **options):  # pragma: no cover - subclasses implement
         raise CommandError("act() not implemented")

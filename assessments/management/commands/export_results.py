@@ -15,17 +15,10 @@ class Command(ActingCommand):
     def act(self, *args, **options):
         from assessments.exports import build_results_workbook
         from assessments.models import CycleRun
-        from communities.models import District
 
         year = options["year"]
         if not CycleRun.objects.filter(year=year, is_current=True).exists():
             raise CommandError(f"{year}年度还没有考核结果，请先执行 run_cycle {year}。")
-        district_ids = None
-        if options.get("district"):
-            name = options["district"].strip()
-            matches = list(District.objects.filter(name=name)) or list(District.objects.filter(short_name=name))
-            if len(matches) != 1:
-                raise CommandError(f"区“{name}”不存在。")
-            district_ids = [matches[0].pk]
+        district_ids = self.district_ids(options.get("district"))
         n = build_results_workbook(options["out"], year, user=self.user, district_ids=district_ids)
         self.stdout.write(f"已导出{year}年度考核结果：{n} 个小区 → {options['out']}")

@@ -13,17 +13,10 @@ class Command(ActingCommand):
         super().add_arguments(parser)
 
     def act(self, *args, **options):
-        from communities.models import District
         from subsidies.exports import NoAllocations, build_allocation_workbook
 
         year = options["year"]
-        district_ids = None
-        if options.get("district"):
-            name = options["district"].strip()
-            matches = list(District.objects.filter(name=name)) or list(District.objects.filter(short_name=name))
-            if len(matches) != 1:
-                raise CommandError(f"区“{name}”不存在。")
-            district_ids = [matches[0].pk]
+        district_ids = self.district_ids(options.get("district"))
         # The command line holds every district in whatever state its sheet is (excel-templates.md);
         # with --as, that user's scope applies.
         user = None if self.user.is_system else self.user
