@@ -25,7 +25,7 @@ demo: migrate
 # Migrate, load the demo city, print the logins, then serve on http://$(HOST):$(PORT) with a
 # Celery worker (and its beat) beside the server. Ctrl-C stops both.
 run: demo
-	@$(PY) manage.py demo_logins
+	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@set -m; \
 	$(VENV)/bin/celery -A config worker --beat --pool=solo --loglevel=INFO --schedule var/celerybeat-schedule & worker=$$!; \
 	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
