@@ -5,8 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where the embedded default keeps its data (SQLite, the filesystem broker, job files).
+VAR ?= $(or $(VAR_DIR),var)
 
-.PHONY: run test install migrate demo worker beat bench check-deploy backup restore clean
+.PHONY: run serve test install migrate demo worker beat bench check-deploy backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,13 +25,23 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 # Migrate, load the demo city, print the logins, then serve on http://$(HOST):$(PORT) with a
-# Celery worker (and its beat) beside the server. Ctrl-C stops both.
+# Celery worker (and its beat) beside the server. Ctrl-C stops both, and so does a SIGTERM sent
+# to make (a process supervisor or `docker stop`): GNU make passes TERM on to the recipe's shell.
 run: demo
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
+	@$(MAKE) --no-print-directory serve
+
+# The server and the worker without migrating or loading anything. Both run in process groups of
+# their own (set -m), so the shell can stop each whole group, runserver's autoreloader included;
+# the shell waits on them rather than running one in the foreground, because bash runs a trap
+# only once its foreground command has finished.
+serve:
 	@set -m; \
-	$(VENV)/bin/celery -A config worker --beat --pool=solo --loglevel=INFO --schedule var/celerybeat-schedule & worker=$$!; \
-	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(VENV)/bin/celery -A config worker --beat --pool=solo --loglevel=INFO --schedule $(VAR)/celerybeat-schedule & worker=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	stop() { kill -TERM -$$server -$$worker 2>/dev/null; wait $$server $$worker 2>/dev/null; }; \
+	trap 'stop; exit 0' INT TERM; \
+	wait $$server; status=$$?; stop; exit $$status
 
 # The whole suite, one process per core (pytest-xdist). With DATABASE_URL / CELERY_BROKER_URL
 # set it runs against PostgreSQL and Redis; without them on SQLite, and the tests that need a
