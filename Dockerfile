@@ -7,7 +7,9 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
-RUN useradd --system --home /app laojiu && mkdir -p /var/lib/laojiu && chown -R laojiu /var/lib/laojiu \
+# The media volume mounts at /var/lib/laojiu/media: created here and owned by laojiu, so that a new
+# named volume takes that owner and the application can write uploads and exports to it.
+RUN useradd --system --home /app laojiu && mkdir -p /var/lib/laojiu/media && chown -R laojiu /var/lib/laojiu \
     && DEBUG=false SECRET_KEY=build-only-collectstatic ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 USER laojiu
 EXPOSE 8000

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.HealthCheckMiddleware",  # first: before the HTTPS redirect and the host check
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,6 +220,35 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Cache ----------------------------------------------------------------------------------
+# One cache for every gunicorn worker and every node: the large-scope dashboards are counted
+# once, and whatever counts across requests (rate limits) counts once. Django's own RedisCache,
+# in a Redis database of its own so that purging the broker's queue never empties it:
+# CACHE_URL when set (redis://host:6379/1), else the broker's Redis at the next database number.
+# Local memory (one copy per process) only for the embedded default, which runs one process.
+def _cache_url(broker: str) -> str:
+    from urllib.parse import urlparse
+
+    explicit = env.str("CACHE_URL", default="")
+    if explicit or not broker.startswith(("redis://", "rediss://")):
+        return explicit
+    parsed = urlparse(broker)
+    broker_db = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{broker_db + 1}").geturl()
+
+
+CACHE_URL = _cache_url(CELERY_BROKER_URL)
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="laojiu"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Long work is a row with a lease (core.jobs): a live worker renews it; a job whose lease has
 # lapsed (its worker died) is claimed again by the sweeper.

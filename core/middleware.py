@@ -52,3 +52,22 @@ class IdleSessionMiddleware:
             if stale and (last is None or not request.META.get(POLL_HEADER)):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """/healthz/ for a load balancer or a container's health probe, answered first: before the
+    HTTPS redirect (a probe speaks plain http inside the container) and before the host check
+    (it asks for 127.0.0.1, which production's ALLOWED_HOSTS need not hold). It says whether the
+    database and the cache answer, and nothing else."""
+
+    path = "/healthz/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == self.path and request.method in ("GET", "HEAD"):
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

@@ -57,8 +57,21 @@ def job_download(request, pk):
 
 
 def healthz(request):
-    from django.db import connection
+    """Healthy when the database and the shared cache both answer; 503 otherwise."""
+    from django.core.cache import cache
+    from django.db import DatabaseError, connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError:
+        checks["database"] = "error"
+    try:
+        cache.set("healthz", 1, 10)
+        checks["cache"] = "ok" if cache.get("healthz") == 1 else "error"
+    except Exception:  # any client error of the cache backend means the cache is down
+        checks["cache"] = "error"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -95,6 +95,21 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test starts with an empty cache. Local memory is emptied; the shared Redis cache (CI,
+    production shape) is kept, but each test writes under a key prefix of its own, so neither a
+    parallel test process nor an earlier run can hand it a stale dashboard or a count."""
+    import uuid
+
+    from django.core.cache import cache
+
+    if "RedisCache" in settings.CACHES["default"]["BACKEND"]:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings, tmp_path):
     """Tasks run eagerly in tests, except those that start a real worker (tests/.../worker)."""
     from config.celery import app
