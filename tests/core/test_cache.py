@@ -10,7 +10,6 @@ import sys
 import uuid
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
