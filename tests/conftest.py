@@ -76,6 +76,27 @@ def empty_broker_queue():
         channel.client.delete(channel.unacked_key, channel.unacked_index_key, channel.unacked_mutex_key)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, dropped at the end without leftovers: a worker subprocess,
+    a live server thread or a second connection of a concurrency test may still hold a session
+    on PostgreSQL, and DROP DATABASE then fails ("being accessed by other users"), leaving
+    test_*_gw0 behind. End those sessions first."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connections
+
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connections.close_all()
+
+
 @pytest.fixture
 def require_postgres():
     if database_vendor() != "postgresql":
