@@ -14,7 +14,17 @@ from simple_history.utils import bulk_create_with_history
 
 from . import cycle
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
-from .models import Appeal, AssessmentYear, ChecklistItem, EstateResult, FeeRate, Inspection, Scheme, YearEvent
+from .models import (
+    Appeal,
+    AssessmentYear,
+    ChecklistItem,
+    CycleRun,
+    EstateResult,
+    FeeRate,
+    Inspection,
+    Scheme,
+    YearEvent,
+)
 
 YEARS = (2018, 2019, 2020)
 OPEN_YEAR = 2020
@@ -23,6 +33,14 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=SHANGHAI)
+
+
+def _dated(run, started: dt.datetime) -> None:
+    """Give a demo run the times it would have had (a run of the whole city takes minutes), and the
+    run it superseded the same moment as its end."""
+    finished = started + dt.timedelta(minutes=6)
+    CycleRun.objects.filter(pk=run.pk).update(created_at=started, started_at=started, finished_at=finished)
+    CycleRun.objects.filter(year=run.year, superseded_at__isnull=False, superseded_at__gt=finished).update(superseded_at=finished)
 
 
 def build(rng, ctx) -> None:
@@ -98,6 +116,8 @@ def build(rng, ctx) -> None:
         if run.status != "succeeded":
             raise RuntimeError(f"演示数据：{year}年度计分失败：{run.error}")
         if year != OPEN_YEAR:
+            # A closed year was scored in the January after it, not on the day the demo loads.
+            _dated(run, _at(dt.date(year + 1, 1, 12), 9))
             _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of)
 
 
@@ -133,6 +153,7 @@ def _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of) ->
             YearEvent.objects.create(year=row, action="rescore", by=admin, at=_at(published + dt.timedelta(days=12)),
                                      reason=f"申诉 #{appeal.pk}（{result.estate.code} {result.estate.name}）")
             cycle.execute_until_settled(run.pk)
+            _dated(run, _at(published + dt.timedelta(days=12), 11))
 
     row = AssessmentYear.objects.get(year=year)
     row.status, row.closed_at = YearStatus.CLOSED, _at(published + dt.timedelta(days=20))

@@ -13,12 +13,52 @@ from .choices import EstateCategory, FirmFounding, ManagementMode
 from .models import CommitteeMember, Community, District, Estate, PropertyCommittee, ServiceFirm, Street
 from .validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 
-PLACE = ["梅园", "长江", "北门", "珠江", "丹凤", "兰园", "龙蟠", "清凉", "石鼓", "汉中", "虎踞", "江东", "莫愁", "南湖",
-         "水佐岗", "百子亭", "锁金", "后宰门", "孝陵", "光华", "瑞金", "大光", "月牙", "五老", "双塘", "夫子庙",
-         "中华", "雨花", "铁心", "西善", "迈皋", "燕子矶", "尧化", "马群", "仙林", "东井", "鼓楼", "宁海", "湖南",
-         "挹江", "凤凰", "热河", "宝塔", "小市", "幕府", "兴隆", "沙洲", "双闸", "南苑", "秦虹", "红花", "朝天宫"]
+# Each district's own place names and an approximate bounding box (latitude, longitude), so that
+# a 玄武区 estate is named after a 玄武区 place and lies in 玄武区, not in 溧水.
+DISTRICT_AREAS: dict[str, tuple[tuple[str, ...], tuple[float, float], tuple[float, float]]] = {
+    "320102": (("梅园", "北门", "丹凤", "兰园", "龙蟠", "后宰门", "锁金", "孝陵", "百子亭", "玄武门", "珠江", "红山",
+                "樱驼", "四牌楼", "成贤", "太平门", "童卫", "花园路"), (32.035, 32.095), (118.785, 118.870)),
+    "320104": (("夫子庙", "光华", "瑞金", "大光", "月牙", "五老", "双塘", "中华", "红花", "秦虹", "洪武", "止马营",
+                "评事街", "武定门", "蓝旗", "钓鱼台", "石门坎", "窑湾"), (31.985, 32.040), (118.765, 118.835)),
+    "320105": (("江东", "莫愁", "南湖", "沙洲", "双闸", "南苑", "兴隆", "茶南", "水西门", "集庆门", "奥体", "所街",
+                "云锦", "嘉陵江", "河西"), (31.960, 32.040), (118.690, 118.760)),
+    "320106": (("清凉", "石鼓", "汉中", "虎踞", "水佐岗", "宁海", "湖南", "挹江", "凤凰", "热河", "宝塔", "小市",
+                "幕府", "华侨", "阅江", "草场门", "三牌楼", "渊声", "江东门"), (32.045, 32.115), (118.730, 118.790)),
+    "320111": (("江浦", "浦口", "求雨山", "桥林", "汤泉", "星甸", "永宁", "珠江镇", "象山", "凤凰山", "东门"),
+               (31.980, 32.120), (118.560, 118.680)),
+    "320113": (("迈皋", "燕子矶", "尧化", "马群", "仙林", "栖霞", "八卦洲", "龙潭", "靖安", "和燕", "晓庄", "化工",
+                "东阳", "宝华"), (32.090, 32.180), (118.830, 119.000)),
+    "320114": (("雨花", "铁心", "西善", "赛虹", "宁南", "板桥", "梅山", "古雄", "安德门", "共青团", "凤翔", "油坊桥"),
+               (31.930, 31.995), (118.700, 118.800)),
+    "320115": (("东山", "秣陵", "汤山", "淳化", "禄口", "谷里", "湖熟", "横溪", "麒麟", "竹山", "上坊", "百家湖",
+                "岔路口", "土桥"), (31.760, 31.950), (118.730, 118.980)),
+    "320116": (("雄州", "龙池", "程桥", "冶山", "竹镇", "马鞍", "金牛湖", "横梁", "龙袍", "延安", "棠城"),
+               (32.280, 32.420), (118.770, 118.930)),
+    "320117": (("永阳", "柘塘", "白马", "东屏", "石湫", "洪蓝", "和凤", "晶桥", "秦淮源", "中山"),
+               (31.580, 31.700), (118.970, 119.120)),
+    "320118": (("淳溪", "古柏", "阳江", "砖墙", "桠溪", "东坝", "固城", "漆桥", "宝塔路", "镇兴"),
+               (31.290, 31.360), (118.850, 119.020)),
+    "JBXQ": (("泰山", "顶山", "沿江", "盘城", "大厂", "葛塘", "长芦", "泰冯", "新华"), (32.100, 32.250), (118.650, 118.800)),
+}
+
+
+def district_places(district_code: str) -> tuple[str, ...]:
+    return DISTRICT_AREAS[district_code][0]
+
+
+def point_in(rng, district_code: str) -> tuple[Decimal, Decimal]:
+    """A point inside the district's box, to 6 decimal places."""
+    _, (lat_low, lat_high), (lng_low, lng_high) = DISTRICT_AREAS[district_code]
+
+    def pick(low, high):
+        return Decimal(str(round(rng.uniform(low, high), 6)))
+
+    return pick(lat_low, lat_high), pick(lng_low, lng_high)
+
+
+# Communities take their street's name: 梅园新村街道 → 梅园新村社区, 梅园新村东社区, …
+COMMUNITY_QUARTERS = ("", "东", "西", "南", "北", "中", "新")
 SUFFIX = ["新村", "小区", "花园", "苑", "里", "公寓", "大院", "东村", "西村", "北村", "南村", "一村", "二村", "三村"]
-COMMUNITY_SUFFIX = ["社区"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕玉兰红梅文斌晓东丽娟国庆春梅"
 
@@ -59,7 +99,7 @@ def build(rng, ctx) -> None:
             candidates = [s for s in streets if s.district_id == district.id]
             street = rng.choice(candidates) if candidates else None
         firms.append(ServiceFirm(
-            name=f"南京{rng.choice(PLACE)}{'公益' if public else ''}物业服务有限公司{i + 1:02d}",
+            name=f"南京{rng.choice(district_places(district.code))}{'公益' if public else ''}物业服务有限公司{i + 1:02d}",
             credit_code=credit_code(rng, district.code), is_public_welfare=public,
             founding=rng.choice(list(FirmFounding.values)) if public else "",
             district=district, street=street, legal_representative=person_name(rng), phone=mobile(rng),
@@ -72,17 +112,11 @@ def build(rng, ctx) -> None:
     communities = []
     for street in streets:
         street.residential_estate_count = rng.choice([60, 85, 98, 99, 100, 101, 120, 150, 180]) if street.district.is_main_urban else rng.randint(20, 90)
-        for n in range(rng.randint(3, 7)):
-            communities.append(Community(name=f"{rng.choice(PLACE)}{'一二三四五六七'[n]}{COMMUNITY_SUFFIX[0]}",
-                                         street=street, district_id=street.district_id))
+        base = street.short_name or street.name.removesuffix("街道").removesuffix("镇")
+        for quarter in COMMUNITY_QUARTERS[: rng.randint(3, 7)]:
+            communities.append(Community(name=f"{base}{quarter}社区", street=street, district_id=street.district_id))
     Street.objects.bulk_update(streets, ["residential_estate_count"])
-    seen = set()
-    unique = []
-    for c in communities:
-        if (c.street_id, c.name) not in seen:
-            seen.add((c.street_id, c.name))
-            unique.append(c)
-    bulk_create_with_history(unique, Community, default_user=ctx["system"])
+    bulk_create_with_history(communities, Community, default_user=ctx["system"])
     by_street: dict[int, list[Community]] = {}
     for c in Community.objects.order_by("id"):
         by_street.setdefault(c.street_id, []).append(c)
@@ -103,19 +137,20 @@ def build(rng, ctx) -> None:
             else:
                 category, renovation_year = EstateCategory.AFFORDABLE, None
             mode, firm = _mode(rng, category, public_firms, market_firms)
-            name = f"{rng.choice(PLACE)}{rng.choice(SUFFIX)}"
+            places = district_places(street.district.code)
+            name = f"{rng.choice(places)}{rng.choice(SUFFIX)}"
             while name in names:
-                name = f"{rng.choice(PLACE)}{rng.choice(PLACE)}{rng.choice(SUFFIX)}"
+                name = f"{rng.choice(places)}{rng.choice(places)}{rng.choice(SUFFIX)}"
             names.add(name)
+            latitude, longitude = point_in(rng, street.district.code)
             estates.append(Estate(
                 code=f"{street.code}{serial:03d}", name=name, community=community, street=street,
-                district_id=street.district_id, address=f"{street.short_name}{rng.choice(PLACE)}路{rng.randint(1, 300)}号",
+                district_id=street.district_id, address=f"{street.short_name}{rng.choice(places)}路{rng.randint(1, 300)}号",
                 grid_code=f"{street.code}-{rng.randint(1, 30):02d}", year_built=rng.randint(1958, 1999),
                 building_area=area, households=max(20, int(area / Decimal(rng.randint(62, 88)))),
                 buildings=max(1, int(area / 2800)), category=category, renovation_year=renovation_year,
                 management_mode=mode, service_firm=firm,
-                latitude=Decimal("32.0") + Decimal(rng.randint(-40000, 40000)) / 100000,
-                longitude=Decimal("118.78") + Decimal(rng.randint(-40000, 40000)) / 100000,
+                latitude=latitude, longitude=longitude,
             ))
     bulk_create_with_history(estates, Estate, batch_size=500, default_user=ctx["system"])
     ctx["estates"] = list(Estate.objects.order_by("code"))

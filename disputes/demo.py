@@ -37,6 +37,25 @@ from .models import (
 )
 
 YEARS = (2018, 2019, 2020)
+
+# What residents actually say, per category: a case's description follows its category.
+REPAIR_DESCRIPTIONS = {
+    "water_pipe": ("厨房水管爆裂，水漫到楼道", "卫生间进水管接头破裂", "楼道总水管漏水", "水表前阀门爆裂"),
+    "drain": ("下水道堵塞外溢", "一楼卫生间返水", "化粪池满溢，污水流到路面", "厨房下水管堵塞"),
+    "power": ("单元楼道停电", "楼道灯不亮", "电表箱跳闸无法合闸", "整栋楼停电"),
+    "roof": ("顶楼渗水，雨天天花板滴水", "屋面防水层破损漏雨", "外墙渗水到室内", "阳台顶板渗漏"),
+    "lift": ("电梯困人", "电梯停运", "电梯运行异响", "电梯门关不上"),
+    "other": ("单元门禁损坏", "楼道扶手松动", "消防栓箱门脱落", "窨井盖破损"),
+}
+DISPUTE_DESCRIPTIONS = {
+    "property_fee": ("业主反映物业费收费标准不清", "物业费上涨引发业主不满", "空置房物业费收取争议"),
+    "maintenance": ("漏水影响楼下住户，维修责任不清", "公共部位维修费用分摊争议", "专项维修资金使用意见不一"),
+    "parking": ("停车位分配争议", "外来车辆占用小区车位", "电动车充电桩安装争议"),
+    "sanitation": ("垃圾清运不及时", "楼道堆物影响通行", "绿化带被占用种菜"),
+    "committee": ("物管会换届意见不一", "物管会公示内容有异议", "业主对物管会决定不认可"),
+    "neighbours": ("楼上噪音影响休息", "空调外机位置引起邻里矛盾", "违章搭建影响采光"),
+    "other": ("群租房管理问题", "宠物扰民", "小区出入口管理争议"),
+}
 RECENT_DAYS = 56
 
 
@@ -107,8 +126,7 @@ def _dispute(rng, estate, when, recent, care, limits, now, author) -> DisputeCas
         estate=estate, district_id=estate.district_id, street_id=estate.street_id, community_id=estate.community_id,
         service_code=category, channel=rng.choice(Channel.values), requested_datetime=when, limit_hours=hours,
         expected_datetime=expected, created_by=author, respondent=rng.choice(["物业服务企业", "相邻住户", "物管会", ""]),
-        description=rng.choice(["业主反映物业费收费标准不清", "楼道堆物引起邻里矛盾", "停车位分配争议",
-                                "垃圾清运不及时", "漏水影响楼下住户", "物管会换届意见不一"]),
+        description=rng.choice(DISPUTE_DESCRIPTIONS[category]),
     )
     # Open (still in time, or forgotten past its limit) only among recent cases.
     if recent and rng.random() < 0.3:
@@ -145,7 +163,7 @@ def _repair(rng, estate, when, recent, care, limits, now, author, team) -> Repai
         service_code=category, urgency=urgency, building=str(rng.randint(1, max(1, estate.buildings))),
         unit=f"{rng.randint(1, 4)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室", channel=rng.choice(Channel.values),
         requested_datetime=when, limit_hours=hours, expected_datetime=expected, created_by=author,
-        description=rng.choice(["厨房水管爆裂", "楼道灯不亮", "下水道堵塞外溢", "顶楼渗水", "电梯困人", "单元门禁损坏"]),
+        description=rng.choice(REPAIR_DESCRIPTIONS[category]),
         lat=estate.latitude, long=estate.longitude,
     )
     if recent and rng.random() < 0.25:

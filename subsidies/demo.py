@@ -16,7 +16,30 @@ from core.money import split_shares
 
 from . import services
 from .choices import SheetStatus
-from .models import AllocationSheet
+from .models import AllocationSheet, Disbursement, SheetEvent
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def _on(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=SHANGHAI)
+
+
+def _dated_steps(sheet, run, rng, paid_on: dt.date) -> None:
+    """The steps of a closed year's sheet on the dates they would have had, in the months after
+    the year's closing (computed in January, confirmed in February, approved in March, paid in
+    April), not on the day the demo loads."""
+    year, computed = run.year, run.finished_at or sheet.computed_at
+    confirmed = _on(dt.date(year + 1, 2, rng.randint(10, 26)), 10)
+    approved = _on(dt.date(year + 1, 3, rng.randint(5, 25)), 15)
+    AllocationSheet.objects.filter(pk=sheet.pk).update(
+        computed_at=computed, confirmed_at=confirmed, approved_at=approved, updated_at=approved)
+    for action, moment in (("computed", computed), ("recomputed", computed), ("confirmed", confirmed), ("approved", approved)):
+        SheetEvent.objects.filter(sheet=sheet, action=action).update(at=moment)
+    settled = _on(paid_on, 16)
+    SheetEvent.objects.filter(sheet=sheet, action="settled").update(at=settled)
+    AllocationSheet.objects.filter(pk=sheet.pk, settled_at__isnull=False).update(settled_at=settled)
+    Disbursement.objects.filter(sheet=sheet).update(created_at=settled, updated_at=settled)
 
 DISTRICT_STAFF = {"玄武区": "xuanwu_fang", "鼓楼区": "gulou_fang", "秦淮区": "qinhuai_fang"}
 DISTRICT_FINANCE = {"玄武区": "xuanwu_caizheng", "鼓楼区": "gulou_caizheng", "秦淮区": "qinhuai_caizheng"}
@@ -51,6 +74,7 @@ def build(rng, ctx) -> None:
             with acting_as(approver):
                 sheet = services.approve_sheet(sheet, by=approver)
             paid_on = min(dt.date(year + 1, 4, 15), today)
+            _dated_steps(sheet, run, rng, paid_on)
             if city_finance and sheet.city_fen:
                 with acting_as(city_finance):
                     services.record_disbursement(sheet, by=city_finance, amount=sheet.city_fen, date=paid_on,
@@ -63,3 +87,4 @@ def build(rng, ctx) -> None:
                     with acting_as(finance):
                         services.record_disbursement(sheet, by=finance, amount=amount, date=paid_on,
                                                      document_no=f"{sheet.district.short_name or sheet.district.name}财〔{year + 1}〕{rng.randint(1, 9)}号")
+            _dated_steps(sheet, run, rng, paid_on)

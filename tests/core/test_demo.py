@@ -66,3 +66,69 @@ def test_load_demo_gives_the_dashboards_their_data(client):
     assert set(data) == set(CHART_KEYS)
     for key, spec in data.items():
         assert spec["categories"] and any(v for s in spec["series"] for v in s["data"]), key
+
+    believable_to_a_nanjing_official()
+
+
+# Generous boxes (latitude, longitude) around each district, drawn independently of the demo's
+# own table: an estate of 玄武区 must not lie in 溧水 (31.6 N 119.0 E).
+DISTRICT_BOXES = {
+    "玄武区": ((32.02, 32.11), (118.77, 118.89)),
+    "秦淮区": ((31.97, 32.05), (118.75, 118.85)),
+    "建邺区": ((31.94, 32.06), (118.67, 118.77)),
+    "鼓楼区": ((32.03, 32.13), (118.71, 118.80)),
+    "浦口区": ((31.90, 32.20), (118.45, 118.75)),
+    "栖霞区": ((32.05, 32.25), (118.80, 119.10)),
+    "雨花台区": ((31.90, 32.01), (118.68, 118.82)),
+    "江宁区": ((31.65, 32.00), (118.60, 119.10)),
+    "六合区": ((32.20, 32.55), (118.60, 119.05)),
+    "溧水区": ((31.45, 31.80), (118.85, 119.25)),
+    "高淳区": ((31.20, 31.45), (118.75, 119.25)),
+    "江北新区": ((32.05, 32.30), (118.55, 118.90)),
+}
+# What each repair category is about, in words a resident would use.
+REPAIR_WORDS = {
+    "water_pipe": ("水",), "drain": ("堵", "返水", "满溢", "下水"), "power": ("电", "灯"),
+    "roof": ("渗", "漏"), "lift": ("电梯",),
+}
+
+
+def believable_to_a_nanjing_official():
+    """Issue 15.8: descriptions follow their category, estates lie in their district, communities
+    are named after their own street, and a closed year's sheet steps fall in the months after
+    the year, not on the day the demo was loaded."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from assessments.models import AssessmentYear
+    from communities.models import Community, Estate
+    from disputes.models import RepairRequest
+    from subsidies.models import AllocationSheet
+
+    for category, description in RepairRequest.objects.values_list("service_code", "description").distinct():
+        words = REPAIR_WORDS.get(category)
+        if words:
+            assert any(w in description for w in words), (category, description)
+        if category != "lift":
+            assert "电梯" not in description, (category, description)
+
+    for district, lat, lng in Estate.objects.values_list("district__name", "latitude", "longitude"):
+        (lat_low, lat_high), (lng_low, lng_high) = DISTRICT_BOXES[district]
+        assert lat_low <= float(lat) <= lat_high and lng_low <= float(lng) <= lng_high, (district, lat, lng)
+
+    for name, street_short, street_name in Community.objects.values_list("name", "street__short_name", "street__name"):
+        base = street_short or street_name.removesuffix("街道").removesuffix("镇")
+        assert name.startswith(base), (name, street_name)
+    assert Community.objects.values("name").distinct().count() == Community.objects.count()
+
+    today = timezone.localdate()
+    closed = dict(AssessmentYear.objects.filter(status="closed").values_list("year", "closed_at"))
+    sheets = AllocationSheet.objects.filter(year__in=closed, approved_at__isnull=False)
+    assert sheets.exists()
+    for sheet in sheets:
+        for moment in (sheet.confirmed_at, sheet.approved_at):
+            day = timezone.localdate(moment)
+            assert closed[sheet.year] <= moment and day.year == sheet.year + 1 and day < today, (sheet, moment)
+        assert sheet.confirmed_at < sheet.approved_at
+        assert timezone.localdate(sheet.computed_at) < dt.date(sheet.year + 1, 12, 31)
