@@ -25,6 +25,7 @@ docs/performance.md explains every figure and holds a 220,000-estate run.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -385,7 +386,29 @@ def _pages_cases(n_pages: int):
         ("名称搜索·4字（市级）", "bench_city",
          lambda i: f"/registry/estates/?q={PLACES[i % len(PLACES)]}{SUFFIXES[i % len(SUFFIXES)]}"),
         ("名称搜索 API·2字（市级）", "bench_city", lambda i: f"/api/estates/?q={PLACES[i % len(PLACES)]}"),
+        # The pages a city or district user opens from the menu (issue 15.15).
+        ("首页（市级）", "bench_city", lambda i: "/"),
+        ("首页（区级）", "bench_district", lambda i: "/"),
+        ("考核结果列表（市级）", "bench_city", lambda i: f"/assessments/results/?year={YEAR}&page={1 + i % 10}"),
+        ("考核结果列表（区级）", "bench_district", lambda i: f"/assessments/results/?year={YEAR}&page={1 + i % 10}"),
+        ("测算·三星改4.00（市级）", "bench_city",
+         lambda i: f"/subsidies/what-if/?year={YEAR}&run=1&rate_三星=4.00&rate_二星=2.40&rate_一星=1.20&city_share=0.30"),
+        ("人员配备达标（市级）", "bench_city", lambda i: "/staffing/compliance/"),
+        ("管理覆盖（市级）", "bench_city", lambda i: "/staffing/coverage/"),
+        ("分配表详情（区级）", "bench_district", lambda i: f"/subsidies/sheets/{_sheet_of('bench_district')}/"),
     ]
+
+
+@functools.lru_cache
+def _sheet_of(username: str) -> int:
+    """The current allocation sheet of YEAR for the user's district (computed by the cycle)."""
+    from accounts.models import User
+    from subsidies.models import AllocationSheet
+
+    district_id = User.objects.get(username=username).district_id
+    sheet = AllocationSheet.objects.filter(year=YEAR, district_id=district_id).order_by("-version", "-id").first()
+    assert sheet is not None, "no allocation sheet: run the cycle phase first"
+    return sheet.pk
 
 
 def phase_pages(args) -> dict:
