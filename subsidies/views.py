@@ -109,6 +109,10 @@ def sheet_detail(request, pk):
         if share and sheet.status == SheetStatus.APPROVED else None,
         "year_closed": AssessmentYear.objects.filter(year=sheet.year, status="closed").exists(),
         "approved_before": approved_before,
+        # every run behind the figures: their starters may not approve (the page says why)
+        "carried_runs": services.runs_behind(sheet)[1:] if sheet.run_id else [],
+        "approve_refusal": services.four_eyes_refusal(sheet, user)
+        if sheet.status == SheetStatus.CONFIRMED and can(user, "sheet_approve") else "",
         "breadcrumbs": [CRUMB, (f"{sheet.year}年度", f"{reverse('subsidies:index')}?year={sheet.year}"), (sheet.title, "")],
     })
 
