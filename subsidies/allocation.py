@@ -220,15 +220,31 @@ def _grants_for(year: int, book: PolicyBook) -> dict[int, StartupGrant]:
     return grants
 
 
-def _fix_grants(year: int, new_grants: dict):
+def _release_grants(year: int, earning: set[int]) -> int:
+    """A grant belongs to the run of its year that fixed it: when a new run of that year pays
+    the estate no start-up tranche (no longer assessed, no longer eligible), that grant is
+    removed with the superseded run, so a later year fixes the total afresh from the tier of its
+    own result instead of paying from a stale one (issue 13.3). Grants of other years, and
+    those of this year whose estate still earns its tranche, are left to `_fix_grants` and
+    `_grants_for`. Returns the number removed."""
+    # filtered in Python: a year fixes few grants, while `earning` may be too long for NOT IN
+    stale = [pk for pk, estate_id in StartupGrant.objects.filter(fixed_year=year).values_list("pk", "estate_id")
+             if estate_id not in earning]
+    deleted = 0
+    for i in range(0, len(stale), 900):  # SQLite's bound-parameter limit
+        deleted += StartupGrant.objects.filter(pk__in=stale[i : i + 900]).delete()[0]
+    return deleted
+
+
+def _fix_grants(year: int, new_grants: dict, run=None):
     """Fix the new grants in one statement (an upsert on the estate): one UPDATE per grant cost
     10–15 s of a 220,000-estate cycle (docs/performance.md)."""
     StartupGrant.objects.bulk_create(
         [StartupGrant(estate_id=estate_id, policy=policy, area=area, total_fen=total, fixed_year=year,
-                      renovation_year=renovation_year)
+                      renovation_year=renovation_year, run=run)
          for estate_id, (policy, area, total, renovation_year) in new_grants.items()],
         batch_size=2000, update_conflicts=True, unique_fields=["estate"],
-        update_fields=["policy", "area", "total_fen", "fixed_year", "renovation_year"],
+        update_fields=["policy", "area", "total_fen", "fixed_year", "renovation_year", "run"],
     )
 
 
@@ -239,7 +255,8 @@ def recompute_year(year: int, run=None, *, by=None) -> dict:
     grants = _grants_for(year, book)
     new_grants: dict = {}
     lines = compute_lines(year, book, grants=grants, new_grants=new_grants)
-    _fix_grants(year, new_grants)
+    _release_grants(year, {ln.estate_id for ls in lines.values() for ln in ls if ln.kind == PolicyKind.STARTUP})
+    _fix_grants(year, new_grants, run)
     payees = payees_for({line.estate_id for ls in lines.values() for line in ls})
     for ls in lines.values():
         for line in ls:
