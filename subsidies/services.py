@@ -135,7 +135,9 @@ def set_payee(row, payee: str, *, by) -> bool:
         old = Allocation.objects.filter(pk=row.pk).values_list("payee", flat=True).first()
         if old == payee:
             return True
-        Allocation.objects.filter(pk=row.pk).update(payee=payee)
+        # typed by hand: no longer the contract's firm by rule, and the row says so
+        Allocation.objects.filter(pk=row.pk).update(payee=payee, contract=None, payee_contract="",
+                                                    payee_basis=f"分配表上人工修改（{by}）"[:200])
         SheetEvent.objects.create(sheet=locked, action="payee", by=by, at=timezone.now(),
                                   note=f"{row.estate.code} {row.get_kind_display()}：{old or '（空）'} → {payee}"[:500])
     return True
