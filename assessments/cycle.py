@@ -394,6 +394,19 @@ def _make_current(run: CycleRun, writer: ResultWriter):
     run.is_current = True
 
 
+def lineage(run: CycleRun) -> list[CycleRun]:
+    """The run and every run whose results it carries over: an appeal re-score copies all other
+    estates' results from the run it is based on (and that one perhaps from an earlier run), so
+    the figures of a sheet computed from `run` come from all of these runs (spec/roles.md four
+    eyes: none of their starters may approve the sheet)."""
+    runs, seen = [], set()
+    while run is not None and run.pk not in seen:
+        seen.add(run.pk)
+        runs.append(run)
+        run = CycleRun.objects.select_related("created_by").filter(pk=run.based_on_id).first() if run.based_on_id else None
+    return runs
+
+
 def run_in_process(year, *, by) -> CycleRun:
     """`manage.py run_cycle YEAR`: start a run and execute it here, waiting for the outcome."""
     run = start_run(year, by=by, enqueue=False)

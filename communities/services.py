@@ -86,6 +86,10 @@ class Msg:
     STREET_NOT_IN_DISTRICT = "所选街道不属于所选区。"
     COMMUNITY_NOT_IN_STREET = "所选社区不属于所选街道。"
     FIRM_MISSING = "物业服务企业不存在。"
+    MODE_FIRM_NOT_PUBLIC_WELFARE = ("管理模式为公益性物业托管时，物业服务企业须为公益性物业服务企业"
+                                    "（“{firm}”未登记为公益性物业服务企业）。")
+    FIRM_SERVES_PUBLIC_WELFARE_MODE = ("该企业是{n}个公益性物业托管小区（{codes}）的物业服务企业，不能取消公益性标识；"
+                                       "请先调整这些小区的管理模式或物业服务企业。")
     ESTATE_INVALID = "小区不存在或不在您的管辖范围内。"
 
     CONFLICT = (
@@ -356,6 +360,10 @@ def estate_value_errors(values: dict, *, year: int | None = None) -> tuple[dict,
         errors.add("management_mode", Msg.MODE)
     else:
         cleaned["management_mode"] = mode
+        firm = values.get("service_firm")
+        message = mode_firm_error(mode, firm) if isinstance(firm, ServiceFirm) else None
+        if message:
+            errors.add("service_firm", message)
 
     coords = {}
     for key, label, bound in (("latitude", "纬度", 90), ("longitude", "经度", 180)):
@@ -379,7 +387,16 @@ def estate_value_errors(values: dict, *, year: int | None = None) -> tuple[dict,
     return cleaned, errors
 
 
-CROSS_FIELD_RULES = ("renovation_year",)
+def mode_firm_error(mode: str, firm: ServiceFirm | None) -> str | None:
+    """公益性物业托管 is management by an entrusted public-welfare firm (clause 六, spec/domain.md):
+    the estate's service firm, when one is named, must carry the public-welfare flag. (No firm
+    named is allowed: the coverage report flags a mode without its contract.)"""
+    if mode == ManagementMode.PUBLIC_WELFARE and firm is not None and not firm.is_public_welfare:
+        return Msg.MODE_FIRM_NOT_PUBLIC_WELFARE.format(firm=firm.name)
+    return None
+
+
+CROSS_FIELD_RULES = ("renovation_year", "service_firm")
 
 
 def estate_rule_errors(values: dict, *, year: int | None = None) -> dict[str, str]:
@@ -390,7 +407,9 @@ def estate_rule_errors(values: dict, *, year: int | None = None) -> dict[str, st
     probe = {
         "code": "x", "name": "x", "community": 0, "building_area": Decimal("1"),
         "category": values.get("category"), "renovation_year": values.get("renovation_year"),
-        "year_built": values.get("year_built"),
+        "year_built": values.get("year_built"), "management_mode": values.get("management_mode"),
+        # the importer resolves firm names to instances in bulk and passes them as `_firm`
+        "service_firm": values.get("_firm", values.get("service_firm")),
     }
     _cleaned, errors = estate_value_errors(probe, year=year)
     return {key: messages[0] for key, messages in errors.items() if key in CROSS_FIELD_RULES}
@@ -440,6 +459,9 @@ def validate_estate(values: dict, *, by, instance: Estate | None = None, year: i
             errors.add("service_firm", Msg.FIRM_MISSING)
         else:
             cleaned["service_firm"] = firm
+            message = mode_firm_error(cleaned.get("management_mode"), firm)
+            if message:
+                errors.add("service_firm", message)
 
     errors.raise_if_any()
     return cleaned
@@ -581,6 +603,14 @@ def validate_firm(values: dict, *, by, instance: ServiceFirm | None = None) -> d
 
     public = bool(values.get("is_public_welfare"))
     cleaned["is_public_welfare"] = public
+    if not public and instance is not None and instance.is_public_welfare:
+        # the other side of `mode_firm_error`: the flag cannot go while estates rely on it
+        served = list(Estate.objects.filter(service_firm=instance, management_mode=ManagementMode.PUBLIC_WELFARE)
+                      .order_by("code").values_list("code", flat=True)[:6])
+        if served:
+            n = Estate.objects.filter(service_firm=instance, management_mode=ManagementMode.PUBLIC_WELFARE).count()
+            codes = "、".join(served[:5]) + ("等" if n > 5 else "")
+            errors.add("is_public_welfare", Msg.FIRM_SERVES_PUBLIC_WELFARE_MODE.format(n=n, codes=codes))
     founding = _text(values, "founding")
     if founding and founding not in FirmFounding.values:
         errors.add("founding", Msg.INVALID_CHOICE)

@@ -16,7 +16,8 @@ from .models import DistrictTarget, JointMeeting, StaffingNorm, StaffMember
 
 @admin.register(StaffingNorm)
 class StaffingNormAdmin(CityAdmin):
-    list_display = ("level", "estates_from", "min_staff", "max_staff", "counted_post", "requires_deputy", "source")
+    list_display = ("level", "estates_from", "min_staff", "max_staff", "counted_post", "requires_deputy", "valid_from_year",
+                    "valid_to_year", "source")
 
 
 @admin.register(OrganisationNorm)

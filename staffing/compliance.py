@@ -5,7 +5,10 @@ authority and a street office, 专职物业管理辅导员 for a community), in 
 day. Part-time staff are listed, not counted; the street's 分管副主任 is a separate check. A count
 below the norm's minimum is a gap (缺编 n); above a maximum it is 超出 (not a gap). A street's norm
 depends on its count of all residential estates (Street.residential_estate_count); while that
-count is not recorded, the street's registered old estates stand in for it and the row says so.
+count is not recorded, the street's registered old estates stand in for it, and unless they
+already reach the top band (the true count can only be higher) the row's status says that the
+judgement is provisional (暂定), never a bare 达标 or 缺编. The norms are those in force in the
+report day's year (StaffingNorm validity years), so a past year is judged by its own norms.
 
 Everything is computed set-wise: one grouped query over the staff, one over the estates."""
 
@@ -38,6 +41,8 @@ class UnitRow:
     deputy: bool | None = None  # None: not required at this level
     estate_count: int | None = None  # streets: the residential estates the norm was chosen by
     estate_count_recorded: bool = True
+    # the norm rests on the old-estate stand-in and a higher band could apply: judged provisionally
+    provisional: bool = False
 
     @property
     def level_label(self) -> str:
@@ -71,10 +76,14 @@ class UnitRow:
     @property
     def status(self) -> str:
         if self.gap:
-            return f"缺编{self.gap}人"
-        if self.excess:
-            return f"超出{self.excess}人"
-        return "达标"
+            status = f"缺编{self.gap}人"
+        elif self.excess:
+            status = f"超出{self.excess}人"
+        else:
+            status = "达标"
+        if self.provisional:
+            status += f"（暂定：辖区住宅小区总数未填报，按登记老旧小区{self.estate_count}个判定）"
+        return status
 
     @property
     def deputy_label(self) -> str:
@@ -116,12 +125,24 @@ class Report:
 
 
 def norm_for(norms: list[StaffingNorm], level: str, estates: int = 0) -> StaffingNorm | None:
-    """The norm of `level` with the largest lower bound not above `estates`."""
+    """The norm of `level` with the largest lower bound not above `estates` (`norms`: those in
+    force in the year judged)."""
     best = None
     for norm in norms:
         if norm.level == level and norm.estates_from <= estates and (best is None or norm.estates_from > best.estates_from):
             best = norm
     return best
+
+
+def street_norm(norms: list[StaffingNorm], street: Street, registered: int) -> tuple[StaffingNorm | None, int, bool, bool]:
+    """(norm, estate count, recorded, provisional) of a street. Without a recorded count of all
+    residential estates the registered old estates stand in; that is conclusive only when they
+    already reach the top band, otherwise the judgement is provisional and says so."""
+    if street.residential_estate_count is not None:
+        estates = street.residential_estate_count
+        return norm_for(norms, UnitLevel.STREET, estates), estates, True, False
+    higher = any(n.level == UnitLevel.STREET and n.estates_from > registered for n in norms)
+    return norm_for(norms, UnitLevel.STREET, registered), registered, False, higher
 
 
 def units_for(user, district: District | None = None, street: Street | None = None, with_communities: bool | None = None):
@@ -167,7 +188,7 @@ def compliance_report(user, district: District | None = None, street: Street | N
                       day: dt.date | None = None, with_communities: bool | None = None) -> Report:
     day = day or timezone.localdate()
     districts, streets, communities = units_for(user, district, street, with_communities)
-    norms = list(StaffingNorm.objects.all())
+    norms = list(StaffingNorm.objects.in_force(day.year))
     counts = staff_counts(day)
     registered = dict(Estate.objects.filter(street__in=streets).order_by().values_list("street_id").annotate(n=Count("id")))
     title = street.name if street else district.name if district else "全市"
@@ -189,10 +210,9 @@ def compliance_report(user, district: District | None = None, street: Street | N
     for d in districts:
         fill(UnitRow(UnitLevel.DISTRICT, d, d, norm=norm_for(norms, UnitLevel.DISTRICT)), d.pk)
     for s in streets:
-        recorded = s.residential_estate_count is not None
-        estates = s.residential_estate_count if recorded else registered.get(s.pk, 0)
-        fill(UnitRow(UnitLevel.STREET, s, s.district, s, norm=norm_for(norms, UnitLevel.STREET, estates),
-                     estate_count=estates, estate_count_recorded=recorded), s.pk)
+        norm, estates, recorded, provisional = street_norm(norms, s, registered.get(s.pk, 0))
+        fill(UnitRow(UnitLevel.STREET, s, s.district, s, norm=norm, estate_count=estates, estate_count_recorded=recorded,
+                     provisional=provisional), s.pk)
     for c in communities:
         fill(UnitRow(UnitLevel.COMMUNITY, c, c.district, c.street, norm=norm_for(norms, UnitLevel.COMMUNITY)), c.pk)
     return report
@@ -200,20 +220,20 @@ def compliance_report(user, district: District | None = None, street: Street | N
 
 def unit_rows(day: dt.date, level: str, units) -> dict[int, UnitRow]:
     """Unit id → UnitRow for every unit of `level` (the unit assessment's 人员配备), no scoping."""
-    norms = list(StaffingNorm.objects.all())
+    norms = list(StaffingNorm.objects.in_force(day.year))
     counts = staff_counts(day)
     out = {}
     registered = {}
     if level == UnitLevel.STREET:
         registered = dict(Estate.objects.order_by().values_list("street_id").annotate(n=Count("id")))
     for unit in units:
-        estates, recorded = 0, True
         if level == UnitLevel.STREET:
-            recorded = unit.residential_estate_count is not None
-            estates = unit.residential_estate_count if recorded else registered.get(unit.pk, 0)
-        norm = norm_for(norms, level, estates)
+            norm, estates, recorded, provisional = street_norm(norms, unit, registered.get(unit.pk, 0))
+        else:
+            norm, estates, recorded, provisional = norm_for(norms, level), 0, True, False
         post = norm.counted_post if norm else Post.STAFF
         row = UnitRow(level, unit, getattr(unit, "district", unit), norm=norm, estate_count=estates,
-                      estate_count_recorded=recorded, counted=counts.get((level, unit.pk, post, True), 0))
+                      estate_count_recorded=recorded, provisional=provisional,
+                      counted=counts.get((level, unit.pk, post, True), 0))
         out[unit.pk] = row
     return out

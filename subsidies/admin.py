@@ -35,7 +35,7 @@ class DisbursementAdmin(ReadOnlyAdmin):
 
 @admin.register(StartupGrant)
 class StartupGrantAdmin(ReadOnlyAdmin):
-    list_display = ("estate", "renovation_year", "area", "total_fen", "fixed_year")
+    list_display = ("estate", "renovation_year", "area", "total_fen", "fixed_year", "run")
 
 
 @admin.register(PayeeOverride)

@@ -9,15 +9,17 @@ Approved sheets are never touched. All money is integer fen through core.money.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
-from communities.models import Estate, PropertyCommittee
+from communities.choices import EntrustingParty
+from communities.models import Estate, PropertyCommittee, ServiceContract
 from core.money import amount_for_area, split_shares, split_tranches
 
 from .choices import PolicyKind, SheetKind, SheetStatus
@@ -47,6 +49,9 @@ class Line:
     tranche: int | None = None
     grant_total_fen: int | None = None
     payee: str = ""
+    contract_id: int | None = None
+    payee_contract: str = ""
+    payee_basis: str = ""
     previous: tuple[int, int, int] = field(default=(0, 0, 0))
 
     @property
@@ -141,33 +146,93 @@ def street_office(street_name: str) -> str:
     return f"{street_name}办事处" if street_name.endswith("街道") else f"{street_name}人民政府"
 
 
-def default_payee(mode: str, firm: str | None, committee: str | None, street_name: str) -> str:
-    """收款单位 by default: the contracted firm under 公益性物业托管 or 市场化物业; the property
-    committee under 居民自治 (the street office if there is none); the street office under
-    基本服务保障 and 暂无 (and under a firm mode without a firm on record)."""
-    if mode in ("public_welfare", "market") and firm:
-        return firm
-    if mode == "self_managed" and committee:
-        return committee
-    return street_office(street_name)
+@dataclass(frozen=True)
+class Payee:
+    """收款单位 of an estate in a year, with the contract it comes from (if any) and the rule."""
+
+    payee: str
+    basis: str
+    contract_id: int | None = None
+    contract: str = ""
 
 
-def payees_for(estate_ids) -> dict[int, str]:
+MODE_LABELS = {"public_welfare": "公益性物业托管", "market": "市场化物业", "self_managed": "居民自治",
+               "basic_service": "基本服务保障", "none": "暂无"}
+
+
+def _rule_payee(mode: str, firm: str | None, contract: dict | None, committee: str | None, street_name: str) -> Payee:
+    """收款单位 by rule (spec/domain.md): the contracted firm under 公益性物业托管 or 市场化物业 (the
+    firm of the contract in force in the year, else the service firm on record); the property
+    committee under 居民自治; the street office under 基本服务保障 and 暂无, and wherever the
+    firm or committee is missing."""
+    label = MODE_LABELS.get(mode, mode)
+    if mode in ("public_welfare", "market"):
+        if contract is not None:
+            return Payee(contract["firm_name"], f"{label}：本年度有效的物业服务合同（在年度内有效天数最多者）",
+                         contract["id"], contract["text"])
+        if firm:
+            return Payee(firm, f"{label}：本年度无有效合同，按小区登记的物业服务企业")
+        return Payee(street_office(street_name), f"{label}：本年度无有效合同且未登记物业服务企业，由街道收款")
+    if mode == "self_managed":
+        if committee:
+            return Payee(committee, f"{label}：在任物管会")
+        return Payee(street_office(street_name), f"{label}：无在任物管会，由街道收款")
+    return Payee(street_office(street_name), f"{label}：由街道收款")
+
+
+def contract_in_force(contracts: list[dict], year: int) -> dict | None:
+    """Of an estate's contracts, the one in force in `year` (issue 13.6): the one in force on
+    the most days of the year (an early termination ends it); on a tie the later one (the later
+    effective end — so the one in force on 31 December wins — then the later start, then the
+    newer record). None when no contract is in force on any day of the year."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    best, best_key = None, None
+    for c in contracts:
+        end = min(c["end_date"], c["terminated_on"]) if c["terminated_on"] else c["end_date"]
+        days = (min(end, last) - max(c["start_date"], first)).days + 1
+        if days <= 0:
+            continue
+        key = (days, end, c["start_date"], c["id"])
+        if best_key is None or key > best_key:
+            best, best_key = {**c, "effective_end": end}, key
+    return best
+
+
+def _contract_text(c: dict) -> str:
+    entrusted = dict(EntrustingParty.choices).get(c["entrusted_by"], c["entrusted_by"])
+    return (f"{c['number'] or '（无编号）'}（{c['firm_name']}，{entrusted}，"
+            f"{c['start_date']:%Y-%m-%d}至{c['effective_end']:%Y-%m-%d}）")[:200]
+
+
+def payees_for(estate_ids, year: int) -> dict[int, Payee]:
+    """收款单位 of each estate for `year`: a PayeeOverride if one is set, else the rule of
+    spec/domain.md with the firm of the contract in force in the year (`contract_in_force`)
+    before the estate's service firm on record."""
     estate_ids = list(estate_ids)
-    out: dict[int, str] = {}
-    committees = {}
-    overrides = {}
+    out: dict[int, Payee] = {}
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     for i in range(0, len(estate_ids), 5000):
         chunk = estate_ids[i : i + 5000]
-        committees.update(dict(
+        committees = dict(
             PropertyCommittee.objects.filter(estate_id__in=chunk, is_active=True).order_by("term_start")
             .values_list("estate_id", "name")
-        ))
-        overrides.update(dict(PayeeOverride.objects.filter(estate_id__in=chunk).values_list("estate_id", "payee")))
+        )
+        overrides = dict(PayeeOverride.objects.filter(estate_id__in=chunk).values_list("estate_id", "payee"))
+        contracts: dict[int, list[dict]] = defaultdict(list)
+        for c in ServiceContract.objects.filter(estate_id__in=chunk, start_date__lte=last, end_date__gte=first).order_by().values(
+            "id", "estate_id", "number", "entrusted_by", "start_date", "end_date", "terminated_on", firm_name=F("firm__name")
+        ):
+            contracts[c["estate_id"]].append(c)
         for eid, mode, firm, street in Estate.objects.filter(id__in=chunk).values_list(
             "id", "management_mode", "service_firm__name", "street__name"
         ):
-            out[eid] = overrides.get(eid) or default_payee(mode, firm, committees.get(eid), street)
+            if overrides.get(eid):
+                out[eid] = Payee(overrides[eid], "单独指定的收款单位")
+                continue
+            contract = contract_in_force(contracts.get(eid, []), year)
+            if contract is not None:
+                contract["text"] = _contract_text(contract)
+            out[eid] = _rule_payee(mode, firm, contract, committees.get(eid), street)
     return out
 
 
@@ -220,15 +285,31 @@ def _grants_for(year: int, book: PolicyBook) -> dict[int, StartupGrant]:
     return grants
 
 
-def _fix_grants(year: int, new_grants: dict):
+def _release_grants(year: int, earning: set[int]) -> int:
+    """A grant belongs to the run of its year that fixed it: when a new run of that year pays
+    the estate no start-up tranche (no longer assessed, no longer eligible), that grant is
+    removed with the superseded run, so a later year fixes the total afresh from the tier of its
+    own result instead of paying from a stale one (issue 13.3). Grants of other years, and
+    those of this year whose estate still earns its tranche, are left to `_fix_grants` and
+    `_grants_for`. Returns the number removed."""
+    # filtered in Python: a year fixes few grants, while `earning` may be too long for NOT IN
+    stale = [pk for pk, estate_id in StartupGrant.objects.filter(fixed_year=year).values_list("pk", "estate_id")
+             if estate_id not in earning]
+    deleted = 0
+    for i in range(0, len(stale), 900):  # SQLite's bound-parameter limit
+        deleted += StartupGrant.objects.filter(pk__in=stale[i : i + 900]).delete()[0]
+    return deleted
+
+
+def _fix_grants(year: int, new_grants: dict, run=None):
     """Fix the new grants in one statement (an upsert on the estate): one UPDATE per grant cost
     10–15 s of a 220,000-estate cycle (docs/performance.md)."""
     StartupGrant.objects.bulk_create(
         [StartupGrant(estate_id=estate_id, policy=policy, area=area, total_fen=total, fixed_year=year,
-                      renovation_year=renovation_year)
+                      renovation_year=renovation_year, run=run)
          for estate_id, (policy, area, total, renovation_year) in new_grants.items()],
         batch_size=2000, update_conflicts=True, unique_fields=["estate"],
-        update_fields=["policy", "area", "total_fen", "fixed_year", "renovation_year"],
+        update_fields=["policy", "area", "total_fen", "fixed_year", "renovation_year", "run"],
     )
 
 
@@ -239,11 +320,14 @@ def recompute_year(year: int, run=None, *, by=None) -> dict:
     grants = _grants_for(year, book)
     new_grants: dict = {}
     lines = compute_lines(year, book, grants=grants, new_grants=new_grants)
-    _fix_grants(year, new_grants)
-    payees = payees_for({line.estate_id for ls in lines.values() for line in ls})
+    _release_grants(year, {ln.estate_id for ls in lines.values() for ln in ls if ln.kind == PolicyKind.STARTUP})
+    _fix_grants(year, new_grants, run)
+    payees = payees_for({line.estate_id for ls in lines.values() for line in ls}, year)
     for ls in lines.values():
         for line in ls:
-            line.payee = payees.get(line.estate_id, "")
+            p = payees.get(line.estate_id)
+            if p is not None:
+                line.payee, line.payee_basis, line.contract_id, line.payee_contract = p.payee, p.basis, p.contract_id, p.contract
     districts = set(lines) | set(AllocationSheet.objects.filter(year=year).values_list("district_id", flat=True))
     outcome = {"drafts": 0, "adjustments": 0, "unchanged": 0}
     for district_id in sorted(districts):
@@ -335,6 +419,7 @@ def _differences(lines: list[Line], state: dict) -> list[Line]:
             community_id=old.community_id, kind=old.kind, policy_id=old.policy_id, area=old.area, score=old.score,
             grade=old.grade, rate=old.rate, renovation_year=old.renovation_year, tranche=old.tranche,
             grant_total_fen=old.grant_total_fen, amount_fen=0, city_fen=0, district_fen=0, payee=old.payee,
+            contract_id=old.contract_id, payee_contract=old.payee_contract, payee_basis=old.payee_basis,
             previous=(old.amount_fen, old.city_fen, old.district_fen),
         ))
     return out
@@ -343,14 +428,14 @@ def _differences(lines: list[Line], state: dict) -> list[Line]:
 ROW_COLUMNS = (
     "sheet_id", "estate_id", "district_id", "street_id", "community_id", "kind", "policy_id", "area", "score", "grade",
     "rate", "renovation_year", "tranche", "grant_total_fen", "amount_fen", "city_fen", "district_fen", "previous_fen",
-    "previous_city_fen", "previous_district_fen", "payee",
+    "previous_city_fen", "previous_district_fen", "payee", "contract_id", "payee_contract", "payee_basis",
 )
 
 
 def _row_values(sheet_id: int, ln: Line) -> tuple:
     return (sheet_id, ln.estate_id, ln.district_id, ln.street_id, ln.community_id, ln.kind, ln.policy_id, ln.area,
             ln.score, ln.grade, ln.rate, ln.renovation_year, ln.tranche, ln.grant_total_fen, ln.amount_fen, ln.city_fen,
-            ln.district_fen, *ln.previous, ln.payee)
+            ln.district_fen, *ln.previous, ln.payee, ln.contract_id, ln.payee_contract, ln.payee_basis)
 
 
 def _write_rows(sheet: AllocationSheet, lines: list[Line]):

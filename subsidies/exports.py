@@ -1,5 +1,5 @@
 """补贴分配表 workbook (excel-templates.md): 汇总, 管理扶持明细, 整治扶持明细, 考核结果, and —
-when a year has adjustments — 调整明细. Streaming (openpyxl write-only through
+when some payee is a contracted firm — 收款合同, and — when a year has adjustments — 调整明细. Streaming (openpyxl write-only through
 core.spreadsheets.writer): rows are read in chunks and totals are summed on the way, so memory
 stays flat whatever the number of estates.
 
@@ -49,6 +49,13 @@ ADJUSTMENT_COLUMNS = [
     Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12), Col("小区名称", "text", 20),
     Col("扶持类型", "text", 14), Col("原审核金额(元)", "money"), Col("调整后金额(元)", "money"),
     Col("补拨/追回", "text", 10), Col("差额(元)", "money"), Col("市级差额(元)", "money"), Col("区级差额(元)", "money"),
+]
+# Not one of the spec's sheets (excel-templates.md fixes their columns, so the contract cannot go
+# there as a column): written after 考核结果 when some listed row is paid to a contracted firm.
+CONTRACT_COLUMNS = [
+    Col("序号", "int", 7), Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16),
+    Col("小区编码", "text", 12), Col("小区名称", "text", 20), Col("扶持类型", "text", 14), Col("本年金额(元)", "money"),
+    Col("收款单位", "text", 24), Col("依据合同", "text", 48), Col("确定依据", "text", 40),
 ]
 STATUS_LABELS = dict(SheetStatus.choices)
 KIND_LABELS = dict(PolicyKind.choices)
@@ -153,6 +160,21 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     write_results_sheet(wb, year, user=user, district_ids=result_districts,
                         title=_title(year, "考核结果", any_draft).replace("扶持资金", ""))
     report(4, 5, "正在保存……")
+
+    # 收款合同: which contract each payee comes from (only when there is one)
+    contract_rows = (
+        Allocation.objects.filter(sheet_id__in=shown_ids).exclude(payee_contract="")
+        .order_by("district__code", "street__code", "street_id")
+        .values_list("district__name", "street__name", "community__name", "estate__code", "estate__name", "kind",
+                     "amount_fen", "payee", "payee_contract", "payee_basis", "street_id")
+    )
+    if contract_rows.exists():
+        ws = wb.sheet("收款合同", CONTRACT_COLUMNS, title=_title(year, "收款单位及依据合同", any_draft))
+        n = 0
+        for _, group in groupby(contract_rows.iterator(chunk_size=5000), key=lambda r: r[-1]):
+            for r in sorted(group, key=lambda r: (r[2], r[3], r[5])):
+                n += 1
+                ws.row([n, *r[:5], KIND_LABELS[r[5]], *r[6:10]])
 
     # 调整明细 (only if there are adjustments the user may see)
     adjustments = AllocationSheet.objects.filter(year=year, kind=SheetKind.ADJUSTMENT)

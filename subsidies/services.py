@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.rules import can
-from assessments.choices import YearStatus
+from assessments.choices import RunKind, YearStatus
 from assessments.errors import Refused
 from assessments.models import AssessmentYear, CycleRun
 from core.money import yuan_to_fen
@@ -65,9 +65,37 @@ def confirm_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
     return sheet
 
 
+def runs_behind(sheet: AllocationSheet) -> list[CycleRun]:
+    """The cycle runs the sheet's figures come from: the run that computed it and, through
+    appeal re-scores, every run whose results that run carried over (assessments.cycle.lineage).
+    A sheet computed without a run falls back to the year's current run."""
+    from assessments.cycle import lineage
+
+    run = sheet.run if sheet.run_id else CycleRun.objects.filter(year=sheet.year, is_current=True).first()
+    return lineage(run) if run is not None else []
+
+
+def four_eyes_refusal(sheet: AllocationSheet, by) -> str:
+    """Why `by` may not approve the sheet (四眼原则, spec/roles.md), or "": nobody who started any
+    run behind the sheet (a run of the system account binds nobody), nor who confirmed it."""
+    if sheet.confirmed_by_id == by.pk:
+        return "您确认了该分配表，须由另一位市房产局用户审核（不得审核自己的工作）。"
+    for run in runs_behind(sheet):
+        if run.created_by_id == by.pk and not run.created_by.is_system:
+            if run.kind == RunKind.APPEAL:
+                what = f"{run.title}（#{run.pk}）"
+            elif run.pk == sheet.run_id:
+                what = f"{run.year}年度考核计分（#{run.pk}）"
+            else:
+                what = f"{run.year}年度考核计分（#{run.pk}，其结果经申诉复核沿用至本表）"
+            return f"本表数据来自您发起的{what}，须由另一位市房产局用户审核（不得审核自己的工作）。"
+    return ""
+
+
 def approve_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
-    """市级审核: a city_admin other than the one who started the run whose results are current
-    (a run the system account started binds nobody). Exactly one of two simultaneous approvals
+    """市级审核: a city_admin who neither started any run the sheet's figures come from (the
+    computing run and the runs an appeal re-score carried over; a run the system account
+    started binds nobody) nor confirmed it. Exactly one of two simultaneous approvals
     succeeds: the update is conditional on the sheet still being confirmed."""
     if not can(by, "sheet_approve"):
         raise Refused("只有市房产局可以审核分配表。")
@@ -77,9 +105,9 @@ def approve_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
         raise Refused("该分配表尚未经区级确认，确认后才能审核。")
     if not _year_closed(sheet.year):
         raise Refused(f"{sheet.year}年度考核尚未关闭，不能审核分配表。")
-    run = CycleRun.objects.filter(year=sheet.year, is_current=True).select_related("created_by").first()
-    if run is not None and run.created_by_id == by.pk and not run.created_by.is_system:
-        raise Refused("您发起了本年度当前有效的考核计分，须由另一位市房产局用户审核（不得审核自己的工作）。")
+    refusal = four_eyes_refusal(sheet, by)
+    if refusal:
+        raise Refused(refusal)
     now = timezone.now()
     with transaction.atomic():
         done = AllocationSheet.objects.filter(pk=sheet.pk, status=SheetStatus.CONFIRMED).update(
@@ -107,7 +135,9 @@ def set_payee(row, payee: str, *, by) -> bool:
         old = Allocation.objects.filter(pk=row.pk).values_list("payee", flat=True).first()
         if old == payee:
             return True
-        Allocation.objects.filter(pk=row.pk).update(payee=payee)
+        # typed by hand: no longer the contract's firm by rule, and the row says so
+        Allocation.objects.filter(pk=row.pk).update(payee=payee, contract=None, payee_contract="",
+                                                    payee_basis=f"分配表上人工修改（{by}）"[:200])
         SheetEvent.objects.create(sheet=locked, action="payee", by=by, at=timezone.now(),
                                   note=f"{row.estate.code} {row.get_kind_display()}：{old or '（空）'} → {payee}"[:500])
     return True

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -109,6 +109,10 @@ def sheet_detail(request, pk):
         if share and sheet.status == SheetStatus.APPROVED else None,
         "year_closed": AssessmentYear.objects.filter(year=sheet.year, status="closed").exists(),
         "approved_before": approved_before,
+        # every run behind the figures: their starters may not approve (the page says why)
+        "carried_runs": services.runs_behind(sheet)[1:] if sheet.run_id else [],
+        "approve_refusal": services.four_eyes_refusal(sheet, user)
+        if sheet.status == SheetStatus.CONFIRMED and can(user, "sheet_approve") else "",
         "breadcrumbs": [CRUMB, (f"{sheet.year}年度", f"{reverse('subsidies:index')}?year={sheet.year}"), (sheet.title, "")],
     })
 
@@ -266,10 +270,22 @@ def policy_detail(request, pk):
 
 
 # --- budget and what-if ----------------------------------------------------------------------------------------
+def policy_years_q() -> Q:
+    """Sheets of a (year, district) that a policy covers — the policies say which years, not the
+    code. Withdrawn (inactive) policies count too: the sheets made under them still hold money."""
+    q = Q(pk__in=[])
+    for policy in Policy.objects.prefetch_related("districts"):
+        covered = Q(year__gte=policy.valid_from_year, district_id__in=[d.pk for d in policy.districts.all()])
+        if policy.valid_to_year is not None:
+            covered &= Q(year__lte=policy.valid_to_year)
+        q |= covered
+    return q
+
+
 def budget_rows(user):
-    """Per year (2018 on) and district: amounts of the sheets in force (approved ones for a
-    finance role), the shares, what was disbursed and what is outstanding."""
-    sheets = AllocationSheet.objects.visible_to(user).filter(year__gte=2018).select_related("district")
+    """Per year and district that a policy covers: amounts of the sheets in force (approved ones
+    for a finance role), the shares, what was disbursed and what is outstanding."""
+    sheets = AllocationSheet.objects.visible_to(user).filter(policy_years_q()).select_related("district")
     data: dict = {}
     for s in sheets.order_by("year", "district__code", "version"):
         key = (s.year, s.district_id)

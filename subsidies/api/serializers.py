@@ -40,5 +40,6 @@ class AllocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Allocation
         fields = ["id", "sheet", "estate", "estate_code", "kind", "area", "score", "grade", "rate", "renovation_year",
-                  "tranche", "amount", "city", "district_share", "previous", "payee"]
+                  "tranche", "amount", "city", "district_share", "previous", "payee", "contract", "payee_contract",
+                  "payee_basis"]
         read_only_fields = [f for f in fields if f != "payee"]

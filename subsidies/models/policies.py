@@ -131,7 +131,8 @@ class PolicyTier(models.Model):
 class StartupGrant(models.Model):
     """整治扶持核定: the start-up total of one estate, fixed the first time a tranche of it was
     computed (policy-defaults.md §5) and kept for the later tranches whatever the area becomes.
-    A computed record (of the run that fixed it), never edited by hand."""
+    A computed record of the run that fixed it, never edited by hand: a later run of the same
+    year re-derives it (docs/subsidies.md), so a superseded run leaves no stale total behind."""
 
     estate = models.OneToOneField("communities.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="+")
     policy = models.ForeignKey(Policy, verbose_name="扶持政策", on_delete=models.PROTECT, related_name="grants")
@@ -139,6 +140,8 @@ class StartupGrant(models.Model):
     area = models.DecimalField("核定面积(㎡)", max_digits=12, decimal_places=2)
     total_fen = models.BigIntegerField("扶持总额（分）")
     fixed_year = models.PositiveSmallIntegerField("核定年度")
+    run = models.ForeignKey("assessments.CycleRun", verbose_name="核定所依据的计分", null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("核定时间", auto_now_add=True)
 
     class Meta:

@@ -163,6 +163,13 @@ class Allocation(EstateScopedModel):
     previous_city_fen = models.BigIntegerField("原市级承担（分）", default=0)
     previous_district_fen = models.BigIntegerField("原区级承担（分）", default=0)
     payee = models.CharField("收款单位", max_length=200, blank=True)
+    # The contract the payee comes from, and its description and the rule applied as they were
+    # when the row was computed (frozen with the row: a later edit of the contract does not
+    # change an approved sheet or its workbook).
+    contract = models.ForeignKey("communities.ServiceContract", verbose_name="依据合同", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    payee_contract = models.CharField("依据合同", max_length=200, blank=True)
+    payee_basis = models.CharField("收款单位确定依据", max_length=200, blank=True)
 
     objects = AllocationQuerySet.as_manager()
     # Allocation sheets are the district's and the city's business: street, community and

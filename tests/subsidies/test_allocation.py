@@ -146,3 +146,70 @@ def test_a_confirmed_sheet_recomputed_after_reopening_returns_to_draft(world):
     s.refresh_from_db()
     assert (s.version, s.status, s.confirmed_by, s.total_fen) == (1, "draft", None, fen("108000.00"))
     assert list(s.events.values_list("action", flat=True)) == ["computed", "confirmed", "recomputed"]
+
+
+def _qinhuai_staff():
+    from accounts.choices import Role
+    from communities.models import District
+    from tests.factories import make_user
+
+    return make_user("qinhuai_staff", Role.DISTRICT_STAFF, District.objects.get(name="秦淮区"))
+
+
+def _corrected_2018(reviewer, estate, first_2018):
+    """The correction of issue 13.3: the area was 40,000 m², and the 2018 inspection is rejected."""
+    from assessments import services as assessment_services
+
+    estate.building_area = Decimal("40000.00")
+    estate.save()
+    assessment_services.review_inspection(first_2018, by=reviewer, approve=False, reason="检查记录不实")
+
+
+def test_a_grant_fixed_by_a_superseded_run_does_not_survive_it(world):
+    """Issue 13.3: 2018's first run fixes 160,000 from 61,000 m²; after the correction the re-run
+    pays no 2018 tranche, so its grant goes; 2019 pays tranche 2 of the 120,000 tier."""
+    estate = new_renovated_estate()
+    first = inspect(estate, world.meiyuan_clerk, 2018)
+    run_year(2018, "city_admin")
+    grant = StartupGrant.objects.get(estate=estate)
+    assert (grant.total_fen, grant.area, grant.fixed_year) == (fen("160000.00"), Decimal("61000.00"), 2018)
+    _corrected_2018(_qinhuai_staff(), estate, first)
+    run_year(2018, "city_admin")
+    assert not Allocation.objects.filter(estate=estate, sheet__year=2018).exists()
+    assert not StartupGrant.objects.filter(estate=estate).exists()
+    inspect(estate, world.meiyuan_clerk, 2019)
+    run_year(2019, "city_admin")
+    row = Allocation.objects.get(estate=estate, sheet__year=2019, kind="startup")
+    assert (row.tranche, row.grant_total_fen, row.amount_fen) == (2, fen("120000.00"), fen("36000.00"))
+    assert (row.city_fen, row.district_fen) == (fen("9000.00"), fen("27000.00"))
+    grant = StartupGrant.objects.get(estate=estate)
+    assert (grant.total_fen, grant.area, grant.fixed_year) == (fen("120000.00"), Decimal("40000.00"), 2019)
+
+
+def test_a_grant_of_an_approved_year_goes_with_the_tranche_a_correction_recovers(world):
+    """The same correction after 2018's sheet was approved: the adjustment recovers the whole
+    2018 tranche, and the grant goes with it, so 2019 is paid from the corrected tier."""
+    from accounts.choices import Role
+    from assessments import services as assessment_services
+    from communities.models import District
+    from subsidies import services
+    from tests.factories import make_user
+
+    qinhuai_staff = make_user("qinhuai_staff", Role.DISTRICT_STAFF, District.objects.get(name="秦淮区"))
+    estate = new_renovated_estate()
+    first = inspect(estate, world.meiyuan_clerk, 2018)
+    run_year(2018, "city_admin")
+    close_year(2018, world.city_admin)
+    s = services.confirm_sheet(sheet(2018, "秦淮区"), by=qinhuai_staff)
+    services.approve_sheet(s, by=world.city_admin2)
+    assessment_services.reopen_year(2018, by=world.city_admin, reason="审计发现面积有误、检查记录不实")
+    _corrected_2018(qinhuai_staff, estate, first)
+    run_year(2018, "city_admin")
+    adj = sheet(2018, "秦淮区")
+    row = adj.rows.get(estate=estate, kind="startup")
+    assert (adj.kind, row.previous_fen, row.amount_fen, row.diff_label) == ("adjustment", fen("80000.00"), 0, "追回")
+    assert not StartupGrant.objects.filter(estate=estate).exists()
+    inspect(estate, world.meiyuan_clerk, 2019)
+    run_year(2019, "city_admin")
+    row = Allocation.objects.get(estate=estate, sheet__year=2019, kind="startup")
+    assert (row.tranche, row.grant_total_fen, row.amount_fen) == (2, fen("120000.00"), fen("36000.00"))

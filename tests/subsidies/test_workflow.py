@@ -9,6 +9,8 @@ import threading
 import pytest
 from django.db import connection
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 
 from assessments.errors import Refused
 from subsidies import services
@@ -143,3 +145,42 @@ def test_two_simultaneous_approvals_give_exactly_one(require_postgres, django_db
     assert SheetEvent.objects.filter(sheet_id=s.pk, action="approved").count() == 1
     s.refresh_from_db()
     assert s.status == "approved" and s.approved_by in (a, b)
+
+
+@pytest.mark.django_db
+def test_the_starter_of_a_run_carried_over_by_an_appeal_does_not_approve(world):
+    """Issue 13.1: city_admin A runs the year, district staff re-score an upheld appeal (a new
+    current run that carries every other estate over from A's run); A still may not approve."""
+    from assessments import services as assessments_services
+    from assessments.cycle import execute_until_settled
+    from assessments.models import AssessmentYear, CycleRun
+
+    estate = example_estate(world)
+    worked_example_inputs(estate, world.meiyuan_clerk)
+    run_year(2019, "city_admin")
+    assessments_services.publish_year(2019, by=world.city_admin)
+    appeal = assessments_services.file_appeal(by=world.meiyuan_clerk, estate=estate, year=2019, reason="收缴率有误")
+    assessments_services.decide_appeal(appeal, by=world.xuanwu_staff, uphold=True, note="核实")
+    rescore = assessments_services.rescore_appeal(appeal, by=world.xuanwu_staff)
+    execute_until_settled(rescore.pk)
+    assert CycleRun.objects.get(year=2019, is_current=True).created_by == world.xuanwu_staff
+    AssessmentYear.objects.filter(year=2019).update(appeal_deadline=dt.date(2000, 1, 1))
+    assessments_services.close_year(2019, by=world.city_admin)
+
+    s = sheet(2019, "玄武区")
+    assert s.run_id == rescore.pk
+    s = services.confirm_sheet(s, by=world.xuanwu_staff)
+    # the page says it before A tries, and the POST is refused with the same message
+    client = Client()
+    client.force_login(world.city_admin)
+    page = client.get(reverse("subsidies:sheet_detail", args=[s.pk])).content.decode()
+    assert "其结果经申诉复核沿用至本表" in page and "申诉复核计分" in page
+    response = client.post(reverse("subsidies:sheet_approve", args=[s.pk]), follow=True)
+    assert response.status_code == 200 and "另一位市房产局用户审核" in response.content.decode()
+    with pytest.raises(Refused, match="另一位市房产局用户审核") as exc:
+        services.approve_sheet(s, by=world.city_admin)
+    assert "申诉复核" in str(exc.value)
+    s.refresh_from_db()
+    assert s.status == "confirmed" and not SheetEvent.objects.filter(sheet=s, action="approved").exists()
+    s = services.approve_sheet(s, by=world.city_admin2)
+    assert (s.status, s.approved_by) == ("approved", world.city_admin2)
