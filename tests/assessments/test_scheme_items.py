@@ -157,6 +157,11 @@ def test_the_earlier_scheme_keeps_its_items(client, world, example_estate, safet
     rows = sheet_rows(client.get(reverse("core:job_download", args=[job.pk])), "检查记录")
     header = next(row for row in rows if row[0] == "区")
     assert "安全" not in header and header[-3:] == ("设施", "合计", "备注")
+    # the same workbook from the command line, for the new scheme's year: 安全 is a column
+    out = tmp_path / "inspections_2021.xlsx"
+    call_command("export_inspections", str(NEW_YEAR), "--out", str(out))
+    header = next(row for row in openpyxl.load_workbook(out)["检查记录"].iter_rows(values_only=True) if row[0] == "区")
+    assert header[-4:] == ("设施", "安全", "合计", "备注")
 
 
 def test_an_import_without_the_new_column_is_refused_naming_it(world, example_estate, safety_scheme, tmp_path, capsys):
