@@ -180,3 +180,34 @@ def test_the_shipped_template_is_the_contract(client, world):
     template = client.get(reverse("assessments:inspection_import_template"))
     header = next(r for r in sheet_rows(template, "检查记录") if r[0] == "小区编码")
     assert list(header) == SHIPPED_TEMPLATE
+
+
+@pytest.mark.parametrize(("persona", "payload", "status", "text"), [
+    ("meiyuan_clerk", {"scores": {"cleanliness": {"x": 1}}}, 400, "cleanliness"),
+    ("meiyuan_clerk", {"scores": "14"}, 400, "scores"),
+    ("meiyuan_clerk", {"scores": {"cleanliness": "abc", "order": "13", "greening": "9", "facilities": "8"}}, 400,
+     "保洁得分不是有效的数字"),
+    ("meiyuan_clerk", {"estate_code": "NH101"}, 400, "小区编码不存在"),
+    ("auditor", {}, 403, "您没有执行此操作的权限"),
+])
+def test_bad_api_entries_are_refused_in_chinese(world, persona, payload, status, text):
+    api = APIClient()
+    api.force_authenticate(world.users[persona])
+    body = {"estate_code": "MY101", "date": "2019-03-05", "inspector_name": "王五",
+            "scores": {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"}, **payload}
+    r = api.post(reverse("api:inspection-list"), body, format="json")
+    assert r.status_code == status and text in str(r.data), r.data
+    assert not Inspection.objects.exists()
+
+
+def test_an_api_draft_is_not_counted(world):
+    api = APIClient()
+    api.force_authenticate(world.meiyuan_clerk)
+    r = api.post(reverse("api:inspection-list"), {"estate_code": "MY101", "date": "2019-03-05", "inspector_name": "王五",
+                                                  "scores": {"cleanliness": "14"}, "draft": True}, format="json")
+    assert r.status_code == 400  # a draft is checked like a submission (services.save_inspection)
+    r = api.post(reverse("api:inspection-list"), {"estate_code": "MY101", "date": "2019-03-05", "inspector_name": "王五",
+                                                  "scores": {"cleanliness": "14", "order": "13", "greening": "9",
+                                                             "facilities": "8"}, "draft": True}, format="json")
+    assert r.status_code == 201 and r.data["status"] == "draft"
+    assert r.data["items"][0] == {"code": "cleanliness", "name": "保洁", "max_points": "15.0", "score": "14.0"}
