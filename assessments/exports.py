@@ -5,6 +5,7 @@ workbook adds its own 考核结果 sheet with it."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from itertools import groupby
 
 from django.core.files.base import ContentFile
@@ -13,8 +14,9 @@ from communities.choices import EstateCategory
 from core import jobs
 from core.spreadsheets.writer import Col, XlsxWriter
 
-from .choices import UnitLevel
-from .models import CycleRun, EstateResult, UnitResult
+from .choices import InspectionSource, InspectionStatus, UnitLevel
+from .models import CycleRun, EstateResult, Inspection, Scheme, UnitResult
+from .services import scheme_item_names
 
 RESULT_COLUMNS = [
     Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12),
@@ -106,4 +108,58 @@ def export_results_job(job, report):
     n = build_results_workbook(buffer, year, user=job.created_by, district_ids=district_ids)
     job.output_file.save(f"results_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
     type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=f"{year}年度考核结果.xlsx")
+    return {"rows": n}
+
+
+# --- 检查记录: the inspections of a year, one column per checklist item of the year's scheme ------------
+INSPECTION_HEAD = [
+    Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12),
+    Col("小区名称", "text", 20), Col("类别", "text", 16), Col("检查日期", "date"), Col("检查人", "text", 10),
+    Col("检查类型", "text", 12), Col("状态", "text", 8),
+]
+SOURCE_LABELS = dict(InspectionSource.choices)
+STATUS_LABELS = dict(InspectionStatus.choices)
+
+
+def build_inspections_workbook(target, year: int, *, user=None, district_ids=None) -> int:
+    """The 检查记录 sheet of `year`: one row per inspection in the user's scope; the item columns
+    are the checklist items of the scheme in force for that year (all categories; an item
+    outside an estate's checklist is empty), then 合计 and 备注. → row count."""
+    items = scheme_item_names(Scheme.objects.for_year(year))
+    columns = [*INSPECTION_HEAD, *(Col(name, "score") for name in items.values()), Col("合计", "score"),
+               Col("备注", "text", 24)]
+    wb = XlsxWriter()
+    ws = wb.sheet("检查记录", columns, title=f"{year}年度检查记录")
+    qs = Inspection.objects.filter(year=year)
+    if user is not None:
+        qs = qs.visible_to(user)
+    if district_ids is not None:
+        qs = qs.filter(district_id__in=district_ids)
+    qs = qs.order_by("district__code", "street__code", "street_id").values_list(
+        "district__name", "street__name", "community__name", "estate__code", "estate__name", "estate__category",
+        "date", "inspector_name", "source", "status", "scores", "total_tenths", "note", "id", "street_id",
+    )
+    n = 0
+    for _, group in groupby(qs.iterator(chunk_size=5000), key=lambda r: r[-1]):
+        # per street: community name, estate code, date in plain order (no database collation)
+        for r in sorted(group, key=lambda r: (r[2], r[3], r[6], r[13])):
+            scores = r[10] or {}
+            ws.row([*r[:5], CATEGORY_LABELS.get(r[5], r[5]), r[6], r[7], SOURCE_LABELS.get(r[8], r[8]),
+                    STATUS_LABELS.get(r[9], r[9]),
+                    *(Decimal(scores[code]) if scores.get(code) not in (None, "") else None for code in items),
+                    Decimal(r[11]) / 10, r[12]])
+            n += 1
+    wb.save(target)
+    return n
+
+
+@jobs.register("export_inspections")
+def export_inspections_job(job, report):
+    """The inspection list's export: a Job over the user's scope for one year."""
+    year = int(job.params["year"])
+    report(0, 2, "正在生成……")
+    buffer = io.BytesIO()
+    n = build_inspections_workbook(buffer, year, user=job.created_by, district_ids=job.params.get("district_ids"))
+    job.output_file.save(f"inspections_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
+    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=f"{year}年度检查记录.xlsx")
     return {"rows": n}

@@ -6,46 +6,107 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.functional import classproperty
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from communities.choices import EstateCategory
 from core.imports import Column, Importer, register_importer
 from core.imports import parsers as p
 
 from .choices import InspectionSource, InspectionStatus
-from .defaults import ITEM_HEADERS
-from .models import FeeRate, Inspection
-from .services import InputGate, InspectionChecker, check_fee_rate
+from .models import ChecklistItem, FeeRate, Inspection, Scheme
+from .services import InputGate, InspectionChecker, check_fee_rate, scheme_item_names
 
 SOURCE_BY_LABEL = {s.label: s.value for s in InspectionSource}
-ITEM_KEYS = list(ITEM_HEADERS.values())
+CATEGORY_LABELS = dict(EstateCategory.choices)
+
+
+def template_scheme() -> Scheme | None:
+    """The scheme whose items the empty template carries: the one in force this year, else
+    the newest (a scheme for a future year is the one people will prepare files for)."""
+    return Scheme.objects.for_year(timezone.localdate().year) or Scheme.objects.order_by("-version").first()
+
+
+def _item_column(code: str, name: str, scheme: Scheme | None, aliases: tuple = ()) -> Column:
+    """An item's score column. Its header is not required by itself: which items a row needs
+    depends on the row's year and category, so validate() asks for the missing ones."""
+    note = ""
+    if scheme is not None:
+        has = set(ChecklistItem.objects.filter(scheme=scheme, code=code).values_list("category", flat=True))
+        without = [label for value, label in EstateCategory.choices if value not in has]
+        if has and without:
+            note = "、".join(without) + "留空"
+    return Column(code, name, p.decimal(places=1, min_value=0), aliases=aliases, note=note)
+
+
+HEAD_COLUMNS = [
+    Column("estate_code", "小区编码", p.code, required=True),
+    Column("date", "检查日期", p.date(not_future=True), required=True, note="不得晚于今天"),
+    Column("inspector_name", "检查人", p.text(50), required=True),
+    Column("source", "检查类型", p.choice(SOURCE_BY_LABEL), default=InspectionSource.STREET,
+           note="、".join(SOURCE_BY_LABEL)),
+]
+NOTE_COLUMN = Column("note", "备注", p.text(500))
 
 
 class InspectionImporter(Importer):
+    """检查记录. The item columns are the scheme's (checklist items are data): the template
+    carries the items of the scheme in force this year; a file is read with the items of every
+    scheme, and each row is checked against the checklist of its year's scheme and its estate's
+    category — a file whose rows need an item it has no column for is refused naming it."""
+
     kind = "inspections"
     title = "检查记录"
     write_action = "inspection"
-    instructions = (
-        "检查记录：每行一次检查；检查日期不得晚于今天；检查类型可填 街道日常检查（默认）、区级抽查、第三方评估。"
-        "各项得分为0到该项满分之间的数，最多一位小数；小区类别检查表中的每一项都必填，"
-        "未整治老旧小区没有“设施”项目，须留空。导入的检查记录为“已提交”状态。"
-    )
-    columns = [
-        Column("estate_code", "小区编码", p.code, required=True),
-        Column("date", "检查日期", p.date(not_future=True), required=True, note="不得晚于今天"),
-        Column("inspector_name", "检查人", p.text(50), required=True),
-        Column("source", "检查类型", p.choice(SOURCE_BY_LABEL), default=InspectionSource.STREET,
-               note="、".join(SOURCE_BY_LABEL)),
-        *[
-            Column(code, header, p.decimal(places=1, min_value=0), header_required=code != "facilities",
-                   note="未整治老旧小区留空" if code == "facilities" else "")
-            for header, code in ITEM_HEADERS.items()
-        ],
-        Column("note", "备注", p.text(500)),
-    ]
+
+    @classproperty
+    def instructions(cls) -> str:
+        scheme = template_scheme()
+        checklists = ""
+        if scheme is not None:
+            by_category: dict[str, list[str]] = {}
+            for category, name, max_points in scheme.items.order_by("position").values_list("category", "name", "max_points"):
+                by_category.setdefault(category, []).append(f"{name}{max_points.normalize():f}")
+            checklists = f"{scheme}（{scheme.validity_label}）各类别检查项目及满分：" + "；".join(
+                f"{label} {'、'.join(by_category[value])}" for value, label in EstateCategory.choices if value in by_category
+            ) + "。"
+        return (
+            "检查记录：每行一次检查；检查日期不得晚于今天；检查类型可填 街道日常检查（默认）、区级抽查、第三方评估。"
+            "各项得分为0到该项满分之间的数，最多一位小数；小区类别检查表中的每一项都必填，"
+            f"不在该类别检查表中的项目须留空。{checklists}导入的检查记录为“已提交”状态。"
+        )
+
+    @classproperty
+    def columns(cls) -> list[Column]:
+        """The template's columns (the upload page lists these too)."""
+        scheme = template_scheme()
+        items = [_item_column(code, name, scheme) for code, name in scheme_item_names(scheme).items()]
+        return [*HEAD_COLUMNS, *items, NOTE_COLUMN]
+
+    def __init__(self, user):
+        super().__init__(user)
+        self.columns = self._reading_columns()
+
+    @staticmethod
+    def _reading_columns() -> list[Column]:
+        """What a file may carry: the items of every scheme, the template's first (a file made
+        for an earlier year's scheme is read as well as one for this year's)."""
+        first = template_scheme()
+        names: dict[str, list[str]] = {code: [name] for code, name in scheme_item_names(first).items()}
+        for scheme in Scheme.objects.order_by("-version"):
+            if first is not None and scheme.pk == first.pk:
+                continue
+            for code, name in scheme_item_names(scheme).items():
+                if name not in names.setdefault(code, []):
+                    names[code].append(name)
+        items = [_item_column(code, headers[0], first, aliases=tuple(headers[1:])) for code, headers in names.items()]
+        return [*HEAD_COLUMNS, *items, NOTE_COLUMN]
 
     def validate(self, rows):
         estates = self.estates_by_code((r["estate_code"] for r in rows), writable=True)
         checker = InspectionChecker(self.user)
+        item_keys = [c.key for c in self.columns[len(HEAD_COLUMNS):-1]]
+        missing: dict[str, set[int]] = {}  # an item the rows need but the file has no column for → years
         for row in rows:
             estate = estates.get(row["estate_code"])
             if row["estate_code"] and estate is None:
@@ -54,13 +115,24 @@ class InspectionImporter(Importer):
             if estate is None or row["date"] is None:
                 continue
             bad = {key for key, _ in row.errors}
-            raw = {code: row.values.get(code) for code in ITEM_KEYS}
+            raw = {code: row.values.get(code) for code in item_keys}
             scores, total, errors = checker.check(estate, row["date"], raw, row["source"] or InspectionSource.STREET,
-                                                  item_names={c: c for c in ITEM_KEYS})
+                                                  item_names={c: c for c in item_keys})
+            for code, _, _ in checker.checklist(row["date"].year, estate.category) or ():
+                if code not in self.present_columns:
+                    missing.setdefault(code, set()).add(row["date"].year)
+                    bad.add(code)  # one message for the file, not one per row
             for key, message in errors.items():
                 if key not in bad:
                     row.error(key if key in row.values else "estate_code", message)
             row.values["_scores"], row.values["_total"] = scores, total
+        if missing:
+            names = {c.key: c.header for c in self.columns}
+            years = sorted(set().union(*missing.values()))
+            self.file_error(
+                "缺少必需的列：" + "、".join(names.get(code, code) for code in missing)
+                + f"（{'、'.join(map(str, years))}年度考核方案的检查项目）。请下载该年度的模板，补上这些列后重新导入。"
+            )
 
     def write(self, rows):
         now = timezone.now()

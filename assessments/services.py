@@ -109,15 +109,40 @@ def allowed_sources(user) -> list[str]:
     }.get(getattr(user, "role", ""), [s.value for s in InspectionSource])
 
 
+def scheme_item_names(scheme) -> dict[str, str]:
+    """Every checklist item (检查项目) of a scheme, all categories together: code → name, in
+    checklist order (position, then category). The item columns of the entry form, the import
+    and the exports are these, so a scheme version that adds an item adds a column."""
+    names: dict[str, str] = {}
+    if scheme is None:
+        return names
+    for code, name in ChecklistItem.objects.filter(scheme=scheme).order_by("position", "category", "id").values_list("code", "name"):
+        names.setdefault(code, name)
+    return names
+
+
+def item_names_for_year(year: int) -> dict[str, str]:
+    """The items of the scheme in force for `year` (empty when no scheme covers it)."""
+    return scheme_item_names(Scheme.objects.for_year(year))
+
+
+def item_name(code: str) -> str:
+    """An item's name in the newest scheme that has it; the code itself when none does."""
+    return (ChecklistItem.objects.filter(code=code).order_by("-scheme__version").values_list("name", flat=True).first()
+            or code)
+
+
 class InspectionChecker:
     """Validates inspections against the checklist of the scheme in force for their year
     (policy-defaults.md §1): every item of the estate's category required, 0 to its maximum,
-    at most one decimal; items outside the checklist (设施 of an unrenovated estate) empty."""
+    at most one decimal; items outside the checklist (设施 of an unrenovated estate, an item
+    that only a later scheme has) empty."""
 
     def __init__(self, user):
         self.user = user
         self.gate = InputGate()
         self._checklists: dict = {}
+        self._item_names: dict = {}
         self.today = timezone.localdate()
 
     def checklist(self, year: int, category: str) -> list | None:
@@ -131,6 +156,12 @@ class InspectionChecker:
                 )
             )
         return self._checklists[key]
+
+    def item_names(self, year: int) -> dict[str, str]:
+        """code → name of every item of the year's scheme (all categories), cached."""
+        if year not in self._item_names:
+            self._item_names[year] = item_names_for_year(year)
+        return self._item_names[year]
 
     def check(self, estate, date, raw_scores: dict, source: str | None = None, item_names: dict | None = None):
         """→ (scores {code: "14.5"}, total_tenths, errors {field: message}). `raw_scores` maps
@@ -181,11 +212,9 @@ class InspectionChecker:
                 empty = False
             if not empty:
                 label = estate.get_category_display()
-                errors[names.get(code, code)] = f"{label}的检查表没有“{ITEM_LABELS.get(code, code)}”项目，请留空。"
+                name = self.item_names(date.year).get(code) or item_name(code)
+                errors[names.get(code, code)] = f"{label}的检查表没有“{name}”项目，请留空。"
         return scores, total, errors
-
-
-ITEM_LABELS = {"cleanliness": "保洁", "order": "秩序", "greening": "绿化", "facilities": "设施"}
 
 
 def _fmt(value: Decimal) -> str:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inspections/", views.inspection_list, name="inspection_list"),
     path("inspections/new/", views.inspection_new, name="inspection_new"),
     path("inspections/checklist/", views.inspection_checklist, name="inspection_checklist"),
+    path("inspections/export/", views.inspection_export, name="inspection_export"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
     path("inspections/<int:pk>/edit/", views.inspection_edit, name="inspection_edit"),
     path("inspections/<int:pk>/review/", views.inspection_review, name="inspection_review"),

@@ -206,11 +206,34 @@ def inspection_list(request):
     qs = Inspection.objects.visible_to(request.user).select_related("estate", "street", "created_by")
     f = InspectionFilter(request.GET or None, queryset=qs, request=request)
     page, query = _page(request, f.qs)
+    chosen = f.form.cleaned_data if f.is_bound and f.form.is_valid() else {}
     return render(request, "assessments/inspection_list.html", {
         "filter": f, "page_obj": page, "query_string": query,
+        "export_year": int(chosen.get("year") or _latest_year()), "export_district": chosen.get("district"),
         "can_enter": can(request.user, "inspection"), "can_review": can(request.user, "inspection_review"),
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", "")],
     })
+
+
+def _entry_year(request, default: int | None = None) -> int:
+    """The year of the date typed in the entry form: its scheme decides the checklist."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "").year
+    except ValueError:
+        return default or timezone.localdate().year
+
+
+def _posted_scores(data, year: int) -> dict:
+    """The item inputs (`item_<code>`) of every item of the year's scheme, whatever the category:
+    the checker then refuses a score for an item outside the estate's checklist."""
+    return {code: data.get(f"item_{code}", "") for code in services.item_names_for_year(year)}
+
+
+def _other_item_errors(errors: dict, checklist) -> list[str]:
+    """Messages about items outside the estate's checklist (a score where the category has no
+    such item): shown under the checklist, which has no input for them."""
+    shown = {code for code, _, _ in checklist or ()} | set(InspectionForm.base_fields)
+    return [message for key, message in errors.items() if key not in shown]
 
 
 def _checklist_for(request, code: str):
@@ -218,20 +241,19 @@ def _checklist_for(request, code: str):
     estate = Estate.objects.writable_by(request.user).filter(code=(code or "").strip()).first()
     if estate is None:
         return None, None
-    try:
-        year = dt.date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "").year
-    except ValueError:
-        year = timezone.localdate().year
     checker = services.InspectionChecker(request.user)
-    return estate, checker.checklist(year, estate.category)
+    return estate, checker.checklist(_entry_year(request), estate.category)
 
 
 @login_required
 def inspection_checklist(request):
-    """htmx partial: the checklist of the estate typed in the entry form."""
+    """htmx partial: the checklist of the estate typed in the entry form, for the typed date's
+    year (reloaded when either changes; the scores already typed are kept)."""
     require(request.user, "inspection")
     estate, checklist = _checklist_for(request, request.GET.get("estate_code", ""))
-    return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": {}, "errors": {}})
+    values = {k: v for k, v in _posted_scores(request.GET, _entry_year(request)).items() if v}
+    return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": values,
+                                                           "errors": {}})
 
 
 def _crumb(inspection) -> str:
@@ -256,7 +278,7 @@ def inspection_new(request):
     if request.method == "POST":
         form = InspectionForm(request.POST, request.FILES, sources=sources)
         estate, checklist = _checklist_for(request, request.POST.get("estate_code", ""))
-        values = {code: request.POST.get(f"item_{code}", "") for code in services.ITEM_LABELS}
+        values = _posted_scores(request.POST, _entry_year(request))
         errors = {}
         saved = None
         if form.is_valid():
@@ -302,7 +324,7 @@ def inspection_new(request):
         form = InspectionForm(initial=initial, sources=sources)
         estate, checklist = _checklist_for(request, initial.get("estate_code", ""))
         ctx.update(values={}, errors={})
-    ctx.update(form=form, estate=estate, checklist=checklist)
+    ctx.update(form=form, estate=estate, checklist=checklist, other_item_errors=_other_item_errors(ctx["errors"], checklist))
     template = "assessments/_inspection_form.html" if request.headers.get("HX-Request") else "assessments/inspection_form.html"
     return render(request, template, ctx, status=status)
 
@@ -318,11 +340,11 @@ def inspection_edit(request, pk):
     if inspection.source not in sources:
         sources = [*sources, inspection.source]
     estate = inspection.estate
-    checklist = services.InspectionChecker(request.user).checklist(inspection.year, estate.category)
+    checklist = services.InspectionChecker(request.user).checklist(_entry_year(request, default=inspection.year), estate.category)
     status = 200
     if request.method == "POST":
         form = InspectionForm(request.POST, sources=sources)
-        values = {code: request.POST.get(f"item_{code}", "") for code in services.ITEM_LABELS}
+        values = _posted_scores(request.POST, _entry_year(request, default=inspection.year))
         errors = {}
         mark_seen(inspection, request.POST.get("version"))
         if form.is_valid():
@@ -352,6 +374,7 @@ def inspection_edit(request, pk):
         values, errors = dict(inspection.scores), {}
     return render(request, "assessments/inspection_edit.html", {
         "form": form, "estate": estate, "checklist": checklist, "values": values, "errors": errors, "inspection": inspection,
+        "other_item_errors": _other_item_errors(errors, checklist),
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")),
                         (_crumb(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
     }, status=status)
@@ -614,6 +637,23 @@ def result_export(request):
     if district and district.isdigit():
         params["district_ids"] = [int(district)]
     job = Job.objects.create(kind="export_results", title=f"导出{year}年度考核结果", created_by=request.user, params=params)
+    enqueue(job)
+    return redirect("core:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def inspection_export(request):
+    """检查记录 of one year (the list's year filter, else the latest year) as .xlsx, through a Job."""
+    try:
+        year = int(request.POST.get("year") or _latest_year())
+    except ValueError:
+        year = _latest_year()
+    params = {"year": year}
+    district = request.POST.get("district")
+    if district and district.isdigit():
+        params["district_ids"] = [int(district)]
+    job = Job.objects.create(kind="export_inspections", title=f"导出{year}年度检查记录", created_by=request.user, params=params)
     enqueue(job)
     return redirect("core:job_detail", pk=job.pk)
 

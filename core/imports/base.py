@@ -139,6 +139,11 @@ class Importer:
             found.update({e.code: e for e in qs.only("id", "code", "category", "district_id", "street_id", "community_id", "renovation_year")})
         return found
 
+    def file_error(self, message: str) -> None:
+        """Record a fault of the whole file that only the rows reveal (validate): e.g. a column
+        that the file's rows need although the template does not always require it."""
+        self._file_errors.append(message)
+
     @staticmethod
     def flag_duplicates(rows: list[Row], key: str, message: str = "与第 {first} 行重复。") -> None:
         first_seen: dict[Any, int] = {}
@@ -176,7 +181,10 @@ class Importer:
             return outcome
         if report:
             report(1, 3, "正在校验……")
+        self.present_columns = set(outcome.column_index)
+        self._file_errors: list[str] = []
         self.validate([r for r in rows])
+        outcome.errors.extend(RowError(self.sheet_label, None, "", message) for message in self._file_errors)
         self._collect_errors(rows, outcome)
         if outcome.errors:
             return outcome

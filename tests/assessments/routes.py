@@ -72,6 +72,7 @@ ROUTES = [
     Route("assessments:inspection_list", get=everyone()),
     Route("assessments:inspection_new", get=writers(INSPECTION_WRITERS), post=writers(INSPECTION_WRITERS, 400)),
     Route("assessments:inspection_checklist", get=writers(INSPECTION_WRITERS)),
+    Route("assessments:inspection_export", get=None, post=everyone(302)),
     Route("assessments:inspection_detail", get=statuses(SEES_MY101), kwargs=inspection),
     # Editing: the author (meiyuan_clerk) and city_admin; others in write scope 403, outside 404.
     Route("assessments:inspection_edit", kwargs=inspection,
@@ -111,7 +112,9 @@ ROUTES = [
           post=statuses(XUANWU_STAFF | CITY_ADMINS, ok_status=302,
                         forbidden=SIGNED_IN - XUANWU_STAFF - CITY_ADMINS - {"gulou_staff"})),
     # API (read-only, scoped): lists for every signed-in user; an object outside the scope is 404.
-    Route("api:inspection-list", get=everyone(anonymous=403)),
+    # POST enters an inspection: the writers get 400 for an empty body, other roles 403.
+    Route("api:inspection-list", get=everyone(anonymous=403),
+          post=statuses(INSPECTION_WRITERS, ok_status=400, forbidden=SIGNED_IN - INSPECTION_WRITERS, anonymous=403)),
     Route("api:inspection-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=inspection),
     Route("api:fee-rate-list", get=everyone(anonymous=403)),
     Route("api:fee-rate-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=lambda w: {"pk": _fee(w)}),

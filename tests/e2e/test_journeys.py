@@ -28,6 +28,7 @@ INSPECTION_DAY = dt.date(timezone.localdate().year - 1, 12, 15)
 
 def fill_checklist(page, code: str) -> None:
     """Every item of the estate's checklist, one point below its maximum."""
+    page.wait_for_load_state("networkidle")  # a checklist reload (estate code or date changed) has landed
     page.locator("#checklist fieldset", has_text=code).wait_for()
     inputs = page.locator("#checklist input[type=number]")
     assert inputs.count() >= 3
@@ -83,6 +84,44 @@ def test_street_clerk_enters_three_inspections_and_a_repair(browser, live_server
     page.wait_for_selector("text=已登记报修")
     repair = RepairRequest.objects.get()
     assert (repair.estate, repair.service_code, repair.urgency) == (world.estates["MY102"], "drain", "normal")
+
+
+def test_the_checklist_follows_the_date_s_scheme(browser, live_server, transactional_db, django_db_serialized_rollback):
+    """Checklist items are data (issue 13.2): with a scheme from INSPECTION_DAY's year that adds
+    安全, changing the date to a year of the earlier scheme reloads the checklist without it,
+    and back again with it; the scores already typed stay."""
+    from decimal import Decimal
+
+    from assessments import services
+    from assessments.models import Inspection, Scheme
+
+    world = build_world()
+    scheme = services.new_scheme_version(Scheme.objects.get(version=1), by=world.city_admin,
+                                         valid_from_year=INSPECTION_DAY.year)
+    items = list(scheme.items.values("category", "code", "name", "max_points", "position"))
+    for item in items:
+        if item["category"] == "renovated" and item["code"] == "facilities":
+            item["max_points"] = Decimal("5")
+    items.append({"category": "renovated", "code": "safety", "name": "安全", "max_points": Decimal("5"), "position": 4})
+    services.update_scheme(scheme, by=world.city_admin, fields={}, items=items)
+    assert world.estates["MY101"].category == "renovated"
+
+    page = sign_in(browser, live_server, "meiyuan_clerk")
+    page.goto(f"{live_server.url}/assessments/inspections/new/")
+    page.fill("#id_estate_code", "MY101")
+    page.press("#id_estate_code", "Tab")
+    page.fill("#id_date", dt.date(INSPECTION_DAY.year - 1, 6, 1).isoformat())
+    page.wait_for_selector("#item_facilities[max='10.0']")
+    assert page.locator("#item_safety").count() == 0
+    page.fill("#item_cleanliness", "14")
+    page.fill("#id_date", INSPECTION_DAY.isoformat())
+    page.wait_for_selector("#item_safety")
+    assert page.input_value("#item_cleanliness") == "14"
+    for code, value in (("order", "13"), ("greening", "9"), ("facilities", "4"), ("safety", "4.5")):
+        page.fill(f"#item_{code}", value)
+    page.get_by_role("button", name="提交并录入下一个").click()
+    page.wait_for_selector("text=已提交（合计 44.5 分）")
+    assert Inspection.objects.get().scores["safety"] == "4.5"
 
 
 def test_district_approves_the_inspections_and_sees_the_repair_overdue_after_its_limit(
