@@ -361,9 +361,11 @@ def what_if(request):
     year = _year(request, years)
     scenario, errors = whatif.read_scenario(request.GET, year)
     result = whatif.compare(year, scenario) if scenario and not errors else None
+    values = whatif.form_values(request.GET, year)
     return render(request, "subsidies/what_if.html", {
         "years": years, "year": year, "scenario": scenario, "errors": errors, "result": result,
-        "grades": GRADE_ORDER[:3], "defaults": whatif.defaults(year),
+        "totals": whatif.totals(result) if result else None, "chart": whatif.chart(result) if result else None,
+        "grades": GRADE_ORDER[:3], "defaults": values,
         "breadcrumbs": [CRUMB, ("资金测算", "")],
     })
 

@@ -269,3 +269,27 @@ def test_finance_export_names_the_district_counts_drafts_and_offers_only_readabl
         ws = wb[name]
         assert ws["A1"].value.startswith("玄武区2019年度"), ws["A1"].value
         assert ws.freeze_panes == "A3"  # title, header: the rows scroll under the header
+
+
+def test_what_if_keeps_the_scenario_and_adds_the_total_and_a_chart(client, world, year2019):
+    import json
+    import re
+
+    client.force_login(world.city_admin)
+    page = client.get(reverse("subsidies:what_if"), {"year": "2019"}).content.decode()
+    assert 'value="3.60"' in page and 'value="0.25"' in page  # the policy's values before a run
+    r = client.get(reverse("subsidies:what_if"), {"run": "1", "year": "2019", "rate_三星": "4.00", "city_share": "0.30"})
+    body = r.content.decode()
+    # the form shows what was computed, not the policy again
+    assert re.search(r'name="rate_三星"[^>]*value="4.00"', body) and re.search(r'name="city_share"[^>]*value="0.30"', body)
+    assert 'value="3.60"' not in body
+    # 合计 row and the city-wide change: 32,600.50 × (4.00 − 3.60) = 13,040.20
+    total = body[body.index('id="whatif-sum"'):].split("</tr>")[0]
+    assert "117,361.80" in total and "130,402.00" in total and "+13,040.20" in total
+    assert "增减 <strong>+13,040.20</strong>" in body
+    # the chart: real against scenario per district
+    data = json.loads(body.split('<script id="whatif-data" type="application/json">')[1].split("</script>")[0])
+    i = data["districts"].index("玄武区")
+    assert [s["name"] for s in data["series"]] == ["实际合计", "测算合计"]
+    assert (data["series"][0]["data"][i], data["series"][1]["data"][i]) == ("117361.80", "130402.00")
+    assert 'id="whatif-chart"' in body and "subsidies/subsidies.js" in body
