@@ -91,7 +91,7 @@ def _landing_year(user, years) -> tuple[int, dict | None]:
     visible = AllocationSheet.objects.visible_to(user).order_by("-year").values_list("year", flat=True).first()
     if visible is None or visible == latest:
         return latest, None
-    return visible, {"year": visible, "latest": latest}
+    return visible, {"year": visible, "latest": latest, "finance": user.role in FINANCE_ROLES}
 
 
 def _coverage(year: int, user) -> dict:
