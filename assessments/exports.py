@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 
 from communities.choices import EstateCategory
 from core import jobs
-from core.spreadsheets.writer import Col, XlsxWriter
+from core.spreadsheets.writer import Col, XlsxWriter, fitted, measure
 
 from .choices import InspectionSource, InspectionStatus, UnitLevel
 from .models import CycleRun, EstateResult, Inspection, Scheme, UnitResult
@@ -21,7 +21,7 @@ from .services import scheme_item_names
 RESULT_COLUMNS = [
     Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12),
     Col("小区名称", "text", 20), Col("类别", "text", 16), Col("管理水平", "score"), Col("效能效果", "score"),
-    Col("物业费收缴", "score"), Col("小区规模", "score"), Col("考核得分", "score"), Col("考核等级", "text", 10),
+    Col("物业费收缴", "score"), Col("小区规模", "score"), Col("考核得分", "score"), Col("考核等级", "label", 10),
 ]
 CATEGORY_LABELS = dict(EstateCategory.choices)
 
@@ -51,7 +51,7 @@ def result_rows(year: int, user=None, district_ids=None):
 def write_results_sheet(workbook: XlsxWriter, year: int, *, user=None, district_ids=None, title: str | None = None,
                         name: str = "考核结果") -> int:
     """Add the 考核结果 sheet (one row per estate, assessed or not) to `workbook`; → row count."""
-    ws = workbook.sheet(name, RESULT_COLUMNS, title=title)
+    ws = workbook.sheet(name, fitted(RESULT_COLUMNS, measure(current_results(year, user, district_ids))), title=title)
     n = 0
     for row in result_rows(year, user, district_ids):
         ws.row(list(row))

@@ -22,20 +22,20 @@ from assessments.exports import write_results_sheet
 from assessments.models import CycleRun
 from core import jobs
 from core.scoping import restrict
-from core.spreadsheets.writer import Col, XlsxWriter
+from core.spreadsheets.writer import Col, XlsxWriter, fitted, measure
 
 from .choices import PolicyKind, SheetKind, SheetStatus
 from .models import Allocation, AllocationSheet
 
 SUMMARY_COLUMNS = [
-    Col("区", "text", 10), Col("状态", "text", 12), Col("小区数", "int"), Col("建筑面积(㎡)", "area", 16),
+    Col("区", "text", 10), Col("状态", "label", 12), Col("小区数", "int"), Col("建筑面积(㎡)", "area", 16),
     Col("管理扶持金额(元)", "money"), Col("整治扶持金额(元)", "money"), Col("合计金额(元)", "money"),
     Col("市级承担(元)", "money"), Col("区级承担(元)", "money"),
 ]
 MANAGEMENT_COLUMNS = [
     Col("序号", "int", 7), Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16),
     Col("小区编码", "text", 12), Col("小区名称", "text", 20), Col("建筑面积(㎡)", "area"), Col("考核得分", "score"),
-    Col("考核等级", "text", 10), Col("补贴标准(元/㎡·年)", "rate", 12), Col("补贴金额(元)", "money"),
+    Col("考核等级", "label", 10), Col("补贴标准(元/㎡·年)", "rate"), Col("补贴金额(元)", "money"),
     Col("市级承担(元)", "money"), Col("区级承担(元)", "money"),
 ]
 STARTUP_COLUMNS = [
@@ -45,10 +45,10 @@ STARTUP_COLUMNS = [
     Col("市级承担(元)", "money"), Col("区级承担(元)", "money"),
 ]
 ADJUSTMENT_COLUMNS = [
-    Col("序号", "int", 7), Col("区", "text", 10), Col("调整版本", "int", 9), Col("状态", "text", 12),
+    Col("序号", "int", 7), Col("区", "text", 10), Col("调整版本", "int", 9), Col("状态", "label", 12),
     Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12), Col("小区名称", "text", 20),
     Col("扶持类型", "text", 14), Col("原审核金额(元)", "money"), Col("调整后金额(元)", "money"),
-    Col("补拨/追回", "text", 10), Col("差额(元)", "money"), Col("市级差额(元)", "money"), Col("区级差额(元)", "money"),
+    Col("补拨/追回", "label", 10), Col("差额(元)", "money"), Col("市级差额(元)", "money"), Col("区级差额(元)", "money"),
 ]
 # Not one of the spec's sheets (excel-templates.md fixes their columns, so the contract cannot go
 # there as a column): written after 考核结果 when some listed row is paid to a contracted firm.
@@ -65,8 +65,18 @@ class NoAllocations(Exception):
     """The year was never run: there is nothing to export (the message is for the user)."""
 
 
-def _title(year: int, name: str, draft: bool) -> str:
-    return f"{year}年度老旧小区扶持资金{name}" + ("（草稿）" if draft else "")
+def _title(year: int, name: str, draft: bool, district: str = "") -> str:
+    """The title row; a one-district workbook names its district (玄武区2019年度…)."""
+    return f"{district}{year}年度老旧小区扶持资金{name}" + ("（草稿）" if draft else "")
+
+
+def district_label(district_ids) -> str:
+    """The district's name when the workbook is of one district, else ""."""
+    if district_ids and len(district_ids) == 1:
+        from communities.models import District
+
+        return District.objects.filter(pk=district_ids[0]).values_list("name", flat=True).first() or ""
+    return ""
 
 
 def sheets_for(year: int, user=None, district_ids=None):
@@ -111,11 +121,12 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     shown = [s for s, ok in listed if ok]
     shown_ids = [s.pk for s in shown]
     any_draft = any(s.status != SheetStatus.APPROVED for s in shown)
+    district = district_label(district_ids)
     report = report or (lambda *a, **k: None)
     wb = XlsxWriter()
 
     # 汇总
-    ws = wb.sheet("汇总", SUMMARY_COLUMNS, title=_title(year, "分配汇总表", any_draft))
+    ws = wb.sheet("汇总", SUMMARY_COLUMNS, title=_title(year, "分配汇总表", any_draft, district))
     totals = [0, 0, 0, 0, 0, 0]
     area_total = Decimal("0.00")
     for s, ok in listed:
@@ -129,8 +140,12 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     ws.total_row(["合计", "", totals[0], area_total, *totals[1:]])
     report(1, 5, "汇总表已生成，正在写管理扶持明细……")
 
+    # The detail sheets' names and codes are as wide as the longest of them (measured first: a
+    # streamed sheet writes its column widths before its first row).
+    longest = measure(Allocation.objects.filter(sheet_id__in=shown_ids))
+
     # 管理扶持明细
-    ws = wb.sheet("管理扶持明细", MANAGEMENT_COLUMNS, title=_title(year, "管理扶持明细表", any_draft))
+    ws = wb.sheet("管理扶持明细", fitted(MANAGEMENT_COLUMNS, longest), title=_title(year, "管理扶持明细表", any_draft, district))
     n_management = 0
     sums = [0, 0, 0]
     area_sum = Decimal("0.00")
@@ -143,7 +158,7 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     report(2, 5, "正在写整治扶持明细……")
 
     # 整治扶持明细
-    ws = wb.sheet("整治扶持明细", STARTUP_COLUMNS, title=_title(year, "整治后长效管理扶持明细表", any_draft))
+    ws = wb.sheet("整治扶持明细", fitted(STARTUP_COLUMNS, longest), title=_title(year, "整治后长效管理扶持明细表", any_draft, district))
     n_startup = 0
     sums = [0, 0, 0]
     area_sum = Decimal("0.00")
@@ -158,7 +173,7 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     # 考核结果 — the same estates' districts
     result_districts = [s.district_id for s in shown]
     write_results_sheet(wb, year, user=user, district_ids=result_districts,
-                        title=_title(year, "考核结果", any_draft).replace("扶持资金", ""))
+                        title=_title(year, "考核结果", any_draft, district).replace("扶持资金", ""))
     report(4, 5, "正在保存……")
 
     # 收款合同: which contract each payee comes from (only when there is one)
@@ -185,7 +200,7 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     adjustments = list(adjustments.select_related("district").order_by("district__code", "version"))
     if adjustments:
         adj_draft = any(a.status != SheetStatus.APPROVED for a in adjustments)
-        ws = wb.sheet("调整明细", ADJUSTMENT_COLUMNS, title=_title(year, "调整明细表（补拨/追回）", adj_draft))
+        ws = wb.sheet("调整明细", ADJUSTMENT_COLUMNS, title=_title(year, "调整明细表（补拨/追回）", adj_draft, district))
         n = 0
         sums = [0, 0, 0]
         for a in adjustments:
@@ -200,8 +215,21 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
                 sums = [sums[0] + d, sums[1] + row.diff_city_fen, sums[2] + row.diff_district_fen]
         ws.total_row([None, "合计", None, *[""] * 9, *sums])
     wb.save(target)
-    return {"districts": len(listed), "management_rows": n_management, "startup_rows": n_startup,
-            "adjustments": len(adjustments)}
+    approved = sum(1 for s, _ in listed if s.status == SheetStatus.APPROVED)
+    return {"districts": len(listed), "approved": approved, "unapproved": len(listed) - approved,
+            "hidden": len(listed) - len(shown), "management_rows": n_management, "startup_rows": n_startup,
+            "adjustments": len(adjustments), "district": district}
+
+
+def summary(year: int, counts: dict) -> str:
+    """What the job page says: how many districts, and how many of them are not approved yet —
+    blank for a finance role, marked 草稿 otherwise — so "6 个区" is never read as six sheets of
+    final amounts."""
+    text = f"已生成{counts['district']}{year}年度补贴分配表：{counts['districts']} 个区"
+    if counts["unapproved"]:
+        text += f"，其中已审核 {counts['approved']} 个，未经市级审核 {counts['unapproved']} 个"
+        text += "（仅列状态，金额空白）" if counts["hidden"] else "（标为草稿）"
+    return text + f"；管理扶持 {counts['management_rows']} 个小区，整治扶持 {counts['startup_rows']} 个小区。"
 
 
 @jobs.register("export_allocations")
@@ -222,7 +250,6 @@ def export_allocations_job(job, report):
     finally:
         os.unlink(path)
     type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name,
-                                               output_name=f"{year}年度补贴分配表.xlsx")
-    counts["summary"] = (f"已生成：{counts['districts']} 个区，管理扶持 {counts['management_rows']} 个小区，"
-                         f"整治扶持 {counts['startup_rows']} 个小区。")
+                                               output_name=f"{counts['district']}{year}年度补贴分配表.xlsx")
+    counts["summary"] = summary(year, counts)
     return counts

@@ -57,7 +57,11 @@ def index(request):
     """分配表: the year's sheets the user may see (a finance role: approved ones only)."""
     _require_reader(request.user)
     years = _years()
-    year = _year(request, years)
+    landed = None
+    if request.GET.get("year"):
+        year = _year(request, years)
+    else:
+        year, landed = _landing_year(request.user, years)
     sheets = list(AllocationSheet.objects.visible_to(request.user).filter(year=year).select_related(
         "district", "confirmed_by", "approved_by").order_by("district__code", "version"))
     totals = {k: sum(getattr(s, k) for s in sheets if s.version == 1)
@@ -69,10 +73,36 @@ def index(request):
             status=SheetStatus.APPROVED).count()
     return render(request, "subsidies/index.html", {
         "years": years, "year": year, "sheets": sheets, "totals": totals, "state": state, "hidden": hidden,
-        "districts": District.objects.visible_to(request.user).filter(
-            pk__in=AllocationSheet.objects.filter(year=year).values("district_id")).order_by("code"),
+        "landed": landed,
+        # only districts whose sheet of the year this user may read (a finance role: approved)
+        "districts": District.objects.filter(
+            pk__in=AllocationSheet.objects.visible_to(request.user).filter(year=year, version=1).values("district_id")
+        ).order_by("code"),
+        "coverage": _coverage(year, request.user),
         "breadcrumbs": [CRUMB[:1] + ("",)],
     })
+
+
+def _landing_year(user, years) -> tuple[int, dict | None]:
+    """The year the index opens on without ?year=: the latest one, unless this user may see no
+    sheet of it (a finance role before approval) — then the latest year holding a sheet the
+    user may see, with a note saying why (→ year, note or None)."""
+    latest = years[0]
+    visible = AllocationSheet.objects.visible_to(user).order_by("-year").values_list("year", flat=True).first()
+    if visible is None or visible == latest:
+        return latest, None
+    return visible, {"year": visible, "latest": latest, "finance": user.role in FINANCE_ROLES}
+
+
+def _coverage(year: int, user) -> dict:
+    """Which policy covers which districts in `year`, and the districts (in the user's scope) no
+    policy covers — listed as 不适用 so a missing district is not read as a missing sheet."""
+    policies = list(Policy.objects.covering(year).prefetch_related("districts").order_by("kind", "valid_from_year"))
+    covered = {d.pk for p in policies for d in p.districts.all()}
+    return {
+        "policies": [{"policy": p, "districts": sorted(p.districts.all(), key=lambda d: d.code)} for p in policies],
+        "not_covered": list(District.objects.visible_to(user).exclude(pk__in=covered).order_by("code")),
+    }
 
 
 def _sheet_for_read(request, pk) -> AllocationSheet:
@@ -222,7 +252,12 @@ def export(request):
         return redirect("subsidies:index")
     params = {"year": year}
     district = request.POST.get("district")
-    if district and district.isdigit():
+    if district:
+        # only a district whose sheet of the year this user may read (as the drop-down offers)
+        readable = AllocationSheet.objects.visible_to(request.user).filter(year=year, version=1)
+        if not district.isdigit() or not readable.filter(district_id=int(district)).exists():
+            messages.error(request, f"所选区没有您可查看的{year}年度分配表，未生成。")
+            return redirect(f"{reverse('subsidies:index')}?year={year}")
         params["district_ids"] = [int(district)]
     job = Job.objects.create(kind="export_allocations", title=f"导出{year}年度补贴分配表", created_by=request.user,
                              params=params)
@@ -342,9 +377,11 @@ def what_if(request):
     year = _year(request, years)
     scenario, errors = whatif.read_scenario(request.GET, year)
     result = whatif.compare(year, scenario) if scenario and not errors else None
+    values = whatif.form_values(request.GET, year)
     return render(request, "subsidies/what_if.html", {
         "years": years, "year": year, "scenario": scenario, "errors": errors, "result": result,
-        "grades": GRADE_ORDER[:3], "defaults": whatif.defaults(year),
+        "totals": whatif.totals(result) if result else None, "chart": whatif.chart(result) if result else None,
+        "grades": GRADE_ORDER[:3], "defaults": values,
         "breadcrumbs": [CRUMB, ("资金测算", "")],
     })
 

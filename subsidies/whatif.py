@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from core.money import yuan_to_fen
+from core.money import fen_to_yuan, yuan_to_fen
 
 from .allocation import PolicyBook, compute_lines
 from .choices import GRADE_ORDER, PolicyKind
@@ -72,6 +72,36 @@ def read_scenario(params, year: int):
         except InvalidOperation:
             errors.append("分期比例须为数字。")
     return {"rates": rates, "city_share": split, "tiers": tiers, "shares": [str(s) for s in shares]}, errors
+
+
+def form_values(params, year: int) -> dict:
+    """What the form shows: the values as entered once 测算 ran (so the user sees and adjusts
+    what was computed), the policies' values before."""
+    values = defaults(year)
+    if "run" not in params:
+        return values
+    rates = {g: params.get(f"rate_{g}", values["rates"].get(g, "")).strip() for g in GRADES}
+    tiers = [(params.get(f"tier_area_{i}", a).strip(), params.get(f"tier_total_{i}", t).strip())
+             for i, (a, t) in enumerate(values["tiers"])]
+    return {"rates": rates, "city_share": params.get("city_share", values["city_share"]).strip(), "tiers": tiers,
+            "shares": params.get("shares", values["shares"]).strip()}
+
+
+TOTAL_KEYS = ("real_management", "management", "real_startup", "startup", "real_total", "total", "change",
+              "real_city", "city")
+
+
+def totals(rows: list[dict]) -> dict:
+    """合计 of the comparison: the city-wide change is the first number a finance bureau asks."""
+    return {k: sum(r[k] for r in rows) for k in TOTAL_KEYS}
+
+
+def chart(rows: list[dict]) -> dict:
+    """Bar chart data: real against scenario total per district (yuan as text, exact)."""
+    return {"districts": [r["district"] for r in rows], "series": [
+        {"name": "实际合计", "data": [str(fen_to_yuan(r["real_total"])) for r in rows]},
+        {"name": "测算合计", "data": [str(fen_to_yuan(r["total"])) for r in rows]},
+    ]}
 
 
 def compare(year: int, scenario: dict) -> list[dict]:

@@ -7,13 +7,21 @@ Data cells carry no border (the header row does): plain text and whole numbers t
 bare values, each styled kind's style is registered once per sheet, and formatted numbers reuse
 one cell per column, which keeps a big export close to bare openpyxl write-only
 (bench/workbook.py).
+
+Column widths come from the content: a column's width fits its longest value — measured by the
+caller for names and codes (`fitted`), the largest value the kind may hold otherwise (money up
+to 亿) — and its header, which stays on one line (a header such as 补贴标准(元/㎡·年) wrapped
+inside its unit; the headers are the spec's, so no line break is put into them). A CJK
+character counts two widths; names are fitted up to 30 characters.
+A workbook printed through LibreOffice shows every cell whole (tests/subsidies/test_workbook_print.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -25,9 +33,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.money import fen_to_yuan
 
 FORMULA_LEADS = ("=", "+", "-", "@")
+# "label": short text (a grade, a status) centred, so it never touches the number before it.
 PLAIN_KINDS = ("text", "int")  # written as bare values (or a fresh text cell for "=…")
 FORMATS = {
     "text": "@",
+    "label": "@",
     "int": "0",
     "money": "#,##0.00",
     "score": "0.00",
@@ -38,8 +48,15 @@ FORMATS = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
 }
-DEFAULT_WIDTHS = {"text": 14, "int": 8, "money": 16, "score": 10, "decimal2": 10, "area": 14, "rate": 10,
-                  "percent": 10, "date": 12, "datetime": 17}
+DEFAULT_WIDTHS = {"text": 14, "label": 8, "int": 8, "money": 16, "score": 10, "decimal2": 10, "area": 14,
+                  "rate": 10, "percent": 10, "date": 12, "datetime": 17}
+# The widest value a kind holds when the caller did not measure it: money up to 亿 (a total of
+# 999,999,999.99 yuan), areas up to 10 million m², scores and rates up to 100.00.
+KIND_CONTENT = {"money": "999,999,999.99", "area": "9,999,999.99", "score": "100.00", "decimal2": "100.00",
+                "rate": "100.00", "percent": "100.00", "int": "999999", "date": "2019-03-05",
+                "datetime": "2019-03-05 00:00"}
+NAME_LIMIT = 60  # 30 CJK characters
+PADDING = 2
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
@@ -47,11 +64,59 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
+def display_width(text) -> int:
+    """Width of `text` in Excel's character units: a CJK (wide or full-width) character is two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
 @dataclass(frozen=True)
 class Col:
     header: str
     kind: str = "text"
-    width: float | None = None
+    width: float | None = None  # a minimum, padding included
+    content: int | None = None  # display width of the longest value, when measured
+
+    def content_width(self) -> int:
+        if self.content is not None:
+            return min(self.content, NAME_LIMIT)
+        if self.kind in KIND_CONTENT:
+            return display_width(KIND_CONTENT[self.kind])
+        return (self.width or DEFAULT_WIDTHS.get(self.kind, 12)) - PADDING
+
+    def fitted_width(self) -> float:
+        return max(self.width or 0, max(self.content_width(), display_width(self.header)) + PADDING)
+
+
+# What a workbook of estates measures: header → (lookup from a row of the queryset, width of a
+# character: names are Chinese, codes ASCII).
+ESTATE_TEXT = {"区": ("district__name", 2), "街道": ("street__name", 2), "社区": ("community__name", 2),
+               "小区编码": ("estate__code", 1), "小区名称": ("estate__name", 2)}
+
+
+def measure(queryset, lookups: dict[str, tuple[str, int]] = ESTATE_TEXT) -> dict[str, int]:
+    """header → display width of the longest value in `queryset` (one aggregate query, before the
+    rows are streamed)."""
+    from django.db.models import Max
+    from django.db.models.functions import Length
+
+    found = queryset.order_by().aggregate(**{f"w{i}": Max(Length(lookup)) for i, (lookup, _) in
+                                             enumerate(lookups.values())})
+    return {header: (found[f"w{i}"] or 0) * per_char for i, (header, (_, per_char)) in enumerate(lookups.items())
+            if found[f"w{i}"]}
+
+
+def fitted(columns: list[Col], longest: dict[str, object]) -> list[Col]:
+    """The columns with their content widths from `longest` (header → the longest value, or its
+    display width) — what a caller measured before streaming rows (a write-only sheet writes its
+    column widths before the first row)."""
+    out = []
+    for col in columns:
+        value = longest.get(col.header)
+        if value is None:
+            out.append(col)
+        else:
+            out.append(replace(col, content=value if isinstance(value, int) else display_width(value)))
+    return out
 
 
 class SheetWriter:
@@ -62,27 +127,25 @@ class SheetWriter:
         self._styles = {}
         self._pool = {}
         for i, col in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = col.width or max(
-                DEFAULT_WIDTHS.get(col.kind, 12), len(col.header) * 2 + 2
-            )
+            self.ws.column_dimensions[get_column_letter(i)].width = col.fitted_width()
         self.ws.page_setup.orientation = "landscape"
         self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # write-only sheets lack the constant
         self.ws.page_setup.fitToWidth = 1
         self.ws.page_setup.fitToHeight = 0
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.ws.print_options.horizontalCentered = True
-        header_row = 1
+        header_row = 1 + bool(title) + bool(subtitle)
+        self.header_row = header_row
+        self.ws.print_title_rows = f"{header_row}:{header_row}"
+        # Before the first row: a write-only sheet writes its view (the frozen pane) and its
+        # column widths when the first row is appended — set afterwards, they were lost.
+        self.ws.freeze_panes = f"A{header_row + 1}"
         if title:
             cell = WriteOnlyCell(self.ws, value=title)
             cell.font = TITLE_FONT
             self.ws.append([cell])
-            header_row += 1
         if subtitle:
             self.ws.append([self._text(subtitle)])
-            header_row += 1
-        self.header_row = header_row
-        self.ws.print_title_rows = f"{header_row}:{header_row}"
-        self.ws.freeze_panes = f"A{header_row + 1}"
         header = []
         for col in columns:
             cell = WriteOnlyCell(self.ws, value=col.header)
@@ -105,9 +168,9 @@ class SheetWriter:
             if not bold:
                 return None
             cell = WriteOnlyCell(self.ws, value=None)
-        elif kind == "text":
+        elif kind in ("text", "label"):
             text = str(value)
-            if not bold and not text.startswith("="):
+            if kind == "text" and not bold and not text.startswith("="):
                 return text  # a str not starting with "=" is always a text cell in openpyxl
             cell = self._text(text)
         elif kind == "money":
@@ -138,7 +201,9 @@ class SheetWriter:
         style = self._styles.get((kind, bold))
         if style is None:
             probe = WriteOnlyCell(self.ws)
-            if kind not in ("text", "int"):
+            if kind == "label":
+                probe.alignment = Alignment(horizontal="center")
+            elif kind not in ("text", "int"):
                 probe.number_format = FORMATS.get(kind, "General")
             if bold:
                 probe.font, probe.border = HEADER_FONT, BORDER
@@ -164,6 +229,8 @@ class SheetWriter:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"money cells take whole fen (int), got {type(value).__name__}")
             value = fen_to_yuan(value)
+        elif kind == "label":
+            value = str(value)
         elif kind in ("date", "datetime"):
             if isinstance(value, dt.datetime) and value.tzinfo is not None:
                 from django.utils import timezone
@@ -180,6 +247,8 @@ class SheetWriter:
             pooled = self._pool[index] = (kind, cell)
         cell = pooled[1]
         cell.value = value
+        if kind == "label":
+            cell.data_type = "s"  # a label is text even when it looks like a formula
         return cell
 
     def total_row(self, values):

@@ -204,3 +204,92 @@ def test_city_admin_edits_a_policy_or_adds_the_next_period(client, world):
     assert r.status_code == 400 and "截止年度不能早于起始年度" in r.content.decode()
     client.force_login(world.city_finance)
     assert client.post(reverse("subsidies:policy_detail", args=[new.pk]), data).status_code == 403
+
+
+def test_finance_lands_on_the_latest_year_it_may_see_and_is_told_so(client, world, year2019):
+    from communities.models import District
+
+    services.confirm_sheet(year2019, by=world.xuanwu_staff)
+    services.approve_sheet(year2019, by=world.city_admin2)
+    AllocationSheet.objects.create(district=District.objects.get(name="玄武区"), year=2020)  # a draft
+    client.force_login(world.city_finance)
+    page = client.get(reverse("subsidies:index")).content.decode()
+    assert "2019年度补贴分配表" in page and "117,361.80" in page
+    assert 'id="landed-note"' in page and "2020 年度的分配表尚未经市级审核" in page
+    # asked for 2020 explicitly: 2020, no landing note
+    page = client.get(reverse("subsidies:index") + "?year=2020").content.decode()
+    assert "2020年度补贴分配表" in page and 'id="landed-note"' not in page
+    # city_admin sees the draft: lands on 2020 with no note
+    client.force_login(world.city_admin)
+    page = client.get(reverse("subsidies:index")).content.decode()
+    assert "2020年度补贴分配表" in page and 'id="landed-note"' not in page
+
+
+def test_index_says_which_policy_covers_which_districts_and_lists_the_others(client, world, year2019):
+    from communities.models import District
+
+    District.objects.get_or_create(code="320115", defaults={"name": "江宁区"})
+    client.force_login(world.city_admin)
+    page = client.get(reverse("subsidies:index") + "?year=2019").content.decode()
+    coverage = page[page.index('id="policy-coverage"'):].split("</p>")[0]
+    assert "管理扶持" in coverage and "宁政办发" in coverage and "玄武区" in coverage and "不适用" in coverage
+    assert "江宁区" not in coverage
+    row = page[page.index("江宁区"):].split("</tr>")[0]
+    assert "不适用" in row and "不覆盖" in row
+    # a district user sees only its own district: no 不适用 rows of other districts
+    client.force_login(world.xuanwu_staff)
+    assert "江宁区" not in client.get(reverse("subsidies:index") + "?year=2019").content.decode()
+
+
+def test_finance_export_names_the_district_counts_drafts_and_offers_only_readable_districts(
+        client, world, year2019, on_commit):
+    from communities.models import District
+
+    xuanwu = District.objects.get(name="玄武区")
+    client.force_login(world.city_finance)
+    page = client.get(reverse("subsidies:index") + "?year=2019").content.decode()
+    select = page[page.index('id="district"'):].split("</select>")[0]
+    assert "玄武区" not in select  # its sheet is a draft finance cannot read
+    r = on_commit(client, {"year": "2019", "district": str(xuanwu.pk)})
+    assert not Job.objects.exists() and "未生成" in client.get(r["Location"]).content.decode()
+    # the whole workbook: the job says how many are not approved
+    on_commit(client, {"year": "2019"})
+    job = Job.objects.get()
+    assert "未经市级审核 6 个（仅列状态，金额空白）" in job.result["summary"], job.result["summary"]
+    services.confirm_sheet(year2019, by=world.xuanwu_staff)
+    services.approve_sheet(year2019, by=world.city_admin2)
+    page = client.get(reverse("subsidies:index") + "?year=2019").content.decode()
+    assert "玄武区" in page[page.index('id="district"'):].split("</select>")[0]
+    on_commit(client, {"year": "2019", "district": str(xuanwu.pk)})
+    job = Job.objects.latest("pk")
+    assert job.output_name == "玄武区2019年度补贴分配表.xlsx" and "已生成玄武区2019年度" in job.result["summary"]
+    assert "未经市级审核" not in job.result["summary"]
+    wb = openpyxl.load_workbook(io.BytesIO(job.output_file.read()))
+    for name in ("汇总", "管理扶持明细", "整治扶持明细", "考核结果"):
+        ws = wb[name]
+        assert ws["A1"].value.startswith("玄武区2019年度"), ws["A1"].value
+        assert ws.freeze_panes == "A3"  # title, header: the rows scroll under the header
+
+
+def test_what_if_keeps_the_scenario_and_adds_the_total_and_a_chart(client, world, year2019):
+    import json
+    import re
+
+    client.force_login(world.city_admin)
+    page = client.get(reverse("subsidies:what_if"), {"year": "2019"}).content.decode()
+    assert 'value="3.60"' in page and 'value="0.25"' in page  # the policy's values before a run
+    r = client.get(reverse("subsidies:what_if"), {"run": "1", "year": "2019", "rate_三星": "4.00", "city_share": "0.30"})
+    body = r.content.decode()
+    # the form shows what was computed, not the policy again
+    assert re.search(r'name="rate_三星"[^>]*value="4.00"', body) and re.search(r'name="city_share"[^>]*value="0.30"', body)
+    assert 'value="3.60"' not in body
+    # 合计 row and the city-wide change: 32,600.50 × (4.00 − 3.60) = 13,040.20
+    total = body[body.index('id="whatif-sum"'):].split("</tr>")[0]
+    assert "117,361.80" in total and "130,402.00" in total and "+13,040.20" in total
+    assert "增减 <strong>+13,040.20</strong>" in body
+    # the chart: real against scenario per district
+    data = json.loads(body.split('<script id="whatif-data" type="application/json">')[1].split("</script>")[0])
+    i = data["districts"].index("玄武区")
+    assert [s["name"] for s in data["series"]] == ["实际合计", "测算合计"]
+    assert (data["series"][0]["data"][i], data["series"][1]["data"][i]) == ("117361.80", "130402.00")
+    assert 'id="whatif-chart"' in body and "subsidies/subsidies.js" in body
