@@ -10,7 +10,8 @@ Items for unit U in year Y (each rounded once to 0.01 half-up; the total is thei
   counted staff ÷ the norm's minimum (at most the points);
 - 管理覆盖: points × U's estates without a coverage gap ÷ U's estates (communities.coverage), the
   estates' categories, modes and places as registered on 31 December of Y (their change history,
-  communities.coverage.estates_as_of), not today's registry; full if none;
+  communities.coverage.estates_as_of; an estate registered only later as it stood when Y was
+  closed), not today's registry; full if none;
 - 日常工作: entered by the assessor, 0 to its points, one decimal, with a comment.
 Ranks: among the units of one sheet (siblings), by total, highest first, ties sharing (1, 1, 3).
 
@@ -116,10 +117,11 @@ def units_of(level: str, parent):
 
 
 # --- computing ------------------------------------------------------------------------------------------
-def _closed(year: int):
+def _closed(year: int) -> AssessmentYear:
     row = AssessmentYear.objects.filter(year=year).first()
     if row is None or row.status != YearStatus.CLOSED:
         raise Refused(f"{year}年度考核尚未关闭，关闭后才能进行单位考核。")
+    return row
 
 
 def item(points: Decimal, part, whole) -> Decimal:
@@ -148,7 +150,7 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
     from disputes.effectiveness import case_counts
     from staffing.compliance import unit_rows
 
-    _closed(year)
+    closed_at = _closed(year).closed_at
     scheme = UnitScheme.for_year(year)
     if scheme is None:
         raise Refused(f"没有适用于{year}年度的单位考核方案。")
@@ -169,7 +171,7 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
         received: dict = defaultdict(int)
         resolved: dict = defaultdict(int)
         # the estates' places on 31 December of Y: a later move of an estate moves none of Y's cases
-        registry = estates_as_of(end_of_year(year))
+        registry = estates_as_of(end_of_year(year), known_by=closed_at)
         estate_units = dict(registry.filter(**{f"{level}_id__in": unit_ids}).values_list("id", f"{level}_id"))
         for estate_id, counts in case_counts(year).items():
             unit_id = estate_units.get(estate_id)
@@ -177,7 +179,7 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
                 received[unit_id] += counts.disputes_received
                 resolved[unit_id] += counts.disputes_resolved
         staffing = unit_rows(dt.date(year, 12, 31), level, units)
-        coverage = gap_counts(end_of_year(year))
+        coverage = gap_counts(end_of_year(year), known_by=closed_at)
         rows = []
         for unit in units:
             ids = {"district_id": unit.pk if level == UnitLevel.DISTRICT else unit.district_id,
