@@ -10,8 +10,8 @@ Items for unit U in year Y (each rounded once to 0.01 half-up; the total is thei
   counted staff ÷ the norm's minimum (at most the points);
 - 管理覆盖: points × U's estates without a coverage gap ÷ U's estates (communities.coverage), the
   estates' categories, modes and places as registered on 31 December of Y (their change history,
-  communities.coverage.estates_as_of; an estate registered only later as it stood when Y was
-  closed), not today's registry; full if none;
+  communities.coverage.estates_as_of; an estate registered only later as it stood when Y's
+  current run was made), not today's registry; full if none;
 - 日常工作: entered by the assessor, 0 to its points, one decimal, with a comment.
 Ranks: among the units of one sheet (siblings), by total, highest first, ties sharing (1, 1, 3).
 
@@ -151,6 +151,10 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
     from staffing.compliance import unit_rows
 
     closed_at = _closed(year).closed_at
+    run = CycleRun.objects.filter(year=year, is_current=True).first()
+    # The run fixed the year's estates: one the registry learnt of after 31 December Y stands as
+    # recorded when that run was made, one registered after it is not part of Y.
+    known_by = (run.finished_at if run is not None else None) or closed_at
     scheme = UnitScheme.for_year(year)
     if scheme is None:
         raise Refused(f"没有适用于{year}年度的单位考核方案。")
@@ -171,7 +175,7 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
         received: dict = defaultdict(int)
         resolved: dict = defaultdict(int)
         # the estates' places on 31 December of Y: a later move of an estate moves none of Y's cases
-        registry = estates_as_of(end_of_year(year), known_by=closed_at)
+        registry = estates_as_of(end_of_year(year), known_by=known_by)
         estate_units = dict(registry.filter(**{f"{level}_id__in": unit_ids}).values_list("id", f"{level}_id"))
         for estate_id, counts in case_counts(year).items():
             unit_id = estate_units.get(estate_id)
@@ -179,7 +183,7 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
                 received[unit_id] += counts.disputes_received
                 resolved[unit_id] += counts.disputes_resolved
         staffing = unit_rows(dt.date(year, 12, 31), level, units)
-        coverage = gap_counts(end_of_year(year), known_by=closed_at)
+        coverage = gap_counts(end_of_year(year), known_by=known_by)
         rows = []
         for unit in units:
             ids = {"district_id": unit.pk if level == UnitLevel.DISTRICT else unit.district_id,
@@ -208,7 +212,7 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
         for row in rows:
             row.save()
         sheet.scheme, sheet.computed_at = scheme, timezone.now()
-        sheet.cycle_run = CycleRun.objects.filter(year=year, is_current=True).first()
+        sheet.cycle_run = run
         sheet.save()
     return sheet
 

@@ -162,8 +162,9 @@ def estates_as_of(moment: dt.datetime, known_by: dt.datetime | None = None):
 
     Per estate: the last record written at or before `moment`. An estate the registry learnt of
     only after `moment` (the registry is often loaded after the years it assesses) stands as it
-    was recorded by `known_by` (for a closed year: when it was closed, so nothing registered
-    after closing reaches the year; by default: now), and is absent if registered after that.
+    was recorded by `known_by` (for the unit assessment: when the year's current cycle run was
+    made, the run that fixed the year's estates; by default: now), and is absent if registered
+    after that.
     An estate deleted by then is absent. Ties of time (bulk writes share one timestamp) go to the
     later history id. Every write to the registry records history (forms,
     API and the survey import through bulk_*_with_history), so this is exact for what the
