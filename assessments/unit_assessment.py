@@ -158,7 +158,8 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
     scheme = UnitScheme.for_year(year)
     if scheme is None:
         raise Refused(f"没有适用于{year}年度的单位考核方案。")
-    units = list(units_of(level, parent))
+    # a unit set up after the year's run (a new community) was no unit of that year
+    units = [u for u in units_of(level, parent) if known_by is None or u.created_at <= known_by]
     key = UnitSheet.key_for(level, getattr(parent, "pk", None))
     with transaction.atomic(), acting_as(by):
         sheet, _ = UnitSheet.objects.select_for_update().get_or_create(year=year, sheet_key=key, defaults={

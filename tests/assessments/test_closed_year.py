@@ -260,6 +260,7 @@ def test_a_closed_year_is_byte_for_byte_the_same_after_every_kind_of_edit(client
     registry.create_estate({"code": "NEW01", "name": "新登记小区", "community": world.communities["MY1"].pk,
                             "building_area": "1000", "category": "renovated", "renovation_year": 2016,
                             "management_mode": "none"}, by=world.xuanwu_staff)  # a coverage gap, registered today
+    registry.create_community({"name": "新设社区", "street": closed_2019["meiyuan"].pk}, by=world.xuanwu_staff)
     member = StaffMember.objects.filter(street=closed_2019["meiyuan"]).order_by("pk").first()
     staffing.update_staff(member, {"name": member.name, "post": member.post, "full_time": True,
                                    "since": "2018-01-01", "until": "2020-03-01", "phone": ""}, by=city)  # left in 2020
