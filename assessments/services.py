@@ -19,6 +19,7 @@ from accounts.rules import can
 from communities.models import Estate
 from core.locking import EditConflict, check_version, seen_version
 from core.models import ACTIVE_JOB_STATUSES, JobStatus
+from core.years import message as closed_year_message
 
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
 from .errors import Refused
@@ -47,6 +48,11 @@ def _require(by, action):
 
 
 # --- the year's state and what it freezes ---------------------------------------------------
+def closed_years_among(years: set[int]) -> set[int]:
+    """Which of `years` are closed: registered with core.years (the lower apps ask there)."""
+    return set(AssessmentYear.objects.filter(year__in=years, status=YearStatus.CLOSED).values_list("year", flat=True))
+
+
 def year_status(year: int) -> str:
     row = AssessmentYear.objects.filter(year=year).values_list("status", flat=True).first()
     return row or YearStatus.OPEN
@@ -69,7 +75,7 @@ class InputGate:
     def refusal(self, estate_id: int, year: int) -> str | None:
         status = self.status(year)
         if status == YearStatus.CLOSED:
-            return f"{year}年度考核已关闭，该年度的数据不能再修改。"
+            return closed_year_message(year)
         if status == YearStatus.PUBLISHED:
             if year not in self._upheld:
                 self._upheld[year] = set(

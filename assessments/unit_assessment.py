@@ -8,11 +8,17 @@ Items for unit U in year Y (each rounded once to 0.01 half-up; the total is thei
   ÷ those received (disputes.effectiveness.case_counts, the definitions the cycle uses); full if none;
 - 人员配备: full if U meets its staffing norm on 31 December of Y (staffing.compliance), else points ×
   counted staff ÷ the norm's minimum (at most the points);
-- 管理覆盖: points × U's estates without a coverage gap ÷ U's estates (communities.coverage); full if none;
+- 管理覆盖: points × U's estates without a coverage gap ÷ U's estates (communities.coverage), the
+  estates' categories, modes and places as registered on 31 December of Y (their change history,
+  communities.coverage.estates_as_of; an estate registered only later as it stood when Y's
+  current run was made), not today's registry; full if none;
 - 日常工作: entered by the assessor, 0 to its points, one decimal, with a comment.
 Ranks: among the units of one sheet (siblings), by total, highest first, ties sharing (1, 1, 3).
 
-Only a closed year is assessed (its estate results are final). The assessor computes the sheet
+Every input is year Y's: the current run's roll-up (recorded on the sheet as `cycle_run`), the
+disputes of Y (frozen once Y is closed, core.years), the staff in post on 31 December of Y and the
+registry as of that day. So re-computing a closed year's sheet gives the same scores whatever was
+changed since. Only a closed year is assessed (its estate results are final). The assessor computes the sheet
 (again as often as needed: the entered 日常工作 are kept), enters 日常工作 for every unit and signs
 the sheet off; a signed-off sheet never changes."""
 
@@ -28,13 +34,13 @@ from django.utils import timezone
 
 from accounts.choices import ROLE_LEVEL
 from accounts.rules import can
-from communities.models import Community, District, Estate, Street
+from communities.models import Community, District, Street
 from core.history import acting_as
 from core.scoping import Level
 
 from .choices import UnitLevel, YearStatus
 from .errors import Refused
-from .models import AssessmentYear, UnitResult
+from .models import AssessmentYear, CycleRun, UnitResult
 from .scoring import round_score
 from .unit_models import UnitScheme, UnitScore, UnitSheet
 
@@ -111,10 +117,11 @@ def units_of(level: str, parent):
 
 
 # --- computing ------------------------------------------------------------------------------------------
-def _closed(year: int):
+def _closed(year: int) -> AssessmentYear:
     row = AssessmentYear.objects.filter(year=year).first()
     if row is None or row.status != YearStatus.CLOSED:
         raise Refused(f"{year}年度考核尚未关闭，关闭后才能进行单位考核。")
+    return row
 
 
 def item(points: Decimal, part, whole) -> Decimal:
@@ -139,15 +146,20 @@ def total_of(row: UnitScore) -> Decimal:
 
 def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
     """Fill the computed items of every unit of the sheet; keep 日常工作 already entered."""
-    from communities.coverage import gap_counts
+    from communities.coverage import end_of_year, estates_as_of, gap_counts
     from disputes.effectiveness import case_counts
     from staffing.compliance import unit_rows
 
-    _closed(year)
+    closed_at = _closed(year).closed_at
+    run = CycleRun.objects.filter(year=year, is_current=True).first()
+    # The run fixed the year's estates: one the registry learnt of after 31 December Y stands as
+    # recorded when that run was made, one registered after it is not part of Y.
+    known_by = (run.finished_at if run is not None else None) or closed_at
     scheme = UnitScheme.for_year(year)
     if scheme is None:
         raise Refused(f"没有适用于{year}年度的单位考核方案。")
-    units = list(units_of(level, parent))
+    # a unit set up after the year's run (a new community) was no unit of that year
+    units = [u for u in units_of(level, parent) if known_by is None or u.created_at <= known_by]
     key = UnitSheet.key_for(level, getattr(parent, "pk", None))
     with transaction.atomic(), acting_as(by):
         sheet, _ = UnitSheet.objects.select_for_update().get_or_create(year=year, sheet_key=key, defaults={
@@ -163,14 +175,16 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
         unit_ids = {u.pk for u in units}
         received: dict = defaultdict(int)
         resolved: dict = defaultdict(int)
-        estate_units = dict(Estate.objects.filter(**{f"{level}_id__in": unit_ids}).values_list("id", f"{level}_id"))
+        # the estates' places on 31 December of Y: a later move of an estate moves none of Y's cases
+        registry = estates_as_of(end_of_year(year), known_by=known_by)
+        estate_units = dict(registry.filter(**{f"{level}_id__in": unit_ids}).values_list("id", f"{level}_id"))
         for estate_id, counts in case_counts(year).items():
             unit_id = estate_units.get(estate_id)
             if unit_id is not None:
                 received[unit_id] += counts.disputes_received
                 resolved[unit_id] += counts.disputes_resolved
         staffing = unit_rows(dt.date(year, 12, 31), level, units)
-        coverage = gap_counts()
+        coverage = gap_counts(end_of_year(year), known_by=known_by)
         rows = []
         for unit in units:
             ids = {"district_id": unit.pk if level == UnitLevel.DISTRICT else unit.district_id,
@@ -199,6 +213,7 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
         for row in rows:
             row.save()
         sheet.scheme, sheet.computed_at = scheme, timezone.now()
+        sheet.cycle_run = run
         sheet.save()
     return sheet
 

@@ -62,6 +62,9 @@ class UnitSheet(TimeStampedModel):
                                on_delete=models.PROTECT, related_name="+")
     scheme = models.ForeignKey(UnitScheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="sheets")
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    # The run whose roll-up the 老旧小区考核结果 item read (the year's current run when computed).
+    cycle_run = models.ForeignKey("assessments.CycleRun", verbose_name="计分批次", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="unit_sheets")
     signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签批人", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
     signed_off_at = models.DateTimeField("签批时间", null=True, blank=True)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
+from core.years import SHANGHAI
+
 from .choices import EntrustingParty, EstateCategory, ManagementMode
 from .models import Estate, OrganisationNorm, ServiceContract
 
@@ -148,11 +150,47 @@ def summary_by(found: list[Finding], estates, key: str) -> list[dict]:
     return out
 
 
-def gap_counts() -> dict:
+def end_of_year(year: int) -> dt.datetime:
+    """31 December of `year`, 24:00 in Asia/Shanghai (the last instant that belongs to the year)."""
+    return dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI) - dt.timedelta(microseconds=1)
+
+
+def estates_as_of(moment: dt.datetime, known_by: dt.datetime | None = None):
+    """The registry as it stood at `moment`: a queryset of the estates' change-history rows
+    (django-simple-history, HistoricalEstate: same columns as Estate, `id` the estate's id), one
+    per estate, with its district, street, community, category, management mode and service firm.
+
+    Per estate: the last record written at or before `moment`. An estate the registry learnt of
+    only after `moment` (the registry is often loaded after the years it assesses) stands as it
+    was recorded by `known_by` (for the unit assessment: when the year's current cycle run was
+    made, the run that fixed the year's estates; by default: now), and is absent if registered
+    after that.
+    An estate deleted by then is absent. Ties of time (bulk writes share one timestamp) go to the
+    later history id. Every write to the registry records history (forms,
+    API and the survey import through bulk_*_with_history), so this is exact for what the
+    platform was told by then. Two correlated NOT EXISTS over the history's id index: fast
+    enough for a yearly computation."""
+    history = Estate.history.model
+    same = history.objects.filter(id=models.OuterRef("id"))
+    later = same.filter(models.Q(history_date__gt=models.OuterRef("history_date"))
+                        | models.Q(history_date=models.OuterRef("history_date"), history_id__gt=models.OuterRef("history_id")))
+    last_by_moment = models.Q(history_date__lte=moment) & ~models.Q(models.Exists(later.filter(history_date__lte=moment)))
+    registered_after = ~models.Q(models.Exists(same.filter(history_date__lte=moment)))
+    if known_by is not None:
+        registered_after &= models.Q(history_date__lte=known_by) & ~models.Q(
+            models.Exists(later.filter(history_date__lte=known_by)))
+    else:
+        registered_after &= ~models.Q(models.Exists(later))
+    return history.objects.filter(last_by_moment | registered_after).exclude(history_type="-").order_by()
+
+
+def gap_counts(moment: dt.datetime | None = None, known_by: dt.datetime | None = None) -> dict:
     """(level, unit id) → [estates, estates with a coverage gap], for every unit (no scoping):
-    one grouped query."""
+    one grouped query. With `moment`, the registry as it stood then (estates_as_of): the unit
+    assessment of year Y reads the estates' modes, categories and places of 31 December Y."""
     counts: dict = defaultdict(lambda: [0, 0])
-    rows = (Estate.objects.order_by().values_list("district_id", "street_id", "community_id", "category", "management_mode")
+    source = Estate.objects.all() if moment is None else estates_as_of(moment, known_by)
+    rows = (source.order_by().values_list("district_id", "street_id", "community_id", "category", "management_mode")
             .annotate(n=models.Count("id")))
     for district_id, street_id, community_id, category, mode, n in rows:
         gap = n if GAPS & set(mode_rules(category, mode)) else 0

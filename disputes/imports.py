@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.imports import CellError, Column, Importer, register_importer
 from core.imports import parsers as p
+from core.years import YearGate
 
 from . import validation as v
 from .choices import (
@@ -93,6 +94,7 @@ class DisputeImporter(CaseImporter):
             by_name.setdefault(d.full_name, d)
         limits = LimitTable.load()
         now = timezone.now()
+        gate = YearGate()  # one lookup per year for the whole file
         for row in rows:
             received = start_of_day(row["received"]) if row["received"] else None
             closed = start_of_day(row["closed"]) if row["closed"] else None
@@ -101,7 +103,8 @@ class DisputeImporter(CaseImporter):
             outcome = row["outcome"]
             if outcome is None and closed is not None:
                 row.error("outcome", "填写办结日期时须同时填写办理结果（调解成功、转联合执法或终止调解）。")
-            errors = v.dispute_errors(requested=received, closed=closed, status=outcome or (None if closed else DisputeStatus.RECEIVED), now=now)
+            errors = v.dispute_errors(requested=received, closed=closed, status=outcome or (None if closed else DisputeStatus.RECEIVED), now=now,
+                                      gate=gate)
             for key, message in errors.items():
                 row.error({"requested_datetime": "received", "closed_datetime": "closed", "status": "outcome"}.get(key, key), message)
             department = None
@@ -195,10 +198,11 @@ class RepairImporter(CaseImporter):
         self._estates(rows)
         limits = LimitTable.load()
         now = timezone.now()
+        gate = YearGate()
         for row in rows:
             if row["reported"] is None:
                 continue
-            errors = v.repair_errors(requested=row["reported"], completed=row["completed"], now=now)
+            errors = v.repair_errors(requested=row["reported"], completed=row["completed"], now=now, gate=gate)
             for key, message in errors.items():
                 row.error({"requested_datetime": "reported", "completed_datetime": "completed"}.get(key, key), message)
             if row["category"] and row["urgency"]:

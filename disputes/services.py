@@ -386,6 +386,8 @@ def accept_referral(referral: EnforcementReferral, *, by, accepted_on: dt.date |
         raise ValidationError({"action": f"当前状态为“{referral.get_status_display()}”，不能登记部门受理。"})
     if accepted_on is None or accepted_on < referral.referred_on or accepted_on > timezone.localdate():
         raise ValidationError({"accepted_on": "受理日期应在移交日期与今天之间。"})
+    if msg := v.closed_year(accepted_on):
+        raise ValidationError({"accepted_on": msg})
     referral.status, referral.accepted_on = ReferralStatus.ACCEPTED, accepted_on
     referral.save()
     return referral
@@ -448,6 +450,8 @@ def decide_filing(filing: Filing, *, by, status: str, decided_on: dt.date | None
             raise ValidationError({"decided_on": "请填写办结日期。"})
         if decided_on < filing.submitted_on or decided_on > timezone.localdate():
             raise ValidationError({"decided_on": "办结日期应在报送日期与今天之间。"})
+        if msg := v.closed_year(decided_on):
+            raise ValidationError({"decided_on": msg})
         filing.decided_on = decided_on
     if status in (FilingStatus.CORRECTION, FilingStatus.REFUSED) and not note.strip():
         raise ValidationError({"note": "需补正或不予备案时请写明理由。"})

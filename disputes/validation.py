@@ -10,6 +10,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.years import YearGate
+
 from .choices import DISPUTE_OUTCOMES, DisputeCategory, DisputeStatus, RepairCategory, Urgency
 
 # A minute of grace for clocks that disagree between the phone, the server and the database.
@@ -45,6 +47,13 @@ def normalise_phone(value: str | None) -> str:
     raise ValidationError(PHONE_MESSAGE, code="phone")
 
 
+def closed_year(value, gate: YearGate | None = None) -> str | None:
+    """The refusal when `value` (a date, or a datetime read in Asia/Shanghai) falls in a closed
+    assessment year (core.years): the year's cases are read-only until the city reopens it.
+    Importers pass one gate for all their rows (one lookup per year)."""
+    return (gate or YearGate()).refusal(value) if value is not None else None
+
+
 def not_future(value: dt.datetime | None, label: str, now: dt.datetime | None = None) -> str | None:
     now = now or timezone.now()
     if value is not None and value > now + CLOCK_GRACE:
@@ -53,9 +62,11 @@ def not_future(value: dt.datetime | None, label: str, now: dt.datetime | None = 
 
 
 def dispute_errors(*, requested: dt.datetime | None, closed: dt.datetime | None, status: str | None,
-                   service_code: str | None = None, channel: str | None = None, now=None) -> dict[str, str]:
-    """A dispute's dates and outcome: received not in the future; closed not before received
-    nor in the future; an outcome needs a close date and a close date an outcome."""
+                   service_code: str | None = None, channel: str | None = None, now=None,
+                   gate: YearGate | None = None) -> dict[str, str]:
+    """A dispute's dates and outcome: received not in the future nor in a closed year; closed not
+    before received, nor in the future, nor in a closed year; an outcome needs a close date and a
+    close date an outcome."""
     from .choices import Channel
 
     errors: dict[str, str] = {}
@@ -65,7 +76,7 @@ def dispute_errors(*, requested: dt.datetime | None, closed: dt.datetime | None,
         errors["channel"] = "受理方式不存在，应为：" + "、".join(Channel.labels) + "。"
     if requested is None:
         errors["requested_datetime"] = "请填写受理时间。"
-    elif msg := not_future(requested, "受理时间", now):
+    elif msg := not_future(requested, "受理时间", now) or closed_year(requested, gate):
         errors["requested_datetime"] = msg
     is_outcome = status in DISPUTE_OUTCOMES
     if status is not None and status not in DisputeStatus.values:
@@ -77,14 +88,15 @@ def dispute_errors(*, requested: dt.datetime | None, closed: dt.datetime | None,
     if closed is not None:
         if requested is not None and closed < requested:
             errors["closed_datetime"] = "办结时间不能早于受理时间。"
-        elif msg := not_future(closed, "办结时间", now):
+        elif msg := not_future(closed, "办结时间", now) or closed_year(closed, gate):
             errors["closed_datetime"] = msg
     return errors
 
 
 def repair_errors(*, requested: dt.datetime | None, completed: dt.datetime | None = None,
                   service_code: str | None = None, urgency: str | None = None, channel: str | None = None,
-                  now=None) -> dict[str, str]:
+                  now=None, gate: YearGate | None = None) -> dict[str, str]:
+    """A repair's dates: reported and completed not in the future nor in a closed year."""
     from .choices import Channel
 
     errors: dict[str, str] = {}
@@ -96,21 +108,21 @@ def repair_errors(*, requested: dt.datetime | None, completed: dt.datetime | Non
         errors["channel"] = "受理方式不存在，应为：" + "、".join(Channel.labels) + "。"
     if requested is None:
         errors["requested_datetime"] = "请填写报修时间。"
-    elif msg := not_future(requested, "报修时间", now):
+    elif msg := not_future(requested, "报修时间", now) or closed_year(requested, gate):
         errors["requested_datetime"] = msg
     if completed is not None:
         if requested is not None and completed < requested:
             errors["completed_datetime"] = "完成时间不能早于报修时间。"
-        elif msg := not_future(completed, "完成时间", now):
+        elif msg := not_future(completed, "完成时间", now) or closed_year(completed, gate):
             errors["completed_datetime"] = msg
     return errors
 
 
 def step_time_errors(at: dt.datetime, *, after: dt.datetime, after_label: str, label: str, now=None) -> dict[str, str]:
-    """A workflow step's time: not before the step it follows, not in the future."""
+    """A workflow step's time: not before the step it follows, not in the future, not in a closed year."""
     if at < after:
         return {"at": f"{label}不能早于{after_label}。"}
-    if msg := not_future(at, label, now):
+    if msg := not_future(at, label, now) or closed_year(at):
         return {"at": msg}
     return {}
 
@@ -122,6 +134,8 @@ def referral_errors(*, department, referred_on: dt.date | None, due_on: dt.date 
         errors["referred_on"] = "请填写移交日期。"
     elif referred_on > today:
         errors["referred_on"] = "移交日期不能晚于今天。"
+    elif msg := closed_year(referred_on):
+        errors["referred_on"] = msg
     if due_on is None:
         errors["due_on"] = "请填写办理期限。"
     elif referred_on is not None and due_on < referred_on:
@@ -143,6 +157,8 @@ def answer_errors(*, referred_on: dt.date, answered_on: dt.date | None, feedback
         errors["answered_on"] = "反馈日期不能早于移交日期。"
     elif answered_on > today:
         errors["answered_on"] = "反馈日期不能晚于今天。"
+    elif msg := closed_year(answered_on):
+        errors["answered_on"] = msg
     if not (feedback or "").strip():
         errors["feedback"] = "请填写部门反馈的办理情况。"
     return errors
@@ -160,6 +176,8 @@ def filing_errors(*, kind: str, submitted_on: dt.date | None, committee=None, ow
         errors["submitted_on"] = "请填写报送日期。"
     elif submitted_on > today:
         errors["submitted_on"] = "报送日期不能晚于今天。"
+    elif msg := closed_year(submitted_on):
+        errors["submitted_on"] = msg
     if kind in (FilingKind.COMMITTEE_FORMED, FilingKind.COMMITTEE_CHANGED) and committee is None:
         errors["committee"] = "物管会备案须选择物管会。"
     if kind == FilingKind.OWNERS_ORGANISATION and owners_organisation is None:

@@ -21,6 +21,8 @@ from communities.validators import clean_name
 from core.history import acting_as
 from core.scoping import Level
 from core.validation import FieldErrors
+from core.years import closed_among
+from core.years import message as closed_year_message
 
 from .choices import Post, TargetIndicator, TaskStatus, UnitLevel
 from .models import DistrictTarget, JointMeeting, MeetingTask, StaffMember
@@ -129,7 +131,45 @@ POSTS_BY_LEVEL = {
 }
 
 
-def validate_staff(values: dict, *, level: str) -> dict:
+def _roster_fact(values: dict | None, year: int):
+    """How a member stands on 31 December of `year` (the day staffing is judged): None when not in
+    post then, else (post, full time)."""
+    if not values or values.get("since") is None:
+        return None
+    day = dt.date(year, 12, 31)
+    if values["since"] > day or (values.get("until") is not None and values["until"] < day):
+        return None
+    return values["post"], values["full_time"]
+
+
+def roster_year_errors(errors: FieldErrors, new: dict, old: dict | None = None) -> None:
+    """A closed assessment year's roster is read-only (core.years): refuse a 到岗/离岗 date inside
+    a closed year, and any change of how someone stands on 31 December of a closed year (added,
+    removed, another post, part time). A departure dated in an open year, a name or a phone
+    number change the closed years do not see."""
+    dates = [d for v in (new, old or {}) for d in (v.get("since"), v.get("until")) if d is not None]
+    if not dates:
+        return
+    today = timezone.localdate()
+    last = max(dates + ([today] if any(v.get("until") is None for v in (new, old) if v) else []))
+    closed = closed_among(range(min(dates).year, last.year + 1))
+    if not closed:
+        return
+    for key in ("since", "until"):
+        if old is not None and old.get(key) == new.get(key):
+            continue
+        year = next((d.year for d in (new.get(key), (old or {}).get(key)) if d is not None and d.year in closed), None)
+        if year is not None:
+            errors.add(key, closed_year_message(year))
+    if errors:
+        return
+    for year in sorted(closed):
+        if _roster_fact(new, year) != _roster_fact(old, year):
+            errors.add("since", closed_year_message(year) + f"（该人员{year}年12月31日的在岗情况会因此改变）")
+            return
+
+
+def validate_staff(values: dict, *, level: str, previous: StaffMember | None = None) -> dict:
     errors = FieldErrors()
     cleaned = {"name": _text(values, "name", errors, 50)}
     post = str(values.get("post") or "")
@@ -151,6 +191,9 @@ def validate_staff(values: dict, *, level: str) -> dict:
     if phone_error(phone):
         errors.add("phone", Msg.PHONE)
     cleaned["phone"] = phone
+    if not errors:
+        old = {k: getattr(previous, k) for k in STAFF_FIELDS} if previous is not None else None
+        roster_year_errors(errors, cleaned, old)
     errors.raise_if_any()
     return cleaned
 
@@ -181,9 +224,9 @@ def update_staff(member: StaffMember, values: dict, *, by) -> StaffMember:
     require(by, "staff")
     if not staff_writable(by, member):
         raise PermissionDenied(Msg.NOT_IN_SCOPE)
-    cleaned = validate_staff(values, level=member.level)
     with transaction.atomic(), acting_as(by):
         member = StaffMember.objects.select_for_update().get(pk=member.pk)
+        cleaned = validate_staff(values, level=member.level, previous=member)
         for key in STAFF_FIELDS:
             setattr(member, key, cleaned[key])
         member.save()
@@ -253,6 +296,8 @@ def validate_meeting(values: dict) -> dict:
     cleaned["attendees"] = "\n".join(attendees)
     if cleaned["date"] and cleaned["date"] > timezone.localdate():
         errors.add("date", Msg.DATE_FUTURE)
+    elif cleaned["date"] and cleaned["date"].year in closed_among({cleaned["date"].year}):
+        errors.add("date", closed_year_message(cleaned["date"].year))
     errors.raise_if_any()
     return cleaned
 
@@ -291,6 +336,9 @@ def add_task(meeting: JointMeeting, values: dict, *, by) -> MeetingTask:
     require(by, "meeting")
     if not meeting_writable(by, meeting):
         raise PermissionDenied(Msg.NOT_IN_SCOPE)
+    if closed_among({meeting.date.year}):
+        # the meeting's record (and its tasks) belong to its year
+        raise ValidationError({"description": [closed_year_message(meeting.date.year)]})
     cleaned = validate_task(values, meeting_date=meeting.date)
     with transaction.atomic(), acting_as(by):
         return MeetingTask.objects.create(meeting=meeting, **cleaned)
@@ -309,6 +357,8 @@ def update_task_status(task: MeetingTask, values: dict, *, by) -> MeetingTask:
         errors.add("done_on", Msg.DONE_ON_REQUIRED)
     if done_on and done_on < task.meeting.date:
         errors.add("done_on", Msg.DONE_BEFORE_MEETING)
+    elif done_on and closed_among({done_on.year}):
+        errors.add("done_on", closed_year_message(done_on.year))
     feedback = _text(values, "feedback", errors, 2000, required=False, multiline=True)
     errors.raise_if_any()
     with transaction.atomic(), acting_as(by):
@@ -343,6 +393,8 @@ def set_target(values: dict, *, by) -> DistrictTarget:
     except (TypeError, ValueError):
         errors.add("year", Msg.TARGET_YEAR.format(year=timezone.localdate().year + 1))
         year = None
+    if year is not None and closed_among({year}):
+        errors.add("year", closed_year_message(year))
     indicator = str(values.get("indicator") or "")
     if indicator not in TargetIndicator.values:
         errors.add("indicator", Msg.TARGET_INDICATOR)

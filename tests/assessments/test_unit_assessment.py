@@ -17,7 +17,7 @@ from assessments.errors import Refused
 from assessments.models import AssessmentYear
 from assessments.unit_assessment import compute_sheet, enter_daily, sign_off
 from assessments.unit_models import UnitScore, UnitSheet
-from communities.models import Community, District, Street
+from communities.models import Community, District, Estate, Street
 from core.models import Job
 from tests.assessments.conftest import worked_example_inputs
 from tests.disputes.helpers import closed_dispute, sh
@@ -40,6 +40,12 @@ def closed_2019(world, example_estate):
     AssessmentYear.objects.filter(year=2019).update(appeal_deadline=dt.date(2020, 1, 1))
     services.close_year(2019, by=world.city_admin)
     return 2019
+
+
+def recorded_in(estate, when):
+    """Date every change-history record of `estate` at `when` (as if the registry had been told
+    then): the unit assessment reads the registry as of 31 December of its year."""
+    Estate.history.filter(id=estate.pk).update(history_date=when)
 
 
 def score_of(sheet, unit) -> UnitScore:
@@ -65,6 +71,7 @@ def test_city_sheet_of_districts(world, closed_2019):
     add_staff(gulou, 3, since=dt.date(2018, 5, 1))
     world.estates["NH102"].management_mode = "none"  # unrenovated without basic services: a coverage gap
     world.estates["NH102"].save()
+    recorded_in(world.estates["NH102"], sh(2019, 6, 1, 9))  # the registry said so in 2019 (read as of 31 December)
     sheet = compute_sheet(2019, "district", None, by=world.city_admin)
     x, g = score_of(sheet, xuanwu), score_of(sheet, gulou)
     # 40 × 93.00 ÷ 100; no disputes; 5 of 5–7; 9 estates, no gap
@@ -168,3 +175,26 @@ def test_sheet_pages_are_scoped(client, world, closed_2019):
     assert client.get(reverse("assessments:unit_assessment_sheet", args=[2019, "district"])).status_code == 404
     html = client.get(reverse("assessments:unit_assessment_index")).content.decode()
     assert f"community-{meiyuan.pk}" in html
+
+
+def test_coverage_reads_the_registry_of_31_december_not_todays(world, closed_2019):
+    """Issue 13.5: an estate's management mode changed after 2019 was closed leaves the 2019
+    community sheet as it was (15.00), re-computed or not; the sheet names the run it read."""
+    from communities import services as registry
+
+    meiyuan = Street.objects.get(name="梅园新村街道")
+    sheet = compute_sheet(2019, "community", meiyuan, by=world.meiyuan_clerk)
+    before = {s.community_id: (items(s), s.estates, s.estates_covered) for s in sheet.scores.all()}
+    my1 = score_of(sheet, world.communities["MY1"])
+    assert my1.coverage_score == D("15.00") and my1.estates_covered == my1.estates
+    recorded_in(Estate.objects.get(code="SL001"), sh(2019, 2, 1, 9))
+    estate = Estate.objects.get(code="SL001")
+    values = {f: getattr(estate, f) for f in registry.ESTATE_FIELDS if f not in ("community", "service_firm")}
+    values |= {"community": estate.community_id, "service_firm": "", "management_mode": "none"}
+    registry.update_estate(estate, values, by=world.xuanwu_staff, expected_version=estate.version)
+    assert Estate.objects.get(code="SL001").management_mode == "none"  # today's registry: a coverage gap
+    again = compute_sheet(2019, "community", meiyuan, by=world.meiyuan_clerk)
+    after = {s.community_id: (items(s), s.estates, s.estates_covered) for s in again.scores.all()}
+    assert after == before
+    assert score_of(again, world.communities["MY1"]).coverage_score == D("15.00")
+    assert again.cycle_run.year == 2019 and again.cycle_run.is_current

@@ -146,3 +146,34 @@ def test_reassigning_a_street_moves_its_staff_and_meetings(world):
     assert member.history.first().history_change_reason.startswith("街道调整")
     assert StaffMember.objects.visible_to(world.gulou_staff).count() == 2
     assert not StaffMember.objects.visible_to(world.xuanwu_staff).exists()
+
+
+def test_a_closed_years_roster_is_read_only_but_later_facts_are_not(world):
+    """Issue 13.4: a 到岗/离岗 date in a closed year, or a change of who was in post on 31 December
+    of a closed year, is refused (Chinese, nothing written); a departure dated later, a name or
+    a phone number, and a member arriving after the year are accepted."""
+    from assessments.choices import YearStatus
+    from assessments.models import AssessmentYear
+
+    AssessmentYear.objects.create(year=2019, status=YearStatus.CLOSED)
+    street = Street.objects.get(name="梅园新村街道")
+    member = add_staff(street, since=dt.date(2018, 1, 1))[0]
+    base = {"name": member.name, "post": "staff", "full_time": True, "since": "2018-01-01", "until": "", "phone": ""}
+    for change in ({"until": "2019-12-30"}, {"since": "2020-01-01"}, {"full_time": False},
+                   {"post": "deputy_director"}):
+        with pytest.raises(ValidationError) as exc:
+            services.update_staff(member, base | change, by=world.city_admin)
+        assert any("2019年度考核已关闭" in m and "重新开放" in m for m in exc.value.messages), change
+    for values in ({"name": "新人", "post": "staff", "since": "2019-03-01"},
+                   {"name": "早到", "post": "staff", "since": "2017-03-01", "until": "2020-06-30"}):
+        with pytest.raises(ValidationError, match="2019年度考核已关闭"):
+            services.create_staff(values, by=world.city_admin, level="street", unit_pk=street.pk)
+    assert list(StaffMember.objects.values_list("name", "since", "until", "full_time")) == \
+        [(member.name, dt.date(2018, 1, 1), None, True)]
+    services.update_staff(member, base | {"name": "改名", "phone": "025-84000000", "until": "2020-03-01"},
+                          by=world.city_admin)
+    services.create_staff({"name": "次年", "post": "staff", "since": "2020-02-01"}, by=world.city_admin,
+                          level="street", unit_pk=street.pk)
+    services.create_staff({"name": "早离", "post": "staff", "since": "2016-01-01", "until": "2017-06-30"},
+                          by=world.city_admin, level="street", unit_pk=street.pk)
+    assert StaffMember.objects.count() == 3
