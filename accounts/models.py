@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -131,3 +132,20 @@ class EvaluatorAssignment(models.Model):
             self.estate.district_id, self.estate.street_id, self.estate.community_id,
         )
         super().save(*args, **kwargs)
+
+
+class PasswordHistory(models.Model):
+    """密码历史: the hashes of a user's passwords, newest first, so that a change can refuse
+    reusing the current one or the last five (accounts.passwords.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                             related_name="password_history")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密码历史"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -151,7 +151,7 @@ def _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of) ->
             # What services.rescore_appeal does, with the run executed here instead of queued.
             run = cycle.start_run(year, by=admin, appeal=appeal, enqueue=False)
             YearEvent.objects.create(year=row, action="rescore", by=admin, at=_at(published + dt.timedelta(days=12)),
-                                     reason=f"申诉 #{appeal.pk}（{result.estate.code} {result.estate.name}）")
+                                     appeal=appeal)
             cycle.execute_until_settled(run.pk)
             _dated(run, _at(published + dt.timedelta(days=12), 11))
 

@@ -220,6 +220,10 @@ class YearEvent(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间", default=timezone.now)
     reason = models.TextField("原因", blank=True)
+    # The object an event names (a re-scoring names its appeal, hence an estate) is a link, not
+    # text in `reason`, so that the year page names it only to users whose scope holds it.
+    appeal = models.ForeignKey("Appeal", verbose_name="申诉", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "年度操作记录"

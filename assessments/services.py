@@ -428,6 +428,16 @@ def reopen_year(year: int, *, by, reason: str) -> AssessmentYear:
     return row
 
 
+def is_assessment_year(year: int) -> bool:
+    """A year the assessment can have: one that a scheme (考核方案) covers, up to this year.
+    The year pages answer 404 for any other (an impossible year such as 99999999999 used to
+    show "年度考核 进行中")."""
+    if year > timezone.localdate().year:
+        return False
+    return Scheme.objects.filter(valid_from_year__lte=year).filter(
+        Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=year)).exists() or AssessmentYear.objects.filter(year=year).exists()
+
+
 # --- appeals -------------------------------------------------------------------------------
 @transaction.atomic
 def file_appeal(*, by, estate, year: int, reason: str) -> Appeal:
@@ -486,7 +496,7 @@ def rescore_appeal(appeal: Appeal, *, by) -> CycleRun:
             raise Refused("只有已支持的申诉可以重新计分。")
         run = start_run(appeal.year, by=by, appeal=appeal)
         YearEvent.objects.create(year=AssessmentYear.objects.get(year=appeal.year), action="rescore", by=by,
-                                 reason=f"申诉 #{appeal.pk}（{appeal.estate.code} {appeal.estate.name}）")
+                                 appeal=appeal)
     return run
 
 

@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,7 +91,13 @@ def _year_param(request) -> int:
 def index(request):
     years = {y.year: y for y in AssessmentYear.objects.all()}
     current = {r.year: r for r in CycleRun.objects.filter(is_current=True).select_related("scheme")}
-    rows = [{"year": y, "state": years.get(y), "run": current.get(y)} for y in sorted(set(years) | set(current), reverse=True)]
+    # 参加考核 / 小区数 of the user's own scope: the run's own totals are city-wide.
+    counts = {
+        row["year"]: row for row in EstateResult.objects.visible_to(request.user).filter(is_current=True)
+        .order_by().values("year").annotate(total=Count("id"), assessed=Count("id", filter=Q(assessed=True)))
+    }
+    rows = [{"year": y, "state": years.get(y), "run": current.get(y), "counts": counts.get(y)}
+            for y in sorted(set(years) | set(current), reverse=True)]
     notices = Notice.objects.filter(dismissed_at__isnull=True)[:5] if request.user.is_role("city_admin") else []
     return render(request, "assessments/index.html", {
         "rows": rows, "notices": notices, "breadcrumbs": [("考核", "")],
@@ -512,13 +519,34 @@ def run_progress(request, pk):
 
 
 # --- the year: publication, closing, reopening -------------------------------------------------------
+def _assessment_year(year: int) -> int:
+    if not services.is_assessment_year(year):
+        raise Http404("没有这个考核年度。")
+    return year
+
+
+def _year_events(state, user) -> list:
+    """The year's 操作记录 as `user` may read them: an event that names an object (a
+    re-scoring names its appeal, so an estate and the person who ran it) names it only to a
+    user whose scope holds that object; others see that the step happened, nothing more."""
+    if state is None:
+        return []
+    events = list(state.events.select_related("by", "appeal__estate"))
+    named = {e.appeal_id for e in events if e.appeal_id}
+    visible = set(Appeal.objects.visible_to(user).filter(pk__in=named).values_list("pk", flat=True)) if named else set()
+    for event in events:
+        event.names_object = event.appeal_id is None or event.appeal_id in visible
+    return events
+
+
 @login_required
 def year_detail(request, year):
+    year = _assessment_year(year)
     state = AssessmentYear.objects.filter(year=year).first()
     run = CycleRun.objects.filter(year=year, is_current=True).select_related("scheme", "created_by").first()
     return render(request, "assessments/year_detail.html", {
         "year": year, "state": state, "run": run, "status": state.status if state else YearStatus.OPEN,
-        "events": state.events.select_related("by") if state else [], "can_manage": can(request.user, "cycle"),
+        "events": _year_events(state, request.user), "can_manage": can(request.user, "cycle"),
         "window_open": state.appeal_window_open() if state else False, "reason_form": ReasonForm(),
         "pending_appeals": Appeal.objects.visible_to(request.user).filter(year=year, status=AppealStatus.PENDING).count(),
         "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", "")],
@@ -526,6 +554,7 @@ def year_detail(request, year):
 
 
 def _year_action(request, year, action):
+    year = _assessment_year(year)
     require(request.user, "cycle")
     try:
         if action == "publish":
@@ -567,6 +596,7 @@ def publication(request, year):
     """公示: the estates and grades of a district or a street for one year, printable on A4,
     with the publication date and the appeal deadline. A city user picks the district first
     (the whole city is not one notice)."""
+    year = _assessment_year(year)
     state = AssessmentYear.objects.filter(year=year).first()
     qs = EstateResult.objects.visible_to(request.user).filter(year=year, is_current=True).select_related(
         "estate", "district", "street", "community"

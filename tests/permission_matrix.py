@@ -35,7 +35,7 @@ SEES_MEIYUAN_STREET = CITY | XUANWU | {"meiyuan_clerk"}
 def statuses(ok: frozenset | set, *, ok_status: int = 200, forbidden: frozenset | set = frozenset(),
              anonymous: int = 302, others: int = 404, **exact: int) -> dict[str, int]:
     """Expected status per persona: `ok` get ok_status, `forbidden` 403, the anonymous user a
-    redirect to the login page (302; an API route says 401/403), everyone else `others`
+    redirect to the login page (302; an API route says 401 with `WWW-Authenticate: Token`), everyone else `others`
     (404: out of scope). `exact` sets single personas."""
     result = {}
     for persona in PERSONAS:

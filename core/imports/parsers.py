@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from core.input_guard import BODY_WHITESPACE, has_control
 from core.spreadsheets.reader import shortest_decimal
 from core.text import clean_name, has_control_or_invisible
 
@@ -26,10 +27,17 @@ def _as_text(raw) -> str:
 
 
 def text(max_length: int | None = None):
-    """Free text (names, notes): control and zero-width characters are stripped."""
+    """Free text (names, notes): zero-width characters, and tabs and line breaks inside, are
+    stripped. A cell that starts with a tab or CR is refused: stripping it turned "\t=1+1" into
+    a live "=1+1"; other control characters (NUL...) are refused too."""
 
     def parse(raw):
-        value = clean_name(_as_text(raw))
+        raw_text = _as_text(raw)
+        if raw_text.startswith(("\t", "\r")):
+            raise CellError("内容以制表符或回车开头，请删除开头的空白后重新输入。")
+        if has_control(raw_text, BODY_WHITESPACE):
+            raise CellError("内容含有控制字符（如 NUL），请删除不可见字符后重新输入。")
+        value = clean_name(raw_text)
         if max_length and len(value) > max_length:
             raise CellError(f"内容过长（最多 {max_length} 个字）。")
         return value or None

@@ -1,8 +1,9 @@
 """Writing workbooks (excel-templates.md "Exports"), streaming with openpyxl's write-only mode.
 
 Numbers are numeric cells in the formats the spec names; money is given in fen (int) and
-written as yuan; text from user data never becomes a formula (= + - @ at the start stays text);
-every sheet prints on A4 landscape with its header row repeated, and freezes it on screen.
+written as yuan; text from user data never becomes a formula (= + - @ tab CR at the start stays
+text, marked quotePrefix: FORMULA_LEADS); every sheet prints on A4 landscape with its header row
+repeated, and freezes it on screen.
 Data cells carry no border (the header row does): plain text and whole numbers then go in as
 bare values, each styled kind's style is registered once per sheet, and formatted numbers reuse
 one cell per column, which keeps a big export close to bare openpyxl write-only
@@ -32,7 +33,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.money import fen_to_yuan
 
-FORMULA_LEADS = ("=", "+", "-", "@")
+# What a spreadsheet takes for the start of a formula (OWASP's CSV-injection list): such text is
+# written with the quotePrefix style, Excel's own "text" apostrophe, so that it stays text when
+# a user edits the cell or saves the sheet again (LibreOffice keeps it too).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 # "label": short text (a grade, a status) centred, so it never touches the number before it.
 PLAIN_KINDS = ("text", "int")  # written as bare values (or a fresh text cell for "=…")
 FORMATS = {
@@ -160,6 +164,11 @@ class SheetWriter:
         cell.data_type = "s"
         return cell
 
+    def _formula_text(self, text: str, bold: bool) -> WriteOnlyCell:
+        cell = self._text(text)
+        cell._style = copy(self._style("formula_text", bold))
+        return cell
+
     def _cell(self, value, kind: str, bold: bool = False):
         """One value as written. Plain data cells carry no border, so text that cannot become a
         formula and whole numbers go in as bare values (openpyxl's fast path); numbers with a
@@ -170,7 +179,9 @@ class SheetWriter:
             cell = WriteOnlyCell(self.ws, value=None)
         elif kind in ("text", "label"):
             text = str(value)
-            if kind == "text" and not bold and not text.startswith("="):
+            if text.startswith(FORMULA_LEADS):
+                return self._formula_text(text, bold)
+            if kind == "text" and not bold:
                 return text  # a str not starting with "=" is always a text cell in openpyxl
             cell = self._text(text)
         elif kind == "money":
@@ -203,6 +214,8 @@ class SheetWriter:
             probe = WriteOnlyCell(self.ws)
             if kind == "label":
                 probe.alignment = Alignment(horizontal="center")
+            elif kind == "formula_text":
+                probe.number_format, probe.quotePrefix = "@", True
             elif kind not in ("text", "int"):
                 probe.number_format = FORMATS.get(kind, "General")
             if bold:

@@ -116,23 +116,23 @@ ROUTES = [
 
 def api_write_list():
     """An API list that also creates: writers get 400 for an empty body, other roles 403."""
-    return statuses(REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS, anonymous=403)
+    return statuses(REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS, anonymous=401)
 
 
 ROUTES += [
     # The API answers exactly like the pages: out of scope 404, the anonymous 403.
-    Route("api:district-list", get=everyone(anonymous=403)),
-    Route("api:district-detail", get=statuses(SEES_XUANWU, anonymous=403), kwargs=xuanwu),
-    Route("api:street-list", get=everyone(anonymous=403)),
-    Route("api:street-detail", get=statuses(SEES_MEIYUAN, anonymous=403), kwargs=meiyuan),
-    Route("api:community-list", get=everyone(anonymous=403)),
-    Route("api:community-detail", get=statuses(SEES_MEIYUAN, anonymous=403), kwargs=my1_community),
-    Route("api:estate-list", get=everyone(anonymous=403), post=api_write_list()),
-    Route("api:estate-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=my101),
-    Route("api:firm-list", get=everyone(anonymous=403), post=api_write_list()),
-    Route("api:firm-detail", get=everyone(anonymous=403), kwargs=meiyuan_firm),
-    Route("api:committee-list", get=everyone(anonymous=403), post=api_write_list()),
-    Route("api:committee-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=my101_committee),
+    Route("api:district-list", get=everyone(anonymous=401)),
+    Route("api:district-detail", get=statuses(SEES_XUANWU, anonymous=401), kwargs=xuanwu),
+    Route("api:street-list", get=everyone(anonymous=401)),
+    Route("api:street-detail", get=statuses(SEES_MEIYUAN, anonymous=401), kwargs=meiyuan),
+    Route("api:community-list", get=everyone(anonymous=401)),
+    Route("api:community-detail", get=statuses(SEES_MEIYUAN, anonymous=401), kwargs=my1_community),
+    Route("api:estate-list", get=everyone(anonymous=401), post=api_write_list()),
+    Route("api:estate-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=my101),
+    Route("api:firm-list", get=everyone(anonymous=401), post=api_write_list()),
+    Route("api:firm-detail", get=everyone(anonymous=401), kwargs=meiyuan_firm),
+    Route("api:committee-list", get=everyone(anonymous=401), post=api_write_list()),
+    Route("api:committee-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=my101_committee),
 ]
 
 

@@ -19,7 +19,7 @@ ROUTES = [
     Route("core:job_download", get=statuses(set()), kwargs=clerk_job),
     Route("core:healthz", get=statuses(set(), anonymous=200, others=200)),
     # The API's own pages: schema and docs for signed-in users; the token endpoint is POST.
-    Route("api:schema", get=everyone(anonymous=403)),
-    Route("api:docs", get=everyone(anonymous=403)),
+    Route("api:schema", get=everyone(anonymous=401)),
+    Route("api:docs", get=everyone(anonymous=401)),
     Route("api:token", get=statuses(set(), anonymous=405, others=405), post=statuses(set(), anonymous=400, others=400)),
 ]

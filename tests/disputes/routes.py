@@ -143,7 +143,7 @@ def _role_gate(writers, ok_status=200, **kw):
 
 
 NOT_ALLOWED = statuses(SIGNED_IN, ok_status=405)
-API_NOT_ALLOWED = statuses(SIGNED_IN, ok_status=405, anonymous=403)
+API_NOT_ALLOWED = statuses(SIGNED_IN, ok_status=405, anonymous=401)
 
 ROUTES = [
     # pages
@@ -186,28 +186,28 @@ ROUTES = [
     Route("disputes:export", get=None, post=statuses(SIGNED_IN, ok_status=302), kwargs=lambda w: {"list_name": "overdue_repairs"}),
     Route("disputes:export", get=None, post=statuses(SIGNED_IN, ok_status=404), kwargs=lambda w: {"list_name": "nonsense"}),
     # API
-    Route("api:dispute-list", get=everyone(anonymous=403), post=_role_gate(CASE_WRITERS, ok_status=400, anonymous=403)),
-    Route("api:dispute-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=dispute),
-    Route("api:dispute-step", get=API_NOT_ALLOWED, post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=403), kwargs=dispute),
-    Route("api:repair-list", get=everyone(anonymous=403), post=_role_gate(CASE_WRITERS, ok_status=400, anonymous=403)),
-    Route("api:repair-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=repair),
-    Route("api:repair-step", get=API_NOT_ALLOWED, post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=403), kwargs=repair),
-    Route("api:referral-list", get=everyone(anonymous=403), post=_role_gate(STREET_WRITERS, ok_status=400, anonymous=403)),
-    Route("api:referral-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=referral),
-    Route("api:referral-step", get=API_NOT_ALLOWED, post=_writers(MY101_STREET_WRITERS, SEES_MY101, ok_status=400, anonymous=403), kwargs=referral),
-    Route("api:filing-list", get=everyone(anonymous=403), post=API_NOT_ALLOWED),
-    Route("api:filing-detail", get=statuses(SEES_MY101, anonymous=403), kwargs=filing),
-    Route("api:station-list", get=everyone(anonymous=403)),
-    Route("api:station-detail", get=statuses(SEES_MEIYUAN_STATIONS, anonymous=403), kwargs=station_pk),
-    Route("api:repair-team-list", get=everyone(anonymous=403)),
-    Route("api:repair-team-detail", get=statuses(SEES_MEIYUAN_STATIONS, anonymous=403), kwargs=team_pk),
-    Route("api:department-list", get=everyone(anonymous=403)),
-    Route("api:department-detail", get=everyone(anonymous=403), kwargs=first_department),
-    Route("api:time-limit-list", get=everyone(anonymous=403)),
-    Route("api:time-limit-detail", get=everyone(anonymous=403), kwargs=first_limit),
-    Route("api:georeport-services", get=everyone(anonymous=403)),
-    Route("api:georeport-requests", get=everyone(anonymous=403)),
-    Route("api:georeport-request", get=statuses(SEES_MY101, anonymous=403), kwargs=georeport_request),
+    Route("api:dispute-list", get=everyone(anonymous=401), post=_role_gate(CASE_WRITERS, ok_status=400, anonymous=401)),
+    Route("api:dispute-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=dispute),
+    Route("api:dispute-step", get=API_NOT_ALLOWED, post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=401), kwargs=dispute),
+    Route("api:repair-list", get=everyone(anonymous=401), post=_role_gate(CASE_WRITERS, ok_status=400, anonymous=401)),
+    Route("api:repair-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=repair),
+    Route("api:repair-step", get=API_NOT_ALLOWED, post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=401), kwargs=repair),
+    Route("api:referral-list", get=everyone(anonymous=401), post=_role_gate(STREET_WRITERS, ok_status=400, anonymous=401)),
+    Route("api:referral-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=referral),
+    Route("api:referral-step", get=API_NOT_ALLOWED, post=_writers(MY101_STREET_WRITERS, SEES_MY101, ok_status=400, anonymous=401), kwargs=referral),
+    Route("api:filing-list", get=everyone(anonymous=401), post=API_NOT_ALLOWED),
+    Route("api:filing-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=filing),
+    Route("api:station-list", get=everyone(anonymous=401)),
+    Route("api:station-detail", get=statuses(SEES_MEIYUAN_STATIONS, anonymous=401), kwargs=station_pk),
+    Route("api:repair-team-list", get=everyone(anonymous=401)),
+    Route("api:repair-team-detail", get=statuses(SEES_MEIYUAN_STATIONS, anonymous=401), kwargs=team_pk),
+    Route("api:department-list", get=everyone(anonymous=401)),
+    Route("api:department-detail", get=everyone(anonymous=401), kwargs=first_department),
+    Route("api:time-limit-list", get=everyone(anonymous=401)),
+    Route("api:time-limit-detail", get=everyone(anonymous=401), kwargs=first_limit),
+    Route("api:georeport-services", get=everyone(anonymous=401)),
+    Route("api:georeport-requests", get=everyone(anonymous=401)),
+    Route("api:georeport-request", get=statuses(SEES_MY101, anonymous=401), kwargs=georeport_request),
 ]
 
 assert CITY <= SEES_MY101

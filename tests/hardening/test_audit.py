@@ -19,6 +19,7 @@ ROOT = Path(settings.BASE_DIR)
 # be listed here with its reason — the test fails otherwise.
 WITHOUT_HISTORY = {
     "core.Job": "long work as a row: written by the system, its own record of who started it",
+    "accounts.PasswordHistory": "password hashes kept to refuse reuse; written by the system, never edited",
     "assessments.YearEvent": "an audit log itself (publish / close / reopen, who, when, reason)",
     "assessments.InspectionPhoto": "append-only upload (taken time, inspection); never edited",
     "assessments.CycleRun": "a job row: computed, who started it recorded on it",

@@ -76,8 +76,8 @@ ROUTES = [
     Route("subsidies:budget", get=readers()),
     Route("subsidies:what_if", get=statuses(CITY_ADMINS | {"city_finance"}, forbidden=SIGNED_IN - CITY_ADMINS - {"city_finance"})),
     # API: lists for every signed-in user (scoped, so possibly empty); objects in scope only.
-    Route("api:allocation-sheet-list", get=everyone(anonymous=403)),
-    Route("api:allocation-sheet-detail", get=statuses(SEES_SHEET, anonymous=403), kwargs=sheet),
-    Route("api:allocation-list", get=everyone(anonymous=403)),
-    Route("api:allocation-detail", get=statuses(SEES_SHEET, anonymous=403), kwargs=row),
+    Route("api:allocation-sheet-list", get=everyone(anonymous=401)),
+    Route("api:allocation-sheet-detail", get=statuses(SEES_SHEET, anonymous=401), kwargs=sheet),
+    Route("api:allocation-list", get=everyone(anonymous=401)),
+    Route("api:allocation-detail", get=statuses(SEES_SHEET, anonymous=401), kwargs=row),
 ]
