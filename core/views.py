@@ -62,3 +62,14 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def not_found(request, exception=None):
+    """404 (handler404): under /api/ the API's JSON shape {"detail": "未找到。"} — a path that no
+    route matches (an id that is not digits, core/api/routers.py) answers like a missing row;
+    elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
