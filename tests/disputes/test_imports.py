@@ -69,7 +69,7 @@ def test_dispute_ledger_imports_and_feeds_the_effectiveness_counts(world, tmp_pa
     (d_row(code="NOPE"), "小区编码", "小区编码不存在"),
     (d_row(code="XJK101"), "小区编码", "小区编码不存在"),  # another street's: the same words
     (d_row(phone="12345"), "联系电话", "联系电话应为11位手机号码或固定电话号码"),
-    (d_row(received="2999-01-01"), "受理日期", "不能晚于今天"),
+    (d_row(received="2999-01-01"), "受理日期", "日期不合理：应在 1949年10月1日至今之间。"),
     (d_row(closed="2019-06-02", outcome="转联合执法", department="质监", received="2019-06-01"), "移交部门", "应为“市场监管”"),
     (d_row(closed="2019-06-02", outcome="调解成功", department="城管"), "移交部门", "只有办理结果为“转联合执法”"),
     (d_row(closed="2019-06-02", outcome="转联合执法", department="宣传部"), "移交部门", "不在联合执法部门名单中"),
