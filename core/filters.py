@@ -11,6 +11,7 @@ import re
 
 import django_filters as df
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 YEAR_MIN = 1949
@@ -63,3 +64,25 @@ class IdFilter(IntegerFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)
+
+
+class FilterSet(df.FilterSet):
+    """The base of the FilterSets django-filter builds from a viewset's `filterset_fields`: an
+    integer model field filters as a bounded IntegerFilter (a field named year as a YearFilter)
+    instead of NumberFilter's Decimal."""
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        from django.db import models
+
+        if isinstance(field, models.IntegerField) and not isinstance(field, models.AutoField) and lookup_expr in (None, "exact"):
+            if field.name == "year":
+                return YearFilter(field_name=field_name, label=field.verbose_name)
+            return IntegerFilter(field_name=field_name, label=field.verbose_name, min_value=-ID_MAX - 1, max_value=ID_MAX)
+        return super().filter_for_field(field, field_name, lookup_expr)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend whose generated FilterSets use core.filters.FilterSet."""
+
+    filterset_base = FilterSet

@@ -33,6 +33,9 @@ def test_a_malformed_id_is_404_in_chinese(world, path):
     ("/api/repairs/?year=1e9", "请输入整数。"), ("/api/filings/?year=NaN", "请输入整数。"),
     ("/api/estate-results/?run=0.5", "请输入整数。"), ("/api/estate-results/?year=-1", "不能小于 1949。"),
     ("/api/estates/?renovation_year=Infinity", "请输入整数。"),
+    # filters django-filter builds from a viewset's filterset_fields (core.filters.FilterBackend)
+    ("/api/allocation-sheets/?year=1551624866085500928", "不能大于 2100。"),
+    ("/api/allocation-sheets/?year=2019.5", "请输入整数。"),
 ])
 def test_a_malformed_filter_is_400_in_chinese(world, path, message):
     response = api(world.city_admin).get(path)
