@@ -6,6 +6,7 @@ import django_filters as df
 from django import forms
 
 from communities.models import Community, District, Street
+from core.filters import IdFilter, YearFilter
 
 from .choices import Grade, InspectionSource, InspectionStatus, UnitLevel
 from .models import CycleRun, EstateResult, FeeRate, Inspection, UnitResult
@@ -40,7 +41,7 @@ class InspectionFilter(PlaceFilterSet):
                             widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
     source = df.ChoiceFilter(label="检查类型", choices=InspectionSource.choices, empty_label="全部类型", widget=forms.Select(attrs=SELECT))
     status = df.ChoiceFilter(label="状态", choices=InspectionStatus.choices, empty_label="全部状态", widget=forms.Select(attrs=SELECT))
-    year = df.NumberFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
+    year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
 
     class Meta:
         model = Inspection
@@ -48,7 +49,7 @@ class InspectionFilter(PlaceFilterSet):
 
 
 class FeeRateFilter(PlaceFilterSet):
-    year = df.NumberFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
+    year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
 
     class Meta:
         model = FeeRate
@@ -56,9 +57,9 @@ class FeeRateFilter(PlaceFilterSet):
 
 
 class EstateResultFilter(PlaceFilterSet):
-    year = df.NumberFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
+    year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
     grade = df.ChoiceFilter(label="考核等级", choices=Grade.choices, empty_label="全部等级", widget=forms.Select(attrs=SELECT))
-    run = df.NumberFilter(label="计分任务", field_name="run_id")
+    run = IdFilter(label="计分任务", field_name="run_id")
 
     class Meta:
         model = EstateResult
@@ -66,7 +67,7 @@ class EstateResultFilter(PlaceFilterSet):
 
 
 class UnitResultFilter(df.FilterSet):
-    year = df.NumberFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
+    year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
     level = df.ChoiceFilter(label="层级", choices=UnitLevel.choices, empty_label=None, widget=forms.Select(attrs=SELECT))
     district = df.ModelChoiceFilter(label="区", queryset=_districts, widget=forms.Select(attrs=SELECT))
     street = df.ModelChoiceFilter(label="街道", queryset=_streets, widget=forms.Select(attrs=SELECT))
@@ -77,7 +78,7 @@ class UnitResultFilter(df.FilterSet):
 
 
 class CycleRunFilter(df.FilterSet):
-    year = df.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
 
     class Meta:
         model = CycleRun

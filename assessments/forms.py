@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from core.validation import happened
+
 from .choices import InspectionSource
 
 INPUT = {"class": "form-control"}
@@ -15,7 +17,7 @@ class InspectionForm(forms.Form):
     estate_code = forms.CharField(label="小区编码", max_length=32, widget=forms.TextInput(attrs={
         **INPUT, "list": "estate-codes", "autocomplete": "off", "inputmode": "text",
     }), error_messages={"required": "请填写小区编码。"})
-    date = forms.DateField(label="检查日期", widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d"),
+    date = forms.DateField(validators=[happened], label="检查日期", widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": "请填写检查日期。", "invalid": "日期格式不正确。"})
     inspector_name = forms.CharField(label="检查人", max_length=50, widget=forms.TextInput(attrs=INPUT),
                                      error_messages={"required": "请填写检查人。"})

@@ -22,6 +22,7 @@ from communities.models import EstateScopedModel
 from core.locking import VersionedModel
 from core.models import ACTIVE_JOB_STATUSES, JobBase, TimeStampedModel
 from core.scoping import ScopedManager
+from core.validation import happened, plausible_date
 
 from .choices import (
     AppealStatus,
@@ -174,9 +175,9 @@ class AssessmentYear(TimeStampedModel):
 
     year = models.PositiveSmallIntegerField("年度", unique=True)
     status = models.CharField("状态", max_length=12, choices=YearStatus.choices, default=YearStatus.OPEN)
-    published_at = models.DateTimeField("公示时间", null=True, blank=True)
-    appeal_deadline = models.DateField("申诉截止日", null=True, blank=True, help_text="当日24时（北京时间）截止。")
-    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    published_at = models.DateTimeField("公示时间", null=True, blank=True, validators=[happened])
+    appeal_deadline = models.DateField("申诉截止日", null=True, blank=True, help_text="当日24时（北京时间）截止。", validators=[plausible_date])
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True, validators=[happened])
     history = HistoricalRecords()
 
     class Meta:
@@ -218,7 +219,7 @@ class YearEvent(models.Model):
         ("publish", "公示"), ("close", "关闭"), ("reopen", "重新开放"), ("rescore", "申诉复核重新计分"),
     ])
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
+    at = models.DateTimeField("时间", default=timezone.now, validators=[happened])
     reason = models.TextField("原因", blank=True)
     # The object an event names (a re-scoring names its appeal, hence an estate) is a link, not
     # text in `reason`, so that the year page names it only to users whose scope holds it.
@@ -249,7 +250,7 @@ class Inspection(EstateScopedModel, VersionedModel, TimeStampedModel):
     point, an integer so that the cycle can sum it exactly on every database."""
 
     year = models.PositiveSmallIntegerField("年度", editable=False)
-    date = models.DateField("检查日期")
+    date = models.DateField("检查日期", validators=[happened])
     inspector_name = models.CharField("检查人", max_length=50)
     source = models.CharField("检查类型", max_length=16, choices=InspectionSource.choices, default=InspectionSource.STREET)
     status = models.CharField("状态", max_length=12, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT)
@@ -257,11 +258,11 @@ class Inspection(EstateScopedModel, VersionedModel, TimeStampedModel):
     total_tenths = models.PositiveIntegerField("合计（0.1分）", default=0)
     note = models.CharField("备注", max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True, validators=[happened])
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True, validators=[happened])
     review_note = models.CharField("审核意见", max_length=500, blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -306,7 +307,7 @@ class InspectionPhoto(models.Model):
 
     inspection = models.ForeignKey(Inspection, verbose_name="检查记录", on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField("照片", upload_to=photo_upload_path, max_length=300)
-    taken_at = models.DateTimeField("拍摄时间")
+    taken_at = models.DateTimeField("拍摄时间", validators=[happened])
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
@@ -364,7 +365,7 @@ class CycleRun(JobBase):
         "self", verbose_name="复核所依据的计分", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_current = models.BooleanField("当前有效", default=False)
-    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
+    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True, validators=[happened])
     estates_total = models.PositiveIntegerField("小区数", default=0)
     estates_assessed = models.PositiveIntegerField("参加考核小区数", default=0)
     grade_counts = models.JSONField("各等级小区数", default=dict, blank=True)
@@ -526,7 +527,7 @@ class Appeal(EstateScopedModel, TimeStampedModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True, validators=[happened])
     decision_note = models.TextField("处理意见", blank=True)
     history = HistoricalRecords()
 
@@ -557,8 +558,8 @@ class Notice(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     title = models.CharField("标题", max_length=200)
     report = models.JSONField("准备情况", default=dict)
-    created_at = models.DateTimeField("时间", default=timezone.now)
-    dismissed_at = models.DateTimeField("已读时间", null=True, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, validators=[happened])
+    dismissed_at = models.DateTimeField("已读时间", null=True, blank=True, validators=[happened])
 
     class Meta:
         verbose_name = verbose_name_plural = "考核提醒"

@@ -20,6 +20,7 @@ from communities.models import Estate
 from core.locking import EditConflict, check_version, seen_version
 from core.models import ACTIVE_JOB_STATUSES, JobStatus
 from core.years import message as closed_year_message
+from core.validation import date_error
 
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
 from .errors import Refused
@@ -176,11 +177,11 @@ class InspectionChecker:
         names = item_names or {}
         if date is None:
             errors["date"] = "请填写检查日期。"
-        elif date > self.today:
-            errors["date"] = "检查日期不能晚于今天。"
+        elif message := date_error(date, fact=True):
+            errors["date"] = message
         if source is not None and source not in allowed_sources(self.user):
             errors["source"] = "您不能录入该类型的检查。"
-        if estate is None or date is None or date > self.today:
+        if estate is None or date is None or "date" in errors:
             return {}, 0, errors
         refusal = self.gate.refusal(estate.id, date.year)
         if refusal:

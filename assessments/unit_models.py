@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from core.scoping import ScopedManager
+from core.validation import happened
 
 from .choices import UnitLevel
 
@@ -61,13 +62,13 @@ class UnitSheet(TimeStampedModel):
     street = models.ForeignKey("communities.Street", verbose_name="考核单位（街道）", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     scheme = models.ForeignKey(UnitScheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="sheets")
-    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    computed_at = models.DateTimeField("计算时间", null=True, blank=True, validators=[happened])
     # The run whose roll-up the 老旧小区考核结果 item read (the year's current run when computed).
     cycle_run = models.ForeignKey("assessments.CycleRun", verbose_name="计分批次", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="unit_sheets")
     signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签批人", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
-    signed_off_at = models.DateTimeField("签批时间", null=True, blank=True)
+    signed_off_at = models.DateTimeField("签批时间", null=True, blank=True, validators=[happened])
     history = HistoricalRecords()
 
     # A sheet is the record of one year's assessment by the units as they were: it stays with the

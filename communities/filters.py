@@ -8,6 +8,8 @@ from __future__ import annotations
 import django_filters as df
 from django import forms
 
+from core.filters import IdFilter, YearFilter
+
 from .choices import EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
 from .models import Community, District, Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm, Street
 from .search import estate_search
@@ -89,7 +91,7 @@ class EstateFilter(_UnitFilters):
                                error_messages={"invalid_choice": Msg.INVALID_CHOICE})
     management_mode = df.ChoiceFilter(label="管理模式", choices=ManagementMode.choices, empty_label="全部模式",
                                       error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    renovation_year = df.NumberFilter(label="整治完成年份", field_name="renovation_year",
+    renovation_year = YearFilter(label="整治完成年份", field_name="renovation_year",
                                       widget=forms.NumberInput(attrs={"min": 1949, "max": 2100}))
     service_firm = df.ModelChoiceFilter(label="物业服务企业", queryset=ServiceFirm.objects.all(),
                                         widget=forms.HiddenInput,
@@ -133,7 +135,7 @@ class FirmFilter(df.FilterSet):
 
 class CommitteeFilter(_UnitFilters):
     q = df.CharFilter(label="物管会或小区名称", method="search", max_length=100)
-    estate = df.NumberFilter(label="小区", field_name="estate_id", widget=forms.HiddenInput)
+    estate = IdFilter(label="小区", field_name="estate_id", widget=forms.HiddenInput)
     is_active = df.BooleanFilter(label="在任", widget=forms.Select(choices=[("", "全部"), ("true", "在任"), ("false", "已卸任")]))
     ordering = StableOrderingFilter(label="排序", tiebreak="pk",
                                     fields=(("name", "name"), ("term_start", "term_start"), ("term_end", "term_end"),

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 
+from core.validation import happened, plausible_date
+
 from .choices import CommitteeMemberRole, EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
 from .models import Community, District, Estate, ServiceFirm, Street
 from .services import Msg
@@ -30,8 +32,11 @@ def _int(label, required=False, **attrs):
                               widget=forms.NumberInput(attrs={"step": 1, **attrs}))
 
 
-def _date(label, required=False):
+def _date(label, required=False, fact=False):
+    """fact: a date that records something that happened (core.validation.happened); else one
+    that may lie ahead (plausible_date)."""
     return forms.DateField(label=label, required=required, error_messages=DATE_ERR,
+                           validators=[happened if fact else plausible_date],
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
@@ -212,7 +217,7 @@ class FirmForm(ServiceErrorsMixin, forms.Form):
 
 class CommitteeForm(ServiceErrorsMixin, forms.Form):
     name = _text("名称", required=True, max_length=100)
-    formed_on = _date("成立日期", required=True)
+    formed_on = _date("成立日期", required=True, fact=True)
     term_start = _date("任期开始", required=True)
     term_end = _date("任期结束", required=True)
     is_active = forms.BooleanField(label="在任", required=False, initial=True)
@@ -247,7 +252,7 @@ MemberFormSet = forms.formset_factory(MemberForm, extra=5, can_delete=True, max_
 class OwnersOrganisationForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="类型", choices=[("", "请选择类型"), *OwnersOrganisationKind.choices],
                              error_messages={**ERR, "invalid_choice": Msg.ORG_KIND})
-    established_on = _date("成立日期", required=True)
+    established_on = _date("成立日期", required=True, fact=True)
     term_end = _date("任期结束")
     chair = _text("主任/召集人", max_length=50)
     is_active = forms.BooleanField(label="有效", required=False, initial=True)

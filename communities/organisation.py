@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.rules import can, require
 from core.history import acting_as
-from core.validation import FieldErrors
+from core.validation import FieldErrors, date_error
 
 from .choices import EntrustingParty, VettingUnit
 from .models import (
@@ -51,7 +51,6 @@ class Msg:
     NOT_IN_SCOPE = "该记录不在您的管辖范围内。"
     VETTING_UNIT = "审核单位须为街道或社区。"
     VETTING_NOT_YOURS = "只有街道（或其上级）可确认街道审核，只有本社区或街道可确认社区审核。"
-    SUPERVISION_FUTURE = "检查日期不能晚于今天。"
 
 
 def _pk(value):
@@ -59,19 +58,23 @@ def _pk(value):
     return int(value) if value not in (None, "") and str(value).isdigit() else None
 
 
-def _date(values, key, errors, required=True):
+def _date(values, key, errors, required=True, fact=False):
+    """A date within core.validation's plausibility rule (`fact`: one that has happened)."""
     value = values.get(key)
     if value in (None, ""):
         if required:
             errors.add(key, Msg.REQUIRED)
         return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.add(key, Msg.INVALID_DATE)
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors.add(key, Msg.INVALID_DATE)
+            return None
+    if message := date_error(value, fact=fact):
+        errors.add(key, message)
         return None
+    return value
 
 
 def _bool(value) -> bool:
@@ -235,9 +238,7 @@ def add_supervision(committee: PropertyCommittee, values: dict, *, by) -> Superv
     if not Estate.objects.writable_by(by).filter(pk=committee.estate_id).exists():
         raise PermissionDenied(Msg.NOT_IN_SCOPE)
     errors = FieldErrors()
-    day = _date(values, "date", errors)
-    if day and day > timezone.localdate():
-        errors.add("date", Msg.SUPERVISION_FUTURE)
+    day = _date(values, "date", errors, fact=True)
     findings = str(values.get("findings") or "").strip()
     if not findings:
         errors.add("findings", Msg.REQUIRED)

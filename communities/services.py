@@ -33,7 +33,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.rules import can, require
 from core.history import acting_as
-from core.validation import FieldErrors
+from core.validation import FieldErrors, date_error
 
 from .choices import EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
 from .models import (
@@ -106,7 +106,6 @@ class Msg:
 
     TERM_END_BEFORE_START = "任期结束不能早于任期开始。"
     FORMED_AFTER_TERM_START = "任期开始不能早于成立日期。"
-    DATE_IN_FUTURE = "{label}不能晚于今天。"
     ONE_DIRECTOR = "一个物管会只能有一名主任。"
     COMMITTEE_TOO_FEW = "物管会成员不得少于{min}人（现有{n}人）。"
     COMMITTEE_TOO_MANY = "物管会成员不得多于{max}人（现有{n}人）。"
@@ -734,8 +733,9 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
         if dates[key] is None:
             errors.add(key, Msg.REQUIRED)
         cleaned[key] = dates[key]
-    if dates.get("formed_on") and dates["formed_on"] > timezone.localdate():
-        errors.add("formed_on", Msg.DATE_IN_FUTURE.format(label="成立日期"))
+    for key in ("formed_on", "term_start", "term_end"):
+        if message := date_error(dates.get(key), fact=key == "formed_on"):
+            errors.add(key, message)
     if dates.get("term_start") and dates.get("term_end") and dates["term_end"] < dates["term_start"]:
         errors.add("term_end", Msg.TERM_END_BEFORE_START)
     if dates.get("formed_on") and dates.get("term_start") and dates["term_start"] < dates["formed_on"]:
@@ -874,8 +874,10 @@ def validate_owners_org(values: dict, *, by, instance: OwnersOrganisation | None
         cleaned[key] = dates[key]
     if dates.get("established_on") is None and "established_on" not in errors:
         errors.add("established_on", Msg.REQUIRED)
-    elif dates.get("established_on") and dates["established_on"] > timezone.localdate():
-        errors.add("established_on", Msg.DATE_IN_FUTURE.format(label="成立日期"))
+    elif message := date_error(dates.get("established_on"), fact=True):
+        errors.add("established_on", message)
+    if message := date_error(dates.get("term_end"), fact=False):
+        errors.add("term_end", message)
     if dates.get("established_on") and dates.get("term_end") and dates["term_end"] < dates["established_on"]:
         errors.add("term_end", Msg.ORG_TERM_BEFORE_ESTABLISHED)
     chair = clean_name(_text(values, "chair"))

@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.validation import happened, plausible_date
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -47,10 +49,10 @@ class JobBase(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("发起时间", default=timezone.now)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
-    lease_expires_at = models.DateTimeField("租约到期", null=True, blank=True)
+    created_at = models.DateTimeField("发起时间", default=timezone.now, validators=[happened])
+    started_at = models.DateTimeField("开始时间", null=True, blank=True, validators=[happened])
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True, validators=[happened])
+    lease_expires_at = models.DateTimeField("租约到期", null=True, blank=True, validators=[plausible_date])
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     error = models.TextField("失败原因", blank=True)
     result = models.JSONField("结果", default=dict, blank=True)

@@ -75,3 +75,17 @@ def healthz(request):
         checks["cache"] = "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def not_found(request, exception=None):
+    """404 (handler404): under /api/ the API's JSON shape {"detail": "未找到。"} — a path that no
+    route matches (an id that is not digits, core/api/routers.py) answers like a missing row;
+    elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

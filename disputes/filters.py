@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Community, District, Street
+from core.filters import YearFilter
 
 from .choices import (
     Channel,
@@ -69,7 +70,7 @@ class UnitFilterSet(StyledFilterSet):
 
 
 class CaseFilterSet(UnitFilterSet):
-    year = df.NumberFilter(label="年度", method="filter_year")
+    year = YearFilter(label="年度", method="filter_year")
     received_from = df.DateFilter(label="起始日期", method="filter_from")
     received_to = df.DateFilter(label="截止日期", method="filter_to")
     channel = df.ChoiceFilter(label="受理方式", choices=Channel.choices)
@@ -79,7 +80,7 @@ class CaseFilterSet(UnitFilterSet):
     open_q: Q  # set per model
 
     def filter_year(self, qs, name, value):
-        if value is None or not (1949 <= int(value) <= 2100):
+        if value is None:
             return qs
         start, end = year_bounds(int(value))
         return qs.filter(requested_datetime__gte=start, requested_datetime__lt=end)
@@ -131,7 +132,7 @@ class RepairFilter(CaseFilterSet):
 class ReferralFilter(UnitFilterSet):
     department = df.ModelChoiceFilter(label="执法部门", queryset=Department.objects.all())
     status = df.ChoiceFilter(label="状态", choices=ReferralStatus.choices)
-    year = df.NumberFilter(label="年度", method="filter_year")
+    year = YearFilter(label="年度", method="filter_year")
     overdue = df.BooleanFilter(label="已逾期", method="filter_overdue")
 
     class Meta:
@@ -155,7 +156,7 @@ class ReferralFilter(UnitFilterSet):
 class FilingFilter(UnitFilterSet):
     kind = df.ChoiceFilter(label="备案类型", choices=FilingKind.choices)
     status = df.ChoiceFilter(label="状态", choices=FilingStatus.choices)
-    year = df.NumberFilter(label="年度", field_name="submitted_on", lookup_expr="year")
+    year = YearFilter(label="年度", field_name="submitted_on", lookup_expr="year")
 
     class Meta:
         model = Filing

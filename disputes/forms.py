@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm
+from core.validation import happened, plausible_date
 
 from .choices import (
     Channel,
@@ -101,7 +102,7 @@ class DisputeForm(forms.Form):
     respondent = forms.CharField(label="被反映方", max_length=100, required=False, widget=_c(forms.TextInput()),
                                  help_text="如物业服务企业、相邻住户等")
     description = forms.CharField(label="情况描述", required=False, widget=_c(forms.Textarea(attrs={"rows": 3})))
-    requested_datetime = forms.DateTimeField(label="受理时间", input_formats=DATETIME_FORMATS, widget=dt_widget(),
+    requested_datetime = forms.DateTimeField(validators=[happened], label="受理时间", input_formats=DATETIME_FORMATS, widget=dt_widget(),
                                              error_messages={"required": "请填写受理时间。", "invalid": "受理时间格式不正确。"})
 
     def __init__(self, *args, user=None, **kwargs):
@@ -126,7 +127,7 @@ class RepairForm(forms.Form):
     reporter_name = forms.CharField(label="报修人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
     channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.PHONE, required=False,
                                 widget=_c(forms.Select()), help_text="默认：电话")
-    requested_datetime = forms.DateTimeField(label="报修时间", input_formats=DATETIME_FORMATS, widget=dt_widget(),
+    requested_datetime = forms.DateTimeField(validators=[happened], label="报修时间", input_formats=DATETIME_FORMATS, widget=dt_widget(),
                                              required=False, help_text="留空即为现在。",
                                              error_messages={"invalid": "报修时间格式不正确。"})
 
@@ -142,13 +143,13 @@ class RepairForm(forms.Form):
 class StepForm(forms.Form):
     """A workflow step: when (default now) and a note."""
 
-    at = forms.DateTimeField(label="时间", input_formats=DATETIME_FORMATS, widget=dt_widget(), required=False,
+    at = forms.DateTimeField(validators=[happened], label="时间", input_formats=DATETIME_FORMATS, widget=dt_widget(), required=False,
                              help_text="留空即为现在。", error_messages={"invalid": "时间格式不正确。"})
     note = forms.CharField(label="说明", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
 
 
 class ReferForm(StepForm):
-    due_on = forms.DateField(label="办理期限", widget=date_widget(),
+    due_on = forms.DateField(validators=[plausible_date], label="办理期限", widget=date_widget(),
                              error_messages={"required": "请填写办理期限。", "invalid": "日期格式不正确。"})
     problem = forms.CharField(label="移交事项", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})),
                               help_text="留空则使用纠纷的情况描述。")
@@ -205,9 +206,9 @@ class CompleteForm(StepForm):
 class ReferralForm(forms.Form):
     problem = forms.CharField(label="移交事项", widget=_c(forms.Textarea(attrs={"rows": 3})),
                               error_messages={"required": "请填写移交事项。"})
-    referred_on = forms.DateField(label="移交日期", widget=date_widget(),
+    referred_on = forms.DateField(validators=[happened], label="移交日期", widget=date_widget(),
                                   error_messages={"required": "请填写移交日期。", "invalid": "日期格式不正确。"})
-    due_on = forms.DateField(label="办理期限", widget=date_widget(),
+    due_on = forms.DateField(validators=[plausible_date], label="办理期限", widget=date_widget(),
                              error_messages={"required": "请填写办理期限。", "invalid": "日期格式不正确。"})
 
     def __init__(self, *args, user=None, **kwargs):
@@ -217,12 +218,12 @@ class ReferralForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    accepted_on = forms.DateField(label="部门受理日期", widget=date_widget(),
+    accepted_on = forms.DateField(validators=[happened], label="部门受理日期", widget=date_widget(),
                                   error_messages={"required": "请填写受理日期。", "invalid": "日期格式不正确。"})
 
 
 class AnswerForm(forms.Form):
-    answered_on = forms.DateField(label="反馈日期", widget=date_widget(),
+    answered_on = forms.DateField(validators=[happened], label="反馈日期", widget=date_widget(),
                                   error_messages={"required": "请填写反馈日期。", "invalid": "日期格式不正确。"})
     feedback = forms.CharField(label="部门反馈", widget=_c(forms.Textarea(attrs={"rows": 3})),
                                error_messages={"required": "请填写部门反馈的办理情况。"})
@@ -237,7 +238,7 @@ class FilingForm(forms.Form):
                               error_messages={"required": "请填写备案事项。"})
     applicant = forms.CharField(label="报送单位", max_length=100, widget=_c(forms.TextInput()),
                                 error_messages={"required": "请填写报送单位。"})
-    submitted_on = forms.DateField(label="报送日期", widget=date_widget(),
+    submitted_on = forms.DateField(validators=[happened], label="报送日期", widget=date_widget(),
                                    error_messages={"required": "请填写报送日期。", "invalid": "日期格式不正确。"})
     committee = forms.ModelChoiceField(label="物管会", queryset=PropertyCommittee.objects.none(), required=False,
                                        widget=_c(forms.Select()), help_text="物管会成立或变更备案时选择。")
@@ -245,8 +246,8 @@ class FilingForm(forms.Form):
                                                  required=False, widget=_c(forms.Select()))
     firm = forms.ModelChoiceField(label="物业服务企业", queryset=ServiceFirm.objects.all(), required=False,
                                   widget=_c(forms.Select()), help_text="物业服务合同备案时选择。")
-    contract_start = forms.DateField(label="合同起始日期", required=False, widget=date_widget())
-    contract_end = forms.DateField(label="合同终止日期", required=False, widget=date_widget())
+    contract_start = forms.DateField(validators=[plausible_date], label="合同起始日期", required=False, widget=date_widget())
+    contract_end = forms.DateField(validators=[plausible_date], label="合同终止日期", required=False, widget=date_widget())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,7 +260,7 @@ class FilingForm(forms.Form):
 class DecideForm(forms.Form):
     status = forms.ChoiceField(label="审查结果", choices=[c for c in FilingStatus.choices if c[0] != "submitted"] + [("submitted", "已补正，重新审查")],
                                widget=_c(forms.Select()), error_messages={"required": "请选择审查结果。"})
-    decided_on = forms.DateField(label="办结日期", required=False, widget=date_widget(),
+    decided_on = forms.DateField(validators=[happened], label="办结日期", required=False, widget=date_widget(),
                                  help_text="已备案或不予备案时填写。")
     note = forms.CharField(label="审查意见", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.years import YearGate
+from core.validation import date_error
 
 from .choices import DISPUTE_OUTCOMES, DisputeCategory, DisputeStatus, RepairCategory, Urgency
 
@@ -55,10 +56,16 @@ def closed_year(value, gate: YearGate | None = None) -> str | None:
 
 
 def not_future(value: dt.datetime | None, label: str, now: dt.datetime | None = None) -> str | None:
-    now = now or timezone.now()
-    if value is not None and value > now + CLOCK_GRACE:
-        return f"{label}不能晚于当前时间。"
-    return None
+    """A fact's time: the one plausibility rule and message of core.validation (1949-10-01 up
+    to now)."""
+    return date_error(value, fact=True, now=now)
+
+
+def _today_as_now(today: dt.date | None) -> dt.datetime | None:
+    """The end of `today` as a moment, so a date check against a given day keeps that day."""
+    if today is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
 
 
 def dispute_errors(*, requested: dt.datetime | None, closed: dt.datetime | None, status: str | None,
@@ -132,12 +139,14 @@ def referral_errors(*, department, referred_on: dt.date | None, due_on: dt.date 
     today = today or timezone.localdate()
     if referred_on is None:
         errors["referred_on"] = "请填写移交日期。"
-    elif referred_on > today:
-        errors["referred_on"] = "移交日期不能晚于今天。"
+    elif msg := date_error(referred_on, fact=True, now=_today_as_now(today)):
+        errors["referred_on"] = msg
     elif msg := closed_year(referred_on):
         errors["referred_on"] = msg
     if due_on is None:
         errors["due_on"] = "请填写办理期限。"
+    elif msg := date_error(due_on, fact=False):
+        errors["due_on"] = msg
     elif referred_on is not None and due_on < referred_on:
         errors["due_on"] = "办理期限不能早于移交日期。"
     if department is None:
@@ -155,8 +164,8 @@ def answer_errors(*, referred_on: dt.date, answered_on: dt.date | None, feedback
         errors["answered_on"] = "请填写反馈日期。"
     elif answered_on < referred_on:
         errors["answered_on"] = "反馈日期不能早于移交日期。"
-    elif answered_on > today:
-        errors["answered_on"] = "反馈日期不能晚于今天。"
+    elif msg := date_error(answered_on, fact=True, now=_today_as_now(today)):
+        errors["answered_on"] = msg
     elif msg := closed_year(answered_on):
         errors["answered_on"] = msg
     if not (feedback or "").strip():
@@ -174,8 +183,8 @@ def filing_errors(*, kind: str, submitted_on: dt.date | None, committee=None, ow
         errors["kind"] = "备案类型不存在。"
     if submitted_on is None:
         errors["submitted_on"] = "请填写报送日期。"
-    elif submitted_on > today:
-        errors["submitted_on"] = "报送日期不能晚于今天。"
+    elif msg := date_error(submitted_on, fact=True, now=_today_as_now(today)):
+        errors["submitted_on"] = msg
     elif msg := closed_year(submitted_on):
         errors["submitted_on"] = msg
     if kind in (FilingKind.COMMITTEE_FORMED, FilingKind.COMMITTEE_CHANGED) and committee is None:
@@ -187,6 +196,9 @@ def filing_errors(*, kind: str, submitted_on: dt.date | None, committee=None, ow
             errors["firm"] = "物业服务合同备案须选择物业服务企业。"
         if contract_start is None or contract_end is None:
             errors["contract_end"] = "物业服务合同备案须填写合同期限。"
+    for key, value in (("contract_start", contract_start), ("contract_end", contract_end)):
+        if msg := date_error(value, fact=False):
+            errors[key] = msg
     if contract_start and contract_end and contract_end < contract_start:
         errors["contract_end"] = "合同终止日期不能早于起始日期。"
     if estate is not None:

@@ -20,7 +20,7 @@ from communities.services import phone_error
 from communities.validators import clean_name
 from core.history import acting_as
 from core.scoping import Level
-from core.validation import FieldErrors
+from core.validation import FieldErrors, happened, plausible_date
 from core.years import closed_among
 from core.years import message as closed_year_message
 
@@ -41,12 +41,10 @@ class Msg:
         "community": "社区的人员岗位须为专职物业管理辅导员。",
     }
     UNTIL_BEFORE_SINCE = "离岗日期不能早于到岗日期。"
-    SINCE_FUTURE = "到岗日期不能晚于今天。"
     PHONE = "联系电话格式不正确（7至20位数字，可含“-”）。"
     NOT_IN_SCOPE = "该记录不在您的管辖范围内。"
     MEETING_UNIT = "您的账号没有所属单位，不能登记联席会议。"
     ATTENDEES = "请至少填写一个参会部门或单位。"
-    DATE_FUTURE = "会议日期不能晚于今天。"
     TASK_OWNER = "督办事项须填写责任单位或部门。"
     TASK_DUE = "督办事项须填写办结期限。"
     TASK_DUE_BEFORE_MEETING = "办结期限不能早于会议日期。"
@@ -59,19 +57,26 @@ class Msg:
     TARGET_TAKEN = "该区该年度已设定此项目标。"
 
 
-def _date(values, key, errors, required=True):
+def _date(values, key, errors, required=True, validator=plausible_date):
+    """A date from a form or a row; `validator` is the plausibility rule of core.validation
+    (happened for a fact, plausible_date for a date that may lie ahead)."""
     value = values.get(key)
     if value in (None, ""):
         if required:
             errors.add(key, Msg.REQUIRED)
         return None
-    if isinstance(value, dt.date):
-        return value
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors.add(key, Msg.INVALID_DATE)
+            return None
     try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.add(key, Msg.INVALID_DATE)
+        validator(value)
+    except ValidationError as exc:
+        errors.add(key, exc.messages[0])
         return None
+    return value
 
 
 def _text(values, key, errors, max_length, required=True, multiline=False):
@@ -181,10 +186,8 @@ def validate_staff(values: dict, *, level: str, previous: StaffMember | None = N
         errors.add("post", Msg.POST_LEVEL[level])
     cleaned["post"] = post
     cleaned["full_time"] = _bool(values.get("full_time", True))
-    cleaned["since"] = _date(values, "since", errors)
+    cleaned["since"] = _date(values, "since", errors, validator=happened)
     cleaned["until"] = _date(values, "until", errors, required=False)
-    if cleaned["since"] and cleaned["since"] > timezone.localdate():
-        errors.add("since", Msg.SINCE_FUTURE)
     if cleaned["since"] and cleaned["until"] and cleaned["until"] < cleaned["since"]:
         errors.add("until", Msg.UNTIL_BEFORE_SINCE)
     phone = str(values.get("phone") or "").strip()
@@ -285,7 +288,7 @@ def validate_meeting(values: dict) -> dict:
     cleaned = {
         "title": _text(values, "title", errors, 100),
         "chair": _text(values, "chair", errors, 50),
-        "date": _date(values, "date", errors),
+        "date": _date(values, "date", errors, validator=happened),
         "topics": _text(values, "topics", errors, 5000, multiline=True),
         "resolutions": _text(values, "resolutions", errors, 5000, required=False, multiline=True),
     }
@@ -294,9 +297,7 @@ def validate_meeting(values: dict) -> dict:
     if not attendees:
         errors.add("attendees", Msg.ATTENDEES)
     cleaned["attendees"] = "\n".join(attendees)
-    if cleaned["date"] and cleaned["date"] > timezone.localdate():
-        errors.add("date", Msg.DATE_FUTURE)
-    elif cleaned["date"] and cleaned["date"].year in closed_among({cleaned["date"].year}):
+    if cleaned["date"] and cleaned["date"].year in closed_among({cleaned["date"].year}):
         errors.add("date", closed_year_message(cleaned["date"].year))
     errors.raise_if_any()
     return cleaned
@@ -352,7 +353,7 @@ def update_task_status(task: MeetingTask, values: dict, *, by) -> MeetingTask:
     status = str(values.get("status") or "")
     if status not in TaskStatus.values:
         errors.add("status", Msg.TASK_STATUS)
-    done_on = _date(values, "done_on", errors, required=False)
+    done_on = _date(values, "done_on", errors, required=False, validator=happened)
     if status == TaskStatus.DONE and done_on is None and "done_on" not in errors:
         errors.add("done_on", Msg.DONE_ON_REQUIRED)
     if done_on and done_on < task.meeting.date:

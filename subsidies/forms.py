@@ -8,6 +8,7 @@ from django.db import transaction
 from communities.choices import EstateCategory
 from communities.models import District
 from core.money import yuan_to_fen
+from core.validation import happened
 
 from .choices import GRADE_ORDER, MoneyDirection, PolicyKind
 from .models import Policy
@@ -20,7 +21,7 @@ class PayeeForm(forms.Form):
 
 
 class DisbursementForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}),
+    date = forms.DateField(validators=[happened], label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}),
                            error_messages={"required": "请填写日期。", "invalid": "日期格式不正确。"})
     amount = forms.CharField(label="金额（元）", max_length=30, error_messages={"required": "请填写金额。"},
                              widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal"}))

@@ -16,6 +16,7 @@ from assessments.choices import RunKind, YearStatus
 from assessments.errors import Refused
 from assessments.models import AssessmentYear, CycleRun
 from core.money import yuan_to_fen
+from core.validation import date_error
 
 from .choices import MoneyDirection, Share, SheetStatus
 from .models import AllocationSheet, Disbursement, SheetEvent
@@ -211,8 +212,8 @@ def record_disbursement(sheet: AllocationSheet, *, by, amount, date, document_no
         raise Refused("金额须大于0。", {"amount": "金额须大于0。"})
     if not isinstance(date, dt.date):
         raise Refused("请填写日期。", {"date": "请填写日期。"})
-    if date > timezone.localdate():
-        raise Refused("日期不能晚于今天。", {"date": "日期不能晚于今天。"})
+    if message := date_error(date, fact=True):
+        raise Refused(message, {"date": message})
     document_no = (document_no or "").strip()
     if not document_no:
         raise Refused("请填写文号。", {"document_no": "请填写文号。"})

@@ -24,7 +24,9 @@ def estate_row(code="XW0001", name="示例小区", district="玄武区", street=
 
 
 def xlsx(path: Path, rows: list[dict], headers: list[str] | None = None, title: str | None = None,
-         sheet="小区登记") -> Path:
+         sheet="小区登记", number_formats: dict[str, str] | None = None) -> Path:
+    """`number_formats`: header → Excel number format of that column's data cells (as a clerk
+    would set it, e.g. "yyyy-mm-dd h:mm")."""
     headers = headers or list(rows[0].keys()) if rows else headers
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -34,23 +36,32 @@ def xlsx(path: Path, rows: list[dict], headers: list[str] | None = None, title: 
     ws.append(headers)
     for row in rows:
         ws.append([row.get(h) for h in headers])
+        for c, h in enumerate(headers, start=1):
+            if number_formats and h in number_formats:
+                ws.cell(row=ws.max_row, column=c).number_format = number_formats[h]
     wb.save(path)
     return path
 
 
-def xls(path: Path, rows: list[dict], headers: list[str] | None = None) -> Path:
+def xls(path: Path, rows: list[dict], headers: list[str] | None = None,
+        number_formats: dict[str, str] | None = None) -> Path:
     import xlwt
 
     headers = headers or list(rows[0].keys())
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet("小区登记")
+    styles = {h: xlwt.easyxf(num_format_str=f) for h, f in (number_formats or {}).items()}
     for c, h in enumerate(headers):
         ws.write(0, c, h)
     for r, row in enumerate(rows, start=1):
         for c, h in enumerate(headers):
             value = row.get(h)
             if value is not None:
-                ws.write(r, c, float(value) if h == "建筑面积(㎡)" and isinstance(value, str) else value)
+                value = float(value) if h == "建筑面积(㎡)" and isinstance(value, str) else value
+                if h in styles:
+                    ws.write(r, c, value, styles[h])
+                else:
+                    ws.write(r, c, value)
     wb.save(str(path))
     return path
 

@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from core.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("fee-rates", views.FeeRateViewSet, basename="fee-rate")
 router.register("estate-results", views.EstateResultViewSet, basename="estate-result")

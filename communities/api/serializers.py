@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from accounts.rules import can
 from core.api.representation import FastRepresentation
+from core.validation import happened, plausible_date
 
 from .. import services
 from ..choices import CommitteeMemberRole, EstateCategory, FirmFounding, ManagementMode
@@ -240,9 +241,9 @@ class PropertyCommitteeSerializer(serializers.ModelSerializer):
     street = serializers.SlugRelatedField(slug_field="code", read_only=True)
     community = serializers.PrimaryKeyRelatedField(read_only=True)
     name = serializers.CharField(error_messages=REQUIRED)
-    formed_on = serializers.DateField(error_messages={**REQUIRED, **DATE})
-    term_start = serializers.DateField(error_messages={**REQUIRED, **DATE})
-    term_end = serializers.DateField(error_messages={**REQUIRED, **DATE})
+    formed_on = serializers.DateField(validators=[happened], error_messages={**REQUIRED, **DATE})
+    term_start = serializers.DateField(validators=[plausible_date], error_messages={**REQUIRED, **DATE})
+    term_end = serializers.DateField(validators=[plausible_date], error_messages={**REQUIRED, **DATE})
     is_active = serializers.BooleanField(required=False, default=True)
     service_standard = serializers.CharField(required=False, allow_blank=True, default="")
     members = CommitteeMemberSerializer(many=True, required=False)

@@ -1,4 +1,4 @@
-from rest_framework.routers import SimpleRouter
+from core.api.routers import Router
 
 from .views import (
     CommunityViewSet,
@@ -9,7 +9,7 @@ from .views import (
     StreetViewSet,
 )
 
-router = SimpleRouter()
+router = Router()
 router.register("districts", DistrictViewSet, basename="district")
 router.register("streets", StreetViewSet, basename="street")
 router.register("communities", CommunityViewSet, basename="community")

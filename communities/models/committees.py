@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from core.scoping import ScopedManager
+from core.validation import happened, plausible_date
 
 from ..choices import CommitteeMemberRole, OwnersOrganisationKind, VettingUnit
 from .estates import Estate, EstateScopedModel
@@ -19,9 +20,9 @@ class PropertyCommittee(TimeStampedModel, EstateScopedModel):
 
     estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="committees")
     name = models.CharField("名称", max_length=100)
-    formed_on = models.DateField("成立日期")
-    term_start = models.DateField("任期开始")
-    term_end = models.DateField("任期结束")
+    formed_on = models.DateField("成立日期", validators=[happened])
+    term_start = models.DateField("任期开始", validators=[plausible_date])
+    term_end = models.DateField("任期结束", validators=[plausible_date])
     is_active = models.BooleanField("在任", default=True)
     service_standard = models.TextField("服务标准", blank=True)
     history = HistoricalRecords()
@@ -67,8 +68,8 @@ class OwnersOrganisation(TimeStampedModel, EstateScopedModel):
 
     estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="owners_organisations")
     kind = models.CharField("类型", max_length=16, choices=OwnersOrganisationKind.choices)
-    established_on = models.DateField("成立日期")
-    term_end = models.DateField("任期结束", null=True, blank=True)
+    established_on = models.DateField("成立日期", validators=[happened])
+    term_end = models.DateField("任期结束", null=True, blank=True, validators=[plausible_date])
     chair = models.CharField("主任/召集人", max_length=50, blank=True)
     is_active = models.BooleanField("有效", default=True)
     history = HistoricalRecords()
@@ -116,7 +117,7 @@ class MemberVetting(TimeStampedModel):
     availability = models.BooleanField("工作时间", default=False)
     note = models.CharField("审核意见", max_length=200, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+")
-    confirmed_on = models.DateField("确认日期")
+    confirmed_on = models.DateField("确认日期", validators=[happened])
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -142,7 +143,7 @@ class SupervisionRecord(TimeStampedModel, EstateScopedModel):
     committee = models.ForeignKey(PropertyCommittee, verbose_name="物管会", on_delete=models.CASCADE,
                                   related_name="supervisions")
     estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="+")
-    date = models.DateField("检查日期")
+    date = models.DateField("检查日期", validators=[happened])
     firm = models.ForeignKey("communities.ServiceFirm", verbose_name="被监督企业", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
     findings = models.TextField("发现问题")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
+from core.validation import plausible_date
 
 from ..choices import EntrustingParty
 from .estates import Estate, EstateScopedModel
@@ -25,9 +26,9 @@ class ServiceContract(TimeStampedModel, EstateScopedModel):
     firm = models.ForeignKey(ServiceFirm, verbose_name="物业服务企业", on_delete=models.PROTECT, related_name="contracts")
     entrusted_by = models.CharField("委托方", max_length=12, choices=EntrustingParty.choices)
     number = models.CharField("合同编号", max_length=50, blank=True)
-    start_date = models.DateField("合同开始日期")
-    end_date = models.DateField("合同结束日期")
-    terminated_on = models.DateField("提前终止日期", null=True, blank=True)
+    start_date = models.DateField("合同开始日期", validators=[plausible_date])
+    end_date = models.DateField("合同结束日期", validators=[plausible_date])
+    terminated_on = models.DateField("提前终止日期", null=True, blank=True, validators=[plausible_date])
     fee_per_m2_month = models.DecimalField("收费标准（元/㎡·月）", max_digits=6, decimal_places=2)
     security = models.BooleanField("保安", default=False)
     cleaning = models.BooleanField("保洁", default=False)

@@ -45,4 +45,18 @@ def document_errors(result, generator, request, public):
                 operation["responses"].setdefault(code, {
                     "description": ERRORS[code], "content": {"application/json": {"schema": ref}},
                 })
+    _integer_ids(result)
     return result
+
+
+def _integer_ids(result):
+    """An id path parameter is digits (core/api/routers.py); drf-spectacular reads the route's
+    regex as a string with a pattern. Clients want an integer, within bigint."""
+    from .routers import ID_REGEX
+
+    pattern = f"^{ID_REGEX}$"
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "path" and parameter.get("schema", {}).get("pattern") == pattern:
+                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.input_guard import BODY_WHITESPACE, has_control
 from core.spreadsheets.reader import shortest_decimal
 from core.text import clean_name, has_control_or_invisible
+from core.validation import date_error
 
 
 class CellError(ValueError):
@@ -144,6 +145,9 @@ def _parse_date_text(text_value: str) -> dt.date:
 
 
 def date(not_future: bool = False):
+    """A date; within core.validation's plausibility rule: a fact (`not_future`) 1949-10-01 up to
+    today, any other date 1949-10-01 to 2100-12-31."""
+
     def parse(raw):
         if isinstance(raw, dt.datetime):
             value = raw.date()
@@ -153,15 +157,16 @@ def date(not_future: bool = False):
             raise CellError("日期应为日期格式的单元格，或写作 2019-03-05、2019/3/5、2019年3月5日。")
         else:
             value = _parse_date_text(str(raw).strip())
-        if not_future and value > timezone.localdate():
-            raise CellError("日期不能晚于今天。")
+        if message := date_error(value, fact=not_future):
+            raise CellError(message)
         return value
 
     return parse
 
 
 def datetime(not_future: bool = False):
-    """A date-time; naive values are Asia/Shanghai (the project's TIME_ZONE)."""
+    """A date-time; naive values are Asia/Shanghai (the project's TIME_ZONE). Within the same
+    plausibility rule as `date`."""
 
     def parse(raw):
         if isinstance(raw, dt.datetime):
@@ -190,8 +195,8 @@ def datetime(not_future: bool = False):
                 raise CellError(f"“{raw}”不是有效的时间。") from None
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        if not_future and value > timezone.now():
-            raise CellError("时间不能晚于现在。")
+        if message := date_error(value, fact=not_future):
+            raise CellError(message)
         return value
 
     return parse

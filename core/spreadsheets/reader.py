@@ -234,6 +234,7 @@ def _xlsx_rows(path: Path, limit: int) -> Iterator[SheetRow]:
         raise FileRefused("文件已损坏或格式不正确，无法读取。请用 Excel 或 WPS 打开后重新保存再上传。") from exc
     if len(rows) > limit:
         raise _too_many(limit)
+    _dates_by_format(path, rows)
 
     def generate():
         for number, cells in enumerate(rows, start=1):
@@ -246,7 +247,8 @@ def _xls_rows(path: Path, limit: int) -> Iterator[SheetRow]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=False)
+        # formatting_info: each cell's XF index, so a date cell is read by its number format
+        book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=True)
     except xlrd.biffh.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise FileRefused("文件已加密（设置了打开密码）。请去掉密码后再上传。") from exc
@@ -284,12 +286,108 @@ def _xls_value(book, cell):
             value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return cell.value
-        return value.date() if value.time() == dt.time(0) else value
+        return value if _xls_format_has_time(book, cell) else value.date()
     if kind == xlrd.XL_CELL_BOOLEAN:
         return bool(cell.value)
     if kind == xlrd.XL_CELL_ERROR:
         return None
     return cell.value
+
+
+def _xls_format_has_time(book, cell) -> bool:
+    xf = book.xf_list[cell.xf_index] if cell.xf_index is not None and cell.xf_index < len(book.xf_list) else None
+    fmt = book.format_map.get(xf.format_key) if xf is not None else None
+    if fmt is None:
+        return False
+    return format_has_time(fmt.format_str, xf.format_key)
+
+
+# Built-in number formats (ECMA-376 §18.8.30, and the zh-CN ones 27–36, 50–58) that show a time.
+_BUILTIN_TIME_FORMATS = {18, 19, 20, 21, 22, 32, 33, 34, 35, 45, 46, 47}
+_QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')
+_BRACKET = re.compile(r"\[([^\]]*)\]")
+
+
+def format_has_time(code: str | None, builtin_id: int | None = None) -> bool:
+    """Whether an Excel number format shows a time of day (hours, seconds or AM/PM): what makes a
+    date cell a date-time, as the clerk sees it. Quoted text, escapes and bracketed colours or
+    locales do not count; elapsed [h] does."""
+    if builtin_id is not None and builtin_id in _BUILTIN_TIME_FORMATS:
+        return True
+    if not code:
+        return False
+    text = _QUOTED.sub("", code)
+    text = _BRACKET.sub(lambda m: m.group(1) if re.fullmatch(r"[hHmMsS]+", m.group(1)) else "", text)
+    return bool(re.search(r"[hHsS]|AM/PM|A/P|上午/下午", text))
+
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
+_CELLXFS = re.compile(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", re.DOTALL)
+_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+_XF_NUMFMT = re.compile(rb'\bnumFmtId="(\d+)"')
+
+
+def _time_styles(archive: zipfile.ZipFile) -> set[int]:
+    """The cell style indexes (cellXfs) whose number format shows a time."""
+    import html
+
+    try:
+        styles = archive.read("xl/styles.xml")
+    except KeyError:
+        return set()
+    codes = {int(i): html.unescape(c.decode("utf-8", "replace")) for i, c in _NUMFMT.findall(styles)}
+    block = _CELLXFS.search(styles)
+    result = set()
+    for index, attrs in enumerate(_XF.findall(block.group(1)) if block else []):
+        m = _XF_NUMFMT.search(attrs)
+        fmt_id = int(m.group(1)) if m else 0
+        if format_has_time(codes.get(fmt_id), fmt_id):
+            result.add(index)
+    return result
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _dates_by_format(path: Path, rows: list[list]) -> None:
+    """Make each date cell a date or a date-time by its number format, not by its value.
+
+    calamine gives a date-time cell whose time is 00:00 back as a bare date (2019-03-05 00:00
+    formatted yyyy-mm-dd h:mm would be refused as lacking a time). The styles decide instead:
+    a cell whose format shows hours is a datetime (midnight included); one formatted as a date
+    only is a date, even if a time fraction hides behind it."""
+    if not any(isinstance(c, dt.date) for row in rows for c in row):
+        return
+    with zipfile.ZipFile(path) as archive:
+        time_styles = _time_styles(archive)
+        part = _first_sheet_part(archive)
+        if part is None:
+            return
+        data = archive.read(part)
+    for m in _CELL_TAG.finditer(data):
+        attrs = m.group(1)
+        ref = _CELL_REF.search(attrs)
+        if ref is None:
+            continue
+        r, c = int(ref.group(2)) - 1, _column_index(ref.group(1))
+        if r >= len(rows) or c >= len(rows[r]):
+            continue
+        value = rows[r][c]
+        if not isinstance(value, dt.date):
+            continue
+        style = _CELL_STYLE.search(attrs)
+        has_time = style is not None and int(style.group(1)) in time_styles
+        if has_time and not isinstance(value, dt.datetime):
+            rows[r][c] = dt.datetime.combine(value, dt.time(0))
+        elif not has_time and isinstance(value, dt.datetime):
+            rows[r][c] = value.date()
 
 
 def shortest_decimal(value) -> Decimal:

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.money import fen_to_yuan
+from core.validation import happened, plausible_date
 
 from .. import privacy
 from ..choices import Channel, DisputeCategory, RepairCategory, Satisfaction, Urgency
@@ -94,7 +95,7 @@ class DisputeCreateSerializer(serializers.Serializer):
     party_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     respondent = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    requested_datetime = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    requested_datetime = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)
 
 
 class RepairCreateSerializer(serializers.Serializer):
@@ -107,7 +108,7 @@ class RepairCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    requested_datetime = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    requested_datetime = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
                                    min_value=-90, max_value=90)
     long = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
@@ -116,10 +117,10 @@ class RepairCreateSerializer(serializers.Serializer):
 
 class DisputeStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["start", "resolve", "refer", "terminate", "note", "satisfaction"])
-    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    at = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True, default=None)
-    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    due_on = serializers.DateField(validators=[plausible_date], required=False, allow_null=True, default=None)
     problem = serializers.CharField(required=False, allow_blank=True, default="")
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
@@ -128,7 +129,7 @@ class DisputeStepSerializer(serializers.Serializer):
 
 class RepairStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["dispatch", "arrive", "complete", "note", "satisfaction"])
-    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    at = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     team = serializers.PrimaryKeyRelatedField(queryset=RepairTeam.objects.all(), required=False, allow_null=True, default=None)
     cost = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None, help_text="元，最多两位小数")
@@ -156,13 +157,13 @@ class ReferralCreateSerializer(serializers.Serializer):
     estate_code = serializers.CharField(max_length=32)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     problem = serializers.CharField()
-    referred_on = serializers.DateField()
-    due_on = serializers.DateField()
+    referred_on = serializers.DateField(validators=[happened], )
+    due_on = serializers.DateField(validators=[plausible_date], )
 
 
 class ReferralStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["accept", "answer", "return"])
-    on = serializers.DateField(help_text="受理日期或反馈日期")
+    on = serializers.DateField(validators=[happened], help_text="受理日期或反馈日期")
     feedback = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -1,9 +1,10 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from core.api.routers import Router
 
 from . import georeport, views
 
-router = SimpleRouter()
+router = Router()
 router.register("disputes", views.DisputeViewSet, basename="dispute")
 router.register("repairs", views.RepairViewSet, basename="repair")
 router.register("referrals", views.ReferralViewSet, basename="referral")

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from communities.models import EstateScopedModel
 from core.locking import VersionedModel
+from core.validation import happened, plausible_date
 
 from ..choices import (
     DISPUTE_OUTCOMES,
@@ -72,10 +73,10 @@ class DisputeCase(EstateScopedModel, VersionedModel):
     description = models.TextField("情况描述", blank=True)
     status = models.CharField("状态", max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.RECEIVED)
     status_notes = models.CharField("最新进展", max_length=500, blank=True)
-    requested_datetime = models.DateTimeField("受理时间")
+    requested_datetime = models.DateTimeField("受理时间", validators=[happened])
     limit_hours = models.PositiveIntegerField("处理时限(小时)")
-    expected_datetime = models.DateTimeField("办理期限")
-    closed_datetime = models.DateTimeField("办结时间", null=True, blank=True)
+    expected_datetime = models.DateTimeField("办理期限", validators=[plausible_date])
+    closed_datetime = models.DateTimeField("办结时间", null=True, blank=True, validators=[happened])
     referred_department = models.ForeignKey(
         "disputes.Department", verbose_name="移交部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="转联合执法的纠纷移交的部门（办理中的移交见联合执法台账）。",
@@ -154,7 +155,7 @@ class DisputeEvent(models.Model):
     action = models.CharField("事项", max_length=16, choices=Action.choices)
     from_status = models.CharField("原状态", max_length=16, choices=DisputeStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=DisputeStatus.choices, blank=True)
-    at = models.DateTimeField("时间")
+    at = models.DateTimeField("时间", validators=[happened])
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+")
     note = models.TextField("说明", blank=True)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
@@ -187,14 +188,14 @@ class RepairRequest(EstateScopedModel, VersionedModel):
     long = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     status = models.CharField("状态", max_length=16, choices=RepairStatus.choices, default=RepairStatus.OPEN)
     status_notes = models.CharField("处理说明", max_length=500, blank=True)
-    requested_datetime = models.DateTimeField("报修时间")
+    requested_datetime = models.DateTimeField("报修时间", validators=[happened])
     limit_hours = models.PositiveIntegerField("处理时限(小时)")
-    expected_datetime = models.DateTimeField("完成期限")
+    expected_datetime = models.DateTimeField("完成期限", validators=[plausible_date])
     team = models.ForeignKey("disputes.RepairTeam", verbose_name="维修队伍", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="repairs")
-    dispatched_datetime = models.DateTimeField("派单时间", null=True, blank=True)
-    arrived_datetime = models.DateTimeField("到场时间", null=True, blank=True)
-    completed_datetime = models.DateTimeField("完成时间", null=True, blank=True)
+    dispatched_datetime = models.DateTimeField("派单时间", null=True, blank=True, validators=[happened])
+    arrived_datetime = models.DateTimeField("到场时间", null=True, blank=True, validators=[happened])
+    completed_datetime = models.DateTimeField("完成时间", null=True, blank=True, validators=[happened])
     cost_fen = models.BigIntegerField("维修费用(分)", null=True, blank=True)
     satisfaction = models.CharField("满意度", max_length=16, choices=Satisfaction.choices, blank=True)
     satisfaction_note = models.CharField("回访意见", max_length=200, blank=True)
@@ -274,7 +275,7 @@ class RepairEvent(models.Model):
     action = models.CharField("事项", max_length=16, choices=Action.choices)
     from_status = models.CharField("原状态", max_length=16, choices=RepairStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=RepairStatus.choices, blank=True)
-    at = models.DateTimeField("时间")
+    at = models.DateTimeField("时间", validators=[happened])
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+")
     note = models.TextField("说明", blank=True)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from communities.models import EstateScopedModel, OwnersOrganisation, PropertyCommittee, ServiceFirm
+from core.validation import happened, plausible_date
 
 from ..choices import FilingKind, FilingStatus
 
@@ -23,12 +24,12 @@ class Filing(EstateScopedModel):
                                             on_delete=models.PROTECT, related_name="filings")
     firm = models.ForeignKey(ServiceFirm, verbose_name="物业服务企业", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="filings")
-    contract_start = models.DateField("合同起始日期", null=True, blank=True)
-    contract_end = models.DateField("合同终止日期", null=True, blank=True)
+    contract_start = models.DateField("合同起始日期", null=True, blank=True, validators=[plausible_date])
+    contract_end = models.DateField("合同终止日期", null=True, blank=True, validators=[plausible_date])
     applicant = models.CharField("报送单位", max_length=100, help_text="如：某某小区物管会、某某物业服务有限公司")
-    submitted_on = models.DateField("报送日期")
+    submitted_on = models.DateField("报送日期", validators=[happened])
     status = models.CharField("状态", max_length=16, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED)
-    decided_on = models.DateField("办结日期", null=True, blank=True)
+    decided_on = models.DateField("办结日期", null=True, blank=True, validators=[happened])
     decision_note = models.TextField("审查意见", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from core.validation import plausible_date
+
 from ..choices import CaseType, Urgency
 
 
@@ -24,8 +26,8 @@ class TimeLimit(models.Model):
     urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, blank=True,
                                help_text="应急维修按紧急程度区分；矛盾纠纷留空。")
     hours = models.PositiveIntegerField("时限(小时)")
-    valid_from = models.DateField("起始日期", null=True, blank=True, help_text="留空表示不限。")
-    valid_to = models.DateField("截止日期", null=True, blank=True, help_text="留空表示至今有效。")
+    valid_from = models.DateField("起始日期", null=True, blank=True, help_text="留空表示不限。", validators=[plausible_date])
+    valid_to = models.DateField("截止日期", null=True, blank=True, help_text="留空表示至今有效。", validators=[plausible_date])
     source = models.CharField("依据", max_length=200)
     note = models.CharField("说明", max_length=200, blank=True)
     history = HistoricalRecords()
@@ -85,8 +87,8 @@ class Department(models.Model):
     code = models.SlugField("代码", max_length=32, unique=True)
     name = models.CharField("简称", max_length=20, unique=True)
     full_name = models.CharField("部门名称", max_length=50)
-    valid_from = models.DateField("启用日期")
-    valid_to = models.DateField("停用日期", null=True, blank=True, help_text="留空表示现行有效。")
+    valid_from = models.DateField("启用日期", validators=[plausible_date])
+    valid_to = models.DateField("停用日期", null=True, blank=True, help_text="留空表示现行有效。", validators=[plausible_date])
     successor = models.ForeignKey("self", verbose_name="承接部门", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="predecessors")
     source = models.CharField("依据", max_length=200)

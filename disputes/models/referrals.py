@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from communities.models import EstateScopedModel
+from core.validation import happened, plausible_date
 
 from ..choices import REFERRAL_OPEN, ReferralStatus
 from .cases import DisputeCase
@@ -23,11 +24,11 @@ class EnforcementReferral(EstateScopedModel):
                                 related_name="referrals")
     department = models.ForeignKey(Department, verbose_name="执法部门", on_delete=models.PROTECT, related_name="referrals")
     problem = models.TextField("移交事项")
-    referred_on = models.DateField("移交日期")
-    due_on = models.DateField("办理期限")
+    referred_on = models.DateField("移交日期", validators=[happened])
+    due_on = models.DateField("办理期限", validators=[plausible_date])
     status = models.CharField("状态", max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
-    accepted_on = models.DateField("部门受理日期", null=True, blank=True)
-    answered_on = models.DateField("反馈日期", null=True, blank=True)
+    accepted_on = models.DateField("部门受理日期", null=True, blank=True, validators=[happened])
+    answered_on = models.DateField("反馈日期", null=True, blank=True, validators=[happened])
     feedback = models.TextField("部门反馈", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="移交人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)

@@ -1,5 +1,5 @@
-from rest_framework.routers import SimpleRouter
+from core.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 
 urlpatterns = router.urls

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from core.scoping import ScopedManager
+from core.validation import happened, plausible_date
 
 from ..choices import TaskStatus, UnitLevel
 
@@ -23,7 +24,7 @@ class JointMeeting(TimeStampedModel):
                                on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey("communities.Community", verbose_name="社区", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
-    date = models.DateField("会议日期")
+    date = models.DateField("会议日期", validators=[happened])
     title = models.CharField("会议名称", max_length=100)
     chair = models.CharField("主持人", max_length=50, help_text="市级联席会议由分管副市长主持。")
     attendees = models.TextField("参会部门和单位", help_text="每行一个部门或区政府。")
@@ -59,9 +60,9 @@ class MeetingTask(TimeStampedModel):
     meeting = models.ForeignKey(JointMeeting, verbose_name="会议", on_delete=models.CASCADE, related_name="tasks")
     description = models.CharField("事项", max_length=300)
     owner = models.CharField("责任单位或部门", max_length=100)
-    due_date = models.DateField("办结期限")
+    due_date = models.DateField("办结期限", validators=[plausible_date])
     status = models.CharField("状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    done_on = models.DateField("办结日期", null=True, blank=True)
+    done_on = models.DateField("办结日期", null=True, blank=True, validators=[happened])
     feedback = models.TextField("办理情况", blank=True)
     history = HistoricalRecords()
 

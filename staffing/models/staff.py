@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from core.scoping import ScopedQuerySet
+from core.validation import happened, plausible_date
 
 from ..choices import Post, UnitLevel
 
@@ -99,8 +100,8 @@ class StaffMember(TimeStampedModel):
     name = models.CharField("姓名", max_length=50)
     post = models.CharField("岗位", max_length=20, choices=Post.choices)
     full_time = models.BooleanField("专职", default=True)
-    since = models.DateField("到岗日期")
-    until = models.DateField("离岗日期", null=True, blank=True)
+    since = models.DateField("到岗日期", validators=[happened])
+    until = models.DateField("离岗日期", null=True, blank=True, validators=[plausible_date])
     phone = models.CharField("联系电话", max_length=20, blank=True)
     history = HistoricalRecords()
 

@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from core.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("allocation-sheets", views.SheetViewSet, basename="allocation-sheet")
 router.register("allocations", views.AllocationViewSet, basename="allocation")
 

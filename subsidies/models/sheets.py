@@ -12,6 +12,7 @@ from accounts.choices import FINANCE_ROLES
 from communities.models import EstateScopedModel
 from core.models import TimeStampedModel
 from core.scoping import ScopedQuerySet, restrict
+from core.validation import happened
 
 from ..choices import MoneyDirection, PolicyKind, Share, SheetKind, SheetStatus
 
@@ -52,14 +53,14 @@ class AllocationSheet(TimeStampedModel):
     city_recover_fen = models.BigIntegerField("市级追回（分）", default=0)
     district_pay_fen = models.BigIntegerField("区级补拨（分）", default=0)
     district_recover_fen = models.BigIntegerField("区级追回（分）", default=0)
-    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now, validators=[happened])
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="区级确认人", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    confirmed_at = models.DateTimeField("区级确认时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("区级确认时间", null=True, blank=True, validators=[happened])
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="市级审核人", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField("市级审核时间", null=True, blank=True)
-    settled_at = models.DateTimeField("结清时间", null=True, blank=True)
+    approved_at = models.DateTimeField("市级审核时间", null=True, blank=True, validators=[happened])
+    settled_at = models.DateTimeField("结清时间", null=True, blank=True, validators=[happened])
     history = HistoricalRecords()
 
     objects = SheetQuerySet.as_manager()
@@ -118,7 +119,7 @@ class SheetEvent(models.Model):
     ])
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT,
                            related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
+    at = models.DateTimeField("时间", default=timezone.now, validators=[happened])
     note = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
@@ -217,7 +218,7 @@ class Disbursement(TimeStampedModel):
                                  editable=False)
     share = models.CharField("承担方", max_length=10, choices=Share.choices)
     direction = models.CharField("类型", max_length=10, choices=MoneyDirection.choices, default=MoneyDirection.PAYMENT)
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=[happened])
     amount_fen = models.BigIntegerField("金额（分）")
     document_no = models.CharField("文号", max_length=100)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,

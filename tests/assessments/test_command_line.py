@@ -109,7 +109,7 @@ def test_bad_inspection_file_writes_nothing(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_inspections", bad)
     err = capsys.readouterr().err
-    for text in ("不能超过满分15分", "不能小于", "最多保留", "请填写秩序得分", "没有“设施”项目", "不能晚于今天", "小区编码不存在"):
+    for text in ("不能超过满分15分", "不能小于", "最多保留", "请填写秩序得分", "没有“设施”项目", "日期不合理", "小区编码不存在"):
         assert text in err, text
     assert Inspection.objects.count() == 0
 

@@ -12,7 +12,7 @@ from disputes.effectiveness import CaseCounts, case_counts
 from disputes.imports import DisputeImporter, RepairImporter
 from disputes.models import DisputeCase, DisputeEvent, RepairEvent, RepairRequest
 from tests.disputes.helpers import sh
-from tests.spreadsheets import xlsx
+from tests.spreadsheets import xls, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_dispute_ledger_imports_and_feeds_the_effectiveness_counts(world, tmp_pa
     (d_row(code="NOPE"), "小区编码", "小区编码不存在"),
     (d_row(code="XJK101"), "小区编码", "小区编码不存在"),  # another street's: the same words
     (d_row(phone="12345"), "联系电话", "联系电话应为11位手机号码或固定电话号码"),
-    (d_row(received="2999-01-01"), "受理日期", "不能晚于今天"),
+    (d_row(received="2999-01-01"), "受理日期", "日期不合理：应在 1949年10月1日至今之间。"),
     (d_row(closed="2019-06-02", outcome="转联合执法", department="质监", received="2019-06-01"), "移交部门", "应为“市场监管”"),
     (d_row(closed="2019-06-02", outcome="调解成功", department="城管"), "移交部门", "只有办理结果为“转联合执法”"),
     (d_row(closed="2019-06-02", outcome="转联合执法", department="宣传部"), "移交部门", "不在联合执法部门名单中"),
@@ -108,6 +108,39 @@ def test_repair_ledger_imports_with_exact_limits(world, tmp_path):
     assert RepairEvent.objects.filter(action="complete").count() == 4
     assert case_counts(2019)[world.estates["MY101"].pk] == CaseCounts(repairs_reported=5, repairs_on_time=3)
     assert case_counts(2020) == {}
+
+
+WRITERS = {"xlsx": xlsx, "xls": xls}
+DATETIME_CELLS = {"报修时间": "yyyy-mm-dd h:mm", "完成时间": "yyyy-mm-dd h:mm"}
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_date_time_cell_at_midnight_is_a_date_time(world, tmp_path, kind):
+    """Issue 15.1: 2019-03-05 00:00 typed in a date-time cell (format yyyy-mm-dd h:mm) is a
+    date-time by its format, though its time part is zero."""
+    rows = [r_row(reported=dt.datetime(2019, 3, 5, 0, 0), completed=dt.datetime(2019, 3, 6, 0, 0)),
+            r_row(reported=dt.datetime(2019, 3, 4, 14, 30), completed=dt.datetime(2019, 3, 5, 0, 0))]
+    path = WRITERS[kind](tmp_path / f"r.{kind}", rows, REPAIR_HEADERS, number_formats=DATETIME_CELLS)
+    outcome = RepairImporter(world.meiyuan_clerk).run(path, f"r.{kind}")
+    assert outcome.ok, errors(outcome)
+    got = sorted((r.requested_datetime, r.completed_datetime) for r in RepairRequest.objects.all())
+    sh = dt.timezone(dt.timedelta(hours=8))
+    assert got == [(dt.datetime(2019, 3, 4, 14, 30, tzinfo=sh), dt.datetime(2019, 3, 5, 0, 0, tzinfo=sh)),
+                   (dt.datetime(2019, 3, 5, 0, 0, tzinfo=sh), dt.datetime(2019, 3, 6, 0, 0, tzinfo=sh))]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+@pytest.mark.parametrize("column", ["报修时间", "完成时间"])
+def test_a_pure_date_cell_in_a_date_time_column_is_refused(world, tmp_path, kind, column):
+    """A cell formatted as a date only (yyyy-mm-dd) carries no time the clerk could see: refused,
+    whatever hides in its value."""
+    row = r_row(reported=dt.datetime(2019, 3, 5, 0, 0), completed=dt.datetime(2019, 3, 6, 0, 0))
+    formats = {**DATETIME_CELLS, column: "yyyy-mm-dd"}
+    path = WRITERS[kind](tmp_path / f"r.{kind}", [row], REPAIR_HEADERS, number_formats=formats)
+    outcome = RepairImporter(world.meiyuan_clerk).run(path, f"r.{kind}")
+    assert not outcome.ok
+    assert errors(outcome) == [(2, column, "应含时间（时:分），如 2019-03-05 14:30。")]
+    assert not RepairRequest.objects.exists()
 
 
 @pytest.mark.parametrize(("row", "column", "text"), [

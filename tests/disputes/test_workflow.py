@@ -163,7 +163,7 @@ def test_repair_completed_before_reported_is_refused(world):
     ({"party_phone": "12345"}, "联系电话应为11位手机号码或固定电话号码"),
     ({"party_phone": "138123456789"}, "联系电话应为11位手机号码或固定电话号码"),
     ({"party_phone": "电话号码"}, "联系电话应为11位手机号码或固定电话号码"),
-    ({"requested_datetime": "future"}, "受理时间不能晚于当前时间"),
+    ({"requested_datetime": "future"}, "日期不合理：应在 1949年10月1日至今之间。"),
     ({"channel": "wechat"}, "受理方式不存在"),
 ])
 def test_bad_dispute_input(world, kwargs, text):
