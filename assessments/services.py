@@ -19,8 +19,8 @@ from accounts.rules import can
 from communities.models import Estate
 from core.locking import EditConflict, check_version, seen_version
 from core.models import ACTIVE_JOB_STATUSES, JobStatus
-from core.years import message as closed_year_message
 from core.validation import date_error
+from core.years import message as closed_year_message
 
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
 from .errors import Refused

@@ -10,8 +10,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.years import YearGate
 from core.validation import date_error
+from core.years import YearGate
 
 from .choices import DISPUTE_OUTCOMES, DisputeCategory, DisputeStatus, RepairCategory, Urgency
 
