@@ -1,6 +1,39 @@
 // Small behaviours shared by every page. No inline scripts (the Content Security Policy allows
 // only scripts served from /static/).
+
+// htmx swaps only 2xx answers by default: a form refused with 400/422 would leave the screen as
+// it was, the messages never seen. Our forms answer a refusal with the form re-rendered (errors
+// beside the fields), so 400 and 422 are swapped like a success; other errors are not.
+if (window.htmx) {
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "^(400|422)$", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+    { code: "...", swap: false },
+  ];
+}
+
+// The first refused field (templates/includes/field_errors.html marks it is-invalid) gets the
+// focus and comes into view, on a re-rendered page as after an htmx swap.
+function focusFirstError(root) {
+  var scope = root || document;
+  var field = scope.querySelector(".is-invalid, [aria-invalid=true]");
+  var target = field || scope.querySelector(".invalid-feedback.d-block, [data-form-error]");
+  if (!target) { return false; }
+  target.scrollIntoView({ block: "center" });
+  if (field) { field.focus({ preventScroll: true }); }
+  return true;
+}
+window.focusFirstError = focusFirstError;
+
+document.addEventListener("htmx:afterSettle", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr && (xhr.status === 400 || xhr.status === 422)) { focusFirstError(document.getElementById("main")); }
+});
+
 document.addEventListener("DOMContentLoaded", function () {
+  focusFirstError(document.getElementById("main"));
   // Forms that submit with a confirmation question: <form data-confirm="...">
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
