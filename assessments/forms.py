@@ -33,7 +33,8 @@ class InspectionForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "退回")])
+    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "退回")],
+                                 error_messages={"required": "请选择审核结果：通过或退回。", "invalid_choice": "请选择审核结果：通过或退回。"})
     reason = forms.CharField(label="退回原因", required=False, max_length=500, widget=forms.Textarea(attrs={**INPUT, "rows": 2}))
 
 

@@ -132,9 +132,11 @@ class InspectionChecker:
             )
         return self._checklists[key]
 
-    def check(self, estate, date, raw_scores: dict, source: str | None = None, item_names: dict | None = None):
+    def check(self, estate, date, raw_scores: dict, source: str | None = None, item_names: dict | None = None,
+              complete: bool = True):
         """→ (scores {code: "14.5"}, total_tenths, errors {field: message}). `raw_scores` maps
-        item code → raw value; `item_names` maps code → the field's name in errors (default: code)."""
+        item code → raw value; `item_names` maps code → the field's name in errors (default: code).
+        `complete=False` (a draft, 草稿) lets items stay empty; what is typed is still checked."""
         errors: dict[str, str] = {}
         names = item_names or {}
         if date is None:
@@ -162,7 +164,8 @@ class InspectionChecker:
                 errors[names.get(code, code)] = f"{name}得分不是有效的数字。"
                 continue
             if value is None:
-                errors[names.get(code, code)] = f"请填写{name}得分（满分{_fmt(max_points)}分）。"
+                if complete:
+                    errors[names.get(code, code)] = f"请填写{name}得分（满分{_fmt(max_points)}分）。"
             elif value < 0:
                 errors[names.get(code, code)] = f"{name}得分不能小于0。"
             elif value > max_points:
@@ -184,6 +187,10 @@ class InspectionChecker:
                 errors[names.get(code, code)] = f"{label}的检查表没有“{ITEM_LABELS.get(code, code)}”项目，请留空。"
         return scores, total, errors
 
+
+# A draft, a submitted one awaiting review, and a returned one (退回) can be corrected by their
+# author; an approved one cannot.
+EDITABLE_STATUSES = (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED, InspectionStatus.REJECTED)
 
 ITEM_LABELS = {"cleanliness": "保洁", "order": "秩序", "greening": "绿化", "facilities": "设施"}
 
@@ -221,15 +228,15 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
         if inspection is None:
             raise Refused("检查记录不存在。")
         _check_version(inspection, seen)
-        if inspection.status not in (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED):
-            raise Refused("已审核或已退回的检查记录不能修改。")
+        if inspection.status not in EDITABLE_STATUSES:
+            raise Refused("已审核通过的检查记录不能修改。")
         if inspection.created_by_id != by.pk and not by.is_role("city_admin"):
             raise Refused("只有录入人可以修改这条检查记录。")
         refusal = InputGate().refusal(inspection.estate_id, inspection.date.year)
         if refusal:
             raise Refused(refusal)
     checker = InspectionChecker(by)
-    cleaned, total, errors = checker.check(estate, date, scores, source)
+    cleaned, total, errors = checker.check(estate, date, scores, source, complete=submit)
     if not (inspector_name or "").strip():
         errors["inspector_name"] = "请填写检查人。"
     if errors:
@@ -242,6 +249,12 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
     target.note = (note or "").strip()
     target.scores = cleaned
     target.total_tenths = total
+    if target.status == InspectionStatus.REJECTED:
+        # A returned inspection corrected by its author starts a new round of review; the
+        # previous review stays in the change history.
+        target.reviewed_by = target.reviewed_at = None
+        target.review_note = ""
+        target.submitted_at = None
     if submit:
         target.status = InspectionStatus.SUBMITTED
         target.submitted_at = target.submitted_at or timezone.now()

@@ -40,6 +40,32 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
     });
   });
+  // Bulk actions: <input type=checkbox data-select-all="FORM_ID"> ticks every box of that form
+  // (name=ids, form=FORM_ID); the form's [data-bulk-submit] button counts them and stays
+  // disabled while none is ticked.
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    var formId = all.dataset.selectAll;
+    var form = document.getElementById(formId);
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[type=checkbox][name=ids][form="' + formId + '"]'));
+    function refresh() {
+      var ticked = boxes.filter(function (b) { return b.checked; }).length;
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+      if (form) {
+        var button = form.querySelector("[data-bulk-submit]");
+        var count = form.querySelector("[data-bulk-count]");
+        if (button) { button.disabled = ticked === 0; }
+        if (count) { count.textContent = ticked; }
+      }
+    }
+    all.disabled = boxes.length === 0;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+      refresh();
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", refresh); });
+    refresh();
+  });
   // Auto-submit filter selects: <select data-autosubmit>
   document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
