@@ -364,24 +364,35 @@ def publish_year(year: int, *, by) -> AssessmentYear:
     return row
 
 
+def close_year_refusal(year: int, row: AssessmentYear | None = None) -> str | None:
+    """Why 关闭 would be refused now (None: it may be done). The one rule: close_year checks
+    it under the row lock, the year page disables its button with the same words."""
+    row = row if row is not None else AssessmentYear.objects.filter(year=year).first()
+    if row is None or row.status != YearStatus.PUBLISHED:
+        return f"{year}年度须先公示，申诉期满后才能关闭。"
+    if row.appeal_window_open():
+        return f"申诉期未满：申诉期至{row.appeal_deadline.month}月{row.appeal_deadline.day}日24时截止，期满后才能关闭。"
+    if Appeal.objects.filter(year=year, status=AppealStatus.PENDING).exists():
+        return "还有待处理的申诉，处理完毕后才能关闭。"
+    upheld_open = Appeal.objects.filter(year=year, status=AppealStatus.UPHELD).exclude(
+        Exists(CycleRun.objects.filter(appeal=OuterRef("pk"), status=JobStatus.SUCCEEDED))
+    )
+    if upheld_open.exists():
+        return "还有已支持但尚未重新计分的申诉，请先重新计分。"
+    if CycleRun.objects.filter(year=year, status__in=ACTIVE_JOB_STATUSES).exists():
+        return f"{year}年度有计分任务正在进行，请等待其完成。"
+    return None
+
+
 @transaction.atomic
 def close_year(year: int, *, by) -> AssessmentYear:
     """关闭: after the appeal window; freezes the year's inspections, fee rates and results,
     and the scheme its run used."""
     _require(by, "cycle")
     row = _locked_year(year)
-    if row.status != YearStatus.PUBLISHED:
-        raise Refused(f"{year}年度须先公示，申诉期满后才能关闭。")
-    if row.appeal_window_open():
-        raise Refused(f"申诉期至{row.appeal_deadline.month}月{row.appeal_deadline.day}日24时截止，期满后才能关闭。")
-    if Appeal.objects.filter(year=year, status=AppealStatus.PENDING).exists():
-        raise Refused("还有待处理的申诉，处理完毕后才能关闭。")
-    upheld_open = Appeal.objects.filter(year=year, status=AppealStatus.UPHELD).exclude(
-        Exists(CycleRun.objects.filter(appeal=OuterRef("pk"), status=JobStatus.SUCCEEDED))
-    )
-    if upheld_open.exists():
-        raise Refused("还有已支持但尚未重新计分的申诉，请先重新计分。")
-    _no_active_run(year)
+    refusal = close_year_refusal(year, row)
+    if refusal:
+        raise Refused(refusal)
     now = timezone.now()
     row.status, row.closed_at = YearStatus.CLOSED, now
     row.save()

@@ -542,6 +542,7 @@ def year_detail(request, year):
         "year": year, "state": state, "run": run, "status": state.status if state else YearStatus.OPEN,
         "events": state.events.select_related("by") if state else [], "can_manage": can(request.user, "cycle"),
         "window_open": state.appeal_window_open() if state else False, "reason_form": ReasonForm(),
+        "close_refusal": services.close_year_refusal(year, state) if state and state.status == YearStatus.PUBLISHED else None,
         "pending_appeals": Appeal.objects.visible_to(request.user).filter(year=year, status=AppealStatus.PENDING).count(),
         "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", "")],
     })

@@ -104,6 +104,9 @@ def sheet_detail(request, pk):
         "can_confirm": sheet.status == SheetStatus.DRAFT and can(user, "sheet_confirm")
         and user.district_id == sheet.district_id,
         "can_approve": sheet.status == SheetStatus.CONFIRMED and can(user, "sheet_approve"),
+        # The button is there for whoever holds the step, disabled with the rule's own words.
+        "confirm_refusal": services.confirm_refusal(sheet, by=user) if sheet.status == SheetStatus.DRAFT else None,
+        "approve_refusal": services.approve_refusal(sheet, by=user) if sheet.status == SheetStatus.CONFIRMED else None,
         "can_edit_payee": not sheet.is_frozen and can(user, "payee"),
         "share": share, "disbursement_form": DisbursementForm(initial={"date": timezone.localdate()})
         if share and sheet.status == SheetStatus.APPROVED else None,

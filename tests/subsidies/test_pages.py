@@ -204,3 +204,16 @@ def test_city_admin_edits_a_policy_or_adds_the_next_period(client, world):
     assert r.status_code == 400 and "截止年度不能早于起始年度" in r.content.decode()
     client.force_login(world.city_finance)
     assert client.post(reverse("subsidies:policy_detail", args=[new.pk]), data).status_code == 403
+
+
+def test_a_step_that_would_be_refused_is_disabled_with_the_rules_reason(client, world, year2019):
+    """Issue 20 point 13: the page asks the same rule as the service (approve_refusal)."""
+    s = year2019
+    services.confirm_sheet(s, by=world.xuanwu_staff)
+    client.force_login(world.city_admin)  # started the current run
+    page = client.get(reverse("subsidies:sheet_detail", args=[s.pk])).content.decode()
+    assert 'disabled aria-describedby="approve-refusal"' in page
+    assert "暂不能审核：您发起了本年度当前有效的考核计分" in page
+    client.force_login(world.city_admin2)
+    page = client.get(reverse("subsidies:sheet_detail", args=[s.pk])).content.decode()
+    assert "市级审核通过" in page and "approve-refusal" not in page

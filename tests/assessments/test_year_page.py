@@ -1,0 +1,34 @@
+"""The year page disables 关闭年度 with the reason the service would give (issue 20 point 13)."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from assessments import services
+from assessments.errors import Refused
+from assessments.models import AssessmentYear
+
+from .conftest import worked_example_inputs
+
+pytestmark = pytest.mark.django_db
+
+
+def test_close_is_disabled_with_the_reason_while_the_appeal_window_is_open(client, world, example_estate):
+    worked_example_inputs(example_estate, world.meiyuan_clerk)
+    call_command("run_cycle", "2019")
+    services.publish_year(2019, by=world.city_admin)
+    client.force_login(world.city_admin)
+    page = client.get(reverse("assessments:year_detail", args=[2019])).content.decode()
+    reason = services.close_year_refusal(2019)
+    assert reason.startswith("申诉期未满")
+    assert 'disabled aria-describedby="close-refusal"' in page and f"暂不能关闭：{reason}" in page
+    with pytest.raises(Refused, match="申诉期未满"):
+        services.close_year(2019, by=world.city_admin)
+    # Once the window has passed, the button is enabled and closing succeeds.
+    AssessmentYear.objects.filter(year=2019).update(appeal_deadline=dt.date(2020, 1, 1))
+    assert services.close_year_refusal(2019) is None
+    page = client.get(reverse("assessments:year_detail", args=[2019])).content.decode()
+    assert "close-refusal" not in page and "可以关闭" in page
+    assert services.close_year(2019, by=world.city_admin).status == "closed"
