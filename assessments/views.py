@@ -235,7 +235,9 @@ def inspection_checklist(request):
     """htmx partial: the checklist of the estate typed in the entry form."""
     require(request.user, "inspection")
     estate, checklist = _checklist_for(request, request.GET.get("estate_code", ""))
-    return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": {}, "errors": {}})
+    # The scores already typed come along (hx-include) and stay in the boxes of the new checklist.
+    typed = {key[len("item_"):]: value for key, value in request.GET.items() if key.startswith("item_") and value.strip()}
+    return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": typed, "errors": {}})
 
 
 def _crumb(inspection) -> str:

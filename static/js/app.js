@@ -32,8 +32,19 @@ document.addEventListener("htmx:afterSettle", function (event) {
   if (xhr && (xhr.status === 400 || xhr.status === 422)) { focusFirstError(document.getElementById("main")); }
 });
 
+// Toasts (<div class="toast" data-app-toast>) in a page or in an htmx answer: shown at once,
+// fading after a while (the message stays readable long enough on a phone).
+function showToasts(root) {
+  if (!window.bootstrap) { return; }
+  (root || document).querySelectorAll("[data-app-toast]").forEach(function (el) {
+    bootstrap.Toast.getOrCreateInstance(el, { delay: 8000 }).show();
+  });
+}
+document.addEventListener("htmx:load", function (event) { showToasts(event.detail.elt); });
+
 document.addEventListener("DOMContentLoaded", function () {
   focusFirstError(document.getElementById("main"));
+  showToasts(document);
   // Forms that submit with a confirmation question: <form data-confirm="...">
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

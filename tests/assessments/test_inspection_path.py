@@ -126,3 +126,11 @@ def test_drafts_are_their_authors_and_their_streets_until_submitted(world):
     services.save_inspection(by=world.meiyuan_clerk, estate=my101, date=DAY, scores=FULL, inspector_name="张三", inspection=draft)
     for persona in ("evaluator", "xuanwu_staff", "city_admin"):
         assert Inspection.objects.visible_to(world.users[persona]).filter(pk=draft.pk).exists(), persona
+
+
+def test_changing_the_estate_code_keeps_the_scores_already_typed(client, world, example_estate):
+    client.force_login(world.meiyuan_clerk)
+    page = client.get(reverse("assessments:inspection_checklist"), {
+        "estate_code": example_estate.code, "date": DAY.isoformat(), "item_cleanliness": "13.5", "item_order": "",
+    }, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="item_cleanliness"' in page and 'value="13.5"' in page
