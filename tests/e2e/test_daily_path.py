@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.factories import build_world
@@ -184,7 +185,7 @@ def test_on_a_phone_the_saved_message_is_a_toast_in_view_and_typed_scores_stay(
     assert toast.is_visible() and in_viewport(page, toast)
     assert page.input_value("#id_estate_code") == "MY102"
     # Faded in completely (not merely in the layout), at the top of the screen though the page is scrolled.
-    page.wait_for_function("getComputedStyle(document.querySelector('[data-app-toast]')).opacity === '1'")
+    expect(toast).to_have_css("opacity", "1")
     assert page.evaluate("window.scrollY") > 0 and toast.bounding_box()["y"] < 40
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "inspection-phone-toast-390.png"))
