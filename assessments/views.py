@@ -538,16 +538,20 @@ def run_progress(request, pk):
 # --- the year: publication, closing, reopening -------------------------------------------------------
 @login_required
 def year_detail(request, year):
+    return _year_page(request, year, ReasonForm())
+
+
+def _year_page(request, year, reason_form, status=200):
     state = AssessmentYear.objects.filter(year=year).first()
     run = CycleRun.objects.filter(year=year, is_current=True).select_related("scheme", "created_by").first()
     return render(request, "assessments/year_detail.html", {
         "year": year, "state": state, "run": run, "status": state.status if state else YearStatus.OPEN,
         "events": state.events.select_related("by") if state else [], "can_manage": can(request.user, "cycle"),
-        "window_open": state.appeal_window_open() if state else False, "reason_form": ReasonForm(),
+        "window_open": state.appeal_window_open() if state else False, "reason_form": reason_form,
         "close_refusal": services.close_year_refusal(year, state) if state and state.status == YearStatus.PUBLISHED else None,
         "pending_appeals": Appeal.objects.visible_to(request.user).filter(year=year, status=AppealStatus.PENDING).count(),
         "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", "")],
-    })
+    }, status=status)
 
 
 def _year_action(request, year, action):
@@ -562,7 +566,15 @@ def _year_action(request, year, action):
         else:
             form = ReasonForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.reopen_year(year, by=request.user, reason=reason)
+            try:
+                services.reopen_year(year, by=request.user, reason=reason)
+            except Refused as exc:
+                # The reason stays typed and the message stands beside it (the page again, 400).
+                if "reason" in exc.errors and "reason" not in form.errors:
+                    form.add_error("reason", exc.errors["reason"])
+                elif not exc.errors:
+                    form.add_error(None, exc.message)
+                return _year_page(request, year, form, status=400)
             messages.success(request, f"{year}年度已重新开放。")
     except Refused as exc:
         messages.error(request, exc.message)

@@ -107,7 +107,8 @@ ROUTES = [
     Route("assessments:year_detail", get=everyone(), kwargs=year),
     Route("assessments:year_publish", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
     Route("assessments:year_close", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
-    Route("assessments:year_reopen", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
+    # An empty POST: the year page again with 请填写原因 beside the reason (400).
+    Route("assessments:year_reopen", get=None, kwargs=year, post=writers(CITY_ADMINS, 400)),
     Route("assessments:publication", get=everyone(), kwargs=year),
     Route("assessments:result_list", get=everyone()),
     Route("assessments:unit_results", get=everyone()),

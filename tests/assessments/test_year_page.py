@@ -32,3 +32,18 @@ def test_close_is_disabled_with_the_reason_while_the_appeal_window_is_open(clien
     page = client.get(reverse("assessments:year_detail", args=[2019])).content.decode()
     assert "close-refusal" not in page and "可以关闭" in page
     assert services.close_year(2019, by=world.city_admin).status == "closed"
+
+
+def test_reopening_without_a_reason_keeps_the_year_closed_and_says_so_beside_the_field(client, world, example_estate):
+    worked_example_inputs(example_estate, world.meiyuan_clerk)
+    call_command("run_cycle", "2019")
+    services.publish_year(2019, by=world.city_admin)
+    AssessmentYear.objects.filter(year=2019).update(appeal_deadline=dt.date(2020, 1, 1))
+    services.close_year(2019, by=world.city_admin)
+    client.force_login(world.city_admin)
+    response = client.post(reverse("assessments:year_reopen", args=[2019]), {"reason": "  "})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请填写原因。" in page and "is-invalid" in page
+    assert AssessmentYear.objects.get(year=2019).status == "closed"
+    response = client.post(reverse("assessments:year_reopen", args=[2019]), {"reason": "审计发现面积多报"})
+    assert response.status_code == 302 and AssessmentYear.objects.get(year=2019).status == "open"

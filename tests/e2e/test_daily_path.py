@@ -260,3 +260,14 @@ def test_sheet_steps_that_would_be_refused_are_disabled_with_the_reason(
     shoot(starter, "sheet-approve-disabled")
     s.refresh_from_db()
     assert s.status == "confirmed" and services.approve_refusal(s, by=world.city_admin2) is None
+
+    # Reopening the closed year (the way to an adjustment) needs a reason: said beside the field.
+    from assessments.models import AssessmentYear
+
+    starter.goto(f"{live_server.url}/assessments/years/2019/")
+    starter.get_by_role("button", name="重新开放该年度").click()
+    message = starter.get_by_text("请填写原因。")
+    message.wait_for()
+    assert message.is_visible() and starter.evaluate("document.activeElement.name") == "reason"
+    shoot(starter, "year-reopen-error")
+    assert AssessmentYear.objects.get(year=2019).status == "closed"
