@@ -711,16 +711,20 @@ def appeal_new(request, result_pk):
 
 @login_required
 def appeal_detail(request, pk):
+    return _appeal_page(request, pk, AppealDecisionForm())
+
+
+def _appeal_page(request, pk, decision_form, status=200):
     appeal = get_object_or_404(Appeal.objects.visible_to(request.user).select_related("estate", "result", "filed_by", "decided_by"), pk=pk)
     may_decide = (can(request.user, "appeal_decide") and appeal.status == AppealStatus.PENDING
                   and Appeal.objects.writable_by(request.user).filter(pk=pk).exists())
     may_rescore = ((can(request.user, "appeal_decide") or can(request.user, "cycle")) and appeal.status == AppealStatus.UPHELD
                    and Appeal.objects.writable_by(request.user).filter(pk=pk).exists())
     return render(request, "assessments/appeal_detail.html", {
-        "appeal": appeal, "may_decide": may_decide, "may_rescore": may_rescore, "decision_form": AppealDecisionForm(),
+        "appeal": appeal, "may_decide": may_decide, "may_rescore": may_rescore, "decision_form": decision_form,
         "runs": appeal.runs.all(), "current": EstateResult.objects.filter(estate=appeal.estate, year=appeal.year, is_current=True).first(),
         "breadcrumbs": [("考核", reverse("assessments:index")), ("考核申诉", reverse("assessments:appeal_list")), (str(appeal), "")],
-    })
+    }, status=status)
 
 
 @login_required
@@ -730,8 +734,8 @@ def appeal_decide(request, pk):
     appeal = get_object_or_404(Appeal.objects.writable_by(request.user), pk=pk)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择处理结果并填写处理意见。")
-        return redirect("assessments:appeal_detail", pk=pk)
+        # The choice and the words stay; the messages stand beside their fields (400).
+        return _appeal_page(request, pk, form, status=400)
     try:
         services.decide_appeal(appeal, by=request.user, uphold=form.cleaned_data["decision"] == "uphold", note=form.cleaned_data["note"])
     except Refused as exc:

@@ -120,8 +120,9 @@ ROUTES = [
           post=statuses({"meiyuan_clerk"}, ok_status=400,
                         forbidden=SIGNED_IN - {"meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk"})),
     Route("assessments:appeal_detail", get=statuses(SEES_MY101), kwargs=appeal),
+    # An empty POST: the appeal page again with the messages beside the fields (400).
     Route("assessments:appeal_decide", get=None, kwargs=appeal,
-          post=statuses(XUANWU_STAFF, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
+          post=statuses(XUANWU_STAFF, ok_status=400, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
     Route("assessments:appeal_rescore", get=None, kwargs=appeal,
           post=statuses(XUANWU_STAFF | CITY_ADMINS, ok_status=302,
                         forbidden=SIGNED_IN - XUANWU_STAFF - CITY_ADMINS - {"gulou_staff"})),

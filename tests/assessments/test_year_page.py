@@ -47,3 +47,19 @@ def test_reopening_without_a_reason_keeps_the_year_closed_and_says_so_beside_the
     assert AssessmentYear.objects.get(year=2019).status == "closed"
     response = client.post(reverse("assessments:year_reopen", args=[2019]), {"reason": "审计发现面积多报"})
     assert response.status_code == 302 and AssessmentYear.objects.get(year=2019).status == "open"
+
+
+def test_an_appeal_decision_without_a_note_is_shown_beside_the_field_and_nothing_decided(client, world, example_estate):
+    from assessments.models import Appeal, EstateResult
+
+    worked_example_inputs(example_estate, world.meiyuan_clerk)
+    call_command("run_cycle", "2019")
+    services.publish_year(2019, by=world.city_admin)
+    result = EstateResult.objects.get(estate=example_estate, year=2019, is_current=True)
+    appeal = services.file_appeal(by=world.meiyuan_clerk, estate=example_estate, year=2019, reason="第二次检查漏记")
+    client.force_login(world.xuanwu_staff)
+    response = client.post(reverse("assessments:appeal_decide", args=[appeal.pk]), {"decision": "reject", "note": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请填写处理意见。" in page and "is-invalid" in page
+    assert '<option value="reject" selected>' in page  # the choice stays
+    assert Appeal.objects.get().status == "pending" and result.appeals.count() == 1
