@@ -35,7 +35,8 @@ class InspectionForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "退回")])
+    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "退回")],
+                                 error_messages={"required": "请选择审核结果：通过或退回。", "invalid_choice": "请选择审核结果：通过或退回。"})
     reason = forms.CharField(label="退回原因", required=False, max_length=500, widget=forms.Textarea(attrs={**INPUT, "rows": 2}))
 
 
@@ -70,7 +71,8 @@ class AppealForm(forms.Form):
 
 
 class AppealDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="处理结果", choices=[("uphold", "支持申诉"), ("reject", "驳回申诉")], widget=forms.Select(attrs=SELECT))
+    decision = forms.ChoiceField(label="处理结果", choices=[("uphold", "支持申诉"), ("reject", "驳回申诉")], widget=forms.Select(attrs=SELECT),
+                                 error_messages={"required": "请选择处理结果。", "invalid_choice": "请选择处理结果。"})
     note = forms.CharField(label="处理意见", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
                            error_messages={"required": "请填写处理意见。"})
 

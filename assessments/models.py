@@ -266,6 +266,9 @@ class Inspection(EstateScopedModel, VersionedModel, TimeStampedModel):
     review_note = models.CharField("审核意见", max_length=500, blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
+    # Drafts are their author's (and their street's) until submitted (core.scoping).
+    scope_draft = {"status": InspectionStatus.DRAFT}
+
     objects = ScopedManager()
 
     class Meta:

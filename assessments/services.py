@@ -170,9 +170,11 @@ class InspectionChecker:
             self._item_names[year] = item_names_for_year(year)
         return self._item_names[year]
 
-    def check(self, estate, date, raw_scores: dict, source: str | None = None, item_names: dict | None = None):
+    def check(self, estate, date, raw_scores: dict, source: str | None = None, item_names: dict | None = None,
+              complete: bool = True):
         """→ (scores {code: "14.5"}, total_tenths, errors {field: message}). `raw_scores` maps
-        item code → raw value; `item_names` maps code → the field's name in errors (default: code)."""
+        item code → raw value; `item_names` maps code → the field's name in errors (default: code).
+        `complete=False` (a draft, 草稿) lets items stay empty; what is typed is still checked."""
         errors: dict[str, str] = {}
         names = item_names or {}
         if date is None:
@@ -200,7 +202,8 @@ class InspectionChecker:
                 errors[names.get(code, code)] = f"{name}得分不是有效的数字。"
                 continue
             if value is None:
-                errors[names.get(code, code)] = f"请填写{name}得分（满分{_fmt(max_points)}分）。"
+                if complete:
+                    errors[names.get(code, code)] = f"请填写{name}得分（满分{_fmt(max_points)}分）。"
             elif value < 0:
                 errors[names.get(code, code)] = f"{name}得分不能小于0。"
             elif value > max_points:
@@ -223,6 +226,10 @@ class InspectionChecker:
                 errors[names.get(code, code)] = f"{label}的检查表没有“{name}”项目，请留空。"
         return scores, total, errors
 
+
+# A draft, a submitted one awaiting review, and a returned one (退回) can be corrected by their
+# author; an approved one cannot.
+EDITABLE_STATUSES = (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED, InspectionStatus.REJECTED)
 
 def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}"
@@ -257,15 +264,15 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
         if inspection is None:
             raise Refused("检查记录不存在。")
         _check_version(inspection, seen)
-        if inspection.status not in (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED):
-            raise Refused("已审核或已退回的检查记录不能修改。")
+        if inspection.status not in EDITABLE_STATUSES:
+            raise Refused("已审核通过的检查记录不能修改。")
         if inspection.created_by_id != by.pk and not by.is_role("city_admin"):
             raise Refused("只有录入人可以修改这条检查记录。")
         refusal = InputGate().refusal(inspection.estate_id, inspection.date.year)
         if refusal:
             raise Refused(refusal)
     checker = InspectionChecker(by)
-    cleaned, total, errors = checker.check(estate, date, scores, source)
+    cleaned, total, errors = checker.check(estate, date, scores, source, complete=submit)
     if not (inspector_name or "").strip():
         errors["inspector_name"] = "请填写检查人。"
     if errors:
@@ -278,6 +285,12 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
     target.note = (note or "").strip()
     target.scores = cleaned
     target.total_tenths = total
+    if target.status == InspectionStatus.REJECTED:
+        # A returned inspection corrected by its author starts a new round of review; the
+        # previous review stays in the change history.
+        target.reviewed_by = target.reviewed_at = None
+        target.review_note = ""
+        target.submitted_at = None
     if submit:
         target.status = InspectionStatus.SUBMITTED
         target.submitted_at = target.submitted_at or timezone.now()
@@ -387,24 +400,35 @@ def publish_year(year: int, *, by) -> AssessmentYear:
     return row
 
 
+def close_year_refusal(year: int, row: AssessmentYear | None = None) -> str | None:
+    """Why 关闭 would be refused now (None: it may be done). The one rule: close_year checks
+    it under the row lock, the year page disables its button with the same words."""
+    row = row if row is not None else AssessmentYear.objects.filter(year=year).first()
+    if row is None or row.status != YearStatus.PUBLISHED:
+        return f"{year}年度须先公示，申诉期满后才能关闭。"
+    if row.appeal_window_open():
+        return f"申诉期未满：申诉期至{row.appeal_deadline.month}月{row.appeal_deadline.day}日24时截止，期满后才能关闭。"
+    if Appeal.objects.filter(year=year, status=AppealStatus.PENDING).exists():
+        return "还有待处理的申诉，处理完毕后才能关闭。"
+    upheld_open = Appeal.objects.filter(year=year, status=AppealStatus.UPHELD).exclude(
+        Exists(CycleRun.objects.filter(appeal=OuterRef("pk"), status=JobStatus.SUCCEEDED))
+    )
+    if upheld_open.exists():
+        return "还有已支持但尚未重新计分的申诉，请先重新计分。"
+    if CycleRun.objects.filter(year=year, status__in=ACTIVE_JOB_STATUSES).exists():
+        return f"{year}年度有计分任务正在进行，请等待其完成。"
+    return None
+
+
 @transaction.atomic
 def close_year(year: int, *, by) -> AssessmentYear:
     """关闭: after the appeal window; freezes the year's inspections, fee rates and results,
     and the scheme its run used."""
     _require(by, "cycle")
     row = _locked_year(year)
-    if row.status != YearStatus.PUBLISHED:
-        raise Refused(f"{year}年度须先公示，申诉期满后才能关闭。")
-    if row.appeal_window_open():
-        raise Refused(f"申诉期至{row.appeal_deadline.month}月{row.appeal_deadline.day}日24时截止，期满后才能关闭。")
-    if Appeal.objects.filter(year=year, status=AppealStatus.PENDING).exists():
-        raise Refused("还有待处理的申诉，处理完毕后才能关闭。")
-    upheld_open = Appeal.objects.filter(year=year, status=AppealStatus.UPHELD).exclude(
-        Exists(CycleRun.objects.filter(appeal=OuterRef("pk"), status=JobStatus.SUCCEEDED))
-    )
-    if upheld_open.exists():
-        raise Refused("还有已支持但尚未重新计分的申诉，请先重新计分。")
-    _no_active_run(year)
+    refusal = close_year_refusal(year, row)
+    if refusal:
+        raise Refused(refusal)
     now = timezone.now()
     row.status, row.closed_at = YearStatus.CLOSED, now
     row.save()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
     path("inspections/<int:pk>/edit/", views.inspection_edit, name="inspection_edit"),
     path("inspections/<int:pk>/review/", views.inspection_review, name="inspection_review"),
+    path("inspections/review/", views.inspection_review_bulk, name="inspection_review_bulk"),
     path(
         "inspections/import/",
         upload_view(InspectionImporter, template_url_name="assessments:inspection_import_template",

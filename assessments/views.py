@@ -214,10 +214,14 @@ def inspection_list(request):
     f = InspectionFilter(request.GET or None, queryset=qs, request=request)
     page, query = _page(request, f.qs)
     chosen = f.form.cleaned_data if f.is_bound and f.form.is_valid() else {}
+    can_review = can(request.user, "inspection_review")
+    # 待审核: what this reviewer may approve (their district's submitted ones, not their own).
+    pending = (Inspection.objects.writable_by(request.user).filter(status=InspectionStatus.SUBMITTED)
+               .exclude(created_by=request.user).count() if can_review else 0)
     return render(request, "assessments/inspection_list.html", {
-        "filter": f, "page_obj": page, "query_string": query,
+        "filter": f, "page_obj": page, "query_string": query, "pending_count": pending,
         "export_year": int(chosen.get("year") or _latest_year()), "export_district": chosen.get("district"),
-        "can_enter": can(request.user, "inspection"), "can_review": can(request.user, "inspection_review"),
+        "can_enter": can(request.user, "inspection"), "can_review": can_review,
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", "")],
     })
 
@@ -387,27 +391,33 @@ def inspection_edit(request, pk):
     }, status=status)
 
 
-@login_required
-def inspection_detail(request, pk):
-    inspection = get_object_or_404(
-        Inspection.objects.visible_to(request.user).select_related("estate", "created_by", "reviewed_by"), pk=pk
-    )
+def _inspection_detail_page(request, inspection, review_form, status=200):
     checker = services.InspectionChecker(request.user)
     checklist = checker.checklist(inspection.year, inspection.estate.category) or []
     rows = [(name, inspection.scores.get(code, ""), max_points) for code, name, max_points in checklist]
     may_review = (
         can(request.user, "inspection_review") and inspection.status == InspectionStatus.SUBMITTED
         and inspection.created_by_id != request.user.pk
-        and Inspection.objects.writable_by(request.user).filter(pk=pk).exists()
+        and Inspection.objects.writable_by(request.user).filter(pk=inspection.pk).exists()
     )
-    may_edit = (inspection.status in (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED) and can(request.user, "inspection")
+    may_edit = (inspection.status in services.EDITABLE_STATUSES and can(request.user, "inspection")
                 and (inspection.created_by_id == request.user.pk or request.user.is_role("city_admin")))
     return render(request, "assessments/inspection_detail.html", {
         "inspection": inspection, "rows": rows, "may_edit": may_edit, "photos": inspection.photos.all(), "may_review": may_review,
-        "review_form": ReviewForm(), "history": inspection.history.select_related("history_user")[:20]
+        "review_form": review_form, "history": inspection.history.select_related("history_user")[:20]
         if request.user.role in ("city_admin", "auditor") else None,
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (_crumb(inspection), "")],
-    })
+    }, status=status)
+
+
+@login_required
+def inspection_detail(request, pk):
+    inspection = get_object_or_404(
+        Inspection.objects.visible_to(request.user).select_related("estate", "created_by", "reviewed_by"), pk=pk
+    )
+    # Nothing is chosen until the reviewer chooses; the list's 退回… link opens with 退回 chosen.
+    decision = request.GET.get("decision")
+    return _inspection_detail_page(request, inspection, ReviewForm(initial={"decision": decision} if decision else None))
 
 
 @login_required
@@ -417,20 +427,55 @@ def inspection_review(request, pk):
     inspection = get_object_or_404(Inspection.objects.writable_by(request.user), pk=pk)
     form = ReviewForm(request.POST)
     mark_seen(inspection, request.POST.get("version"))
-    if not form.is_valid():
-        messages.error(request, "请选择审核结果。")
-        return redirect("assessments:inspection_detail", pk=pk)
-    try:
-        services.review_inspection(inspection, by=request.user, approve=form.cleaned_data["decision"] == "approve",
-                                   reason=form.cleaned_data["reason"])
-    except Refused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回。")
+    if form.is_valid():
+        try:
+            services.review_inspection(inspection, by=request.user, approve=form.cleaned_data["decision"] == "approve",
+                                       reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            for key, message in exc.errors.items():
+                form.add_error(key if key in form.fields else None, message)
+            if not exc.errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回。")
+            back = request.POST.get("next")
+            if back and back.startswith("/assessments/"):
+                return redirect(back)
+            return redirect("assessments:inspection_detail", pk=pk)
+    # Refused: the same page with the reviewer's choice and words kept, the message beside the field.
+    inspection = Inspection.objects.select_related("estate", "created_by", "reviewed_by").get(pk=inspection.pk)
+    return _inspection_detail_page(request, inspection, form, status=400)
+
+
+@login_required
+@require_POST
+def inspection_review_bulk(request):
+    """批量审核通过: the ticked inspections, each through review_inspection (its own checks: in
+    the reviewer's district, submitted, not their own, the page's version); a refusal of one
+    does not stop the others, and is reported with its estate."""
+    require(request.user, "inspection_review")
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     back = request.POST.get("next")
-    if back and back.startswith("/assessments/"):
+    back = back if back and back.startswith("/assessments/") else reverse("assessments:inspection_list")
+    if not ids:
+        messages.error(request, "请先勾选要审核通过的检查记录。")
         return redirect(back)
-    return redirect("assessments:inspection_detail", pk=pk)
+    versions = {int(k[len("version_"):]): v for k, v in request.POST.items() if k.startswith("version_") and k[8:].isdigit()}
+    approved, refused = 0, []
+    for inspection in Inspection.objects.writable_by(request.user).filter(pk__in=ids).select_related("estate"):
+        mark_seen(inspection, versions.get(inspection.pk))
+        try:
+            services.review_inspection(inspection, by=request.user, approve=True)
+        except Refused as exc:
+            refused.append(f"{inspection.estate.code} {inspection.estate.name}：{exc.message}")
+        else:
+            approved += 1
+    missing = len(ids) - approved - len(refused)
+    if approved:
+        messages.success(request, f"已审核通过 {approved} 条检查记录。")
+    if refused or missing:
+        messages.error(request, f"{len(refused) + missing} 条未通过审核：" + "；".join(refused or ["检查记录不存在。"]))
+    return redirect(back)
 
 
 # --- fee rates ---------------------------------------------------------------------------------
@@ -541,16 +586,20 @@ def _year_events(state, user) -> list:
 
 @login_required
 def year_detail(request, year):
-    year = _assessment_year(year)
+    return _year_page(request, _assessment_year(year), ReasonForm())
+
+
+def _year_page(request, year, reason_form, status=200):
     state = AssessmentYear.objects.filter(year=year).first()
     run = CycleRun.objects.filter(year=year, is_current=True).select_related("scheme", "created_by").first()
     return render(request, "assessments/year_detail.html", {
         "year": year, "state": state, "run": run, "status": state.status if state else YearStatus.OPEN,
         "events": _year_events(state, request.user), "can_manage": can(request.user, "cycle"),
-        "window_open": state.appeal_window_open() if state else False, "reason_form": ReasonForm(),
+        "window_open": state.appeal_window_open() if state else False, "reason_form": reason_form,
+        "close_refusal": services.close_year_refusal(year, state) if state and state.status == YearStatus.PUBLISHED else None,
         "pending_appeals": Appeal.objects.visible_to(request.user).filter(year=year, status=AppealStatus.PENDING).count(),
         "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", "")],
-    })
+    }, status=status)
 
 
 def _year_action(request, year, action):
@@ -566,7 +615,15 @@ def _year_action(request, year, action):
         else:
             form = ReasonForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.reopen_year(year, by=request.user, reason=reason)
+            try:
+                services.reopen_year(year, by=request.user, reason=reason)
+            except Refused as exc:
+                # The reason stays typed and the message stands beside it (the page again, 400).
+                if "reason" in exc.errors and "reason" not in form.errors:
+                    form.add_error("reason", exc.errors["reason"])
+                elif not exc.errors:
+                    form.add_error(None, exc.message)
+                return _year_page(request, year, form, status=400)
             messages.success(request, f"{year}年度已重新开放。")
     except Refused as exc:
         messages.error(request, exc.message)
@@ -721,16 +778,20 @@ def appeal_new(request, result_pk):
 
 @login_required
 def appeal_detail(request, pk):
+    return _appeal_page(request, pk, AppealDecisionForm())
+
+
+def _appeal_page(request, pk, decision_form, status=200):
     appeal = get_object_or_404(Appeal.objects.visible_to(request.user).select_related("estate", "result", "filed_by", "decided_by"), pk=pk)
     may_decide = (can(request.user, "appeal_decide") and appeal.status == AppealStatus.PENDING
                   and Appeal.objects.writable_by(request.user).filter(pk=pk).exists())
     may_rescore = ((can(request.user, "appeal_decide") or can(request.user, "cycle")) and appeal.status == AppealStatus.UPHELD
                    and Appeal.objects.writable_by(request.user).filter(pk=pk).exists())
     return render(request, "assessments/appeal_detail.html", {
-        "appeal": appeal, "may_decide": may_decide, "may_rescore": may_rescore, "decision_form": AppealDecisionForm(),
+        "appeal": appeal, "may_decide": may_decide, "may_rescore": may_rescore, "decision_form": decision_form,
         "runs": appeal.runs.all(), "current": EstateResult.objects.filter(estate=appeal.estate, year=appeal.year, is_current=True).first(),
         "breadcrumbs": [("考核", reverse("assessments:index")), ("考核申诉", reverse("assessments:appeal_list")), (str(appeal), "")],
-    })
+    }, status=status)
 
 
 @login_required
@@ -740,8 +801,8 @@ def appeal_decide(request, pk):
     appeal = get_object_or_404(Appeal.objects.writable_by(request.user), pk=pk)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择处理结果并填写处理意见。")
-        return redirect("assessments:appeal_detail", pk=pk)
+        # The choice and the words stay; the messages stand beside their fields (400).
+        return _appeal_page(request, pk, form, status=400)
     try:
         services.decide_appeal(appeal, by=request.user, uphold=form.cleaned_data["decision"] == "uphold", note=form.cleaned_data["note"])
     except Refused as exc:

@@ -90,16 +90,25 @@ class JobBase(models.Model):
             self.progress_note = fields["progress_note"] = note[:200]
         type(self).objects.filter(pk=self.pk, status=JobStatus.RUNNING).update(**fields)
 
+    # The last step's words ("正在保存……") must not outlive the work: finishing replaces them
+    # with the final state, for the page and the API alike.
+    SUCCEEDED_NOTE = "已完成。"
+    FAILED_NOTE = "未完成：任务已停止，原因见下。"
+
     def mark_succeeded(self, result: dict | None = None):
         self.status, self.progress, self.finished_at = JobStatus.SUCCEEDED, 100, timezone.now()
         self.result = result or {}
+        self.progress_note = self.SUCCEEDED_NOTE
         type(self).objects.filter(pk=self.pk).update(
-            status=self.status, progress=100, finished_at=self.finished_at, result=self.result, lease_expires_at=None
+            status=self.status, progress=100, finished_at=self.finished_at, result=self.result, lease_expires_at=None,
+            progress_note=self.progress_note,
         )
 
     def mark_failed(self, error: str, result: dict | None = None):
         self.status, self.finished_at, self.error = JobStatus.FAILED, timezone.now(), error
-        fields = {"status": self.status, "finished_at": self.finished_at, "error": error[:4000], "lease_expires_at": None}
+        self.progress_note = self.FAILED_NOTE
+        fields = {"status": self.status, "finished_at": self.finished_at, "error": error[:4000], "lease_expires_at": None,
+                  "progress_note": self.progress_note}
         if result is not None:
             self.result = fields["result"] = result
         type(self).objects.filter(pk=self.pk).update(**fields)

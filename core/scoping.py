@@ -38,6 +38,9 @@ def restrict(queryset: models.QuerySet, user, for_write: bool = False) -> models
         raise TypeError(f"{model.__name__} declares no scope_paths and cannot be scoped")
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
+    draft = getattr(model, "scope_draft", None)
+    if draft is not None:
+        queryset = _without_others_drafts(queryset, user, draft, paths)
     level = user.scope_level
     if level == Level.CITY:
         return queryset
@@ -64,6 +67,19 @@ def restrict(queryset: models.QuerySet, user, for_write: bool = False) -> models
                 value = unit_id(user, coarser)
                 return queryset.filter(**{paths[coarser]: value}) if value else queryset.none()
     return queryset.none()
+
+
+def _without_others_drafts(queryset, user, draft: dict, paths: dict):
+    """A model whose rows start as drafts (草稿) declares `scope_draft` (the lookup that marks a
+    draft, e.g. {"status": "draft"}) and a `created_by`: a draft belongs to its author and to the
+    street office it was entered for (a colleague there may look it over) until it is submitted;
+    nobody else sees it, whatever their level (a district reviewer, the third-party evaluator,
+    the city)."""
+    own = models.Q(created_by=user)
+    street_path = paths.get("street")
+    if street_path and user.scope_level == Level.STREET and getattr(user, "street_id", None):
+        own |= models.Q(**{street_path: user.street_id})
+    return queryset.exclude(models.Q(**draft) & ~own)
 
 
 class ScopedQuerySet(models.QuerySet):

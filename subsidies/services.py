@@ -21,7 +21,7 @@ from core.validation import date_error
 from .choices import MoneyDirection, Share, SheetStatus
 from .models import AllocationSheet, Disbursement, SheetEvent
 
-__all__ = ["Refused", "approve_sheet", "confirm_sheet", "outstanding", "record_disbursement"]
+__all__ = ["Refused", "approve_refusal", "approve_sheet", "confirm_refusal", "confirm_sheet", "outstanding", "record_disbursement"]
 
 
 def _year_closed(year: int) -> bool:
@@ -47,12 +47,9 @@ def _record_history(pk, by) -> None:
 
 def confirm_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
     """区级确认: district_staff of the sheet's district, once the year is closed."""
-    if not can(by, "sheet_confirm") or by.district_id != sheet.district_id:
-        raise Refused("只有本区房产局可以确认本区的分配表。")
-    if sheet.status == SheetStatus.APPROVED:
-        raise Refused("该分配表已经市级审核，已冻结，不能再修改。")
-    if not _year_closed(sheet.year):
-        raise Refused(f"{sheet.year}年度考核尚未关闭，关闭后才能确认分配表。")
+    refusal = confirm_refusal(sheet, by=by)
+    if refusal:
+        raise Refused(refusal)
     now = timezone.now()
     with transaction.atomic():
         done = AllocationSheet.objects.filter(pk=sheet.pk, status=SheetStatus.DRAFT).update(
@@ -93,20 +90,37 @@ def four_eyes_refusal(sheet: AllocationSheet, by) -> str:
     return ""
 
 
+def approve_refusal(sheet: AllocationSheet, *, by) -> str | None:
+    """Why 市级审核 by `by` would be refused now (None: it may be done). approve_sheet raises
+    it; the sheet page disables its button and shows the same words."""
+    if not can(by, "sheet_approve"):
+        return "只有市房产局可以审核分配表。"
+    if sheet.status == SheetStatus.APPROVED:
+        return "该分配表已经市级审核，已冻结，不能再修改。"
+    if sheet.status != SheetStatus.CONFIRMED:
+        return "该分配表尚未经区级确认，确认后才能审核。"
+    if not _year_closed(sheet.year):
+        return f"{sheet.year}年度考核尚未关闭，不能审核分配表。"
+    return four_eyes_refusal(sheet, by) or None
+
+
+def confirm_refusal(sheet: AllocationSheet, *, by) -> str | None:
+    """Why 区级确认 by `by` would be refused now (None: it may be done); see approve_refusal."""
+    if not can(by, "sheet_confirm") or by.district_id != sheet.district_id:
+        return "只有本区房产局可以确认本区的分配表。"
+    if sheet.status == SheetStatus.APPROVED:
+        return "该分配表已经市级审核，已冻结，不能再修改。"
+    if not _year_closed(sheet.year):
+        return f"{sheet.year}年度考核尚未关闭，关闭后才能确认分配表。"
+    return None
+
+
 def approve_sheet(sheet: AllocationSheet, *, by) -> AllocationSheet:
     """市级审核: a city_admin who neither started any run the sheet's figures come from (the
     computing run and the runs an appeal re-score carried over; a run the system account
     started binds nobody) nor confirmed it. Exactly one of two simultaneous approvals
     succeeds: the update is conditional on the sheet still being confirmed."""
-    if not can(by, "sheet_approve"):
-        raise Refused("只有市房产局可以审核分配表。")
-    if sheet.status == SheetStatus.APPROVED:
-        raise Refused("该分配表已经市级审核，已冻结，不能再修改。")
-    if sheet.status != SheetStatus.CONFIRMED:
-        raise Refused("该分配表尚未经区级确认，确认后才能审核。")
-    if not _year_closed(sheet.year):
-        raise Refused(f"{sheet.year}年度考核尚未关闭，不能审核分配表。")
-    refusal = four_eyes_refusal(sheet, by)
+    refusal = approve_refusal(sheet, by=by)
     if refusal:
         raise Refused(refusal)
     now = timezone.now()

@@ -134,6 +134,9 @@ def sheet_detail(request, pk):
         "can_confirm": sheet.status == SheetStatus.DRAFT and can(user, "sheet_confirm")
         and user.district_id == sheet.district_id,
         "can_approve": sheet.status == SheetStatus.CONFIRMED and can(user, "sheet_approve"),
+        # The button is there for whoever holds the step, disabled with the rule's own words.
+        "confirm_refusal": services.confirm_refusal(sheet, by=user) if sheet.status == SheetStatus.DRAFT else None,
+        "approve_refusal": services.approve_refusal(sheet, by=user) if sheet.status == SheetStatus.CONFIRMED else None,
         "can_edit_payee": not sheet.is_frozen and can(user, "payee"),
         "share": share, "disbursement_form": DisbursementForm(initial={"date": timezone.localdate()})
         if share and sheet.status == SheetStatus.APPROVED else None,
@@ -141,8 +144,6 @@ def sheet_detail(request, pk):
         "approved_before": approved_before,
         # every run behind the figures: their starters may not approve (the page says why)
         "carried_runs": services.runs_behind(sheet)[1:] if sheet.run_id else [],
-        "approve_refusal": services.four_eyes_refusal(sheet, user)
-        if sheet.status == SheetStatus.CONFIRMED and can(user, "sheet_approve") else "",
         "breadcrumbs": [CRUMB, (f"{sheet.year}年度", f"{reverse('subsidies:index')}?year={sheet.year}"), (sheet.title, "")],
     })
 

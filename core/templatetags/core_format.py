@@ -80,3 +80,17 @@ def can(user, action):
     from accounts.rules import can as _can
 
     return _can(user, action)
+
+
+@register.filter
+def with_errors(field):
+    """{{ field|with_errors }}: the field's widget, marked `is-invalid` (and tied to its messages
+    for screen readers) when the form refused it, so the box itself shows what to correct."""
+    if not getattr(field, "errors", None):
+        return field
+    attrs = dict(field.field.widget.attrs)
+    css = attrs.get("class", "")
+    attrs["class"] = f"{css} is-invalid".strip()
+    attrs["aria-invalid"] = "true"
+    attrs["aria-describedby"] = f"{field.auto_id}-error"
+    return field.as_widget(attrs=attrs)

@@ -1,11 +1,81 @@
 // Small behaviours shared by every page. No inline scripts (the Content Security Policy allows
 // only scripts served from /static/).
+
+// htmx swaps only 2xx answers by default: a form refused with 400/422 would leave the screen as
+// it was, the messages never seen. Our forms answer a refusal with the form re-rendered (errors
+// beside the fields), so 400 and 422 are swapped like a success; other errors are not.
+if (window.htmx) {
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "^(400|422)$", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+    { code: "...", swap: false },
+  ];
+}
+
+// The first refused field (templates/includes/field_errors.html marks it is-invalid) gets the
+// focus and comes into view, on a re-rendered page as after an htmx swap.
+function focusFirstError(root) {
+  var scope = root || document;
+  var field = scope.querySelector(".is-invalid, [aria-invalid=true]");
+  var target = field || scope.querySelector(".invalid-feedback.d-block, [data-form-error]");
+  if (!target) { return false; }
+  target.scrollIntoView({ block: "center" });
+  if (field) { field.focus({ preventScroll: true }); }
+  return true;
+}
+window.focusFirstError = focusFirstError;
+
+document.addEventListener("htmx:afterSettle", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr && (xhr.status === 400 || xhr.status === 422)) { focusFirstError(document.getElementById("main")); }
+});
+
+// Toasts (<div class="toast" data-app-toast>) in a page or in an htmx answer: shown at once,
+// fading after a while (the message stays readable long enough on a phone).
+function showToasts(root) {
+  if (!window.bootstrap) { return; }
+  (root || document).querySelectorAll("[data-app-toast]").forEach(function (el) {
+    bootstrap.Toast.getOrCreateInstance(el, { delay: 8000 }).show();
+  });
+}
+document.addEventListener("htmx:load", function (event) { showToasts(event.detail.elt); });
+
 document.addEventListener("DOMContentLoaded", function () {
+  focusFirstError(document.getElementById("main"));
+  showToasts(document);
   // Forms that submit with a confirmation question: <form data-confirm="...">
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
     });
+  });
+  // Bulk actions: <input type=checkbox data-select-all="FORM_ID"> ticks every box of that form
+  // (name=ids, form=FORM_ID); the form's [data-bulk-submit] button counts them and stays
+  // disabled while none is ticked.
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    var formId = all.dataset.selectAll;
+    var form = document.getElementById(formId);
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[type=checkbox][name=ids][form="' + formId + '"]'));
+    function refresh() {
+      var ticked = boxes.filter(function (b) { return b.checked; }).length;
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+      if (form) {
+        var button = form.querySelector("[data-bulk-submit]");
+        var count = form.querySelector("[data-bulk-count]");
+        if (button) { button.disabled = ticked === 0; }
+        if (count) { count.textContent = ticked; }
+      }
+    }
+    all.disabled = boxes.length === 0;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+      refresh();
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", refresh); });
+    refresh();
   });
   // Auto-submit filter selects: <select data-autosubmit>
   document.querySelectorAll("[data-autosubmit]").forEach(function (el) {

@@ -26,6 +26,14 @@ def inspection(world):
     return {"pk": insp.pk}
 
 
+def draft_inspection(world):
+    """A draft of meiyuan_clerk: theirs (and 梅园新村街道's) until submitted (issue 20 point 7)."""
+    insp = Inspection(estate=world.estates["MY101"], date=dt.date(2019, 5, 1), inspector_name="张三", status="draft",
+                      scores={"cleanliness": "14"}, total_tenths=140, created_by=world.meiyuan_clerk)
+    insp.save()
+    return {"pk": insp.pk}
+
+
 def _result(world):
     # Reused when present, so that several routes can point into one world (the scope test).
     run = CycleRun.objects.filter(year=2019, is_current=True).first() or CycleRun.objects.create(
@@ -78,13 +86,19 @@ ROUTES = [
     Route("assessments:inspection_checklist", get=writers(INSPECTION_WRITERS)),
     Route("assessments:inspection_export", get=None, post=everyone(302)),
     Route("assessments:inspection_detail", get=statuses(SEES_MY101), kwargs=inspection),
+    # A draft: the author's street only; the district, the city and the evaluator do not see it.
+    Route("assessments:inspection_detail", get=statuses({"meiyuan_clerk"}), kwargs=draft_inspection),
     # Editing: the author (meiyuan_clerk) and city_admin; others in write scope 403, outside 404.
     Route("assessments:inspection_edit", kwargs=inspection,
           get=statuses(AUTHOR, forbidden=SIGNED_IN - AUTHOR - {"gulou_staff", "xinjiekou_clerk", "ninghai_clerk"}),
           post=statuses(AUTHOR, ok_status=400, forbidden=SIGNED_IN - AUTHOR - {"gulou_staff", "xinjiekou_clerk", "ninghai_clerk"})),
     # Review: district staff of the estate's district (never city_admin: a district's step).
+    # An empty POST: the detail page again with 请选择审核结果 beside the choice (400).
     Route("assessments:inspection_review", get=None, kwargs=inspection,
-          post=statuses(XUANWU_STAFF, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
+          post=statuses(XUANWU_STAFF, ok_status=400, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
+    # Bulk approval: the reviewers (each ticked inspection still checked by review_inspection).
+    Route("assessments:inspection_review_bulk", get=statuses(set(), others=405),
+          post=statuses(XUANWU_STAFF | {"gulou_staff"}, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
     Route("assessments:inspection_import", get=writers(INSPECTION_WRITERS), post=writers(INSPECTION_WRITERS, 400)),
     Route("assessments:inspection_import_template", get=everyone()),
     Route("assessments:fee_rate_list", get=everyone()),
@@ -98,7 +112,8 @@ ROUTES = [
     Route("assessments:year_detail", get=everyone(), kwargs=year),
     Route("assessments:year_publish", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
     Route("assessments:year_close", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
-    Route("assessments:year_reopen", get=None, kwargs=year, post=writers(CITY_ADMINS, 302)),
+    # An empty POST: the year page again with 请填写原因 beside the reason (400).
+    Route("assessments:year_reopen", get=None, kwargs=year, post=writers(CITY_ADMINS, 400)),
     Route("assessments:publication", get=everyone(), kwargs=year),
     Route("assessments:result_list", get=everyone()),
     Route("assessments:unit_results", get=everyone()),
@@ -110,8 +125,9 @@ ROUTES = [
           post=statuses({"meiyuan_clerk"}, ok_status=400,
                         forbidden=SIGNED_IN - {"meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk"})),
     Route("assessments:appeal_detail", get=statuses(SEES_MY101), kwargs=appeal),
+    # An empty POST: the appeal page again with the messages beside the fields (400).
     Route("assessments:appeal_decide", get=None, kwargs=appeal,
-          post=statuses(XUANWU_STAFF, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
+          post=statuses(XUANWU_STAFF, ok_status=400, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
     Route("assessments:appeal_rescore", get=None, kwargs=appeal,
           post=statuses(XUANWU_STAFF | CITY_ADMINS, ok_status=302,
                         forbidden=SIGNED_IN - XUANWU_STAFF - CITY_ADMINS - {"gulou_staff"})),
@@ -120,6 +136,7 @@ ROUTES = [
     Route("api:inspection-list", get=everyone(anonymous=401),
           post=statuses(INSPECTION_WRITERS, ok_status=400, forbidden=SIGNED_IN - INSPECTION_WRITERS, anonymous=401)),
     Route("api:inspection-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=inspection),
+    Route("api:inspection-detail", get=statuses({"meiyuan_clerk"}, anonymous=401), kwargs=draft_inspection),
     Route("api:fee-rate-list", get=everyone(anonymous=401)),
     Route("api:fee-rate-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=lambda w: {"pk": _fee(w)}),
     Route("api:estate-result-list", get=everyone(anonymous=401)),

@@ -143,8 +143,8 @@ def test_a_draft_is_corrected_and_submitted_by_its_author(client, world, example
     page = client.get(reverse("assessments:inspection_edit", args=[draft.pk])).content.decode()
     assert 'value="14"' in page or 'value="14.0"' in page
     data = entry("SL001", "2019-03-05", {"cleanliness": "15", "order": "13", "greening": "9", "facilities": "8"})
-    client.force_login(world.xuanwu_staff)
-    assert client.post(reverse("assessments:inspection_edit", args=[draft.pk]), data).status_code == 403
+    client.force_login(world.xuanwu_staff)  # a draft is the street's until submitted: not even there for the district
+    assert client.post(reverse("assessments:inspection_edit", args=[draft.pk]), data).status_code == 404
     client.force_login(world.meiyuan_clerk)
     assert client.post(reverse("assessments:inspection_edit", args=[draft.pk]), data).status_code == 302
     draft.refresh_from_db()

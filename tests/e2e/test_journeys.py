@@ -137,7 +137,7 @@ def test_district_approves_the_inspections_and_sees_the_repair_overdue_after_its
                                     urgency="normal", requested_datetime=timezone.now() - dt.timedelta(hours=71))
     page = sign_in(browser, live_server, "xuanwu_staff")
     page.goto(f"{live_server.url}/assessments/inspections/?status=submitted")
-    approve = page.get_by_role("button", name="通过")
+    approve = page.get_by_role("button", name="通过", exact=True)
     assert approve.count() == 3
     for remaining in (2, 1, 0):
         approve.first.click()

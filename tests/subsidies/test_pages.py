@@ -293,3 +293,14 @@ def test_what_if_keeps_the_scenario_and_adds_the_total_and_a_chart(client, world
     assert [s["name"] for s in data["series"]] == ["实际合计", "测算合计"]
     assert (data["series"][0]["data"][i], data["series"][1]["data"][i]) == ("117361.80", "130402.00")
     assert 'id="whatif-chart"' in body and "subsidies/subsidies.js" in body
+def test_a_step_that_would_be_refused_is_disabled_with_the_rules_reason(client, world, year2019):
+    """Issue 20 point 13: the page asks the same rule as the service (approve_refusal)."""
+    s = year2019
+    services.confirm_sheet(s, by=world.xuanwu_staff)
+    client.force_login(world.city_admin)  # started the current run
+    page = client.get(reverse("subsidies:sheet_detail", args=[s.pk])).content.decode()
+    assert 'disabled aria-describedby="approve-refusal"' in page
+    assert "暂不能审核：您发起了本年度当前有效的考核计分" in page
+    client.force_login(world.city_admin2)
+    page = client.get(reverse("subsidies:sheet_detail", args=[s.pk])).content.decode()
+    assert "市级审核通过" in page and "approve-refusal" not in page
