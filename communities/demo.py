@@ -42,6 +42,12 @@ DISTRICT_AREAS: dict[str, tuple[tuple[str, ...], tuple[float, float], tuple[floa
 }
 
 
+# The city's registry was loaded once the notice took effect, before the first assessed year (the
+# demo's cycle runs are dated in 2018–2021): a unit or an estate dated "today" would be one the
+# registry learnt of after those runs, and so no part of their years (communities.coverage.estates_as_of).
+REGISTERED = dt.datetime(2017, 12, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
 def district_places(district_code: str) -> tuple[str, ...]:
     return DISTRICT_AREAS[district_code][0]
 
@@ -104,7 +110,7 @@ def build(rng, ctx) -> None:
             founding=rng.choice(list(FirmFounding.values)) if public else "",
             district=district, street=street, legal_representative=person_name(rng), phone=mobile(rng),
         ))
-    firms = bulk_create_with_history(firms, ServiceFirm, default_user=ctx["system"])
+    firms = bulk_create_with_history(firms, ServiceFirm, default_user=ctx["system"], default_date=REGISTERED)
     firms = list(ServiceFirm.objects.order_by("id"))
     public_firms = [f for f in firms if f.is_public_welfare]
     market_firms = [f for f in firms if not f.is_public_welfare]
@@ -116,7 +122,7 @@ def build(rng, ctx) -> None:
         for quarter in COMMUNITY_QUARTERS[: rng.randint(3, 7)]:
             communities.append(Community(name=f"{base}{quarter}社区", street=street, district_id=street.district_id))
     Street.objects.bulk_update(streets, ["residential_estate_count"])
-    bulk_create_with_history(communities, Community, default_user=ctx["system"])
+    bulk_create_with_history(communities, Community, default_user=ctx["system"], default_date=REGISTERED)
     by_street: dict[int, list[Community]] = {}
     for c in Community.objects.order_by("id"):
         by_street.setdefault(c.street_id, []).append(c)
@@ -152,7 +158,7 @@ def build(rng, ctx) -> None:
                 management_mode=mode, service_firm=firm,
                 latitude=latitude, longitude=longitude,
             ))
-    bulk_create_with_history(estates, Estate, batch_size=500, default_user=ctx["system"])
+    bulk_create_with_history(estates, Estate, batch_size=500, default_user=ctx["system"], default_date=REGISTERED)
     ctx["estates"] = list(Estate.objects.order_by("code"))
 
     committees, members = [], []
@@ -176,17 +182,10 @@ def build(rng, ctx) -> None:
     _registered_before_the_years()
 
 
-# The city's registry was loaded once the notice took effect, before the first assessed year (the
-# demo's cycle runs are dated in 2018–2021): a unit or an estate dated "today" would be one the
-# registry learnt of after those runs, and so no part of their years (communities.coverage.estates_as_of).
-REGISTERED = dt.datetime(2017, 12, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
 def _registered_before_the_years() -> None:
+    """created_at of the units, firms and estates; their history is written with that date."""
     for model in (District, Street, Community, ServiceFirm, Estate):
         model.objects.update(created_at=REGISTERED)
-        if hasattr(model, "history"):
-            model.history.filter(history_type="+").update(history_date=REGISTERED)
 
 
 def _mode(rng, category, public_firms, market_firms):

@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.validation import happened
+
 from ..choices import InspectionSource
 from ..models import CycleRun, EstateResult, FeeRate, Inspection, UnitResult
 from ..services import InspectionChecker
@@ -41,7 +43,7 @@ class InspectionCreateSerializer(serializers.Serializer):
     """录入检查 through the API: the same checks as the entry form (services.save_inspection)."""
 
     estate_code = serializers.CharField(max_length=32)
-    date = serializers.DateField(help_text="检查日期；其年度的考核方案决定检查项目")
+    date = serializers.DateField(validators=[happened], help_text="检查日期；其年度的考核方案决定检查项目")
     inspector_name = serializers.CharField(max_length=50)
     source = serializers.ChoiceField(choices=InspectionSource.choices, required=False, allow_null=True, default=None,
                                      help_text="默认按角色：街道日常检查、区级抽查或第三方评估")

@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.validation import HAPPENED_MESSAGE
 from tests.e2e.conftest import sign_in
 from tests.factories import build_world
 
@@ -68,7 +69,7 @@ def test_bad_inspection_values_are_shown_beside_their_fields_and_nothing_is_save
     page.fill("#id_date", (timezone.localdate() + dt.timedelta(days=1)).isoformat())
     page.fill("#item_cleanliness", "14")
     page.get_by_role("button", name="提交并录入下一个").click()
-    message = page.get_by_text("检查日期不能晚于今天。")
+    message = page.get_by_text(HAPPENED_MESSAGE)
     message.wait_for()
     assert message.is_visible() and in_viewport(page, message)
     assert page.evaluate("document.activeElement.id") == "id_date"  # the first error has the focus
@@ -256,7 +257,7 @@ def test_sheet_steps_that_would_be_refused_are_disabled_with_the_reason(
     starter = sign_in(browser, live_server, "city_admin")
     starter.goto(f"{live_server.url}/subsidies/sheets/{s.pk}/")
     assert starter.get_by_role("button", name="市级审核通过").is_disabled()
-    assert starter.get_by_text(re.compile("暂不能审核：您发起了本年度当前有效的考核计分")).is_visible()
+    assert starter.get_by_text(re.compile("暂不能审核：本表数据来自您发起的")).is_visible()
     shoot(starter, "sheet-approve-disabled")
     s.refresh_from_db()
     assert s.status == "confirmed" and services.approve_refusal(s, by=world.city_admin2) is None

@@ -300,7 +300,7 @@ def test_a_step_that_would_be_refused_is_disabled_with_the_rules_reason(client, 
     client.force_login(world.city_admin)  # started the current run
     page = client.get(reverse("subsidies:sheet_detail", args=[s.pk])).content.decode()
     assert 'disabled aria-describedby="approve-refusal"' in page
-    assert "暂不能审核：您发起了本年度当前有效的考核计分" in page
+    assert "暂不能审核：本表数据来自您发起的" in page
     client.force_login(world.city_admin2)
     page = client.get(reverse("subsidies:sheet_detail", args=[s.pk])).content.decode()
     assert "市级审核通过" in page and "approve-refusal" not in page
