@@ -82,3 +82,24 @@ document.addEventListener("DOMContentLoaded", function () {
     el.addEventListener("change", function () { el.form.submit(); });
   });
 });
+
+// A part reloaded while the user goes on typing (the checklist, reloaded when the date changes):
+// what is in its boxes when the answer arrives stays, so no keystroke made during the request is
+// lost. Mark the swapped element with data-keep-typed.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var target = event.detail.target;
+  if (!target || !target.hasAttribute("data-keep-typed")) return;
+  var typed = {};
+  target.querySelectorAll("input[name]").forEach(function (input) {
+    if (input.value !== "") typed[input.name] = input.value;
+  });
+  target._typed = typed;
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target;
+  if (!target || !target._typed) return;
+  target.querySelectorAll("input[name]").forEach(function (input) {
+    if (Object.prototype.hasOwnProperty.call(target._typed, input.name)) input.value = target._typed[input.name];
+  });
+  delete target._typed;
+});
