@@ -83,6 +83,64 @@ class FilterSet(df.FilterSet):
 
 
 class FilterBackend(DjangoFilterBackend):
-    """DjangoFilterBackend whose generated FilterSets use core.filters.FilterSet."""
+    """DjangoFilterBackend whose generated FilterSets use core.filters.FilterSet.
+
+    A filter naming a row (an id, or a code) that does not exist or lies outside the user's scope
+    gives an empty list, not a 400: the OpenAPI schema can only say "an integer" (or "a code"),
+    so a client sending a well-formed value must get an answer, and an empty list also tells
+    nothing about rows the user may not see. A value of the wrong form (not an integer where the
+    schema says integer, a year out of range) is still a 400 with the Chinese message."""
 
     filterset_base = FilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        from django_filters import utils
+
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        strict_booleans(filterset)
+        if not filterset.is_valid():
+            if names_no_row(filterset):
+                return queryset.none()
+            raise utils.translate_validation(filterset.errors)
+        return filterset.qs
+
+
+BOOLEAN_SPELLINGS = ("true", "false", "True", "False")
+
+
+def strict_booleans(filterset):
+    """A yes/no filter (`?overdue=`) is true or false, as the schema says: django-filter's
+    NullBooleanSelect read anything else as "no filter" and answered the whole list."""
+    from rest_framework.exceptions import ValidationError
+
+    errors = {}
+    for name, flt in filterset.filters.items():
+        value = filterset.data.get(name)
+        if isinstance(flt, df.BooleanFilter) and value not in (None, "", *BOOLEAN_SPELLINGS):
+            errors[name] = ["应为 true 或 false。"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def names_no_row(filterset) -> bool:
+    """True when every error of the (invalid) filterset is a well-formed value of a model-choice
+    filter that matched no row."""
+    errors = filterset.form.errors.as_data()
+    if not errors:
+        return False
+    for name, field_errors in errors.items():
+        flt = filterset.filters.get(name)
+        if not isinstance(flt, df.ModelChoiceFilter | df.ModelMultipleChoiceFilter):
+            return False
+        if any(error.code not in ("invalid_choice", "invalid_pk_value") for error in field_errors):
+            return False
+        field = filterset.form.fields[name]
+        pk = field.queryset.model._meta.pk
+        pk_is_integer = pk.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField")
+        if field.to_field_name in (None, "pk", pk.name) and pk_is_integer:
+            values = filterset.data.getlist(name) if hasattr(filterset.data, "getlist") else [filterset.data.get(name)]
+            if not all(re.fullmatch(r"[0-9]{1,18}", str(value or "").strip()) for value in values):
+                return False
+    return True

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,6 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from accounts.rules import can
+from core.filters import FilterBackend
 
 from .. import services
 from ..filters import CommitteeFilter, CommunityFilter, EstateFilter, FirmFilter, StreetFilter
@@ -59,7 +59,7 @@ class RegistryWritePermission(BasePermission):
 class ScopedViewSetMixin:
     """The queryset of every action is the user's scope; the pages' FilterSet filters and sorts."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
 
     def scoped(self):
         return self.queryset.model.objects.visible_to(self.request.user)

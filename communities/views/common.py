@@ -115,7 +115,7 @@ def api_pagination_class():
             page_size = self.get_page_size(request)
             count = queryset.count()
             paginator = CountedPaginator(queryset, page_size, count)
-            number = request.query_params.get(self.page_query_param) or 1
+            number = self.get_page_number(request, paginator)
             try:
                 self.page = paginator.page(number)
             except InvalidPage:

@@ -36,7 +36,11 @@ def document_errors(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Error", ERROR)
     for path, path_item in result.get("paths", {}).items():
-        ref = GEOREPORT_ERROR if "/georeport/" in path else {"$ref": "#/components/schemas/Error"}
+        # GeoReport's own errors are a list; what is refused before its view runs (control
+        # characters, a repeated parameter, authentication) answers in the platform's shape.
+        ref = {"$ref": "#/components/schemas/Error"}
+        if "/georeport/" in path:
+            ref = {"oneOf": [GEOREPORT_ERROR, ref]}
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
@@ -46,7 +50,62 @@ def document_errors(result, generator, request, public):
                     "description": ERRORS[code], "content": {"application/json": {"schema": ref}},
                 })
     _integer_ids(result)
+    _precise_parameters(result)
+    _www_authenticate(result)
     return result
+
+
+# What the input guard (core/input_guard.py) refuses in a path or query: C0, DEL and C1 controls.
+NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+# If-Match as parse_if_match (communities/api/views.py) reads it: "3", W/"3" or 3.
+IF_MATCH = '^\\s*(W/)?"?[0-9]{1,18}"?\\s*$'
+PAGING = ("page", "page_size")
+# GeoReport v2's own parameters (disputes/api/georeport.py): how its view reads them.
+GEOREPORT = {
+    "request_id": {"type": "string", "pattern": "^([Ww][Xx])?[0-9]{1,18}$"},
+    "service_request_id": {"type": "string", "pattern": "^\\s*(([Ww][Xx])?[0-9]{1,18}\\s*)?(,\\s*(([Ww][Xx])?[0-9]{1,18}\\s*)?)*$"},
+    "start_date": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]},
+    "end_date": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]},
+    "page": {"type": "integer", "minimum": 1, "maximum": 10**9 - 1},
+}
+
+
+def _precise_parameters(result):
+    """Every parameter as the server reads it.
+
+    - An optional query parameter sent empty (`?street=`, what a form sends for "any") means no
+      filter: `allowEmptyValue`. Paging is the exception: page/page_size are strict (400).
+    - A free-text query, path or header value may not hold control characters (the input guard
+      answers 400): a pattern says so.
+    - If-Match is a version number; GeoReport's parameters have their own forms."""
+    for path, path_item in result.get("paths", {}).items():
+        georeport = "/georeport/" in path
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                name, where = parameter.get("name"), parameter.get("in")
+                if georeport and name in GEOREPORT:
+                    parameter["schema"] = dict(GEOREPORT[name])
+                if name == "If-Match" and where == "header":
+                    parameter["schema"] = {"type": "string", "pattern": IF_MATCH}
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & set(schema)):
+                    schema["pattern"] = NO_CONTROL
+                if where == "query" and not parameter.get("required") and name not in PAGING:
+                    parameter["allowEmptyValue"] = True
+
+
+def _www_authenticate(result):
+    """A 401 carries `WWW-Authenticate: Token` (core/api/auth.py: token authentication first)."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            response = operation.get("responses", {}).get("401") if isinstance(operation, dict) else None
+            if response is not None:
+                response.setdefault("headers", {})["WWW-Authenticate"] = {
+                    "description": "认证方式：Token（请求头 Authorization: Token <令牌>）",
+                    "schema": {"type": "string", "enum": ["Token"]},
+                }
 
 
 def _integer_ids(result):

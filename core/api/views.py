@@ -1,6 +1,7 @@
 """Issuing and revoking personal API tokens (core.api.auth)."""
 
 import math
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -84,7 +85,7 @@ class ObtainTokenView(APIView):
         if other not in (None, "", str(request.user.pk)):
             if not request.user.is_role("city_admin"):
                 return Response({"detail": "只有市级管理员可以撤销他人的令牌。"}, status=403)
-            if not other.isdigit():
+            if not re.fullmatch(r"[0-9]{1,18}", other):  # ASCII digits within bigint
                 return Response({"detail": "用户编号应为整数。"}, status=400)
             target = get_user_model().objects.filter(pk=int(other)).first()
             if target is None:

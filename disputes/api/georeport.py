@@ -15,6 +15,7 @@ Open311-shaped: [{"code": 400, "description": "..."}].
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -62,9 +63,12 @@ def _w3c(value: dt.datetime | None) -> str | None:
 
 
 def _moment(text: str, name: str) -> dt.datetime:
-    value = parse_datetime(text)
+    try:  # a well-formed but impossible moment (2019-02-30T10:00) is a ValueError, not a 500
+        value = parse_datetime(text)
+        day = parse_date(text) if value is None else None
+    except ValueError:
+        value = day = None
     if value is None:
-        day = parse_date(text)
         if day is None:
             raise GeoReportError(f"{name} 应为 W3C 日期时间，如 2019-03-05T14:30:00+08:00。")
         value = dt.datetime(day.year, day.month, day.day)
@@ -153,17 +157,17 @@ class RequestsView(APIView):
         if end - start > MAX_SPAN:
             raise GeoReportError("start_date 与 end_date 最多相隔90天。")
         qs = qs.filter(requested_datetime__gte=start, requested_datetime__lte=end).order_by("-requested_datetime", "-id")
-        try:
-            page = max(1, int(params.get("page", 1)))
-        except ValueError:
+        page = params.get("page", "1")
+        if not re.fullmatch(r"[0-9]{1,9}", page) or int(page) < 1:
             raise GeoReportError("page 应为正整数。")
+        page = int(page)
         offset = (page - 1) * MAX_RESULTS
         return [service_request(r) for r in qs[offset : offset + MAX_RESULTS]]
 
 
 def _request_pk(value: str) -> int:
     text = value.strip().upper().removeprefix("WX")
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", text):  # ASCII digits within bigint (no 500 on PostgreSQL)
         raise GeoReportError(f"service_request_id 格式不正确：{value.strip()[:20]}")
     return int(text)
 
