@@ -143,6 +143,8 @@ TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
+# The name every page's title and header shows, the login page's included (never the host).
+PLATFORM_NAME = env.str("PLATFORM_NAME", default="老旧小区管理平台")
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
