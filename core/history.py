@@ -4,6 +4,7 @@ from a page (HistoryRequestMiddleware), a command (`--as`) or a job run by the w
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -40,6 +41,11 @@ def display_value(model_field, value, related_names: dict) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        # A time stamp as people read it: local time to the minute, not "22:15:01.553959+00:00".
+        from django.utils import timezone
+
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
         return f"{value:,.2f}" if model_field.name == "building_area" else str(value)
     return str(value)

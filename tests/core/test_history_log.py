@@ -165,3 +165,11 @@ def test_residents_phone_and_name_stay_masked(client, world):
     changed = " ".join(rows(html))
     assert "联系电话 ： 138****5678 → 139****4321" in changed
     assert "13812345678" not in html and "13987654321" not in html and "张三丰" not in html
+
+
+def test_time_stamps_read_in_local_time():
+    from core.history import display_value
+    from core.models import Job
+
+    when = dt.datetime(2026, 12, 5, 22, 15, 1, 553959, tzinfo=dt.UTC)
+    assert display_value(Job._meta.get_field("finished_at"), when, {}) == "2026-12-06 06:15"
