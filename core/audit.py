@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -299,12 +300,17 @@ def entries_for(index_rows) -> list[Entry]:
     return entries
 
 
+ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+
+
 def _describe(record) -> str:
-    """The row the record is of, by its own name (as it was then)."""
+    """The row the record is of, by its own name (as it was then); a date in that name (an
+    inspection's "MY101 2019-05-01") written as every page writes dates."""
     try:
         text = str(record.instance)
     except Exception:  # noqa: BLE001 - a row whose related rows are gone still has an id
         text = ""
+    text = ISO_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
     return text or f"#{record.instance.pk}"
 
 

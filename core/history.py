@@ -41,11 +41,12 @@ def display_value(model_field, value, related_names: dict) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        # A time stamp as people read it: local time to the minute, not "22:15:01.553959+00:00".
-        from django.utils import timezone
+    if isinstance(value, dt.date):
+        # As every page writes dates (2026年12月6日 06:15): local time to the minute, not
+        # "2026-12-05 22:15:01.553959+00:00".
+        from core.templatetags.core_format import cn_date, cn_datetime
 
-        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d %H:%M")
+        return cn_datetime(value) if isinstance(value, dt.datetime) else cn_date(value)
     if isinstance(value, Decimal):
         return f"{value:,.2f}" if model_field.name == "building_area" else str(value)
     return str(value)

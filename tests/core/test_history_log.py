@@ -172,4 +172,5 @@ def test_time_stamps_read_in_local_time():
     from core.models import Job
 
     when = dt.datetime(2026, 12, 5, 22, 15, 1, 553959, tzinfo=dt.UTC)
-    assert display_value(Job._meta.get_field("finished_at"), when, {}) == "2026-12-06 06:15"
+    assert display_value(Job._meta.get_field("finished_at"), when, {}) == "2026年12月6日 06:15"
+    assert display_value(Job._meta.get_field("finished_at"), dt.date(2020, 5, 1), {}) == "2020年5月1日"
