@@ -144,6 +144,8 @@ TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
+# The name every page's title and header shows, the login page's included (never the host).
+PLATFORM_NAME = env.str("PLATFORM_NAME", default="老旧小区管理平台")
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -332,3 +334,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# A refused request (403, or 404: also what an object outside the user's scope answers) is one
+# line — user, method, path, reason — with no traceback, logged once: Django's own "django"
+# logger (its console handler under DEBUG) repeated every record the root prints, and runserver's
+# access line repeated the request (core/request_log.py).
+LOGGING["filters"] = {"refused": {"()": "core.request_log.RefusedRequestFilter"}}
+LOGGING["loggers"].update({
+    "django": {"handlers": [], "level": "INFO"},  # its records reach the root's console once
+    "django.request": {"filters": ["refused"]},
+    "django.server": {"handlers": [], "level": "INFO", "propagate": True, "filters": ["refused"]},
+})

@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         from .middleware import start_idle_clock
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="core.start_idle_clock")
+        from . import audit  # noqa: F401 - registers the change log's export job

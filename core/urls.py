@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 
 app_name = "core"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("healthz/", views.healthz, name="healthz"),
+    path("history/", audit_views.history_log, name="history_log"),
+    path("history/export/", audit_views.history_export, name="history_export"),
 ]

@@ -8,4 +8,11 @@ class DisputesConfig(AppConfig):
     def ready(self):
         # Register the import and export job handlers wherever the app runs (web, worker,
         # commands): a worker does not load the URLconf that would import them otherwise.
+        # Residents' names and phones stay masked in the central change log (core/audit.py).
+        from core.audit import register_personal
+
         from . import exports, imports  # noqa: F401
+        from .privacy import PERSONAL_FIELDS
+
+        for model_name, fields in PERSONAL_FIELDS.items():
+            register_personal(f"disputes.{model_name}", dict(fields))

@@ -191,7 +191,9 @@ def compliance_report(user, district: District | None = None, street: Street | N
     norms = list(StaffingNorm.objects.in_force(day.year))
     counts = staff_counts(day)
     registered = dict(Estate.objects.filter(street__in=streets).order_by().values_list("street_id").annotate(n=Count("id")))
-    title = street.name if street else district.name if district else "全市"
+    # Named after what the page covers: the chosen unit, else the user's own (全市 for city roles,
+    # the district for district staff) — a district user's page is not 全市.
+    title = street.name if street else district.name if district else getattr(user, "unit_label", "全市")
     report = Report(day=day, title=f"{title}物业管理人员配备情况")
 
     part_time: dict = defaultdict(int)

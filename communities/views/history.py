@@ -5,13 +5,13 @@ city_admin and the auditor (services.can_see_history)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import models
 
+from core.history import HIDDEN_FIELDS, TYPE_LABELS
+from core.history import display_value as _display
+
 HISTORY_LIMIT = 100
-TYPE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
-HIDDEN_FIELDS = {"created_at", "updated_at", "version", "id"}
 
 
 @dataclass
@@ -28,21 +28,6 @@ class Entry:
     kind: str
     reason: str
     changes: list[Change] = field(default_factory=list)
-
-
-def _display(model_field, value, related_names: dict) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(model_field, models.ForeignKey):
-        name = related_names.get(model_field.name, {}).get(value)
-        return str(name) if name is not None else f"#{value}"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}" if model_field.name == "building_area" else str(value)
-    return str(value)
 
 
 def change_log(obj, limit: int = HISTORY_LIMIT) -> dict:

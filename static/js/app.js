@@ -103,3 +103,18 @@ document.addEventListener("htmx:afterSwap", function (event) {
   });
   delete target._typed;
 });
+
+// Phone width (issue 20 point 19): every table scrolls sideways inside its own box. Tables that
+// a template did not wrap in .table-responsive get the wrapper here, in a page as after an htmx
+// swap, so a wide table never widens the page (static/css/app.css keeps the words whole).
+function wrapWideTables(root) {
+  (root || document).querySelectorAll("table").forEach(function (table) {
+    if (table.closest(".table-responsive, .dash-unit-table") || table.dataset.noWrap !== undefined) { return; }
+    var wrapper = document.createElement("div");
+    wrapper.className = "table-responsive";
+    table.parentNode.insertBefore(wrapper, table);
+    wrapper.appendChild(table);
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { wrapWideTables(document); });
+document.addEventListener("htmx:load", function (event) { wrapWideTables(event.detail.elt); });
