@@ -328,3 +328,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Forms (issue 20) -------------------------------------------------------------------------
+# An estate's coordinates lie in Nanjing: the city's extent (31°14′–32°37′ N, 118°22′–119°14′ E)
+# rounded outward, so an estate at the edge of 高淳 or 六合 is never refused.
+NANJING_BOUNDS = {"latitude": ("31.1", "32.7"), "longitude": ("118.3", "119.3")}

@@ -74,6 +74,16 @@ def writable_estate(user, estate) -> Estate:
     return found
 
 
+def _estate_or_error(user, estate, errors: dict):
+    """writable_estate, its refusal collected into `errors` with the other rules' (every
+    message in one round) rather than raised alone."""
+    try:
+        return writable_estate(user, estate)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        return None
+
+
 def _now():
     return timezone.now()
 
@@ -91,9 +101,9 @@ def create_dispute(*, by, estate, service_code: str, channel: str = "other", par
                    requested_datetime: dt.datetime | None = None) -> DisputeCase:
     """受理: a new dispute at the mediation station."""
     require(by, "case")
-    estate = writable_estate(by, estate)
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
     errors = v.dispute_errors(requested=requested, closed=None, status=None, service_code=service_code, channel=channel)
+    estate = _estate_or_error(by, estate, errors)
     try:
         phone = v.normalise_phone(party_phone)
     except ValidationError as exc:
@@ -229,9 +239,9 @@ def create_repair(*, by, estate, service_code: str, urgency: str, description: s
                   requested_datetime: dt.datetime | None = None, lat=None, long=None) -> RepairRequest:
     """报修登记: a new repair request at the emergency repair station."""
     require(by, "case")
-    estate = writable_estate(by, estate)
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
     errors = v.repair_errors(requested=requested, service_code=service_code, urgency=urgency, channel=channel)
+    estate = _estate_or_error(by, estate, errors)
     try:
         phone = v.normalise_phone(reporter_phone)
     except ValidationError as exc:
@@ -367,8 +377,8 @@ def create_referral(*, by, estate, department: Department | None, problem: str, 
     """移交联合执法: an estate problem sent to a department (a dispute is referred through its
     own workflow step, transition_dispute(..., 'refer'))."""
     require(by, "referral")
-    estate = writable_estate(by, estate)
     errors = v.referral_errors(department=department, referred_on=referred_on, due_on=due_on)
+    estate = _estate_or_error(by, estate, errors)
     if not (problem or "").strip():
         errors["problem"] = "请填写移交事项。"
     v.raise_if(errors)
@@ -414,8 +424,9 @@ def create_filing(*, by, estate, kind: str, summary: str, applicant: str, submit
                   committee=None, owners_organisation=None, firm=None, contract_start=None,
                   contract_end=None) -> Filing:
     require(by, "filing")
-    estate = writable_estate(by, estate)
-    errors = v.filing_errors(kind=kind, submitted_on=submitted_on, committee=committee,
+    errors = {}
+    estate = _estate_or_error(by, estate, errors)
+    errors |= v.filing_errors(kind=kind, submitted_on=submitted_on, committee=committee,
                              owners_organisation=owners_organisation, firm=firm, contract_start=contract_start,
                              contract_end=contract_end, estate=estate)
     if not (summary or "").strip():

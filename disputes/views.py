@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import can, require
 from communities.models import Community, District, Estate, Street
+from core.forms import dry_run
 from core.locking import mark_seen
 
 from . import privacy, services, stats
@@ -195,15 +196,18 @@ def dispute_list(request):
 def dispute_create(request):
     require(request.user, "case")
     form = DisputeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        estate = EstateChoice.resolve(request.user, data["estate"])
+
+    def create(data):
+        return services.create_dispute(
+            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), service_code=data["service_code"],
+            channel=data["channel"] or "other", party_name=data["party_name"] or "", party_phone=data["party_phone"] or "",
+            respondent=data["respondent"] or "", description=data["description"] or "",
+            requested_datetime=data["requested_datetime"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            case = services.create_dispute(
-                by=request.user, estate=estate, service_code=data["service_code"], channel=data["channel"] or "other",
-                party_name=data["party_name"], party_phone=data["party_phone"], respondent=data["respondent"],
-                description=data["description"], requested_datetime=data["requested_datetime"],
-            )
+            case = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -316,16 +320,18 @@ def repair_create(request):
     """The quick form a clerk fills in while the resident is on the phone."""
     require(request.user, "case")
     form = RepairForm(request.POST or None, user=request.user, initial_estate=_last_estate(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        estate = EstateChoice.resolve(request.user, data["estate"])
+
+    def create(data):
+        return services.create_repair(
+            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), service_code=data["service_code"],
+            urgency=data["urgency"], description=data["description"] or "", building=data["building"] or "",
+            unit=data["unit"] or "", channel=data["channel"] or "phone", reporter_name=data["reporter_name"] or "",
+            reporter_phone=data["reporter_phone"] or "", requested_datetime=data["requested_datetime"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            repair = services.create_repair(
-                by=request.user, estate=estate, service_code=data["service_code"], urgency=data["urgency"],
-                description=data["description"], building=data["building"], unit=data["unit"],
-                channel=data["channel"] or "phone", reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
-                requested_datetime=data["requested_datetime"],
-            )
+            repair = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -488,13 +494,16 @@ def department_counts(queryset, today):
 def referral_create(request):
     require(request.user, "referral")
     form = ReferralForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def create(data):
+        return services.create_referral(
+            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), department=data["department"],
+            problem=data["problem"] or "", referred_on=data["referred_on"], due_on=data["due_on"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            referral = services.create_referral(
-                by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), department=data["department"],
-                problem=data["problem"], referred_on=data["referred_on"], due_on=data["due_on"],
-            )
+            referral = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -578,15 +587,18 @@ def filing_list(request):
 def filing_create(request):
     require(request.user, "filing")
     form = FilingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def create(d):
+        return services.create_filing(
+            by=request.user, estate=EstateChoice.resolve(request.user, d["estate"]), kind=d["kind"] or "",
+            summary=d["summary"] or "", applicant=d["applicant"] or "", submitted_on=d["submitted_on"],
+            committee=d["committee"], owners_organisation=d["owners_organisation"], firm=d["firm"],
+            contract_start=d["contract_start"], contract_end=d["contract_end"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            filing = services.create_filing(
-                by=request.user, estate=EstateChoice.resolve(request.user, d["estate"]), kind=d["kind"],
-                summary=d["summary"], applicant=d["applicant"], submitted_on=d["submitted_on"],
-                committee=d["committee"], owners_organisation=d["owners_organisation"], firm=d["firm"],
-                contract_start=d["contract_start"], contract_end=d["contract_end"],
-            )
+            filing = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import CarrierFormMixin
+from core.forms import CarrierFormMixin, apply_service_errors
 
 from .choices import Post, TargetIndicator, TaskStatus
 
@@ -61,10 +61,5 @@ class TargetForm(CarrierFormMixin, forms.Form):
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
+    """Put a service's ValidationError on the form: on its field when the form has one."""
+    apply_service_errors(form, exc)
