@@ -216,6 +216,7 @@ class FirmForm(ServiceErrorsMixin, forms.Form):
 
 
 class CommitteeForm(ServiceErrorsMixin, forms.Form):
+    TEXT_KINDS = {"service_standard": "description"}
     name = _text("名称", required=True, max_length=100)
     formed_on = _date("成立日期", required=True, fact=True)
     term_start = _date("任期开始", required=True)

@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.rules import can, require
 from core.history import acting_as
-from core.validation import FieldErrors, date_error
+from core.validation import FieldErrors, date_error, text_errors
 
 from .choices import EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
 from .models import (
@@ -747,6 +747,7 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
         errors.add("term_start", Msg.FORMED_AFTER_TERM_START)
     cleaned["is_active"] = bool(values.get("is_active", True))
     cleaned["service_standard"] = (_text(values, "service_standard")).strip()
+    text_errors(errors, service_standard=(cleaned["service_standard"], "description"))
 
     norm = OrganisationNorm.current()
     if dates.get("term_start") and dates.get("term_end") and \

@@ -15,6 +15,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
+from core.validation import text_error, text_limit
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,8 +59,43 @@ def dry_run(call):
         pass
 
 
+class TextLimitValidator:
+    """A free text's length limit of its kind (settings.TEXT_LIMITS), with the services' message."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, value):
+        if message := text_error(value, self.kind):
+            raise ValidationError(message, code="max_length")
+
+    def __eq__(self, other):
+        return isinstance(other, TextLimitValidator) and other.kind == self.kind
+
+
+def limit_text(field: forms.Field, kind: str) -> forms.Field:
+    """Give a free-text field its kind's limit: refused beyond it, and a counter on the page
+    (static/js/app.js reads data-text-limit). No maxlength attribute: a browser would cut a
+    pasted text silently; the counter turns red and the server says why."""
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(TextLimitValidator(kind))
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["data-text-limit"] = text_limit(kind)
+    return field
+
+
 class OnePassFormMixin:
-    """Field parsing and the service's rules in one pass, every refused widget marked."""
+    """Field parsing and the service's rules in one pass, every refused widget marked.
+
+    TEXT_KINDS: field name → kind of free text (settings.TEXT_LIMITS) for `limit_text`."""
+
+    TEXT_KINDS: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, kind in self.TEXT_KINDS.items():
+            if name in self.fields:
+                limit_text(self.fields[name], kind)
 
     def add_error(self, field, error):
         super().add_error(field, error)

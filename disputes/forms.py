@@ -87,6 +87,7 @@ class BigRadio(forms.RadioSelect):
 
 
 class DisputeForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"description": "description"}
     service_code = forms.ChoiceField(label="类别", choices=DisputeCategory.choices, widget=BigRadio,
                                      error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"})
     channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.WINDOW, widget=BigRadio,
@@ -137,12 +138,16 @@ class RepairForm(OnePassFormMixin, forms.Form):
 
 class StepForm(OnePassFormMixin, forms.Form):
     """A workflow step: when (default now) and a note."""
+    TEXT_KINDS = {"note": "note"}
+
     at = forms.DateTimeField(validators=[happened], label="时间", input_formats=DATETIME_FORMATS, widget=dt_widget(), required=False,
                              help_text="留空即为现在。", error_messages={"invalid": "时间格式不正确。"})
     note = forms.CharField(label="说明", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
 
 
 class ReferForm(StepForm):
+    TEXT_KINDS = {"note": "note", "problem": "description"}
+
     due_on = forms.DateField(validators=[plausible_date], label="办理期限", widget=date_widget(),
                              error_messages={"required": "请填写办理期限。", "invalid": "日期格式不正确。"})
     problem = forms.CharField(label="移交事项", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})),
@@ -166,6 +171,7 @@ def department_field() -> forms.ModelChoiceField:
 
 
 class NoteForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"note": "note"}
     note = forms.CharField(label="进展情况", widget=_c(forms.Textarea(attrs={"rows": 2})),
                            error_messages={"required": "请填写进展情况。"})
 
@@ -198,6 +204,7 @@ class CompleteForm(StepForm):
 
 
 class ReferralForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"problem": "description"}
     problem = forms.CharField(label="移交事项", widget=_c(forms.Textarea(attrs={"rows": 3})),
                               error_messages={"required": "请填写移交事项。"})
     referred_on = forms.DateField(validators=[happened], label="移交日期", widget=date_widget(),
@@ -217,6 +224,7 @@ class AcceptForm(OnePassFormMixin, forms.Form):
 
 
 class AnswerForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"feedback": "description"}
     answered_on = forms.DateField(validators=[happened], label="反馈日期", widget=date_widget(),
                                   error_messages={"required": "请填写反馈日期。", "invalid": "日期格式不正确。"})
     feedback = forms.CharField(label="部门反馈", widget=_c(forms.Textarea(attrs={"rows": 3})),
@@ -252,6 +260,7 @@ class FilingForm(OnePassFormMixin, forms.Form):
 
 
 class DecideForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"note": "note"}
     status = forms.ChoiceField(label="审查结果", choices=[c for c in FilingStatus.choices if c[0] != "submitted"] + [("submitted", "已补正，重新审查")],
                                widget=_c(forms.Select()), error_messages={"required": "请选择审查结果。"})
     decided_on = forms.DateField(validators=[happened], label="办结日期", required=False, widget=date_widget(),
@@ -260,6 +269,7 @@ class DecideForm(OnePassFormMixin, forms.Form):
 
 
 class StationForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"staff_on_duty": "list", "note": "note"}
     name = forms.CharField(label="名称", max_length=100, widget=_c(forms.TextInput()))
     address = forms.CharField(label="地址", max_length=200, widget=_c(forms.TextInput()))
     phone = forms.CharField(label="电话", max_length=30, widget=_c(forms.TextInput(), inputmode="tel"))

@@ -21,6 +21,7 @@ from accounts.rules import require
 from communities.models import Estate
 from core.locking import check_version, seen_version
 from core.money import yuan_to_fen
+from core.validation import text_errors
 
 from . import validation as v
 from .choices import (
@@ -104,6 +105,7 @@ def create_dispute(*, by, estate, service_code: str, channel: str = "other", par
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
     errors = v.dispute_errors(requested=requested, closed=None, status=None, service_code=service_code, channel=channel)
     estate = _estate_or_error(by, estate, errors)
+    text_errors(errors, description=(description, "description"))
     try:
         phone = v.normalise_phone(party_phone)
     except ValidationError as exc:
@@ -178,6 +180,7 @@ def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime
     if transition.target == DisputeStatus.REFERRED:
         referred_on = local_date(at)
         errors.update(v.referral_errors(department=department, referred_on=referred_on, due_on=due_on))
+    text_errors(errors, note=(note, "note"), problem=(problem, "description"))
     v.raise_if(errors)
     previous = dispute.status
     dispute.status = transition.target
@@ -205,6 +208,7 @@ def add_dispute_note(dispute: DisputeCase, *, by, note: str, at: dt.datetime | N
     dispute = _writable(DisputeCase, dispute, by)
     if not note.strip():
         raise ValidationError({"note": "请填写进展情况。"})
+    v.raise_if(text_errors({}, note=(note, "note")))
     at = as_shanghai(at) if at else _now()
     v.raise_if(v.step_time_errors(at, after=dispute.requested_datetime, after_label="受理时间", label="记录时间"))
     dispute.status_notes = note.strip()[:500]
@@ -350,6 +354,7 @@ def add_repair_note(repair: RepairRequest, *, by, note: str) -> RepairRequest:
     repair = _writable(RepairRequest, repair, by)
     if not note.strip():
         raise ValidationError({"note": "请填写进展情况。"})
+    v.raise_if(text_errors({}, note=(note, "note")))
     repair.status_notes = note.strip()[:500]
     repair.save(update_fields=["status_notes", "updated_datetime"])
     RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip())
@@ -381,6 +386,7 @@ def create_referral(*, by, estate, department: Department | None, problem: str, 
     estate = _estate_or_error(by, estate, errors)
     if not (problem or "").strip():
         errors["problem"] = "请填写移交事项。"
+    text_errors(errors, problem=(problem, "description"))
     v.raise_if(errors)
     return EnforcementReferral.objects.create(
         estate=estate, dispute=dispute, department=department, problem=problem.strip(),
@@ -411,7 +417,8 @@ def answer_referral(referral: EnforcementReferral, *, by, answered_on: dt.date |
     referral = _writable(EnforcementReferral, referral, by)
     if not referral.is_open:
         raise ValidationError({"action": f"当前状态为“{referral.get_status_display()}”，不能再登记反馈。"})
-    v.raise_if(v.answer_errors(referred_on=referral.referred_on, answered_on=answered_on, feedback=feedback))
+    v.raise_if(text_errors(v.answer_errors(referred_on=referral.referred_on, answered_on=answered_on, feedback=feedback),
+                           feedback=(feedback, "description")))
     referral.status = ReferralStatus.RETURNED if returned else ReferralStatus.ANSWERED
     referral.answered_on, referral.feedback = answered_on, feedback.strip()
     referral.save()
@@ -464,6 +471,7 @@ def decide_filing(filing: Filing, *, by, status: str, decided_on: dt.date | None
         if msg := v.closed_year(decided_on):
             raise ValidationError({"decided_on": msg})
         filing.decided_on = decided_on
+    v.raise_if(text_errors({}, note=(note, "note")))
     if status in (FilingStatus.CORRECTION, FilingStatus.REFUSED) and not note.strip():
         raise ValidationError({"note": "需补正或不予备案时请写明理由。"})
     filing.status = status
@@ -500,6 +508,7 @@ def save_station(*, by, street, kind: str, **fields) -> Station:
         if name in fields:
             setattr(station, name, (fields[name] or "").strip())
     errors = {f: "必填。" for f in ("name", "address", "phone", "hours") if not getattr(station, f)}
+    text_errors(errors, staff_on_duty=(station.staff_on_duty, "list"), note=(station.note, "note"))
     v.raise_if(errors)
     station.save()
     return station

@@ -27,6 +27,7 @@ class StaffForm(CarrierFormMixin, forms.Form):
 
 
 class MeetingForm(CarrierFormMixin, forms.Form):
+    TEXT_KINDS = {"attendees": "list", "topics": "minutes", "resolutions": "minutes"}
     title = forms.CharField(label="会议名称", max_length=100)
     date = forms.CharField(label="会议日期", widget=DATE)
     chair = forms.CharField(label="主持人", max_length=50, help_text="市级联席会议由分管副市长主持。")
@@ -43,6 +44,7 @@ class TaskForm(CarrierFormMixin, forms.Form):
 
 
 class TaskStatusForm(CarrierFormMixin, forms.Form):
+    TEXT_KINDS = {"feedback": "description"}
     status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
     done_on = forms.CharField(label="办结日期", required=False, widget=DATE)
     feedback = forms.CharField(label="办理情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -103,3 +103,27 @@ document.addEventListener("htmx:afterSwap", function (event) {
   });
   delete target._typed;
 });
+
+// Free-text counters (issue 20): a field with data-text-limit (core.forms.limit_text) shows
+// "已输入 n / limit 字", red when over the limit; the server refuses a longer text with its message.
+function attachTextCounters(root) {
+  (root || document).querySelectorAll("[data-text-limit]").forEach(function (field) {
+    if (field._counter) { return; }
+    var limit = parseInt(field.dataset.textLimit, 10);
+    var counter = document.createElement("div");
+    counter.className = "form-text text-end";
+    counter.setAttribute("data-text-counter", "");
+    counter.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", counter);
+    field._counter = counter;
+    function refresh() {
+      var n = field.value.length;
+      counter.textContent = "已输入 " + n + " / " + limit + " 字" + (n > limit ? "，超出 " + (n - limit) + " 字" : "");
+      counter.classList.toggle("text-danger", n > limit);
+    }
+    field.addEventListener("input", refresh);
+    refresh();
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { attachTextCounters(document); });
+document.addEventListener("htmx:load", function (event) { attachTextCounters(event.detail.elt); });
