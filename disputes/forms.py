@@ -90,7 +90,9 @@ class DisputeForm(OnePassFormMixin, forms.Form):
     TEXT_KINDS = {"description": "description"}
     service_code = forms.ChoiceField(label="类别", choices=DisputeCategory.choices, widget=BigRadio,
                                      error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"})
-    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.WINDOW, widget=BigRadio,
+    # No choice made in advance: the hint says an unanswered 受理方式 is recorded as 其他 (the
+    # view's `or "other"`), so no button may look chosen before the clerk chooses.
+    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, widget=BigRadio,
                                 required=False, help_text="不选即为“其他”")
     party_name = forms.CharField(label="当事人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
     party_phone = forms.CharField(label="联系电话", max_length=20, required=False,
@@ -114,6 +116,7 @@ class RepairForm(OnePassFormMixin, forms.Form):
     service_code = forms.ChoiceField(label="类别", choices=RepairCategory.choices, widget=BigRadio,
                                      error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"})
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL, widget=BigRadio,
+                                help_text="默认“一般”；紧急的请改选“紧急”。",
                                 error_messages={"required": "请选择紧急程度。", "invalid_choice": "紧急程度应为“紧急”或“一般”。"})
     building = forms.CharField(label="楼栋", max_length=20, required=False, widget=_c(forms.TextInput(), inputmode="numeric"))
     unit = forms.CharField(label="单元/室", max_length=20, required=False, widget=_c(forms.TextInput()))
@@ -261,7 +264,8 @@ class FilingForm(OnePassFormMixin, forms.Form):
 
 class DecideForm(OnePassFormMixin, forms.Form):
     TEXT_KINDS = {"note": "note"}
-    status = forms.ChoiceField(label="审查结果", choices=[c for c in FilingStatus.choices if c[0] != "submitted"] + [("submitted", "已补正，重新审查")],
+    # An empty first option: 需补正 must not stand chosen before the reviewer decides.
+    status = forms.ChoiceField(label="审查结果", choices=[("", "请选择审查结果")] + [c for c in FilingStatus.choices if c[0] != "submitted"] + [("submitted", "已补正，重新审查")],
                                widget=_c(forms.Select()), error_messages={"required": "请选择审查结果。"})
     decided_on = forms.DateField(validators=[happened], label="办结日期", required=False, widget=date_widget(),
                                  help_text="已备案或不予备案时填写。")
