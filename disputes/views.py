@@ -23,6 +23,7 @@ from accounts.rules import can, require
 from communities.models import Community, District, Estate, Street
 from core.forms import dry_run
 from core.locking import mark_seen
+from core.ordering import Ordering
 
 from . import privacy, services, stats
 from .choices import REFERRAL_OPEN, FilingStatus, ReferralStatus, StationKind
@@ -61,6 +62,18 @@ from .models import (
 )
 
 PER_PAGE = 50
+# Sortable columns of the lists (core.ordering): dates, deadlines, codes and statuses.
+DISPUTE_ORDER = Ordering({"number": "id", "requested": "requested_datetime", "estate": "estate__code",
+                          "status": "status", "expected": "expected_datetime", "closed": "closed_datetime"},
+                         default=("-requested_datetime", "-id"))
+REPAIR_ORDER = Ordering({"number": "id", "requested": "requested_datetime", "estate": "estate__code",
+                         "urgency": "urgency", "status": "status", "expected": "expected_datetime"},
+                        default=("-requested_datetime", "-id"))
+REFERRAL_ORDER = Ordering({"number": "id", "department": "department__sort_order", "estate": "estate__code",
+                           "referred": "referred_on", "due": "due_on", "status": "status", "answered": "answered_on"},
+                          default=("-referred_on", "-id"))
+FILING_ORDER = Ordering({"number": "id", "kind": "kind", "estate": "estate__code", "submitted": "submitted_on",
+                         "status": "status", "decided": "decided_on"}, default=("-submitted_on", "-id"))
 PERSONAL_POST_FIELDS = ("party_name", "party_phone", "respondent", "reporter_name", "reporter_phone")
 HOME = ("两站一中心", "/cases/")
 
@@ -184,7 +197,7 @@ def home(request):
 def dispute_list(request):
     queryset = DisputeCase.objects.visible_to(request.user).select_related("estate", "street", "community")
     filterset = DisputeFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-requested_datetime", "-id"))
+    page = _page(request, DISPUTE_ORDER.apply(request, filterset.qs))
     privacy.apply(request.user, page.object_list)
     return _render_list(request, "disputes/dispute_list.html", filterset, page, {
         "now": timezone.now(), "breadcrumbs": [HOME, ("矛盾纠纷", "")], "export_list": "disputes",
@@ -298,7 +311,7 @@ def dispute_step(request, pk):
 def repair_list(request):
     queryset = RepairRequest.objects.visible_to(request.user).select_related("estate", "street", "community", "team")
     filterset = RepairFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-requested_datetime", "-id"))
+    page = _page(request, REPAIR_ORDER.apply(request, filterset.qs))
     privacy.apply(request.user, page.object_list)
     return _render_list(request, "disputes/repair_list.html", filterset, page, {
         "now": timezone.now(), "breadcrumbs": [HOME, ("应急维修", "")], "export_list": "repairs",
@@ -453,7 +466,7 @@ def overdue_list(request):
 def referral_list(request):
     queryset = EnforcementReferral.objects.visible_to(request.user).select_related("estate", "street", "department")
     filterset = ReferralFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-referred_on", "-id"))
+    page = _page(request, REFERRAL_ORDER.apply(request, filterset.qs))
     return _render_list(request, "disputes/referral_list.html", filterset, page, {
         "today": timezone.localdate(), "breadcrumbs": [HOME, ("联合执法", "")], "export_list": "referrals",
     })
@@ -577,7 +590,7 @@ def referral_step(request, pk):
 def filing_list(request):
     queryset = Filing.objects.visible_to(request.user).select_related("estate", "street")
     filterset = FilingFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-submitted_on", "-id"))
+    page = _page(request, FILING_ORDER.apply(request, filterset.qs))
     return _render_list(request, "disputes/filing_list.html", filterset, page, {
         "breadcrumbs": [HOME, ("备案", "")], "export_list": "filings",
     })

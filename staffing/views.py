@@ -19,6 +19,7 @@ from accounts.rules import can
 from communities.coverage import RULES, findings, summary_by
 from communities.models import District, Street
 from core.forms import dry_run
+from core.ordering import Ordering
 
 from . import services
 from .choices import UnitLevel
@@ -67,6 +68,12 @@ def export(request, name):
     return redirect("core:job_detail", pk=job.pk)
 
 
+# Sortable columns of the staff list (core.ordering); by default unit by unit.
+STAFF_ORDER = Ordering({"unit": ("district__code", "street__code", "community__name"), "name": "name", "post": "post",
+                        "full_time": "full_time", "since": "since", "until": "until"},
+                       default=("district__code", "street__code", "community__name", "post", "name", "pk"))
+
+
 # --- staff registry ---------------------------------------------------------------------------------
 @login_required
 def staff_list(request):
@@ -74,7 +81,7 @@ def staff_list(request):
     show_left = request.GET.get("left") == "1"
     if not show_left:
         qs = qs.active_on(timezone.localdate())
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(STAFF_ORDER.apply(request, qs), 50).get_page(request.GET.get("page"))
     return render(request, "staffing/staff_list.html", {
         "page_obj": page, "show_left": show_left, "breadcrumbs": [HOME, ("物业管理人员", "")],
     })
