@@ -5,8 +5,9 @@ from __future__ import annotations
 import django_filters as df
 from django import forms
 
+from communities.filters import cascade_units
 from communities.models import Community, District, Street
-from core.filters import IdFilter, YearFilter
+from core.filters import FilterBarMixin, IdFilter, YearFilter
 
 from .choices import Grade, InspectionSource, InspectionStatus, UnitLevel
 from .models import CycleRun, EstateResult, FeeRate, Inspection, UnitResult
@@ -27,7 +28,15 @@ def _communities(request):
     return Community.objects.visible_to(request.user) if request else Community.objects.none()
 
 
-class PlaceFilterSet(df.FilterSet):
+class UnitCascadeMixin(FilterBarMixin):
+    """全部… empty options and the district → street → community cascade (communities.filters)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cascade_units(self.form)
+
+
+class PlaceFilterSet(UnitCascadeMixin, df.FilterSet):
     district = df.ModelChoiceFilter(label="区", queryset=_districts, widget=forms.Select(attrs=SELECT))
     street = df.ModelChoiceFilter(label="街道", queryset=_streets, widget=forms.Select(attrs=SELECT))
     community = df.ModelChoiceFilter(label="社区", queryset=_communities, widget=forms.Select(attrs=SELECT))
@@ -66,7 +75,7 @@ class EstateResultFilter(PlaceFilterSet):
         fields = ["year", "district", "street", "community", "code", "grade", "run"]
 
 
-class UnitResultFilter(df.FilterSet):
+class UnitResultFilter(UnitCascadeMixin, df.FilterSet):
     year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
     level = df.ChoiceFilter(label="层级", choices=UnitLevel.choices, empty_label=None, widget=forms.Select(attrs=SELECT))
     district = df.ModelChoiceFilter(label="区", queryset=_districts, widget=forms.Select(attrs=SELECT))
@@ -77,7 +86,7 @@ class UnitResultFilter(df.FilterSet):
         fields = ["year", "level", "district", "street"]
 
 
-class CycleRunFilter(df.FilterSet):
+class CycleRunFilter(FilterBarMixin, df.FilterSet):
     year = YearFilter(label="年度")
 
     class Meta:

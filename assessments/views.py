@@ -22,6 +22,7 @@ from communities.models import District, Estate
 from core.jobs import enqueue
 from core.locking import mark_seen
 from core.models import Job
+from core.ordering import Ordering
 
 from . import services
 from .choices import GRADE_COLUMNS, AppealStatus, InspectionStatus, UnitLevel, YearStatus
@@ -54,6 +55,17 @@ from .models import (
 from .photos import PhotoRefused, read_photos
 
 PAGE_SIZE = 50
+
+
+# Sortable columns of the lists (core.ordering).
+INSPECTION_ORDER = Ordering({"date": "date", "estate": "estate__code", "street": "street__code", "source": "source",
+                             "total": "total_tenths", "status": "status"}, default=("-date", "-id"))
+RESULT_ORDER = Ordering({"district": "district__code", "street": "street__code", "community": "community__name",
+                         "code": "estate__code", "management": "management", "effectiveness": "effectiveness",
+                         "fee": "fee", "size": "size", "total": "total", "grade": "grade"},
+                        default=("district__code", "street__code", "community__name", "estate__code"))
+APPEAL_ORDER = Ordering({"year": "year", "estate": "estate__code", "created": "created_at", "status": "status"},
+                        default=("-created_at", "-id"))
 
 
 def _page(request, qs):
@@ -212,7 +224,7 @@ def scheme_new_version(request, pk):
 def inspection_list(request):
     qs = Inspection.objects.visible_to(request.user).select_related("estate", "street", "created_by")
     f = InspectionFilter(request.GET or None, queryset=qs, request=request)
-    page, query = _page(request, f.qs)
+    page, query = _page(request, INSPECTION_ORDER.apply(request, f.qs))
     chosen = f.form.cleaned_data if f.is_bound and f.form.is_valid() else {}
     can_review = can(request.user, "inspection_review")
     # 待审核: what this reviewer may approve (their district's submitted ones, not their own).
@@ -685,9 +697,9 @@ def result_list(request):
     data.setdefault("year", str(year))
     qs = EstateResult.objects.visible_to(request.user).filter(is_current=True).select_related(
         "estate", "district", "street", "community"
-    ).order_by("district__code", "street__code", "community__name", "estate__code")
+    )
     f = EstateResultFilter(data, queryset=qs, request=request)
-    page, query = _page(request, f.qs)
+    page, query = _page(request, RESULT_ORDER.apply(request, f.qs))
     state = AssessmentYear.objects.filter(year=year).first()
     return render(request, "assessments/result_list.html", {
         "filter": f, "page_obj": page, "query_string": query, "year": year, "state": state,
@@ -749,7 +761,7 @@ def inspection_export(request):
 @login_required
 def appeal_list(request):
     qs = Appeal.objects.visible_to(request.user).select_related("estate", "filed_by", "decided_by")
-    page, query = _page(request, qs)
+    page, query = _page(request, APPEAL_ORDER.apply(request, qs))
     return render(request, "assessments/appeal_list.html", {
         "page_obj": page, "query_string": query,
         "breadcrumbs": [("考核", reverse("assessments:index")), ("考核申诉", "")],

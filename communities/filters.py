@@ -8,7 +8,7 @@ from __future__ import annotations
 import django_filters as df
 from django import forms
 
-from core.filters import IdFilter, YearFilter
+from core.filters import FilterBarMixin, IdFilter, YearFilter
 
 from .choices import EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
 from .models import Community, District, Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm, Street
@@ -32,7 +32,52 @@ def visible_communities(request):
     return Community.objects.visible_to(_user(request))
 
 
-class _UnitFilters(df.FilterSet):
+def cascade_units(form, *, key: str = "pk") -> None:
+    """The district / street / community selects of a filter bar (cases, inspections, results),
+    like the registry's own (_unit_filters.html): each narrowed by the one above, reloaded from
+    communities:street_options / community_options when it changes (htmx, ?key=pk: units named
+    by id); communities wait for a street when the user sees several streets, so a city page no
+    longer lists hundreds of communities with their duplicate names; a community shown without
+    its street (one named in the address) carries the street beside its name."""
+    import json
+
+    from django.urls import reverse
+
+    fields, data = form.fields, (form.data if form.is_bound else {})
+    district, street, community = fields.get("district"), fields.get("street"), fields.get("community")
+
+    def reload(field, url, target):
+        field.widget.attrs.update({"hx-get": reverse(url), "hx-target": f"#id_{target}", "hx-trigger": "change",
+                                   "hx-vals": json.dumps({"mode": "filter", "key": key})})
+
+    chosen_district = str(data.get("district") or "")
+    chosen_street = str(data.get("street") or "")
+    if district is not None and street is not None:
+        reload(district, "communities:street_options", "street")
+        if chosen_district.isdigit():
+            street.widget.choices = _shown(street, street.queryset.filter(district_id=chosen_district))
+    if street is not None and community is not None:
+        reload(street, "communities:community_options", "community")
+        queryset = community.queryset.select_related("street").only("id", "name", "street__name")
+        if chosen_street.isdigit():
+            community.widget.choices = _shown(community, queryset.filter(street_id=chosen_street).order_by("name"))
+        elif street.queryset[:2].count() > 1:
+            community.empty_label = "全部社区（先选街道）"
+            chosen = str(data.get("community") or "")
+            shown = queryset.filter(pk=chosen) if chosen.isdigit() else queryset.none()
+            community.widget.choices = _shown(community, shown, label=lambda c: f"{c.name}（{c.street.name}）")
+
+
+def _shown(field, queryset, label=None):
+    """Options of `queryset` for `field`'s select while the field still validates against its
+    own (wider) queryset."""
+    shadow = forms.ModelChoiceField(queryset=queryset, empty_label=field.empty_label)
+    if label is not None:
+        shadow.label_from_instance = label
+    return shadow.choices
+
+
+class _UnitFilters(FilterBarMixin, df.FilterSet):
     """District / street / community filters over the models' own indexed scope columns."""
 
     district = df.ModelChoiceFilter(
@@ -107,7 +152,7 @@ class EstateFilter(_UnitFilters):
         return estate_search(queryset, value)
 
 
-class FirmFilter(df.FilterSet):
+class FirmFilter(FilterBarMixin, df.FilterSet):
     """Service firms: a public register, so the district filter lists every district."""
 
     q = df.CharFilter(label="名称或信用代码", method="search", max_length=100)
@@ -173,7 +218,7 @@ class OwnersOrganisationFilter(_UnitFilters):
         return queryset.filter(Q(estate__name__icontains=value) | Q(estate__code__iexact=value))
 
 
-class StreetFilter(df.FilterSet):
+class StreetFilter(FilterBarMixin, df.FilterSet):
     district = df.ModelChoiceFilter(label="区", to_field_name="code", queryset=visible_districts,
                                     error_messages={"invalid_choice": Msg.INVALID_CHOICE})
     official_district = df.ModelChoiceFilter(label="行政区划所属区", to_field_name="code", queryset=District.objects.all(),
@@ -185,7 +230,7 @@ class StreetFilter(df.FilterSet):
         fields = ["district", "official_district", "kind", "q"]
 
 
-class CommunityFilter(df.FilterSet):
+class CommunityFilter(FilterBarMixin, df.FilterSet):
     district = df.ModelChoiceFilter(label="区", to_field_name="code", queryset=visible_districts,
                                     error_messages={"invalid_choice": Msg.INVALID_CHOICE})
     street = df.ModelChoiceFilter(label="街道", to_field_name="code", queryset=visible_streets,

@@ -6,9 +6,10 @@ communities/services.py, whose ValidationError the views put back on the form
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from core.forms import OnePassFormMixin, apply_service_errors
 from core.validation import happened, plausible_date
 
 from .choices import CommitteeMemberRole, EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
@@ -40,8 +41,9 @@ def _date(label, required=False, fact=False):
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
-class ServiceErrorsMixin:
-    """Bootstrap classes on every widget, and services' errors put back on the fields."""
+class ServiceErrorsMixin(OnePassFormMixin):
+    """Bootstrap classes on every widget, and services' errors put back on the fields
+    (core.forms: every error in one round)."""
 
     def style(self):
         for field in self.fields.values():
@@ -54,20 +56,7 @@ class ServiceErrorsMixin:
                 widget.attrs.setdefault("class", "form-control")
 
     def add_service_errors(self, exc: ValidationError):
-        if not hasattr(exc, "error_dict"):
-            for message in exc.messages:
-                self.add_error(None, message)
-            return
-        for field, errors in exc.error_dict.items():
-            target = field if field in self.fields and field != NON_FIELD_ERRORS else None
-            for error in errors:
-                for message in error.messages:
-                    self._add_unique(target, message)
-
-    def _add_unique(self, field, message):
-        if field is not None and field in self.errors and message in self.errors[field]:
-            return
-        self.add_error(field, message)
+        apply_service_errors(self, exc)
 
 
 def _render_only(field: forms.ModelChoiceField, queryset):
@@ -150,6 +139,17 @@ class EstateForm(ServiceErrorsMixin, forms.Form):
         data.pop("version", None)
         return data
 
+    # Fields services.estate_value_errors parses from text itself: a refused one is passed raw,
+    # so its range and cross-field rules still run in the same round.
+    RAW_FOR_RULES = ("code", "name", "address", "grid_code", "year_built", "building_area", "households", "buildings",
+                     "category", "renovation_year", "management_mode", "latitude", "longitude")
+
+    def rule_values(self) -> dict:
+        """The values for services.validate_estate when the form refused some fields."""
+        data = self.parsed_values(raw=self.RAW_FOR_RULES)
+        data.pop("version", None)
+        return data
+
 
 def estate_initial(estate: Estate) -> dict:
     return {
@@ -216,6 +216,7 @@ class FirmForm(ServiceErrorsMixin, forms.Form):
 
 
 class CommitteeForm(ServiceErrorsMixin, forms.Form):
+    TEXT_KINDS = {"service_standard": "description"}
     name = _text("名称", required=True, max_length=100)
     formed_on = _date("成立日期", required=True, fact=True)
     term_start = _date("任期开始", required=True)

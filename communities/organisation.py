@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.rules import can, require
 from core.history import acting_as
-from core.validation import FieldErrors, date_error
+from core.validation import FieldErrors, date_error, text_errors
 
 from .choices import EntrustingParty, VettingUnit
 from .models import (
@@ -243,6 +243,7 @@ def add_supervision(committee: PropertyCommittee, values: dict, *, by) -> Superv
     if not findings:
         errors.add("findings", Msg.REQUIRED)
     rectification = str(values.get("rectification") or "").strip()
+    text_errors(errors, findings=(findings, "description"), rectification=(rectification, "description"))
     firm_pk = _pk(values.get("firm"))
     firm = ServiceFirm.objects.filter(pk=firm_pk).first() if firm_pk else committee.estate.service_firm
     if values.get("firm") not in (None, "") and firm is None:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -33,7 +34,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.rules import can, require
 from core.history import acting_as
-from core.validation import FieldErrors, date_error
+from core.validation import FieldErrors, date_error, text_errors
 
 from .choices import EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
 from .models import (
@@ -78,6 +79,7 @@ class Msg:
     RENOVATION_BEFORE_BUILT = "整治完成年份不能早于建成年份。"
     NOT_NEGATIVE = "{label}不能为负数。"
     COORDINATE = "{label}应在{low}至{high}之间。"
+    COORDINATE_NANJING = "{label}应在南京市范围内（{low}至{high}之间）。"
     COORDINATES_PAIR = "经度和纬度须同时填写或同时留空。"
 
     DISTRICT_INVALID = "区不存在或不在您的管辖范围内。"
@@ -332,7 +334,9 @@ def estate_value_errors(values: dict, *, year: int | None = None) -> tuple[dict,
             continue
         if number is not None and not FIRST_YEAR <= number <= year:
             errors.add(key, Msg.YEAR_RANGE.format(label=label, year=year))
-            years[key] = "bad"
+            # Kept for the order check below: a year out of range and in the wrong order gets
+            # both messages in the same round, not the second one after the first is fixed.
+            years[key] = number
         else:
             years[key] = number
             cleaned[key] = number
@@ -365,15 +369,16 @@ def estate_value_errors(values: dict, *, year: int | None = None) -> tuple[dict,
             errors.add("service_firm", message)
 
     coords = {}
-    for key, label, bound in (("latitude", "纬度", 90), ("longitude", "经度", 180)):
+    for key, label in (("latitude", "纬度"), ("longitude", "经度")):
         try:
             value = _decimal(values.get(key))
         except ValueError as exc:
             errors.add(key, str(exc))
             coords[key] = "bad"
             continue
-        if value is not None and not -bound <= value <= bound:
-            errors.add(key, Msg.COORDINATE.format(label=label, low=-bound, high=bound))
+        low, high = (Decimal(str(b)) for b in settings.NANJING_BOUNDS[key])
+        if value is not None and not low <= value <= high:
+            errors.add(key, Msg.COORDINATE_NANJING.format(label=label, low=low, high=high))
             coords[key] = "bad"
         else:
             coords[key] = value
@@ -742,6 +747,7 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
         errors.add("term_start", Msg.FORMED_AFTER_TERM_START)
     cleaned["is_active"] = bool(values.get("is_active", True))
     cleaned["service_standard"] = (_text(values, "service_standard")).strip()
+    text_errors(errors, service_standard=(cleaned["service_standard"], "description"))
 
     norm = OrganisationNorm.current()
     if dates.get("term_start") and dates.get("term_end") and \

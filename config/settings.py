@@ -344,3 +344,16 @@ LOGGING["loggers"].update({
     "django.request": {"filters": ["refused"]},
     "django.server": {"handlers": [], "level": "INFO", "propagate": True, "filters": ["refused"]},
 })
+
+# --- Forms (issue 20) -------------------------------------------------------------------------
+# An estate's coordinates lie in Nanjing: the city's extent (31°14′–32°37′ N, 118°22′–119°14′ E)
+# rounded outward, so an estate at the edge of 高淳 or 六合 is never refused.
+NANJING_BOUNDS = {"latitude": ("31.1", "32.7"), "longitude": ("118.3", "119.3")}
+# Free text: the longest a text of each kind may be, in characters (forms, API and imports refuse
+# longer ones with a Chinese message; the page shows a counter). core.validation.text_limit.
+TEXT_LIMITS = {
+    "description": 2000,  # 情况描述, 移交事项, 部门反馈, 发现问题, 服务标准 …
+    "note": 500,  # 说明, 备注, 审查意见, 回访意见 (a step's note)
+    "minutes": 5000,  # 联席会议的议题与议定事项
+    "list": 2000,  # 参会部门和单位, 值班人员 (one per line)
+}

@@ -144,3 +144,21 @@ def names_no_row(filterset) -> bool:
             if not all(re.fullmatch(r"[0-9]{1,18}", str(value or "").strip()) for value in values):
                 return False
     return True
+
+def chinese_empty_options(form) -> None:
+    """The empty option of every select of a filter bar reads "全部…" (全部区, 全部状态), never
+    django's "---------"; a yes/no/either select reads 全部 for either."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = [("unknown", "全部"), ("true", "是"), ("false", "否")]
+        elif getattr(field, "empty_label", None) is not None and set(str(field.empty_label)) <= {"-"}:
+            field.empty_label = f"全部{field.label or ''}"
+
+
+class FilterBarMixin:
+    """A FilterSet whose page shows it as a filter bar: 全部… empty options."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chinese_empty_options(self.form)

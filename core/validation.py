@@ -70,3 +70,33 @@ def plausible_date(value) -> None:
     """Validator of a date or date-time that may lie ahead: 1949-10-01 to 2100-12-31."""
     if message := date_error(value, fact=False):
         raise ValidationError(message, code="date_range")
+
+
+# Free text (自由文本): one length limit per kind of text, settings.TEXT_LIMITS, enforced by the
+# services (and so by forms, the API and imports alike) with one message.
+TEXT_TOO_LONG = "不能超过{max}个字符（现有{n}个），请精简后再保存。"
+
+
+def text_limit(kind: str) -> int:
+    from django.conf import settings
+
+    return settings.TEXT_LIMITS[kind]
+
+
+def text_error(value, kind: str) -> str | None:
+    """The message when `value` is longer than its kind's limit, else None."""
+    limit = text_limit(kind)
+    n = len(str(value or ""))
+    return TEXT_TOO_LONG.format(max=limit, n=n) if n > limit else None
+
+
+def text_errors(errors: dict, **fields) -> dict:
+    """Add the length refusals of `fields` (name=(value, kind)) to `errors` (a dict or
+    FieldErrors); a field that already has a message keeps it."""
+    for name, (value, kind) in fields.items():
+        if (message := text_error(value, kind)) and name not in errors:
+            if isinstance(errors, FieldErrors):
+                errors.add(name, message)
+            else:
+                errors[name] = message
+    return errors

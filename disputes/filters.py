@@ -6,8 +6,9 @@ import django_filters as df
 from django.db.models import Q
 from django.utils import timezone
 
+from communities.filters import cascade_units
 from communities.models import Community, District, Street
-from core.filters import YearFilter
+from core.filters import YearFilter, chinese_empty_options
 
 from .choices import (
     Channel,
@@ -60,6 +61,8 @@ class StyledFilterSet(df.FilterSet):
                 widget.input_type = "date"
             if isinstance(field, forms.DecimalField):
                 widget.attrs.setdefault("style", "max-width: 6rem")
+        chinese_empty_options(self.form)
+        cascade_units(self.form)
 
 
 class UnitFilterSet(StyledFilterSet):

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm
+from core.forms import OnePassFormMixin, apply_service_errors
 from core.validation import happened, plausible_date
 
 from .choices import (
@@ -50,13 +51,7 @@ def now_local():
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
+    apply_service_errors(form, exc)
 
 
 class EstateChoice:
@@ -91,10 +86,13 @@ class BigRadio(forms.RadioSelect):
     option_template_name = "disputes/widgets/big_radio_option.html"
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"description": "description"}
     service_code = forms.ChoiceField(label="类别", choices=DisputeCategory.choices, widget=BigRadio,
                                      error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"})
-    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.WINDOW, widget=BigRadio,
+    # No choice made in advance: the hint says an unanswered 受理方式 is recorded as 其他 (the
+    # view's `or "other"`), so no button may look chosen before the clerk chooses.
+    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, widget=BigRadio,
                                 required=False, help_text="不选即为“其他”")
     party_name = forms.CharField(label="当事人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
     party_phone = forms.CharField(label="联系电话", max_length=20, required=False,
@@ -112,12 +110,13 @@ class DisputeForm(forms.Form):
         self.fields["requested_datetime"].initial = now_local()
 
 
-class RepairForm(forms.Form):
+class RepairForm(OnePassFormMixin, forms.Form):
     """The quick form: estate, category and urgency are all that is required."""
 
     service_code = forms.ChoiceField(label="类别", choices=RepairCategory.choices, widget=BigRadio,
                                      error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"})
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL, widget=BigRadio,
+                                help_text="默认“一般”；紧急的请改选“紧急”。",
                                 error_messages={"required": "请选择紧急程度。", "invalid_choice": "紧急程度应为“紧急”或“一般”。"})
     building = forms.CharField(label="楼栋", max_length=20, required=False, widget=_c(forms.TextInput(), inputmode="numeric"))
     unit = forms.CharField(label="单元/室", max_length=20, required=False, widget=_c(forms.TextInput()))
@@ -140,8 +139,9 @@ class RepairForm(forms.Form):
         self.fields = {"estate": estate, **self.fields}
 
 
-class StepForm(forms.Form):
+class StepForm(OnePassFormMixin, forms.Form):
     """A workflow step: when (default now) and a note."""
+    TEXT_KINDS = {"note": "note"}
 
     at = forms.DateTimeField(validators=[happened], label="时间", input_formats=DATETIME_FORMATS, widget=dt_widget(), required=False,
                              help_text="留空即为现在。", error_messages={"invalid": "时间格式不正确。"})
@@ -149,6 +149,8 @@ class StepForm(forms.Form):
 
 
 class ReferForm(StepForm):
+    TEXT_KINDS = {"note": "note", "problem": "description"}
+
     due_on = forms.DateField(validators=[plausible_date], label="办理期限", widget=date_widget(),
                              error_messages={"required": "请填写办理期限。", "invalid": "日期格式不正确。"})
     problem = forms.CharField(label="移交事项", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})),
@@ -171,18 +173,19 @@ def department_field() -> forms.ModelChoiceField:
     return field
 
 
-class NoteForm(forms.Form):
+class NoteForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"note": "note"}
     note = forms.CharField(label="进展情况", widget=_c(forms.Textarea(attrs={"rows": 2})),
                            error_messages={"required": "请填写进展情况。"})
 
 
-class SatisfactionForm(forms.Form):
+class SatisfactionForm(OnePassFormMixin, forms.Form):
     satisfaction = forms.ChoiceField(label="满意度", choices=Satisfaction.choices, widget=BigRadio,
                                      error_messages={"required": "请选择满意度。", "invalid_choice": "请选择满意度。"})
     note = forms.CharField(label="回访意见", max_length=200, required=False, widget=_c(forms.TextInput()))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(OnePassFormMixin, forms.Form):
     file = forms.FileField(label="附件", widget=_c(forms.ClearableFileInput()),
                            error_messages={"required": "请选择文件。", "empty": "文件是空的。"},
                            help_text="PDF、图片、Word、Excel 或文本文件，单个不超过10MB。")
@@ -203,7 +206,8 @@ class CompleteForm(StepForm):
                            widget=_c(forms.TextInput(), inputmode="decimal"), help_text="无费用可留空。")
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"problem": "description"}
     problem = forms.CharField(label="移交事项", widget=_c(forms.Textarea(attrs={"rows": 3})),
                               error_messages={"required": "请填写移交事项。"})
     referred_on = forms.DateField(validators=[happened], label="移交日期", widget=date_widget(),
@@ -217,12 +221,13 @@ class ReferralForm(forms.Form):
         self.fields["referred_on"].initial = timezone.localdate()
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(OnePassFormMixin, forms.Form):
     accepted_on = forms.DateField(validators=[happened], label="部门受理日期", widget=date_widget(),
                                   error_messages={"required": "请填写受理日期。", "invalid": "日期格式不正确。"})
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"feedback": "description"}
     answered_on = forms.DateField(validators=[happened], label="反馈日期", widget=date_widget(),
                                   error_messages={"required": "请填写反馈日期。", "invalid": "日期格式不正确。"})
     feedback = forms.CharField(label="部门反馈", widget=_c(forms.Textarea(attrs={"rows": 3})),
@@ -231,7 +236,7 @@ class AnswerForm(forms.Form):
                                   widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
 
-class FilingForm(forms.Form):
+class FilingForm(OnePassFormMixin, forms.Form):
     kind = forms.ChoiceField(label="备案类型", choices=FilingKind.choices, widget=_c(forms.Select()),
                              error_messages={"required": "请选择备案类型。", "invalid_choice": "备案类型不存在。"})
     summary = forms.CharField(label="备案事项", max_length=200, widget=_c(forms.TextInput()),
@@ -257,15 +262,18 @@ class FilingForm(forms.Form):
         self.fields["submitted_on"].initial = timezone.localdate()
 
 
-class DecideForm(forms.Form):
-    status = forms.ChoiceField(label="审查结果", choices=[c for c in FilingStatus.choices if c[0] != "submitted"] + [("submitted", "已补正，重新审查")],
+class DecideForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"note": "note"}
+    # An empty first option: 需补正 must not stand chosen before the reviewer decides.
+    status = forms.ChoiceField(label="审查结果", choices=[("", "请选择审查结果")] + [c for c in FilingStatus.choices if c[0] != "submitted"] + [("submitted", "已补正，重新审查")],
                                widget=_c(forms.Select()), error_messages={"required": "请选择审查结果。"})
     decided_on = forms.DateField(validators=[happened], label="办结日期", required=False, widget=date_widget(),
                                  help_text="已备案或不予备案时填写。")
     note = forms.CharField(label="审查意见", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
 
 
-class StationForm(forms.Form):
+class StationForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"staff_on_duty": "list", "note": "note"}
     name = forms.CharField(label="名称", max_length=100, widget=_c(forms.TextInput()))
     address = forms.CharField(label="地址", max_length=200, widget=_c(forms.TextInput()))
     phone = forms.CharField(label="电话", max_length=30, widget=_c(forms.TextInput(), inputmode="tel"))
@@ -282,7 +290,7 @@ class StationForm(forms.Form):
         self.kind_label = StationKind(kind).label if kind else ""
 
 
-class TeamForm(forms.Form):
+class TeamForm(OnePassFormMixin, forms.Form):
     name = forms.CharField(label="队伍名称", max_length=100, widget=_c(forms.TextInput()),
                            error_messages={"required": "请填写队伍名称。"})
     kind = forms.ChoiceField(label="队伍类型", choices=RepairTeamKind.choices, widget=_c(forms.Select()))

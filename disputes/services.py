@@ -21,6 +21,7 @@ from accounts.rules import require
 from communities.models import Estate
 from core.locking import check_version, seen_version
 from core.money import yuan_to_fen
+from core.validation import text_errors
 
 from . import validation as v
 from .choices import (
@@ -74,6 +75,16 @@ def writable_estate(user, estate) -> Estate:
     return found
 
 
+def _estate_or_error(user, estate, errors: dict):
+    """writable_estate, its refusal collected into `errors` with the other rules' (every
+    message in one round) rather than raised alone."""
+    try:
+        return writable_estate(user, estate)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        return None
+
+
 def _now():
     return timezone.now()
 
@@ -91,9 +102,10 @@ def create_dispute(*, by, estate, service_code: str, channel: str = "other", par
                    requested_datetime: dt.datetime | None = None) -> DisputeCase:
     """受理: a new dispute at the mediation station."""
     require(by, "case")
-    estate = writable_estate(by, estate)
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
     errors = v.dispute_errors(requested=requested, closed=None, status=None, service_code=service_code, channel=channel)
+    estate = _estate_or_error(by, estate, errors)
+    text_errors(errors, description=(description, "description"))
     try:
         phone = v.normalise_phone(party_phone)
     except ValidationError as exc:
@@ -168,6 +180,7 @@ def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime
     if transition.target == DisputeStatus.REFERRED:
         referred_on = local_date(at)
         errors.update(v.referral_errors(department=department, referred_on=referred_on, due_on=due_on))
+    text_errors(errors, note=(note, "note"), problem=(problem, "description"))
     v.raise_if(errors)
     previous = dispute.status
     dispute.status = transition.target
@@ -195,6 +208,7 @@ def add_dispute_note(dispute: DisputeCase, *, by, note: str, at: dt.datetime | N
     dispute = _writable(DisputeCase, dispute, by)
     if not note.strip():
         raise ValidationError({"note": "请填写进展情况。"})
+    v.raise_if(text_errors({}, note=(note, "note")))
     at = as_shanghai(at) if at else _now()
     v.raise_if(v.step_time_errors(at, after=dispute.requested_datetime, after_label="受理时间", label="记录时间"))
     dispute.status_notes = note.strip()[:500]
@@ -229,9 +243,9 @@ def create_repair(*, by, estate, service_code: str, urgency: str, description: s
                   requested_datetime: dt.datetime | None = None, lat=None, long=None) -> RepairRequest:
     """报修登记: a new repair request at the emergency repair station."""
     require(by, "case")
-    estate = writable_estate(by, estate)
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
     errors = v.repair_errors(requested=requested, service_code=service_code, urgency=urgency, channel=channel)
+    estate = _estate_or_error(by, estate, errors)
     try:
         phone = v.normalise_phone(reporter_phone)
     except ValidationError as exc:
@@ -340,6 +354,7 @@ def add_repair_note(repair: RepairRequest, *, by, note: str) -> RepairRequest:
     repair = _writable(RepairRequest, repair, by)
     if not note.strip():
         raise ValidationError({"note": "请填写进展情况。"})
+    v.raise_if(text_errors({}, note=(note, "note")))
     repair.status_notes = note.strip()[:500]
     repair.save(update_fields=["status_notes", "updated_datetime"])
     RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip())
@@ -367,10 +382,11 @@ def create_referral(*, by, estate, department: Department | None, problem: str, 
     """移交联合执法: an estate problem sent to a department (a dispute is referred through its
     own workflow step, transition_dispute(..., 'refer'))."""
     require(by, "referral")
-    estate = writable_estate(by, estate)
     errors = v.referral_errors(department=department, referred_on=referred_on, due_on=due_on)
+    estate = _estate_or_error(by, estate, errors)
     if not (problem or "").strip():
         errors["problem"] = "请填写移交事项。"
+    text_errors(errors, problem=(problem, "description"))
     v.raise_if(errors)
     return EnforcementReferral.objects.create(
         estate=estate, dispute=dispute, department=department, problem=problem.strip(),
@@ -401,7 +417,8 @@ def answer_referral(referral: EnforcementReferral, *, by, answered_on: dt.date |
     referral = _writable(EnforcementReferral, referral, by)
     if not referral.is_open:
         raise ValidationError({"action": f"当前状态为“{referral.get_status_display()}”，不能再登记反馈。"})
-    v.raise_if(v.answer_errors(referred_on=referral.referred_on, answered_on=answered_on, feedback=feedback))
+    v.raise_if(text_errors(v.answer_errors(referred_on=referral.referred_on, answered_on=answered_on, feedback=feedback),
+                           feedback=(feedback, "description")))
     referral.status = ReferralStatus.RETURNED if returned else ReferralStatus.ANSWERED
     referral.answered_on, referral.feedback = answered_on, feedback.strip()
     referral.save()
@@ -414,8 +431,9 @@ def create_filing(*, by, estate, kind: str, summary: str, applicant: str, submit
                   committee=None, owners_organisation=None, firm=None, contract_start=None,
                   contract_end=None) -> Filing:
     require(by, "filing")
-    estate = writable_estate(by, estate)
-    errors = v.filing_errors(kind=kind, submitted_on=submitted_on, committee=committee,
+    errors = {}
+    estate = _estate_or_error(by, estate, errors)
+    errors |= v.filing_errors(kind=kind, submitted_on=submitted_on, committee=committee,
                              owners_organisation=owners_organisation, firm=firm, contract_start=contract_start,
                              contract_end=contract_end, estate=estate)
     if not (summary or "").strip():
@@ -453,6 +471,7 @@ def decide_filing(filing: Filing, *, by, status: str, decided_on: dt.date | None
         if msg := v.closed_year(decided_on):
             raise ValidationError({"decided_on": msg})
         filing.decided_on = decided_on
+    v.raise_if(text_errors({}, note=(note, "note")))
     if status in (FilingStatus.CORRECTION, FilingStatus.REFUSED) and not note.strip():
         raise ValidationError({"note": "需补正或不予备案时请写明理由。"})
     filing.status = status
@@ -489,6 +508,7 @@ def save_station(*, by, street, kind: str, **fields) -> Station:
         if name in fields:
             setattr(station, name, (fields[name] or "").strip())
     errors = {f: "必填。" for f in ("name", "address", "phone", "hours") if not getattr(station, f)}
+    text_errors(errors, staff_on_duty=(station.staff_on_duty, "list"), note=(station.note, "note"))
     v.raise_if(errors)
     station.save()
     return station

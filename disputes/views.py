@@ -21,7 +21,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import can, require
 from communities.models import Community, District, Estate, Street
+from core.forms import dry_run
 from core.locking import mark_seen
+from core.ordering import Ordering
 
 from . import privacy, services, stats
 from .choices import REFERRAL_OPEN, FilingStatus, ReferralStatus, StationKind
@@ -60,6 +62,18 @@ from .models import (
 )
 
 PER_PAGE = 50
+# Sortable columns of the lists (core.ordering): dates, deadlines, codes and statuses.
+DISPUTE_ORDER = Ordering({"number": "id", "requested": "requested_datetime", "estate": "estate__code",
+                          "status": "status", "expected": "expected_datetime", "closed": "closed_datetime"},
+                         default=("-requested_datetime", "-id"))
+REPAIR_ORDER = Ordering({"number": "id", "requested": "requested_datetime", "estate": "estate__code",
+                         "urgency": "urgency", "status": "status", "expected": "expected_datetime"},
+                        default=("-requested_datetime", "-id"))
+REFERRAL_ORDER = Ordering({"number": "id", "department": "department__sort_order", "estate": "estate__code",
+                           "referred": "referred_on", "due": "due_on", "status": "status", "answered": "answered_on"},
+                          default=("-referred_on", "-id"))
+FILING_ORDER = Ordering({"number": "id", "kind": "kind", "estate": "estate__code", "submitted": "submitted_on",
+                         "status": "status", "decided": "decided_on"}, default=("-submitted_on", "-id"))
 PERSONAL_POST_FIELDS = ("party_name", "party_phone", "respondent", "reporter_name", "reporter_phone")
 HOME = ("两站一中心", "/cases/")
 
@@ -183,7 +197,7 @@ def home(request):
 def dispute_list(request):
     queryset = DisputeCase.objects.visible_to(request.user).select_related("estate", "street", "community")
     filterset = DisputeFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-requested_datetime", "-id"))
+    page = _page(request, DISPUTE_ORDER.apply(request, filterset.qs))
     privacy.apply(request.user, page.object_list)
     return _render_list(request, "disputes/dispute_list.html", filterset, page, {
         "now": timezone.now(), "breadcrumbs": [HOME, ("矛盾纠纷", "")], "export_list": "disputes",
@@ -195,15 +209,18 @@ def dispute_list(request):
 def dispute_create(request):
     require(request.user, "case")
     form = DisputeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        estate = EstateChoice.resolve(request.user, data["estate"])
+
+    def create(data):
+        return services.create_dispute(
+            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), service_code=data["service_code"],
+            channel=data["channel"] or "other", party_name=data["party_name"] or "", party_phone=data["party_phone"] or "",
+            respondent=data["respondent"] or "", description=data["description"] or "",
+            requested_datetime=data["requested_datetime"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            case = services.create_dispute(
-                by=request.user, estate=estate, service_code=data["service_code"], channel=data["channel"] or "other",
-                party_name=data["party_name"], party_phone=data["party_phone"], respondent=data["respondent"],
-                description=data["description"], requested_datetime=data["requested_datetime"],
-            )
+            case = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -294,7 +311,7 @@ def dispute_step(request, pk):
 def repair_list(request):
     queryset = RepairRequest.objects.visible_to(request.user).select_related("estate", "street", "community", "team")
     filterset = RepairFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-requested_datetime", "-id"))
+    page = _page(request, REPAIR_ORDER.apply(request, filterset.qs))
     privacy.apply(request.user, page.object_list)
     return _render_list(request, "disputes/repair_list.html", filterset, page, {
         "now": timezone.now(), "breadcrumbs": [HOME, ("应急维修", "")], "export_list": "repairs",
@@ -316,16 +333,18 @@ def repair_create(request):
     """The quick form a clerk fills in while the resident is on the phone."""
     require(request.user, "case")
     form = RepairForm(request.POST or None, user=request.user, initial_estate=_last_estate(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        estate = EstateChoice.resolve(request.user, data["estate"])
+
+    def create(data):
+        return services.create_repair(
+            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), service_code=data["service_code"],
+            urgency=data["urgency"], description=data["description"] or "", building=data["building"] or "",
+            unit=data["unit"] or "", channel=data["channel"] or "phone", reporter_name=data["reporter_name"] or "",
+            reporter_phone=data["reporter_phone"] or "", requested_datetime=data["requested_datetime"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            repair = services.create_repair(
-                by=request.user, estate=estate, service_code=data["service_code"], urgency=data["urgency"],
-                description=data["description"], building=data["building"], unit=data["unit"],
-                channel=data["channel"] or "phone", reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
-                requested_datetime=data["requested_datetime"],
-            )
+            repair = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -447,7 +466,7 @@ def overdue_list(request):
 def referral_list(request):
     queryset = EnforcementReferral.objects.visible_to(request.user).select_related("estate", "street", "department")
     filterset = ReferralFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-referred_on", "-id"))
+    page = _page(request, REFERRAL_ORDER.apply(request, filterset.qs))
     return _render_list(request, "disputes/referral_list.html", filterset, page, {
         "today": timezone.localdate(), "breadcrumbs": [HOME, ("联合执法", "")], "export_list": "referrals",
     })
@@ -488,13 +507,16 @@ def department_counts(queryset, today):
 def referral_create(request):
     require(request.user, "referral")
     form = ReferralForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def create(data):
+        return services.create_referral(
+            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), department=data["department"],
+            problem=data["problem"] or "", referred_on=data["referred_on"], due_on=data["due_on"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            referral = services.create_referral(
-                by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), department=data["department"],
-                problem=data["problem"], referred_on=data["referred_on"], due_on=data["due_on"],
-            )
+            referral = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -568,7 +590,7 @@ def referral_step(request, pk):
 def filing_list(request):
     queryset = Filing.objects.visible_to(request.user).select_related("estate", "street")
     filterset = FilingFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, filterset.qs.order_by("-submitted_on", "-id"))
+    page = _page(request, FILING_ORDER.apply(request, filterset.qs))
     return _render_list(request, "disputes/filing_list.html", filterset, page, {
         "breadcrumbs": [HOME, ("备案", "")], "export_list": "filings",
     })
@@ -578,15 +600,18 @@ def filing_list(request):
 def filing_create(request):
     require(request.user, "filing")
     form = FilingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def create(d):
+        return services.create_filing(
+            by=request.user, estate=EstateChoice.resolve(request.user, d["estate"]), kind=d["kind"] or "",
+            summary=d["summary"] or "", applicant=d["applicant"] or "", submitted_on=d["submitted_on"],
+            committee=d["committee"], owners_organisation=d["owners_organisation"], firm=d["firm"],
+            contract_start=d["contract_start"], contract_end=d["contract_end"],
+        )
+
+    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
         try:
-            filing = services.create_filing(
-                by=request.user, estate=EstateChoice.resolve(request.user, d["estate"]), kind=d["kind"],
-                summary=d["summary"], applicant=d["applicant"], submitted_on=d["submitted_on"],
-                committee=d["committee"], owners_organisation=d["owners_organisation"], firm=d["firm"],
-                contract_start=d["contract_start"], contract_end=d["contract_end"],
-            )
+            filing = create(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import CarrierFormMixin
+from core.forms import CarrierFormMixin, apply_service_errors
 
 from .choices import Post, TargetIndicator, TaskStatus
 
@@ -27,6 +27,7 @@ class StaffForm(CarrierFormMixin, forms.Form):
 
 
 class MeetingForm(CarrierFormMixin, forms.Form):
+    TEXT_KINDS = {"attendees": "list", "topics": "minutes", "resolutions": "minutes"}
     title = forms.CharField(label="会议名称", max_length=100)
     date = forms.CharField(label="会议日期", widget=DATE)
     chair = forms.CharField(label="主持人", max_length=50, help_text="市级联席会议由分管副市长主持。")
@@ -43,6 +44,7 @@ class TaskForm(CarrierFormMixin, forms.Form):
 
 
 class TaskStatusForm(CarrierFormMixin, forms.Form):
+    TEXT_KINDS = {"feedback": "description"}
     status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
     done_on = forms.CharField(label="办结日期", required=False, widget=DATE)
     feedback = forms.CharField(label="办理情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -61,10 +63,5 @@ class TargetForm(CarrierFormMixin, forms.Form):
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
+    """Put a service's ValidationError on the form: on its field when the form has one."""
+    apply_service_errors(form, exc)

@@ -20,7 +20,7 @@ from communities.services import phone_error
 from communities.validators import clean_name
 from core.history import acting_as
 from core.scoping import Level
-from core.validation import FieldErrors, happened, plausible_date
+from core.validation import TEXT_TOO_LONG, FieldErrors, happened, plausible_date, text_errors, text_limit
 from core.years import closed_among
 from core.years import message as closed_year_message
 
@@ -87,7 +87,7 @@ def _text(values, key, errors, max_length, required=True, multiline=False):
     if required and not value:
         errors.add(key, Msg.REQUIRED)
     elif len(value) > max_length:
-        errors.add(key, Msg.TOO_LONG.format(max=max_length))
+        errors.add(key, (TEXT_TOO_LONG.format(max=max_length, n=len(value)) if multiline else Msg.TOO_LONG.format(max=max_length)))
     return value
 
 
@@ -289,9 +289,10 @@ def validate_meeting(values: dict) -> dict:
         "title": _text(values, "title", errors, 100),
         "chair": _text(values, "chair", errors, 50),
         "date": _date(values, "date", errors, validator=happened),
-        "topics": _text(values, "topics", errors, 5000, multiline=True),
-        "resolutions": _text(values, "resolutions", errors, 5000, required=False, multiline=True),
+        "topics": _text(values, "topics", errors, text_limit("minutes"), multiline=True),
+        "resolutions": _text(values, "resolutions", errors, text_limit("minutes"), required=False, multiline=True),
     }
+    text_errors(errors, attendees=(values.get("attendees"), "list"))
     attendees = [clean_name(line) for line in str(values.get("attendees") or "").splitlines()]
     attendees = [a for a in attendees if a]
     if not attendees:
@@ -360,7 +361,7 @@ def update_task_status(task: MeetingTask, values: dict, *, by) -> MeetingTask:
         errors.add("done_on", Msg.DONE_BEFORE_MEETING)
     elif done_on and closed_among({done_on.year}):
         errors.add("done_on", closed_year_message(done_on.year))
-    feedback = _text(values, "feedback", errors, 2000, required=False, multiline=True)
+    feedback = _text(values, "feedback", errors, text_limit("description"), required=False, multiline=True)
     errors.raise_if_any()
     with transaction.atomic(), acting_as(by):
         task = MeetingTask.objects.select_for_update().get(pk=task.pk)

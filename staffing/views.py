@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from accounts.rules import can
 from communities.coverage import RULES, findings, summary_by
 from communities.models import District, Street
+from core.forms import dry_run
+from core.ordering import Ordering
 
 from . import services
 from .choices import UnitLevel
@@ -66,6 +68,12 @@ def export(request, name):
     return redirect("core:job_detail", pk=job.pk)
 
 
+# Sortable columns of the staff list (core.ordering); by default unit by unit.
+STAFF_ORDER = Ordering({"unit": ("district__code", "street__code", "community__name"), "name": "name", "post": "post",
+                        "full_time": "full_time", "since": "since", "until": "until"},
+                       default=("district__code", "street__code", "community__name", "post", "name", "pk"))
+
+
 # --- staff registry ---------------------------------------------------------------------------------
 @login_required
 def staff_list(request):
@@ -73,7 +81,7 @@ def staff_list(request):
     show_left = request.GET.get("left") == "1"
     if not show_left:
         qs = qs.active_on(timezone.localdate())
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(STAFF_ORDER.apply(request, qs), 50).get_page(request.GET.get("page"))
     return render(request, "staffing/staff_list.html", {
         "page_obj": page, "show_left": show_left, "breadcrumbs": [HOME, ("物业管理人员", "")],
     })
@@ -91,7 +99,8 @@ def unit_staff(request, level, pk):
         if not writable:
             raise PermissionDenied
         form = StaffForm(request.POST, posts=POSTS_BY_LEVEL[level])
-        if form.is_valid():
+        if form.is_valid_with_rules(lambda: dry_run(lambda: services.create_staff(
+                form.parsed_values(raw=form.fields), by=request.user, level=level, unit_pk=pk))):
             try:
                 services.create_staff(form.cleaned_data, by=request.user, level=level, unit_pk=pk)
             except ValidationError as exc:
@@ -117,7 +126,8 @@ def staff_edit(request, pk):
     form = StaffForm(initial=initial, posts=POSTS_BY_LEVEL[member.level])
     if request.method == "POST":
         form = StaffForm(request.POST, posts=POSTS_BY_LEVEL[member.level])
-        if form.is_valid():
+        if form.is_valid_with_rules(lambda: dry_run(lambda: services.update_staff(
+                member, form.parsed_values(raw=form.fields), by=request.user))):
             try:
                 services.update_staff(member, form.cleaned_data, by=request.user)
             except ValidationError as exc:
@@ -182,7 +192,8 @@ def meeting_create(request):
         for tf in task_forms:
             if tf.is_valid() and any(tf.cleaned_data.get(k) for k in ("description", "owner", "due_date")):
                 tasks.append(tf.cleaned_data)
-        if form.is_valid():
+        if form.is_valid_with_rules(lambda: dry_run(lambda: services.create_meeting(
+                form.parsed_values(raw=form.fields), by=request.user, tasks=tasks))):
             try:
                 meeting = services.create_meeting(form.cleaned_data, by=request.user, tasks=tasks)
             except ValidationError as exc:
@@ -204,7 +215,8 @@ def meeting_detail(request, pk):
         if not writable:
             raise PermissionDenied
         form = TaskForm(request.POST)
-        if form.is_valid():
+        if form.is_valid_with_rules(lambda: dry_run(lambda: services.add_task(
+                meeting, form.parsed_values(raw=form.fields), by=request.user))):
             try:
                 services.add_task(meeting, form.cleaned_data, by=request.user)
             except ValidationError as exc:

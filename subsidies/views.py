@@ -22,6 +22,7 @@ from communities.models import District
 from core.jobs import enqueue
 from core.models import Job
 from core.money import format_yuan
+from core.ordering import Ordering
 
 from . import services, whatif
 from .choices import GRADE_ORDER, MoneyDirection, PolicyKind, SheetStatus
@@ -52,6 +53,11 @@ def _year(request, years) -> int:
 
 
 # --- sheets ------------------------------------------------------------------------------------------
+# Sortable columns of the year's sheets (core.ordering); by default district by district.
+SHEET_ORDER = Ordering({"district": ("district__code", "version"), "status": "status", "estates": "estates",
+                        "total": "total_fen"}, default=("district__code", "version", "pk"))
+
+
 @login_required
 def index(request):
     """分配表: the year's sheets the user may see (a finance role: approved ones only)."""
@@ -62,8 +68,8 @@ def index(request):
         year = _year(request, years)
     else:
         year, landed = _landing_year(request.user, years)
-    sheets = list(AllocationSheet.objects.visible_to(request.user).filter(year=year).select_related(
-        "district", "confirmed_by", "approved_by").order_by("district__code", "version"))
+    sheets = list(SHEET_ORDER.apply(request, AllocationSheet.objects.visible_to(request.user).filter(year=year).select_related(
+        "district", "confirmed_by", "approved_by")))
     totals = {k: sum(getattr(s, k) for s in sheets if s.version == 1)
               for k in ("management_fen", "startup_fen", "total_fen", "city_fen", "district_fen")}
     state = AssessmentYear.objects.filter(year=year).first()

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.rules import can
+from core.api.one_pass import OnePassSerializerMixin
 from core.api.representation import FastRepresentation
 from core.validation import happened, plausible_date
 
@@ -89,7 +90,7 @@ class CommunitySerializer(serializers.ModelSerializer):
 
 
 # --- estates -----------------------------------------------------------------------------------
-class EstateSerializer(FastRepresentation, serializers.ModelSerializer):
+class EstateSerializer(OnePassSerializerMixin, FastRepresentation, serializers.ModelSerializer):
     """小区. Write `community` (its id); district and street follow it. Updates need the
     version read with the estate in an If-Match header (optimistic locking)."""
 
@@ -138,6 +139,15 @@ class EstateSerializer(FastRepresentation, serializers.ModelSerializer):
         values["community"] = estate.community_id
         values["service_firm"] = estate.service_firm_id
         return values
+
+    def rule_errors(self, data) -> dict:
+        values = self._current_values() if self.instance is not None else {}
+        values.update({key: data[key] for key in services.ESTATE_FIELDS if key in data})
+        try:
+            services.validate_estate(values, by=_user(self), instance=self.instance)
+        except DjangoValidationError as exc:
+            return as_drf_error(exc).detail
+        return {}
 
     def validate(self, attrs):
         values = self._current_values() if self.instance is not None else {}

@@ -144,7 +144,7 @@ def estate_create(request):
         if community is not None:
             initial.update(district=community.district.code, street=community.street.code, community=community.pk)
     form = EstateForm(_posted(request), user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid_with_rules(lambda: services.validate_estate(form.rule_values(), by=user)):
         try:
             estate = services.create_estate(form.values(), by=user)
         except ValidationError as exc:
@@ -203,7 +203,8 @@ def estate_edit(request, pk):
     form = EstateForm(_posted(request), user=user, instance=estate)
     conflict = None
     differences = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid_with_rules(
+            lambda: services.validate_estate(form.rule_values(), by=user, instance=estate)):
         try:
             estate = services.update_estate(estate, form.values(), by=user,
                                             expected_version=form.cleaned_data.get("version"))

@@ -51,6 +51,7 @@ class ContractForm(_Loose):
 
 
 class SupervisionForm(_Loose):
+    TEXT_KINDS = {"findings": "description", "rectification": "description"}
     date = forms.CharField(label="检查日期", widget=DATE)
     findings = forms.CharField(label="发现问题", widget=forms.Textarea(attrs={"rows": 3}))
     rectification = forms.CharField(label="整改要求与结果", widget=forms.Textarea(attrs={"rows": 2}))

@@ -216,18 +216,28 @@ def _blank(request, kind):
     return {"street": "全部街道", "community": "全部社区"}[kind]
 
 
+def _by_pk(request) -> bool:
+    """?key=pk: the selects of a filter bar whose units are named by id (cases, inspections,
+    results; communities.filters.cascade_units), not by code (the registry's)."""
+    return request.GET.get("key") == "pk"
+
+
 @login_required
 @require_GET
 def street_options(request):
     """<option>s of the streets of ?district=CODE within the user's scope; the community select
     is emptied alongside (out of band)."""
-    streets = Street.objects.visible_to(request.user).only("code", "name")
+    streets = Street.objects.visible_to(request.user).only("pk", "code", "name")
     code = request.GET.get("district") or ""
-    streets = streets.filter(district__code=code) if code else streets.none()
+    if _by_pk(request):
+        # 全部区 again lists every street in scope, as the page first did (filters.cascade_units).
+        streets = streets.filter(district_id=code) if code.isdigit() else streets
+    else:
+        streets = streets.filter(district__code=code) if code else streets.none()
+    reset_id = "f-community" if request.GET.get("mode") != "form" and not _by_pk(request) else "id_community"
     return render(request, "communities/_unit_options.html", {
-        "options": [(s.code, s.name) for s in streets], "blank": _blank(request, "street"),
-        "reset": {"id": "f-community" if request.GET.get("mode") != "form" else "id_community",
-                  "blank": _blank(request, "community")},
+        "options": [(s.pk if _by_pk(request) else s.code, s.name) for s in streets], "blank": _blank(request, "street"),
+        "reset": {"id": reset_id, "blank": _blank(request, "community")},
     })
 
 
@@ -236,7 +246,10 @@ def street_options(request):
 def community_options(request):
     communities = Community.objects.visible_to(request.user).only("pk", "name")
     code = request.GET.get("street") or ""
-    communities = communities.filter(street__code=code).order_by("name") if code else communities.none()
+    if _by_pk(request):
+        communities = communities.filter(street_id=code).order_by("name") if code.isdigit() else communities.none()
+    else:
+        communities = communities.filter(street__code=code).order_by("name") if code else communities.none()
     return render(request, "communities/_unit_options.html", {
         "options": [(c.pk, c.name) for c in communities], "blank": _blank(request, "community"),
     })

@@ -90,7 +90,7 @@ def with_errors(field):
         return field
     attrs = dict(field.field.widget.attrs)
     css = attrs.get("class", "")
-    attrs["class"] = f"{css} is-invalid".strip()
+    attrs["class"] = css if "is-invalid" in css.split() else f"{css} is-invalid".strip()
     attrs["aria-invalid"] = "true"
     attrs["aria-describedby"] = f"{field.auto_id}-error"
     return field.as_widget(attrs=attrs)

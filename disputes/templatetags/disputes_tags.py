@@ -45,6 +45,15 @@ def pct(value):
 
 
 @register.simple_tag
+def select_attrs(bound_field):
+    """The htmx attributes of a filter select written out by hand (its cascade: hx-get …)."""
+    from django.utils.html import format_html_join
+
+    attrs = {k: v for k, v in bound_field.field.widget.attrs.items() if k.startswith("hx-")}
+    return format_html_join("", ' {}="{}"', attrs.items())
+
+
+@register.simple_tag
 def select_options(bound_field):
     """The <option>s of a filter select, written in Python: a city user's street list at
     national scale holds a thousand options, and the template loop over them was most of the
@@ -58,8 +67,10 @@ def select_options(bound_field):
     else:
         current, blank = ("" if current is None else str(current)), ""
     parts = []
-    for value, label in getattr(field, "choices", None) or widget.choices:
+    # The widget's choices: a cascaded select shows fewer than the field accepts (communities.filters.cascade_units).
+    for value, label in widget.choices or getattr(field, "choices", None) or ():
         value = "" if value is None else str(value)
         selected = " selected" if value == current else ""
-        parts.append(f'<option value="{escape(value)}"{selected}>{"全部" if value == blank else escape(label)}</option>')
+        shown = "全部" if value == blank and not str(label).startswith("全部") else label
+        parts.append(f'<option value="{escape(value)}"{selected}>{escape(shown)}</option>')
     return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above

@@ -118,3 +118,56 @@ function wrapWideTables(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { wrapWideTables(document); });
 document.addEventListener("htmx:load", function (event) { wrapWideTables(event.detail.elt); });
+// Free-text counters (issue 20): a field with data-text-limit (core.forms.limit_text) shows
+// "已输入 n / limit 字", red when over the limit; the server refuses a longer text with its message.
+function attachTextCounters(root) {
+  (root || document).querySelectorAll("[data-text-limit]").forEach(function (field) {
+    if (field._counter) { return; }
+    var limit = parseInt(field.dataset.textLimit, 10);
+    var counter = document.createElement("div");
+    counter.className = "form-text text-end";
+    counter.setAttribute("data-text-counter", "");
+    counter.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", counter);
+    field._counter = counter;
+    function refresh() {
+      var n = field.value.length;
+      counter.textContent = "已输入 " + n + " / " + limit + " 字" + (n > limit ? "，超出 " + (n - limit) + " 字" : "");
+      counter.classList.toggle("text-danger", n > limit);
+    }
+    field.addEventListener("input", refresh);
+    refresh();
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { attachTextCounters(document); });
+document.addEventListener("htmx:load", function (event) { attachTextCounters(event.detail.elt); });
+
+// Long selects are searchable (issue 20): a select of more than 30 options gets a search box
+// above it that hides the options not containing what is typed (no library: a few lines
+// served from static/). The chosen option always stays; the select itself is unchanged, so
+// forms, htmx cascades and tests see the same element.
+var SEARCHABLE_MIN = 30;
+function attachSelectSearch(root) {
+  (root || document).querySelectorAll("select").forEach(function (select) {
+    if (select.multiple || select._search || select.options.length <= SEARCHABLE_MIN) { return; }
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "form-control form-control-sm mb-1";
+    box.placeholder = "输入以查找（共 " + select.options.length + " 项）";
+    box.setAttribute("data-select-search", select.id || select.name);
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    box.setAttribute("aria-label", "查找" + (label ? label.textContent.trim() : ""));
+    select.insertAdjacentElement("beforebegin", box);
+    select._search = box;
+    box.addEventListener("input", function () {
+      var words = box.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option, index) {
+        var keep = !words || index === 0 && option.value === "" || option.selected ||
+          option.text.toLowerCase().indexOf(words) !== -1;
+        option.hidden = !keep;
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { attachSelectSearch(document); });
+document.addEventListener("htmx:load", function (event) { attachSelectSearch(event.detail.elt); });

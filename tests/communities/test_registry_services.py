@@ -58,7 +58,8 @@ BAD_ESTATES = [
     ({"name": "  "}, "name", Msg.REQUIRED),
     ({"community": None}, "community", Msg.REQUIRED),
     ({"latitude": Decimal("32.05")}, "longitude", Msg.COORDINATES_PAIR),
-    ({"latitude": Decimal("95"), "longitude": Decimal("118.8")}, "latitude", "纬度应在-90至90之间。"),
+    ({"latitude": Decimal("95"), "longitude": Decimal("118.8")}, "latitude", "纬度应在南京市范围内（31.1至32.7之间）。"),
+    ({"latitude": Decimal("39.9"), "longitude": Decimal("116.4")}, "longitude", "经度应在南京市范围内（118.3至119.3之间）。"),
 ]
 
 

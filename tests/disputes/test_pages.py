@@ -268,14 +268,14 @@ def test_city_admin_sets_a_category_limit_in_the_admin(client, world):
 
 def test_filter_bar_selects_list_the_scope_and_keep_the_choice(client, world):
     """The filter bar's selects (written by the select_options tag): every visible street, the
-    chosen one selected, the blank choice reads 全部, names escaped; the yes/no filter too."""
+    chosen one selected, the blank choice reads 全部…, names escaped; the yes/no filter too."""
     from communities.models import Street
 
     meiyuan = Street.objects.get(name="梅园新村街道")
     html = as_user(client, world, "city_admin").get(
         reverse("disputes:overdue_list") + f"?kind=disputes&street={meiyuan.pk}").content.decode()
     assert f'<option value="{meiyuan.pk}" selected>梅园新村街道</option>' in html
-    assert '<option value="" >' not in html and '<option value="">全部</option>' in html
+    assert '<option value="" >' not in html and '<option value="">全部街道</option>' in html
     assert all(f'<option value="{s.pk}"' in html for s in Street.objects.all())
     html = as_user(client, world, "xuanwu_staff").get(reverse("disputes:dispute_list")).content.decode()
     assert '<option value="unknown" selected>全部</option><option value="true">' in html
