@@ -144,5 +144,6 @@ class EngagementCancelForm(forms.Form):
 
 class DeviationReviewForm(forms.Form):
     conclusion = forms.ChoiceField(label="复核结论", choices=[("", "请选择")] + list(DeviationConclusion.choices),
-                                   widget=forms.Select(attrs=SELECT))
-    note = forms.CharField(label="复核意见", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 2}))
+                                   widget=forms.Select(attrs=SELECT), error_messages={"required": "请选择复核结论。"})
+    note = forms.CharField(label="复核意见", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 2}),
+                           error_messages={"required": "请填写复核意见。"})
