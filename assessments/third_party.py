@@ -455,11 +455,16 @@ def deviation_report(year: int, *, user=None, district_ids=None) -> list[StreetD
     return sorted(streets.values(), key=lambda r: (r.district_code, r.street_code))
 
 
-def deviation_reviews_count(user, year: int) -> int:
+def deviation_reviews_count(user, year: int | None = None) -> int:
     """待复核偏差: the flagged streets in the user's scope that no district review has concluded
-    yet — the to-do the district's 工作台 shows. 0 for users who read no deviation report."""
+    yet — the to-do the district's 工作台 shows. 0 for users who read no deviation report.
+    Without a year: the latest year of an engagement in the user's scope."""
     if not can_read(user):
         return 0
+    if year is None:
+        year = Engagement.objects.visible_to(user).order_by("-year").values_list("year", flat=True).first()
+        if year is None:
+            return 0
     return sum(1 for row in deviation_report(year, user=user) if row.flagged and row.review is None)
 
 

@@ -283,6 +283,8 @@ def test_flagged_streets_are_the_districts_to_do_until_reviewed(deviations, clie
     assert deviation_reviews_count(w.city_admin, 2019) == 1
     assert deviation_reviews_count(w.gulou_staff, 2019) == 0
     assert deviation_reviews_count(w.meiyuan_clerk, 2019) == 0  # streets do not read the report
+    # what the 工作台 calls (assessments.services), by default for the latest engagement's year
+    assert services.deviation_reviews_count(w.xuanwu_staff) == 1
     xjk = w.estates["XJK101"].street_id
     my = w.estates["MY101"].street_id
     with pytest.raises(Refused):  # not flagged: nothing to review
