@@ -37,6 +37,8 @@ WRITERS: dict[str, frozenset] = {
     "unit_assessment_district": frozenset(),
     "unit_assessment_street": frozenset({R.DISTRICT_STAFF}),
     "unit_assessment_community": frozenset({R.STREET_CLERK}),
+    "engagement": frozenset({R.DISTRICT_STAFF}),  # 第三方评估委托 (and city_admin)
+    "deviation_review": frozenset({R.DISTRICT_STAFF}),  # 偏差复核: the district's step
     # subsidies
     "policy": frozenset(),
     "sheet_confirm": frozenset({R.DISTRICT_STAFF}),
@@ -59,7 +61,7 @@ WRITERS: dict[str, frozenset] = {
 # Steps that belong to one role; city_admin does not take them over.
 NOT_FOR_CITY_ADMIN = frozenset(
     {"inspection_review", "appeal_file", "appeal_decide", "sheet_confirm", "disbursement_city",
-     "disbursement_district", "unit_assessment_street", "unit_assessment_community"}
+     "disbursement_district", "unit_assessment_street", "unit_assessment_community", "deviation_review"}
 )
 
 

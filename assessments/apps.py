@@ -9,7 +9,7 @@ class AssessmentsConfig(AppConfig):
         from core.tasks import SWEEP_HOOKS
         from core.years import register_closed_years
 
-        from . import exports, imports  # noqa: F401 - registers the importers and the export job
+        from . import exports, imports, third_party_exports  # noqa: F401 - registers the importers and the export jobs
         from .cycle import sweep_lapsed_runs
         from .services import closed_years_among
 

@@ -86,3 +86,26 @@ class UnitLevel(models.TextChoices):
     COMMUNITY = "community", "社区"
     STREET = "street", "街道"
     DISTRICT = "district", "区"
+
+
+class ThirdPartyRule(models.TextChoices):
+    """第三方评估计分规则 (clause 十): how a scheme counts third-party evaluations."""
+
+    AVERAGE = "average", "与其他检查一并平均"
+    REPLACE = "replace", "抽样小区以第三方评估替代街道日常检查"
+
+
+class EngagementStatus(models.TextChoices):
+    ACTIVE = "active", "执行中"
+    CANCELLED = "cancelled", "已撤销"
+
+    @property
+    def colour(self) -> str:
+        return {"active": "primary", "cancelled": "secondary"}[self.value]
+
+
+class DeviationConclusion(models.TextChoices):
+    """区对偏高街道的复核结论."""
+
+    CONFIRMED = "confirmed", "偏高属实，已约谈街道并责令整改"
+    EXPLAINED = "explained", "偏差有合理原因，不作处理"

@@ -26,7 +26,16 @@ from core import jobs
 from core.models import JobStatus
 from disputes.effectiveness import NO_CASES, case_counts
 
-from .choices import COUNTED_STATUSES, GRADE_COLUMNS, Grade, RunKind, UnitLevel, YearStatus
+from .choices import (
+    COUNTED_STATUSES,
+    GRADE_COLUMNS,
+    Grade,
+    InspectionSource,
+    RunKind,
+    ThirdPartyRule,
+    UnitLevel,
+    YearStatus,
+)
 from .errors import Refused
 from .models import AssessmentYear, CycleRun, EstateResult, FeeRate, Inspection, Scheme, UnitResult
 from .scoring import load_rules, round_score, score_estate
@@ -207,6 +216,10 @@ def compute_run(run: CycleRun, report) -> dict:
     run_id, version = run.pk, rules.version
 
     read_s = write_s = 0.0
+    # 第三方评估计分规则 (clause 十): by default every counted inspection is averaged; a scheme
+    # may let the third party's evaluations replace the street's own checks of the estates it
+    # evaluated.
+    replace_street = run.scheme.third_party_rule == ThirdPartyRule.REPLACE
     for chunk in _estate_chunks():
         t_read = time.perf_counter()
         lo, hi = chunk[0][0], chunk[-1][0]
@@ -219,12 +232,15 @@ def compute_run(run: CycleRun, report) -> dict:
             }
         # COUNT(*), not COUNT(id): id is not in insp_year_estate_idx, and asking for it turned the
         # index-only scan into an index scan reading the table (77 → 30 ms a chunk at 220,000 estates).
-        inspections = {
-            estate_id: (n, s)
-            for estate_id, n, s in Inspection.objects.filter(
-                year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES
-            ).values("estate_id").annotate(n=Count("*"), s=Sum("total_tenths")).values_list("estate_id", "n", "s")
-        }
+        if replace_street:
+            inspections = _counted_replacing_street(year, lo, hi)
+        else:
+            inspections = {
+                estate_id: (n, s)
+                for estate_id, n, s in Inspection.objects.filter(
+                    year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES
+                ).values("estate_id").annotate(n=Count("*"), s=Sum("total_tenths")).values_list("estate_id", "n", "s")
+            }
         fees = dict(
             # order_by(): FeeRate's default ordering would join the estates and sort
             FeeRate.objects.filter(year=year, estate_id__gte=lo, estate_id__lte=hi).order_by().values_list("estate_id", "rate")
@@ -285,6 +301,22 @@ def compute_run(run: CycleRun, report) -> dict:
     timing = {"score_s": round(scored - started, 2), "read_s": round(read_s, 2), "write_s": round(write_s, 2), "current_s": round(current - scored, 2),
               "receivers_s": round(ended - current, 2)}
     return {"estates": written, "assessed": assessed, "grades": run.grade_counts, "timing": timing}
+
+
+def _counted_replacing_street(year: int, lo: int, hi: int) -> dict:
+    """Counted inspections per estate (count, Σ tenths) where an estate with a counted 第三方评估
+    drops its 街道日常检查: the street's own scores give way to the outsider's."""
+    by_source: dict[int, dict] = {}
+    for estate_id, source, n, s in Inspection.objects.filter(
+        year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES
+    ).values("estate_id", "source").annotate(n=Count("*"), s=Sum("total_tenths")).values_list("estate_id", "source", "n", "s"):
+        by_source.setdefault(estate_id, {})[source] = (n, s)
+    out = {}
+    for estate_id, sources in by_source.items():
+        if InspectionSource.THIRD_PARTY in sources:
+            sources.pop(InspectionSource.STREET, None)
+        out[estate_id] = (sum(n for n, _ in sources.values()), sum(s for _, s in sources.values()))
+    return out
 
 
 class ResultWriter:

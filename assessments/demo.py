@@ -8,6 +8,7 @@ Inputs are bulk-created (with history); everything computed comes from the cycle
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
@@ -106,9 +107,11 @@ def build(rng, ctx) -> None:
                 rate = Decimal(max(40.0, min(100.0, rng.gauss(70 + q * 25, 8)))).quantize(Decimal("0.01"))
                 fee_rates.append(FeeRate(estate=estate, district_id=estate.district_id, street_id=estate.street_id,
                                          community_id=estate.community_id, year=year, rate=rate, updated_by=author))
+    inspections += _third_party(ctx, users, admin, quality, reviewer_of)
     bulk_create_with_history(inspections, Inspection, batch_size=2000, default_user=system)
     bulk_create_with_history(fee_rates, FeeRate, batch_size=2000, default_user=system)
 
+    _review_deviations(users)
     for year in YEARS:
         run = cycle.start_run(year, by=admin, enqueue=False)
         cycle.execute_until_settled(run.pk)
@@ -160,3 +163,103 @@ def _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of) ->
     row.save()
     Scheme.objects.filter(runs__year=year).update(frozen=True)
     YearEvent.objects.create(year=row, action="close", by=admin, at=row.closed_at)
+
+
+# --- 第三方评估 (clause 十) ----------------------------------------------------------------------
+# Two engagements of the demo evaluator (pinggu): the city's for 2019 over 玄武区 and 鼓楼区 (10 %),
+# 玄武区's own for 2020 (25 %). Two streets grade their own estates kindly in those years, so the
+# deviation report (偏差分析) has something to find; every other street's checks are honest.
+DEMO_ENGAGEMENTS = (
+    # year, commissioner, districts, share, seed, period
+    (2019, "shi_admin", ("玄武区", "鼓楼区"), "10", 20190215, (dt.date(2019, 3, 1), dt.date(2019, 11, 30))),
+    (2020, "xuanwu_fang", ("玄武区",), "25", 20200301, (dt.date(2020, 4, 1), dt.date(2020, 11, 30))),
+)
+LENIENT_STREETS = ("梅园新村街道", "锁金村街道")
+# A lenient street's estates are run worse than its own checks say: the third party finds them
+# SHORTFALL below the quality from which the street's own checks were written (the street grades
+# them as if they were still as good as they were).
+SHORTFALL = 0.2
+
+
+def _third_party(ctx, users, admin, quality, reviewer_of) -> list:
+    """Engagements (through the service: the sample and the evaluator's scope as in use) and
+    their third-party evaluations (unsaved rows)."""
+    from communities.demo import person_name
+    from communities.models import District, Street
+
+    from .third_party import EngagementInput, create_engagement
+
+    evaluator = users.get("pinggu")
+    if evaluator is None:
+        return []
+    # Its own generator: the rest of the demo city stays what it was.
+    rng = random.Random(19)
+    names = [person_name(rng) for _ in range(6)]
+    estates = {e.pk: e for e in ctx["estates"]}
+    rows, years = [], set()
+    lenient = set(Street.objects.filter(name__in=LENIENT_STREETS).values_list("pk", flat=True))
+    for year, commissioner, district_names, share, seed, (start, end) in DEMO_ENGAGEMENTS:
+        by = users.get(commissioner) or admin
+        district_ids = list(District.objects.filter(name__in=district_names).values_list("pk", flat=True))
+        if not district_ids:
+            continue
+        engagement = create_engagement(by=by, data=EngagementInput(
+            year=year, organisation=evaluator.full_name or "第三方评估机构", contract_no=f"NJFC-PG-{year}-01",
+            district_ids=district_ids, evaluator_ids=[evaluator.pk], start_date=start, end_date=end,
+            contract_amount="360000" if len(district_ids) > 1 else "150000", sample_percent=share, seed=seed,
+        ))
+        years.add(year)
+        items = _item_tops(year)
+        for estate_id in engagement.sample.values_list("estate_id", flat=True).order_by("estate_id"):
+            estate = estates.get(estate_id)
+            if estate is None:
+                continue
+            q = quality[estate_id] + rng.uniform(-0.04, 0.04) - (SHORTFALL if estate.street_id in lenient else 0)
+            for _ in range(rng.randint(1, 2)):
+                day = start + dt.timedelta(days=rng.randint(0, (end - start).days))
+                scores, tenths = {}, 0
+                for code, top in items.get(estate.category, []):
+                    value = max(0, min(top, round(top * min(1.0, q * rng.uniform(0.95, 1.05)))))
+                    scores[code] = str(Decimal(value) / 10)
+                    tenths += value
+                pending = year == OPEN_YEAR and rng.random() < 0.2
+                reviewer = reviewer_of.get(estate.district_id, admin)
+                row = Inspection(
+                    estate=estate, district_id=estate.district_id, street_id=estate.street_id,
+                    community_id=estate.community_id, year=year, date=day, inspector_name=rng.choice(names),
+                    source=InspectionSource.THIRD_PARTY, scores=scores, total_tenths=tenths, created_by=evaluator,
+                    status=InspectionStatus.SUBMITTED if pending else InspectionStatus.APPROVED,
+                    submitted_at=_at(day, 16),
+                )
+                if not pending:
+                    row.reviewed_by = reviewer
+                    row.reviewed_at = min(_at(day + dt.timedelta(days=rng.randint(2, 8))), _at(dt.date(year, 12, 31), 18))
+                rows.append(row)
+    return rows
+
+
+def _item_tops(year: int) -> dict[str, list[tuple[str, int]]]:
+    """category → [(item code, maximum in tenths)] of the year's scheme."""
+    out: dict[str, list] = {}
+    for item in ChecklistItem.objects.filter(scheme=Scheme.objects.for_year(year)).order_by("position"):
+        out.setdefault(item.category, []).append((item.code, int(item.max_points * 10)))
+    return out
+
+
+def _review_deviations(users) -> None:
+    """玄武区 has concluded on its flagged streets of 2019 (the closed year); 2020's stay to do."""
+    from .third_party import deviation_report, review_deviation
+
+    reviewer = users.get("xuanwu_fang")
+    if reviewer is None:
+        return
+    for row in deviation_report(2019, user=reviewer):
+        if row.flagged and row.review is None:
+            lenient = row.street_name in LENIENT_STREETS
+            review = review_deviation(
+                by=reviewer, year=2019, street_id=row.street_id, conclusion="confirmed" if lenient else "explained",
+                note=(f"已约谈{row.street_name}，责令对日常检查评分标准进行整改，2020年扩大第三方抽样比例复核。" if lenient
+                      else "经核查，差异源于检查时点不同（街道检查在整改后），不作处理。"),
+            )
+            # concluded in the January after the year, as it would have been
+            type(review).objects.filter(pk=review.pk).update(created_at=_at(dt.date(2020, 1, 8)), updated_at=_at(dt.date(2020, 1, 8)))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
 from core.validation import happened
 
-from .choices import InspectionSource
+from .choices import DeviationConclusion, InspectionSource, ThirdPartyRule
 
 INPUT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
@@ -93,9 +95,55 @@ class SchemeForm(forms.Form):
     grades = forms.CharField(label="等级划分", widget=forms.Textarea(attrs={**INPUT, "rows": 4, "class": "form-control font-monospace"}),
                              help_text="每行：最低分,等级（如 90,三星）；须有一档从0分起。")
     notes = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={**INPUT, "rows": 2}))
+    third_party_rule = forms.ChoiceField(label="第三方评估计分规则", choices=ThirdPartyRule.choices, widget=forms.Select(attrs=SELECT))
+    deviation_threshold = forms.DecimalField(label="偏高阈值（分）", min_value=0, max_value=100, max_digits=5, decimal_places=2,
+                                             widget=forms.NumberInput(attrs={**INPUT, "step": "0.01"}),
+                                             help_text="偏差分析中，街道检查得分高于第三方超过该分值的小区计为偏高小区。")
+    deviation_alpha = forms.DecimalField(label="偏高检验显著性水平", min_value=Decimal("0.001"), max_value=Decimal("0.5"),
+                                         max_digits=4, decimal_places=3, widget=forms.NumberInput(attrs={**INPUT, "step": "0.001"}),
+                                         help_text="单侧配对t检验的p值低于该水平时判定街道偏高（通常为0.05）。")
 
 
 class NewVersionForm(forms.Form):
     valid_from_year = forms.IntegerField(label="新版本起始年度", widget=forms.NumberInput(attrs=INPUT))
     name = forms.CharField(label="方案名称", max_length=100, required=False, widget=forms.TextInput(attrs=INPUT))
     source_document = forms.CharField(label="依据文件文号", max_length=100, required=False, widget=forms.TextInput(attrs=INPUT))
+
+
+# --- 第三方评估 (clause 十) ---------------------------------------------------------------------
+class EngagementForm(forms.Form):
+    """The page's side of assessments.third_party.check_engagement (which validates)."""
+
+    year = forms.CharField(label="评估年度", max_length=4, widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}))
+    organisation = forms.CharField(label="评估机构", max_length=100, widget=forms.TextInput(attrs=INPUT))
+    contract_no = forms.CharField(label="合同编号", max_length=50, required=False, widget=forms.TextInput(attrs=INPUT))
+    districts = forms.MultipleChoiceField(label="评估范围（区）", widget=forms.SelectMultiple(attrs={**SELECT, "size": 6}))
+    evaluators = forms.MultipleChoiceField(label="评估人员账户", widget=forms.SelectMultiple(attrs={**SELECT, "size": 4}),
+                                           help_text="角色为“第三方评估机构”的用户；他们只能看到并检查抽中的小区。")
+    start_date = forms.DateField(label="评估期起", widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    end_date = forms.DateField(label="评估期止", widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    contract_amount = forms.CharField(label="合同金额（元）", max_length=20, widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}))
+    sample_percent = forms.CharField(label="抽样比例(%)", max_length=8, required=False,
+                                     widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}),
+                                     help_text="按街道、分类别抽取该比例的小区（每个街道至少1个，向上取整）；留空则在下方逐个列出小区。")
+    seed = forms.CharField(label="抽样种子", max_length=20, required=False, widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
+                           help_text="留空由系统随机生成并保存；同一种子对同一名册总是抽出相同的小区。")
+    estate_codes = forms.CharField(label="指定小区编码", required=False,
+                                   widget=forms.Textarea(attrs={**INPUT, "rows": 3, "class": "form-control font-monospace"}),
+                                   help_text="不抽样时填写，每行一个小区编码。")
+
+    def __init__(self, *args, districts=(), evaluators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["districts"].choices = [(d.pk, d.name) for d in districts]
+        self.fields["evaluators"].choices = [(u.pk, f"{u.display_name}（{u.username}）") for u in evaluators]
+
+
+class EngagementCancelForm(forms.Form):
+    reason = forms.CharField(label="撤销原因", max_length=200, widget=forms.TextInput(attrs=INPUT))
+
+
+class DeviationReviewForm(forms.Form):
+    conclusion = forms.ChoiceField(label="复核结论", choices=[("", "请选择")] + list(DeviationConclusion.choices),
+                                   widget=forms.Select(attrs=SELECT), error_messages={"required": "请选择复核结论。"})
+    note = forms.CharField(label="复核意见", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 2}),
+                           error_messages={"required": "请填写复核意见。"})

@@ -31,6 +31,7 @@ from .choices import (
     InspectionSource,
     InspectionStatus,
     RunKind,
+    ThirdPartyRule,
     UnitLevel,
     YearStatus,
 )
@@ -71,6 +72,21 @@ class Scheme(TimeStampedModel):
         help_text="公示当日为第0日，至第N个自然日24时止（北京时间）。",
     )
     frozen = models.BooleanField("已冻结", default=False, help_text="已关闭年度的考核使用过的方案不得修改。")
+    # 第三方评估 (clause 十; docs/assessments.md "Third-party evaluation"): how its inspections
+    # count, and when the deviation report calls a street's own scores too high.
+    third_party_rule = models.CharField(
+        "第三方评估计分规则", max_length=12, choices=ThirdPartyRule.choices, default=ThirdPartyRule.AVERAGE,
+    )
+    deviation_threshold = models.DecimalField(
+        "偏高阈值（分）", max_digits=5, decimal_places=2, default=Decimal("10"),
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        help_text="街道检查得分高于第三方超过该分值的小区计为偏高小区。",
+    )
+    deviation_alpha = models.DecimalField(
+        "偏高检验显著性水平", max_digits=4, decimal_places=3, default=Decimal("0.05"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("0.5"))],
+        help_text="单侧配对t检验的p值低于该水平时判定街道偏高。",
+    )
     notes = models.TextField("说明", blank=True)
     history = HistoricalRecords()
 
@@ -573,4 +589,6 @@ class Notice(models.Model):
 
 
 # 三级考核 (policy-defaults.md §3c): its own module, imported here so Django registers it.
+# 第三方评估 (clause 十): its own module too.
+from .third_party_models import DeviationReview, Engagement, EngagementEstate  # noqa: E402,F401
 from .unit_models import UnitScheme, UnitScore, UnitSheet  # noqa: E402,F401

@@ -3,6 +3,8 @@ from core.navigation import NavItem
 ENTER = frozenset({"city_admin", "district_staff", "street_clerk", "evaluator"})
 FEES = frozenset({"city_admin", "district_staff", "street_clerk"})
 CITY = frozenset({"city_admin", "city_finance", "auditor"})
+# 第三方评估: the commissioners (city and district roles).
+COMMISSIONERS = CITY | {"district_staff", "district_finance"}
 
 NAV = [
     NavItem("考核", "考核概况", "assessments:index", icon="clipboard-data"),
@@ -14,4 +16,6 @@ NAV = [
     NavItem("考核", "考核申诉", "assessments:appeal_list", icon="chat-left-text"),
     NavItem("考核", "考核计分", "assessments:cycle", roles=CITY, icon="cpu"),
     NavItem("考核", "考核方案", "assessments:scheme_list", icon="journal-text"),
+    NavItem("考核", "第三方评估委托", "assessments:engagement_list", roles=COMMISSIONERS, icon="person-check"),
+    NavItem("考核", "偏差分析", "assessments:deviation", roles=COMMISSIONERS, icon="arrow-left-right"),
 ]

@@ -38,6 +38,7 @@ from .models import (
     SchemeBand,
     YearEvent,
 )
+from .third_party import deviation_reviews_count, evaluator_refusal  # noqa: F401 - the 工作台's 待复核偏差
 
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
@@ -186,6 +187,9 @@ class InspectionChecker:
         if estate is None or date is None or "date" in errors:
             return {}, 0, errors
         refusal = self.gate.refusal(estate.id, date.year)
+        if refusal is None and getattr(self.user, "role", "") == "evaluator":
+            # A third party evaluates its engagements' estates within their period (clause 十).
+            refusal = evaluator_refusal(self.user, estate.id, date)
         if refusal:
             errors["date"] = refusal
             return {}, 0, errors
@@ -619,7 +623,8 @@ def new_scheme_version(base: Scheme, *, by, valid_from_year: int, name: str = ""
         version=version, name=name or base.name, valid_from_year=valid_from_year, valid_to_year=None,
         source_document=source_document or base.source_document, management_points=base.management_points,
         dispute_points=base.dispute_points, repair_points=base.repair_points,
-        appeal_window_days=base.appeal_window_days, notes=base.notes,
+        appeal_window_days=base.appeal_window_days, notes=base.notes, third_party_rule=base.third_party_rule,
+        deviation_threshold=base.deviation_threshold, deviation_alpha=base.deviation_alpha,
     )
     for i in base.items.all():
         ChecklistItem.objects.create(scheme=scheme, category=i.category, code=i.code, name=i.name,

@@ -55,4 +55,6 @@ urlpatterns = [
     path("appeals/<int:pk>/rescore/", views.appeal_rescore, name="appeal_rescore"),
     # 三级考核 (policy-defaults.md §3c): assessments/unit_urls.py
     path("units/", include("assessments.unit_urls")),
+    # 第三方评估 (clause 十): assessments/third_party_urls.py
+    path("third-party/", include("assessments.third_party_urls")),
 ]

@@ -141,6 +141,8 @@ def _scheme_initial(scheme: Scheme) -> dict:
         "valid_to_year": scheme.valid_to_year, "management_points": scheme.management_points,
         "dispute_points": scheme.dispute_points, "repair_points": scheme.repair_points,
         "appeal_window_days": scheme.appeal_window_days, "notes": scheme.notes,
+        "third_party_rule": scheme.third_party_rule, "deviation_threshold": scheme.deviation_threshold,
+        "deviation_alpha": scheme.deviation_alpha,
         "items": "\n".join(f"{i.category},{i.code},{i.name},{i.max_points}" for i in scheme.items.all()),
         "bands": "\n".join(f"{b.kind},{b.threshold},{b.points}" for b in scheme.bands.all()),
         "grades": "\n".join(f"{g.min_score},{g.grade}" for g in scheme.grade_bands.all()),
@@ -181,7 +183,8 @@ def scheme_detail(request, pk):
                          for k, t, p in _parse_lines(d["bands"], 3, "评分分档")]
                 grades = [{"min_score": _dec(s, "最低分"), "grade": g} for s, g in _parse_lines(d["grades"], 2, "等级划分")]
                 fields = {k: d[k] for k in ("name", "source_document", "valid_from_year", "valid_to_year", "management_points",
-                                            "dispute_points", "repair_points", "appeal_window_days", "notes")}
+                                            "dispute_points", "repair_points", "appeal_window_days", "notes",
+                                            "third_party_rule", "deviation_threshold", "deviation_alpha")}
                 services.update_scheme(scheme, by=request.user, fields=fields, items=items, bands=bands, grades=grades)
             except Refused as exc:
                 messages.error(request, exc.message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -9,7 +10,7 @@ from decimal import Decimal
 import factory
 
 from accounts.choices import Role
-from accounts.models import EvaluatorAssignment, User
+from accounts.models import User
 from communities.models import Community, District, Estate, ServiceFirm, Street
 from communities.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 
@@ -138,5 +139,12 @@ def build_world() -> World:
     u["meiyuan_advisor"] = make_user("meiyuan_advisor", Role.COMMUNITY_ADVISOR, w.communities["MY1"])
     u["xinjiekou_advisor"] = make_user("xinjiekou_advisor", Role.COMMUNITY_ADVISOR, w.communities["XJK1"])
     u["evaluator"] = make_user("evaluator", Role.EVALUATOR)
-    EvaluatorAssignment.objects.create(evaluator=u["evaluator"], estate=w.estates["MY101"], assigned_by=u["xuanwu_staff"])
+    # The evaluator's scope comes from an engagement of 玄武区 naming MY101 for 2019 (clause 十):
+    # every route of the permission matrix thus checks the evaluator's scope as engagements set it.
+    from assessments.third_party import EngagementInput, create_engagement
+
+    create_engagement(by=u["xuanwu_staff"], data=EngagementInput(
+        year=2019, organisation="江苏某第三方评估有限公司", district_ids=[xuanwu.pk], evaluator_ids=[u["evaluator"].pk],
+        start_date=dt.date(2019, 1, 1), end_date=dt.date(2019, 12, 31), contract_amount="80000", estate_codes=["MY101"],
+    ))
     return w

@@ -198,3 +198,41 @@ ROUTES += [
     Route("assessments:unit_assessment_sign_off", get=statuses(set(), others=405), post=_assessor_post, kwargs=unit_sheet),
     Route("assessments:unit_assessment_daily", get=statuses(set(), others=405), post=_assessor_post, kwargs=unit_score),
 ]
+
+
+# --- 第三方评估 (clause 十, issue 19) ----------------------------------------------------------------
+# The commissioners read (city and district roles); the streets, the advisors and the evaluator
+# get 403: the sample is not announced to those it assesses. The world's engagement is 玄武区's
+# (tests/factories.py), naming MY101 for the evaluator.
+COMMISSIONERS = CITY | {"xuanwu_staff", "xuanwu_staff2", "xuanwu_finance", "gulou_staff", "gulou_finance"}
+ENGAGERS = CITY_ADMINS | XUANWU_STAFF | {"gulou_staff"}
+SEES_XUANWU_ENGAGEMENT = CITY | {"xuanwu_staff", "xuanwu_staff2", "xuanwu_finance"}
+NOT_COMMISSIONERS = SIGNED_IN - COMMISSIONERS
+
+
+def engagement(world):
+    from assessments.third_party_models import Engagement
+
+    return {"pk": Engagement.objects.get(created_by=world.xuanwu_staff).pk}
+
+
+def meiyuan_review(world):
+    return {"year": 2019, "street_id": world.estates["MY101"].street_id}
+
+
+ROUTES += [
+    Route("assessments:engagement_list", get=statuses(COMMISSIONERS, forbidden=NOT_COMMISSIONERS)),
+    Route("assessments:engagement_new", get=writers(ENGAGERS), post=writers(ENGAGERS, 400)),
+    # 鼓楼区 does not see 玄武区's engagement (404); the commissioner (玄武区 staff) alone cancels it.
+    Route("assessments:engagement_detail", kwargs=engagement,
+          get=statuses(SEES_XUANWU_ENGAGEMENT, forbidden=NOT_COMMISSIONERS)),
+    Route("assessments:engagement_cancel", get=None, kwargs=engagement,
+          post=statuses(XUANWU_STAFF, ok_status=400,
+                        forbidden=NOT_COMMISSIONERS | SEES_XUANWU_ENGAGEMENT - XUANWU_STAFF)),
+    Route("assessments:deviation", get=statuses(COMMISSIONERS, forbidden=NOT_COMMISSIONERS)),
+    Route("assessments:deviation_export", get=None, post=statuses(COMMISSIONERS, ok_status=302, forbidden=NOT_COMMISSIONERS)),
+    # The district's step: 玄武区 staff on 梅园新村街道 (an empty POST: the page again, 400); 鼓楼区
+    # staff do not see the street (404); city_admin does not take the district's step over.
+    Route("assessments:deviation_review", get=None, kwargs=meiyuan_review,
+          post=statuses(XUANWU_STAFF, ok_status=400, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
+]
