@@ -36,7 +36,7 @@ register(TodoKind(
     code="inspections_to_review", title="待审核检查", order=10,
     roles=frozenset({R.DISTRICT_STAFF}),
     queryset=lambda user: Inspection.objects.visible_to(user).filter(status=InspectionStatus.SUBMITTED),
-    url="assessments:inspection_list?status=submitted", detail=_detail("assessments:inspection_review"),
+    url="assessments:inspection_list?status=submitted", detail=_detail("assessments:inspection_detail"),
     due_rule="无期限（提交后待区房产局审核）",
 ))
 

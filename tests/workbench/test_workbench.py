@@ -51,6 +51,14 @@ def test_the_page_lists_the_items_overdue_first_with_links_that_work(client, wor
     assert 4 <= (appeal.earliest - timezone.now()).days <= 6  # the window's days left
 
 
+def test_every_link_of_every_persona_opens(client, world):
+    build_todo(world)
+    for persona in EXPECTED:
+        client.force_login(world.users[persona])
+        for item in registry.todo_for(world.users[persona]):
+            assert client.get(item.url).status_code == 200, (persona, item.code, item.url)
+
+
 def test_a_street_clerks_repair_due_in_3_hours_is_due_soon_then_overdue(world):
     due_repair(world, "MY101", 3, "meiyuan_clerk")
     item = registry.todo_for(world.meiyuan_clerk)[0]
