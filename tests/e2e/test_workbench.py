@@ -4,7 +4,6 @@ the morning's reminders."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.e2e.conftest import sign_in
