@@ -174,7 +174,7 @@ register(TodoKind(
     code="sheets_unpaid", title="已审核待拨付的分配表", order=42,
     roles=frozenset({R.CITY_FINANCE, R.DISTRICT_FINANCE}),
     queryset=lambda user: sheets_with_payments(user).filter(unpaid_fen__gt=0),
-    url="subsidies:disbursement_list", detail=_detail("subsidies:disbursement_new"),
+    url="subsidies:disbursement_list", detail=_detail("subsidies:sheet_detail"),
     due_rule="无期限（市级审核后按本级承担份额拨付）",
 ))
 
