@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "subsidies",
     "staffing",
     "disputes",
+    "workbench",  # the top: may import every app, none imports it
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "core.middleware.IdleSessionMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # The home page leads with the 工作台 (a process_view hook on "/" only).
+    "workbench.middleware.WorkbenchHomeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -357,3 +360,14 @@ TEXT_LIMITS = {
     "minutes": 5000,  # 联席会议的议题与议定事项
     "list": 2000,  # 参会部门和单位, 值班人员 (one per line)
 }
+
+# --- Workbench (工作台) ----------------------------------------------------------------------
+# A to-do row due within this many hours is marked 即将到期 (and reminded in the morning).
+WORKBENCH_DUE_SOON_HOURS = env.int("WORKBENCH_DUE_SOON_HOURS", default=24)
+# The morning reminders run at this time, Asia/Shanghai (the beat schedule of workbench's
+# migration 0002 starts from it; change the schedule in the admin afterwards).
+WORKBENCH_MORNING_TIME = env.str("WORKBENCH_MORNING_TIME", default="07:30")
+# At most this many reminders per to-do kind and user each morning (the most urgent), and one
+# line saying there are more: a city-wide role is not buried under thousands.
+WORKBENCH_REMINDERS_PER_KIND = env.int("WORKBENCH_REMINDERS_PER_KIND", default=20)
+WORKBENCH_REMINDER_RETENTION_DAYS = env.int("WORKBENCH_REMINDER_RETENTION_DAYS", default=184)

@@ -154,7 +154,7 @@ def test_district_approves_the_inspections_and_sees_the_repair_overdue_after_its
     page.reload()
     assert page.get_by_text(repair.number).is_visible()
     # The dashboard counts it too.
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/?view=dashboard")
     assert page.locator("a[href='/cases/overdue/?kind=repairs']").inner_text().strip() == "1"
 
 
