@@ -137,3 +137,18 @@ def test_reports_more_than_two_hours_apart_are_not_duplicates(world, entry):
     second = services.submit_report(entry=entry, kind="repair", service_code="water_pipe", urgency="urgent",
                                     description="漏水", building="3", unit="2", room="301", name="", phone=MOBILE, photos=[])
     assert second.duplicate_of is None and find_duplicate(second) is None
+
+
+def test_clerks_cannot_record_a_case_as_resident_reported(client, world):
+    """居民自报 is the public form's alone: not on the clerks' forms, the API or a ledger."""
+    from disputes.forms import RepairForm
+    from disputes.imports import CHANNEL
+
+    client.force_login(world.users["meiyuan_clerk"])
+    response = client.post(reverse("api:repair-list"), {
+        "estate_code": world.estates["MY101"].code, "service_code": "drain", "urgency": "normal", "channel": "resident",
+    }, content_type="application/json")
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["channel"]
+    assert not RepairRequest.objects.exists()
+    assert "居民自报" not in CHANNEL
+    assert "resident" not in dict(RepairForm(user=world.users["meiyuan_clerk"]).fields["channel"].choices)
