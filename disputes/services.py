@@ -650,11 +650,13 @@ def _event_model(case):
     return DisputeEvent if isinstance(case, DisputeCase) else RepairEvent
 
 
-def _log(case, action: str, *, by, note: str = "", public_note: str = "", previous: str = "", at=None):
+def _log(case, action: str, *, by, note: str = "", public_note: str = "", previous: str | None = None, at=None):
+    """A step of the timeline; `previous` is the status before a step that changed it."""
     model = _event_model(case)
     parent = "dispute" if isinstance(case, DisputeCase) else "repair"
-    return model.objects.create(**{parent: case}, action=action, from_status=previous if previous != case.status else "",
-                                to_status=case.status if previous != case.status else "", at=at or _now(), actor=by,
+    changed = previous is not None and previous != case.status
+    return model.objects.create(**{parent: case}, action=action, from_status=previous if changed else "",
+                                to_status=case.status if changed else "", at=at or _now(), actor=by,
                                 note=note, public_note=public_note)
 
 

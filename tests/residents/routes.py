@@ -64,8 +64,8 @@ def estate(world):
 
 ROUTES = [
     # public: no login; an empty POST is the form again with its messages (400), nothing written
-    Route("residents:entry", get=public(), post=public(400), kwargs=entry_token),
-    Route("residents:track", get=public(), post=public(400), kwargs=tracking_token),
+    Route("residents:entry", get=public(), post=public(400), kwargs=entry_token, token_estate="MY101"),
+    Route("residents:track", get=public(), post=public(400), kwargs=tracking_token, token_estate="MY101"),
     Route("residents:captcha", get=public()),
     # staff
     Route("residents:manage", get=staff(), post=staff(302), kwargs=estate),
