@@ -179,3 +179,31 @@ def test_satisfaction_rates_count_rated_cases_only(client, world, entry):
     client.force_login(world.users["xuanwu_staff"])
     home = client.get(reverse("disputes:home")).content.decode()
     assert "满意率（已评价）" in home and "66.7" in home
+
+
+def test_a_dispute_request_is_followed_and_rated_like_a_repair(client, world, entry):
+    case = _report(entry, kind="dispute", code="neighbours")
+    clerk = world.users["meiyuan_clerk"]
+    cases.transition_dispute(case, "start", by=clerk, note="内部：双方情绪激动", public_note="调解员已联系双方。")
+    cases.transition_dispute(case, "resolve", by=clerk, public_note="双方达成协议。")
+    page = _track(client, case)
+    for text in ("已受理（梅园新村街道物业管理矛盾调解站）", "处理中（调解中）", "调解员已联系双方。", "已调解", "双方达成协议。"):
+        assert text in page, text
+    assert "情绪激动" not in page and "请评价处理结果" in page
+    response = client.post(reverse("residents:track", args=[case.tracking_token]), {"satisfaction": "satisfied"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.satisfaction == "satisfied" and case.callback_status == ""
+
+
+def test_invalid_reports_count_in_no_yearly_effectiveness(world, entry):
+    from disputes.effectiveness import case_counts
+
+    kept = _report(entry, room="1")
+    spam = _report(entry, room="2")
+    cases.mark_invalid(spam, by=world.users["meiyuan_clerk"], reason="spam", note="测试信息")
+    year = timezone.localtime(kept.requested_datetime).year
+    counts = case_counts(year)[entry.estate_id]
+    assert counts.repairs_reported == 1 and counts.repairs_on_time == 0
+    spam.refresh_from_db()
+    assert spam.status == "invalid" and spam.invalid_note == "测试信息"
