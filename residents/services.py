@@ -58,9 +58,10 @@ def new_resident_cases_count(user) -> int:
 
 @transaction.atomic
 def submit_report(*, entry: EstateEntry, kind: str, service_code: str, urgency: str, description: str,
-                  building: str, unit: str, room: str, name: str, phone: str, photos):
+                  building: str, unit: str, room: str, name: str, phone: str, photos, tracking_url=None):
     """The resident's report: photos checked first (nothing is written if one is refused), then
-    the case, its photos as attachments, and the street told once the transaction commits."""
+    the case, its photos as attachments, and — once the transaction commits — the street told
+    and, given `tracking_url(token)`, the resident sent the receipt and the link."""
     cleaned = clean_photos(photos)
     case = cases.receive_resident_report(
         kind=kind, estate=entry.estate, service_code=service_code, urgency=urgency, description=description,
@@ -69,6 +70,8 @@ def submit_report(*, entry: EstateEntry, kind: str, service_code: str, urgency: 
     for photo in cleaned:
         cases.add_attachment(case, by=case.created_by, upload=photo)
     notify.new_report(case)
+    if tracking_url is not None:
+        notify.receipt(case, phone, tracking_url(case.tracking_token))
     return case
 
 

@@ -63,6 +63,7 @@ def entry(request, token):
                     entry=entry_row, kind=data["kind"], service_code=data["service_code"], urgency=data["urgency"],
                     description=data["description"], building=data["building"], unit=data["unit"], room=data["room"],
                     name=data["name"], phone=data["phone"], photos=photos,
+                    tracking_url=lambda t: request.build_absolute_uri(reverse("residents:track", args=[t])),
                 )
             except ValidationError as exc:
                 throttle.give_back(ip, data["phone"])

@@ -125,3 +125,41 @@ def test_the_number_is_never_logged(client, world, entry, caplog, django_capture
     assert RepairRequest.objects.exists()
     assert MOBILE not in caplog.text and "李四" not in caplog.text
     assert "WX" in caplog.text  # the street was told, by number
+
+
+class RecordingGateway:
+    """A gateway as an installation would plug in (RESIDENTS_NOTIFIER), keeping what it was given."""
+
+    sent: list = []
+
+    def send(self, recipients, message):
+        self.sent.append(("staff", tuple(recipients), message))
+
+    def send_to_resident(self, mobile, message):
+        self.sent.append(("resident", mobile, message))
+
+
+def test_a_plugged_gateway_gets_the_receipt_for_the_resident_and_the_log_never_the_number(
+        client, entry, settings, caplog, django_capture_on_commit_callbacks):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="residents.notify")
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, entry, report())
+    repair = RepairRequest.objects.get()
+    assert "通知报告人（号码不记录）" in caplog.text and MOBILE not in caplog.text
+    settings.RESIDENTS_NOTIFIER = "tests.residents.test_abuse.RecordingGateway"
+    RecordingGateway.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, entry, report(room="999", phone="13700001111", captcha=_captcha(client)))
+    second = RepairRequest.objects.exclude(pk=repair.pk).get()
+    kinds = {entry_[0]: entry_ for entry_ in RecordingGateway.sent}
+    assert kinds["staff"][1] == ("梅园新村街道",) and second.number in kinds["staff"][2]
+    assert kinds["resident"][1] == "13700001111" and second.tracking_token in kinds["resident"][2]
+
+
+def _captcha(client):
+    from residents.captcha import SESSION_KEY
+
+    client.get(reverse("residents:captcha"))
+    return client.session[SESSION_KEY]
