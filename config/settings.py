@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "subsidies",
     "staffing",
     "disputes",
+    "residents",
     "workbench",  # the top: may import every app, none imports it
 ]
 
@@ -371,3 +372,21 @@ WORKBENCH_MORNING_TIME = env.str("WORKBENCH_MORNING_TIME", default="07:30")
 # line saying there are more: a city-wide role is not buried under thousands.
 WORKBENCH_REMINDERS_PER_KIND = env.int("WORKBENCH_REMINDERS_PER_KIND", default=20)
 WORKBENCH_REMINDER_RETENTION_DAYS = env.int("WORKBENCH_REMINDER_RETENTION_DAYS", default=184)
+
+# --- Residents' channel (居民自报, residents/; docs/residents.md) ------------------------------
+# A resident may rate a closed case this many days after it was closed.
+RATING_DAYS = env.int("RATING_DAYS", default=15)
+# Two reports of the same estate, category and room within this many hours: flagged as duplicate.
+RESIDENTS_DUPLICATE_HOURS = env.int("RESIDENTS_DUPLICATE_HOURS", default=2)
+# Rate limits of the public form (HTTP 429 past them), counted in the shared cache.
+RESIDENTS_REPORTS_PER_IP_PER_HOUR = env.int("RESIDENTS_REPORTS_PER_IP_PER_HOUR", default=10)
+RESIDENTS_REPORTS_PER_MOBILE_PER_DAY = env.int("RESIDENTS_REPORTS_PER_MOBILE_PER_DAY", default=5)
+# A captcha is asked from the (n+1)-th report of an IP address within an hour.
+RESIDENTS_CAPTCHA_AFTER = env.int("RESIDENTS_CAPTCHA_AFTER", default=1)
+# Photos: at most this many, each at most this many bytes and pixels (checked before decoding).
+RESIDENTS_MAX_PHOTOS = env.int("RESIDENTS_MAX_PHOTOS", default=3)
+RESIDENTS_PHOTO_MAX_BYTES = env.int("RESIDENTS_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+RESIDENTS_PHOTO_MAX_PIXELS = env.int("RESIDENTS_PHOTO_MAX_PIXELS", default=40_000_000)
+# Who hears of a new report and of a 不满意: a dotted path to a class with send(message);
+# the default writes to the log (never a phone number). See docs/residents.md for an SMS gateway.
+RESIDENTS_NOTIFIER = env.str("RESIDENTS_NOTIFIER", default="residents.notify.LogNotifier")

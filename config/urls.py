@@ -15,6 +15,7 @@ urlpatterns = [
     path("staffing/", include("staffing.urls")),
     path("cases/", include("disputes.urls")),
     path("workbench/", include("workbench.urls")),
+    path("residents/", include("residents.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -41,6 +41,12 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline_12345", "12345热线"
     GRID = "grid", "网格员"
     OTHER = "other", "其他"
+    RESIDENT = "resident", "居民自报"
+
+
+# What a clerk may choose when recording a case: 居民自报 is set only by the residents' own
+# public form (the receipt time is then the server's, not typed).
+CLERK_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.RESIDENT]
 
 
 class DisputeStatus(models.TextChoices):
@@ -51,12 +57,13 @@ class DisputeStatus(models.TextChoices):
     RESOLVED = "resolved", "调解成功"
     REFERRED = "referred", "转联合执法"
     TERMINATED = "terminated", "终止调解"
+    INVALID = "invalid", "无效"
 
     @property
     def colour(self) -> str:
         return {
             "received": "secondary", "mediating": "primary", "resolved": "success",
-            "referred": "warning", "terminated": "dark",
+            "referred": "warning", "terminated": "dark", "invalid": "danger",
         }[self.value]
 
 
@@ -64,6 +71,9 @@ class DisputeStatus(models.TextChoices):
 # (a set's order follows string hashing, and makemigrations would see a new constraint).
 DISPUTE_OPEN = (DisputeStatus.RECEIVED, DisputeStatus.MEDIATING)
 DISPUTE_OUTCOMES = (DisputeStatus.RESOLVED, DisputeStatus.REFERRED, DisputeStatus.TERMINATED)
+# Closed: an outcome, or marked 无效 (a resident's report that was spam, a duplicate, or outside
+# the platform's remit). An invalid case is kept, closed, and left out of every rate.
+DISPUTE_CLOSED = (*DISPUTE_OUTCOMES, DisputeStatus.INVALID)
 
 
 class RepairCategory(models.TextChoices):
@@ -87,10 +97,16 @@ class RepairStatus(models.TextChoices):
     DISPATCHED = "dispatched", "已派单"
     ARRIVED = "arrived", "已到场"
     COMPLETED = "completed", "已完成"
+    INVALID = "invalid", "无效"
 
     @property
     def colour(self) -> str:
-        return {"open": "secondary", "dispatched": "primary", "arrived": "info", "completed": "success"}[self.value]
+        return {"open": "secondary", "dispatched": "primary", "arrived": "info", "completed": "success",
+                "invalid": "danger"}[self.value]
+
+
+# Closed repairs: completed, or marked 无效 (closed without a repair, left out of every rate).
+REPAIR_CLOSED = (RepairStatus.COMPLETED, RepairStatus.INVALID)
 
 
 class Satisfaction(models.TextChoices):
@@ -99,6 +115,28 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     FAIRLY = "fairly", "基本满意"
     DISSATISFIED = "dissatisfied", "不满意"
+
+
+class SatisfactionSource(models.TextChoices):
+    """Who gave the satisfaction: the resident on the tracking page, or a clerk's call-back."""
+
+    RESIDENT = "resident", "居民评价"
+    CALLBACK = "callback", "回访登记"
+
+
+class InvalidReason(models.TextChoices):
+    """Why a report is 无效 (the resident sees this)."""
+
+    SPAM = "spam", "无效信息（测试、骚扰或无法核实）"
+    DUPLICATE = "duplicate", "重复报告"
+    OUTSIDE_REMIT = "outside_remit", "不属于本平台受理范围"
+
+
+class CallbackStatus(models.TextChoices):
+    """回访: a case rated 不满意 waits on the street's call-back list until a clerk calls."""
+
+    PENDING = "pending", "待回访"
+    DONE = "done", "已回访"
 
 
 class CaseType(models.TextChoices):

@@ -13,7 +13,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .choices import (
-    Channel,
     DisputeCategory,
     DisputeStatus,
     ReferralStatus,
@@ -37,6 +36,9 @@ from .models import (
 )
 
 YEARS = (2018, 2019, 2020)
+# The channels a clerk records (居民自报 comes only through the public form); a fixed tuple so
+# the demo city stays the same when a channel is added.
+DEMO_CHANNELS = ("window", "phone", "hotline_12345", "grid", "other")
 
 # What residents actually say, per category: a case's description follows its category.
 REPAIR_DESCRIPTIONS = {
@@ -124,7 +126,7 @@ def _dispute(rng, estate, when, recent, care, limits, now, author) -> DisputeCas
     expected = when + dt.timedelta(hours=hours)
     case = DisputeCase(
         estate=estate, district_id=estate.district_id, street_id=estate.street_id, community_id=estate.community_id,
-        service_code=category, channel=rng.choice(Channel.values), requested_datetime=when, limit_hours=hours,
+        service_code=category, channel=rng.choice(DEMO_CHANNELS), requested_datetime=when, limit_hours=hours,
         expected_datetime=expected, created_by=author, respondent=rng.choice(["物业服务企业", "相邻住户", "物管会", ""]),
         description=rng.choice(DISPUTE_DESCRIPTIONS[category]),
     )
@@ -161,7 +163,7 @@ def _repair(rng, estate, when, recent, care, limits, now, author, team) -> Repai
     case = RepairRequest(
         estate=estate, district_id=estate.district_id, street_id=estate.street_id, community_id=estate.community_id,
         service_code=category, urgency=urgency, building=str(rng.randint(1, max(1, estate.buildings))),
-        unit=f"{rng.randint(1, 4)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室", channel=rng.choice(Channel.values),
+        unit=f"{rng.randint(1, 4)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室", channel=rng.choice(DEMO_CHANNELS),
         requested_datetime=when, limit_hours=hours, expected_datetime=expected, created_by=author,
         description=rng.choice(REPAIR_DESCRIPTIONS[category]),
         lat=estate.latitude, long=estate.longitude,

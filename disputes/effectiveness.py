@@ -48,7 +48,7 @@ def case_counts(year: int, estate_id_from: int | None = None, estate_id_to: int 
     Estates absent from the result have no case in the year (every ratio counts as 1).
     Two queries whatever the range: one grouped count over the disputes, one over the repairs.
     """
-    from .choices import DisputeStatus
+    from .choices import DisputeStatus, RepairStatus
     from .limits import year_bounds
     from .models import DisputeCase, RepairRequest
 
@@ -60,7 +60,7 @@ def case_counts(year: int, estate_id_from: int | None = None, estate_id_to: int 
         .values("estate_id")
         .annotate(
             # a NOT NULL column of the covering (estate, requested) index: an index-only scan
-            received=Count("expected_datetime"),
+            received=Count("expected_datetime", filter=~Q(status=DisputeStatus.INVALID)),
             resolved=Count("expected_datetime", filter=Q(status=DisputeStatus.RESOLVED, closed_datetime__lt=end)),
         )
         .values_list("estate_id", "received", "resolved")
@@ -70,8 +70,9 @@ def case_counts(year: int, estate_id_from: int | None = None, estate_id_to: int 
         .order_by()
         .values("estate_id")
         .annotate(
-            reported=Count("expected_datetime"),
-            on_time=Count("expected_datetime", filter=Q(completed_datetime__isnull=False,
+            # a report marked 无效 counts neither way (it was never a repair)
+            reported=Count("expected_datetime", filter=~Q(status=RepairStatus.INVALID)),
+            on_time=Count("expected_datetime", filter=Q(status=RepairStatus.COMPLETED,
                                          completed_datetime__lte=F("expected_datetime"))),
         )
         .values_list("estate_id", "reported", "on_time")

@@ -13,10 +13,12 @@ from core.forms import OnePassFormMixin, apply_service_errors
 from core.validation import happened, plausible_date
 
 from .choices import (
+    CLERK_CHANNELS,
     Channel,
     DisputeCategory,
     FilingKind,
     FilingStatus,
+    InvalidReason,
     RepairCategory,
     RepairTeamKind,
     Satisfaction,
@@ -91,8 +93,9 @@ class DisputeForm(OnePassFormMixin, forms.Form):
     service_code = forms.ChoiceField(label="类别", choices=DisputeCategory.choices, widget=BigRadio,
                                      error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"})
     # No choice made in advance: the hint says an unanswered 受理方式 is recorded as 其他 (the
-    # view's `or "other"`), so no button may look chosen before the clerk chooses.
-    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, widget=BigRadio,
+    # view's `or "other"`), so no button may look chosen before the clerk chooses. 居民自报 is
+    # not a clerk's channel (only the public form sets it).
+    channel = forms.ChoiceField(label="受理方式", choices=CLERK_CHANNELS, widget=BigRadio,
                                 required=False, help_text="不选即为“其他”")
     party_name = forms.CharField(label="当事人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
     party_phone = forms.CharField(label="联系电话", max_length=20, required=False,
@@ -124,7 +127,7 @@ class RepairForm(OnePassFormMixin, forms.Form):
                                      widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off"))
     description = forms.CharField(label="情况说明", max_length=500, required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
     reporter_name = forms.CharField(label="报修人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
-    channel = forms.ChoiceField(label="受理方式", choices=Channel.choices, initial=Channel.PHONE, required=False,
+    channel = forms.ChoiceField(label="受理方式", choices=CLERK_CHANNELS, initial=Channel.PHONE, required=False,
                                 widget=_c(forms.Select()), help_text="默认：电话")
     requested_datetime = forms.DateTimeField(validators=[happened], label="报修时间", input_formats=DATETIME_FORMATS, widget=dt_widget(),
                                              required=False, help_text="留空即为现在。",
@@ -146,6 +149,9 @@ class StepForm(OnePassFormMixin, forms.Form):
     at = forms.DateTimeField(validators=[happened], label="时间", input_formats=DATETIME_FORMATS, widget=dt_widget(), required=False,
                              help_text="留空即为现在。", error_messages={"invalid": "时间格式不正确。"})
     note = forms.CharField(label="说明", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
+    public_note = forms.CharField(label="对居民公开的说明", required=False, max_length=500,
+                                  widget=_c(forms.Textarea(attrs={"rows": 2})),
+                                  help_text="报告人在查询页看到这段话；上面的“说明”只在内部可见。")
 
 
 class ReferForm(StepForm):
@@ -174,9 +180,37 @@ def department_field() -> forms.ModelChoiceField:
 
 
 class NoteForm(OnePassFormMixin, forms.Form):
-    TEXT_KINDS = {"note": "note"}
-    note = forms.CharField(label="进展情况", widget=_c(forms.Textarea(attrs={"rows": 2})),
-                           error_messages={"required": "请填写进展情况。"})
+    TEXT_KINDS = {"note": "note", "public_note": "note"}
+    note = forms.CharField(label="进展情况", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
+    public_note = forms.CharField(label="对居民公开的说明", required=False, max_length=500,
+                                  widget=_c(forms.Textarea(attrs={"rows": 2})), help_text="报告人在查询页看到这段话。")
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("note") or "").strip() and not (data.get("public_note") or "").strip():
+            self.add_error("note", "请填写进展情况。")
+        return data
+
+
+class InvalidForm(forms.Form):
+    """标记无效: the reason (the resident sees it), the case it duplicates, a note."""
+
+    reason = forms.ChoiceField(label="无效原因", choices=InvalidReason.choices, widget=_c(forms.Select()),
+                               error_messages={"required": "请选择无效原因。", "invalid_choice": "请选择无效原因。"})
+    duplicate_number = forms.CharField(label="重复于（案件编号）", required=False, max_length=20,
+                                       widget=_c(forms.TextInput()), help_text="重复报告时填写，如 WX000123。")
+    note = forms.CharField(label="说明（报告人可见）", required=False, max_length=200, widget=_c(forms.TextInput()))
+
+
+class CallbackForm(forms.Form):
+    """回访: what the resident said on the phone; optionally a satisfaction, optionally reopen."""
+
+    note = forms.CharField(label="回访记录", max_length=200, widget=_c(forms.Textarea(attrs={"rows": 2})),
+                           error_messages={"required": "请填写回访记录。", "max_length": "回访记录不能超过200字。"})
+    satisfaction = forms.ChoiceField(label="回访满意度", choices=[("", "不登记")] + Satisfaction.choices, required=False,
+                                     widget=_c(forms.Select()), error_messages={"invalid_choice": "请选择满意度。"})
+    reopen = forms.BooleanField(label="重新办理（报修时间不变）", required=False,
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
 
 class SatisfactionForm(OnePassFormMixin, forms.Form):

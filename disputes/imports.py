@@ -20,6 +20,7 @@ from core.years import YearGate
 
 from . import validation as v
 from .choices import (
+    CLERK_CHANNELS,
     Channel,
     DisputeCategory,
     DisputeStatus,
@@ -33,7 +34,8 @@ from .models import Department, DisputeCase, DisputeEvent, RepairEvent, RepairRe
 DISPUTE_CATEGORY = {c.label: c.value for c in DisputeCategory}
 REPAIR_CATEGORY = {c.label: c.value for c in RepairCategory}
 URGENCY = {u.label: u.value for u in Urgency}
-CHANNEL = {c.label: c.value for c in Channel}
+# 居民自报 comes only through the residents' public form (with its tracking link), not from a ledger.
+CHANNEL = {label: value for value, label in CLERK_CHANNELS}
 OUTCOME = {DisputeStatus.RESOLVED.label: DisputeStatus.RESOLVED, DisputeStatus.REFERRED.label: DisputeStatus.REFERRED,
            DisputeStatus.TERMINATED.label: DisputeStatus.TERMINATED}
 CLOSE_EVENT = {DisputeStatus.RESOLVED: DisputeEvent.Action.RESOLVE, DisputeStatus.REFERRED: DisputeEvent.Action.REFER,

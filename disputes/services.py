@@ -32,6 +32,7 @@ from .choices import (
     ReferralStatus,
     RepairStatus,
     Satisfaction,
+    SatisfactionSource,
 )
 from .limits import LimitTable, as_shanghai, deadline, local_date
 from .models import (
@@ -89,6 +90,14 @@ def _now():
     return timezone.now()
 
 
+def _public(case, public_note: str) -> str:
+    """A note staff mark 对居民公开: kept on the step and, as the latest, on the case."""
+    public_note = (public_note or "").strip()[:500]
+    if public_note:
+        case.public_note = public_note
+    return public_note
+
+
 def _satisfaction(value: str) -> str:
     if value not in Satisfaction.values:
         raise ValidationError({"satisfaction": "请选择满意度：满意、基本满意或不满意。"})
@@ -99,7 +108,8 @@ def _satisfaction(value: str) -> str:
 @transaction.atomic
 def create_dispute(*, by, estate, service_code: str, channel: str = "other", party_name: str = "",
                    party_phone: str = "", respondent: str = "", description: str = "",
-                   requested_datetime: dt.datetime | None = None) -> DisputeCase:
+                   requested_datetime: dt.datetime | None = None, building: str = "", unit: str = "",
+                   room: str = "") -> DisputeCase:
     """受理: a new dispute at the mediation station."""
     require(by, "case")
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
@@ -118,7 +128,7 @@ def create_dispute(*, by, estate, service_code: str, channel: str = "other", par
         estate=estate, service_code=service_code, channel=channel, party_name=party_name.strip(),
         party_phone=phone, respondent=respondent.strip(), description=description.strip(),
         requested_datetime=requested, limit_hours=hours, expected_datetime=deadline(requested, hours),
-        created_by=by,
+        created_by=by, building=building.strip(), unit=unit.strip(), room=room.strip(),
     )
     dispute.save()
     DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.RECEIVED, to_status=dispute.status,
@@ -159,7 +169,7 @@ def dispute_actions_for(user, dispute) -> list[str]:
 @transaction.atomic
 def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime | None = None, note: str = "",
                        department: Department | None = None, due_on: dt.date | None = None,
-                       problem: str = "") -> DisputeCase:
+                       problem: str = "", public_note: str = "") -> DisputeCase:
     """A workflow step: 开始调解, 调解成功, 转联合执法 (with the referral), 终止调解."""
     transition = DISPUTE_TRANSITIONS.get(action)
     if transition is None:
@@ -190,9 +200,10 @@ def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime
         dispute.referred_department = department
     if note:
         dispute.status_notes = note[:500]
+    public_note = _public(dispute, public_note)
     dispute.save()
     DisputeEvent.objects.create(dispute=dispute, action=transition.event, from_status=previous,
-                                to_status=dispute.status, at=at, actor=by, note=note)
+                                to_status=dispute.status, at=at, actor=by, note=note, public_note=public_note)
     if transition.target == DisputeStatus.REFERRED:
         EnforcementReferral.objects.create(
             estate=dispute.estate, dispute=dispute, department=department,
@@ -203,17 +214,21 @@ def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime
 
 
 @transaction.atomic
-def add_dispute_note(dispute: DisputeCase, *, by, note: str, at: dt.datetime | None = None) -> DisputeCase:
+def add_dispute_note(dispute: DisputeCase, *, by, note: str, at: dt.datetime | None = None,
+                     public_note: str = "") -> DisputeCase:
     require(by, "case")
     dispute = _writable(DisputeCase, dispute, by)
-    if not note.strip():
+    if not note.strip() and not public_note.strip():
         raise ValidationError({"note": "请填写进展情况。"})
     v.raise_if(text_errors({}, note=(note, "note")))
     at = as_shanghai(at) if at else _now()
     v.raise_if(v.step_time_errors(at, after=dispute.requested_datetime, after_label="受理时间", label="记录时间"))
-    dispute.status_notes = note.strip()[:500]
-    dispute.save(update_fields=["status_notes", "updated_datetime"])
-    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.NOTE, at=at, actor=by, note=note.strip())
+    if note.strip():
+        dispute.status_notes = note.strip()[:500]
+    public_note = _public(dispute, public_note)
+    dispute.save(update_fields=["status_notes", "public_note", "updated_datetime"])
+    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.NOTE, at=at, actor=by, note=note.strip(),
+                                public_note=public_note)
     return dispute
 
 
@@ -226,6 +241,7 @@ def record_dispute_satisfaction(dispute: DisputeCase, *, by, satisfaction: str, 
         raise ValidationError({"satisfaction": "纠纷办结后才能登记满意度。"})
     dispute.satisfaction = _satisfaction(satisfaction)
     dispute.satisfaction_note = note.strip()[:200]
+    dispute.satisfaction_source, dispute.rated_datetime = SatisfactionSource.CALLBACK, _now()
     dispute.save()
     DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.SATISFACTION, at=_now(), actor=by,
                                 note=f"{dispute.get_satisfaction_display()}{('：' + dispute.satisfaction_note) if dispute.satisfaction_note else ''}")
@@ -240,7 +256,7 @@ def _estate_point(estate):
 @transaction.atomic
 def create_repair(*, by, estate, service_code: str, urgency: str, description: str = "", building: str = "",
                   unit: str = "", channel: str = "phone", reporter_name: str = "", reporter_phone: str = "",
-                  requested_datetime: dt.datetime | None = None, lat=None, long=None) -> RepairRequest:
+                  requested_datetime: dt.datetime | None = None, lat=None, long=None, room: str = "") -> RepairRequest:
     """报修登记: a new repair request at the emergency repair station."""
     require(by, "case")
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
@@ -260,7 +276,7 @@ def create_repair(*, by, estate, service_code: str, urgency: str, description: s
         estate=estate, service_code=service_code, urgency=urgency, description=description.strip(),
         building=building.strip(), unit=unit.strip(), channel=channel, reporter_name=reporter_name.strip(),
         reporter_phone=phone, requested_datetime=requested, limit_hours=hours,
-        expected_datetime=deadline(requested, hours), lat=lat, long=long, created_by=by,
+        expected_datetime=deadline(requested, hours), lat=lat, long=long, created_by=by, room=room.strip(),
     )
     repair.save()
     RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.RECEIVED, to_status=repair.status,
@@ -281,7 +297,7 @@ def _repair_step(repair, by, at, sources, label, after_field, after_label):
 
 @transaction.atomic
 def dispatch_repair(repair: RepairRequest, *, by, team: RepairTeam, at: dt.datetime | None = None,
-                    note: str = "") -> RepairRequest:
+                    note: str = "", public_note: str = "") -> RepairRequest:
     """派单 to a repair team of the street (re-dispatching before arrival is allowed)."""
     repair, at = _repair_step(repair, by, at, {RepairStatus.OPEN, RepairStatus.DISPATCHED}, "派单",
                               "requested_datetime", "报修时间")
@@ -291,22 +307,26 @@ def dispatch_repair(repair: RepairRequest, *, by, team: RepairTeam, at: dt.datet
     repair.team, repair.dispatched_datetime, repair.status = team, at, RepairStatus.DISPATCHED
     if note:
         repair.status_notes = note[:500]
+    public_note = _public(repair, public_note)
     repair.save()
     RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.DISPATCH, from_status=previous,
-                               to_status=repair.status, at=at, actor=by, note=f"{team.name}{('：' + note) if note else ''}")
+                               to_status=repair.status, at=at, actor=by, note=f"{team.name}{('：' + note) if note else ''}",
+                               public_note=public_note)
     return repair
 
 
 @transaction.atomic
-def record_arrival(repair: RepairRequest, *, by, at: dt.datetime | None = None, note: str = "") -> RepairRequest:
+def record_arrival(repair: RepairRequest, *, by, at: dt.datetime | None = None, note: str = "",
+                   public_note: str = "") -> RepairRequest:
     repair, at = _repair_step(repair, by, at, {RepairStatus.DISPATCHED}, "登记到场", "dispatched_datetime", "派单时间")
     previous = repair.status
     repair.arrived_datetime, repair.status = at, RepairStatus.ARRIVED
     if note:
         repair.status_notes = note[:500]
+    public_note = _public(repair, public_note)
     repair.save()
     RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.ARRIVE, from_status=previous,
-                               to_status=repair.status, at=at, actor=by, note=note)
+                               to_status=repair.status, at=at, actor=by, note=note, public_note=public_note)
     return repair
 
 
@@ -331,7 +351,7 @@ def parse_cost(value) -> int | None:
 
 @transaction.atomic
 def complete_repair(repair: RepairRequest, *, by, at: dt.datetime | None = None, cost=None,
-                    note: str = "") -> RepairRequest:
+                    note: str = "", public_note: str = "") -> RepairRequest:
     """完成: the completion time (not before the report, nor the arrival) and the cost."""
     repair, at = _repair_step(repair, by, at, {RepairStatus.DISPATCHED, RepairStatus.ARRIVED}, "登记完成",
                               "arrived_datetime", "到场时间")
@@ -342,22 +362,26 @@ def complete_repair(repair: RepairRequest, *, by, at: dt.datetime | None = None,
     repair.completed_datetime, repair.status, repair.cost_fen = at, RepairStatus.COMPLETED, cost_fen
     if note:
         repair.status_notes = note[:500]
+    public_note = _public(repair, public_note)
     repair.save()
     RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.COMPLETE, from_status=previous,
-                               to_status=repair.status, at=at, actor=by, note=note)
+                               to_status=repair.status, at=at, actor=by, note=note, public_note=public_note)
     return repair
 
 
 @transaction.atomic
-def add_repair_note(repair: RepairRequest, *, by, note: str) -> RepairRequest:
+def add_repair_note(repair: RepairRequest, *, by, note: str, public_note: str = "") -> RepairRequest:
     require(by, "case")
     repair = _writable(RepairRequest, repair, by)
-    if not note.strip():
+    if not note.strip() and not public_note.strip():
         raise ValidationError({"note": "请填写进展情况。"})
-    v.raise_if(text_errors({}, note=(note, "note")))
-    repair.status_notes = note.strip()[:500]
-    repair.save(update_fields=["status_notes", "updated_datetime"])
-    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip())
+    v.raise_if(text_errors({}, note=(note, "note"), public_note=(public_note, "note")))
+    if note.strip():
+        repair.status_notes = note.strip()[:500]
+    public_note = _public(repair, public_note)
+    repair.save(update_fields=["status_notes", "public_note", "updated_datetime"])
+    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip(),
+                               public_note=public_note)
     return repair
 
 
@@ -369,6 +393,7 @@ def record_repair_satisfaction(repair: RepairRequest, *, by, satisfaction: str, 
         raise ValidationError({"satisfaction": "维修完成后才能登记满意度。"})
     repair.satisfaction = _satisfaction(satisfaction)
     repair.satisfaction_note = note.strip()[:200]
+    repair.satisfaction_source, repair.rated_datetime = SatisfactionSource.CALLBACK, _now()
     repair.save()
     RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.SATISFACTION, at=_now(), actor=by,
                                note=f"{repair.get_satisfaction_display()}{('：' + repair.satisfaction_note) if repair.satisfaction_note else ''}")
@@ -567,3 +592,205 @@ def add_attachment(parent, *, by, upload) -> Attachment:
     attachment.file.save(name, upload, save=False)
     attachment.save()
     return attachment
+
+
+# --- the residents' channel (居民自报) ----------------------------------------------------------
+# The residents' public pages (residents/) call these; the acting user of a resident's own
+# report is the built-in system account (系统), never a person.
+def _system_user():
+    from accounts.models import SYSTEM_USERNAME, User
+
+    return User.objects.get(username=SYSTEM_USERNAME, is_system=True)
+
+
+def _duplicate_window() -> dt.timedelta:
+    from django.conf import settings
+
+    return dt.timedelta(hours=settings.RESIDENTS_DUPLICATE_HOURS)
+
+
+def find_duplicate(case):
+    """An earlier valid case of the same estate, category and room within the duplicate window
+    (RESIDENTS_DUPLICATE_HOURS, 2 h): flagged for the clerk and linked, never merged."""
+    if not (case.building or case.unit or case.room):
+        return None  # no room given: nothing to say it is the same place
+    model = type(case)
+    return (
+        model.objects.filter(estate_id=case.estate_id, service_code=case.service_code, building=case.building,
+                             unit=case.unit, room=case.room,
+                             requested_datetime__gte=case.requested_datetime - _duplicate_window(),
+                             requested_datetime__lte=case.requested_datetime)
+        .exclude(pk=case.pk).exclude(status="invalid").order_by("requested_datetime", "id").first()
+    )
+
+
+@transaction.atomic
+def receive_resident_report(*, kind: str, estate, service_code: str, urgency: str = "", description: str,
+                            building: str = "", unit: str = "", room: str = "", name: str = "",
+                            phone: str) -> DisputeCase | RepairRequest:
+    """A resident's own report from the estate's public page: a repair (报修) or a dispute
+    (矛盾纠纷求助) of the estate's street, channel 居民自报, received now by the server's clock
+    (the time limit runs from it; no one types it), with its own tracking token."""
+    import secrets
+
+    by = _system_user()
+    errors = {}
+    if kind not in (CaseType.REPAIR, CaseType.DISPUTE):
+        errors["kind"] = "请选择报修或矛盾纠纷求助。"
+    if not (description or "").strip():
+        errors["description"] = "请简要描述情况。"
+    elif len(description.strip()) > 500:
+        errors["description"] = "情况描述不能超过500字。"
+    if not v._MOBILE.fullmatch((phone or "").strip()):
+        errors["phone"] = "请填写11位手机号码。"
+    v.raise_if(errors)
+    common = {"by": by, "estate": estate, "service_code": service_code, "description": description,
+              "building": building, "unit": unit, "room": room, "channel": "resident"}
+    if kind == CaseType.REPAIR:
+        case = create_repair(urgency=urgency, reporter_name=name, reporter_phone=phone, **common)
+    else:
+        case = create_dispute(party_name=name, party_phone=phone, **common)
+    case.tracking_token = secrets.token_urlsafe(24)
+    case.duplicate_of = find_duplicate(case)
+    case.save(update_fields=["tracking_token", "duplicate_of"])
+    return case
+
+
+def _case_models():
+    return ((DisputeCase, DisputeStatus.RECEIVED, "closed_datetime"), (RepairRequest, RepairStatus.OPEN, "completed_datetime"))
+
+
+def new_resident_cases_count(user) -> int:
+    """New resident reports (居民自报, not yet acted on) the user sees: the street clerk's count."""
+    return sum(model.objects.visible_to(user).filter(channel="resident", status=first).count()
+               for model, first, _closed in _case_models())
+
+
+def _event_model(case):
+    return DisputeEvent if isinstance(case, DisputeCase) else RepairEvent
+
+
+def _log(case, action: str, *, by, note: str = "", public_note: str = "", previous: str | None = None, at=None):
+    """A step of the timeline; `previous` is the status before a step that changed it."""
+    model = _event_model(case)
+    parent = "dispute" if isinstance(case, DisputeCase) else "repair"
+    changed = previous is not None and previous != case.status
+    return model.objects.create(**{parent: case}, action=action, from_status=previous if changed else "",
+                                to_status=case.status if changed else "", at=at or _now(), actor=by,
+                                note=note, public_note=public_note)
+
+
+@transaction.atomic
+def mark_invalid(case, *, by, reason: str, note: str = "", duplicate_number: str = ""):
+    """标记无效: spam, a duplicate of case N (of the same street), or outside the remit. The case
+    is closed with the reason the resident sees; nothing is deleted; it counts in no rate."""
+    from .choices import InvalidReason
+
+    model = type(case)
+    require(by, "case")
+    case = _writable(model, case, by)
+    closed_field = "closed_datetime" if model is DisputeCase else "completed_datetime"
+    if getattr(case, closed_field) is not None:
+        raise ValidationError({"reason": "已办结的案件不能标记无效。"})
+    if reason not in InvalidReason.values:
+        raise ValidationError({"reason": "请选择无效原因。"})
+    original = None
+    if reason == InvalidReason.DUPLICATE:
+        number = (duplicate_number or "").strip().upper()
+        prefix = "JF" if model is DisputeCase else "WX"
+        pk = int(number[2:]) if number.startswith(prefix) and number[2:].isdigit() and len(number) <= 20 else None
+        original = model.objects.filter(pk=pk, street_id=case.street_id).exclude(pk=case.pk).first() if pk else None
+        if original is None:
+            raise ValidationError({"duplicate_number": f"请填写本街道的另一件案件编号，如 {prefix}000123。"})
+    previous = case.status
+    now = _now()
+    case.status = "invalid"
+    setattr(case, closed_field, max(now, case.requested_datetime))
+    case.invalid_reason, case.invalid_note = reason, (note or "").strip()[:200]
+    if original is not None:
+        case.duplicate_of = original
+    case.save()
+    label = InvalidReason(reason).label + (f"（与 {original.number} 重复）" if original else "")
+    _log(case, "invalid", by=by, previous=previous, note=label,
+         public_note=label + (f"：{case.invalid_note}" if case.invalid_note else ""))
+    return case
+
+
+def rating_deadline(case):
+    """The last moment the resident may rate: RATING_DAYS after the case was closed."""
+    from django.conf import settings
+
+    closed = case.closed_datetime if isinstance(case, DisputeCase) else case.completed_datetime
+    return None if closed is None else closed + dt.timedelta(days=settings.RATING_DAYS)
+
+
+def may_rate(case, now=None) -> bool:
+    """Once, by the resident, after the case was closed with an outcome (not 无效), within RATING_DAYS."""
+    end = rating_deadline(case)
+    return (case.status != "invalid" and end is not None and not case.satisfaction
+            and not case.rated_datetime and (now or _now()) <= end)
+
+
+@transaction.atomic
+def rate_by_resident(case, *, satisfaction: str, comment: str = ""):
+    """The resident's rating from the tracking page: once, within RATING_DAYS of the close.
+    不满意 puts the case on its street's call-back list (回访)."""
+    model = type(case)
+    case = model.objects.select_for_update().get(pk=case.pk)
+    if not may_rate(case):
+        raise ValidationError({"satisfaction": "该案件现在不能评价（尚未办结、已评价或已超过评价期限）。"})
+    case.satisfaction = _satisfaction(satisfaction)
+    case.satisfaction_note = (comment or "").strip()[:200]
+    case.satisfaction_source, case.rated_datetime = SatisfactionSource.RESIDENT, _now()
+    if satisfaction == Satisfaction.DISSATISFIED:
+        case.callback_status = "pending"
+    case.save()
+    _log(case, "rating", by=_system_user(), note=case.get_satisfaction_display()
+         + (f"：{case.satisfaction_note}" if case.satisfaction_note else ""),
+         public_note=f"您的评价：{case.get_satisfaction_display()}")
+    return case
+
+
+@transaction.atomic
+def record_callback(case, *, by, note: str, satisfaction: str = "", reopen: bool = False):
+    """回访: a clerk's call to the resident after a 不满意; may record a satisfaction from the
+    call, and may reopen the case (a reopened repair keeps its receipt time and deadline)."""
+    model = type(case)
+    require(by, "case")
+    case = _writable(model, case, by)
+    if not (note or "").strip():
+        raise ValidationError({"note": "请填写回访记录。"})
+    if case.callback_status != "pending":
+        raise ValidationError({"note": "该案件不在待回访名单上。"})
+    if satisfaction and reopen:
+        raise ValidationError({"satisfaction": "重新办理的案件办结后再登记满意度。"})
+    previous = case.status
+    case.callback_status, case.callback_note, case.callback_datetime = "done", note.strip()[:200], _now()
+    if satisfaction:
+        case.satisfaction = _satisfaction(satisfaction)
+        case.satisfaction_note = note.strip()[:200]
+        case.satisfaction_source, case.rated_datetime = SatisfactionSource.CALLBACK, case.callback_datetime
+    if reopen:
+        # The rating stays in the timeline; the case is open again and may be rated again once closed.
+        case.satisfaction = case.satisfaction_note = case.satisfaction_source = ""
+        case.rated_datetime = None
+        case.reopened_count += 1
+        if model is DisputeCase:
+            case.status, case.closed_datetime = DisputeStatus.MEDIATING, None
+        else:
+            case.status = RepairStatus.DISPATCHED if case.team_id else RepairStatus.OPEN
+            case.completed_datetime = case.arrived_datetime = None
+    case.save()
+    _log(case, "callback", by=by, note=case.callback_note)
+    if reopen:
+        _log(case, "reopen", by=by, previous=previous, public_note="回访后重新办理。")
+    return case
+
+
+def callback_cases(user):
+    """The call-back list (回访) the user sees: cases rated 不满意 not yet called back."""
+    return [
+        model.objects.visible_to(user).filter(callback_status="pending").select_related("estate", "street")
+        .order_by("rated_datetime", "id")
+        for model, _first, _closed in _case_models()
+    ]

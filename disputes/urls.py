@@ -25,6 +25,9 @@ urlpatterns = [
     path("repairs/import/", upload_view(RepairImporter, template_url_name="disputes:repair_import_template",
                                         back=("应急维修", "/cases/repairs/")), name="repair_import"),
     path("repairs/import/template/", template_view(RepairImporter), name="repair_import_template"),
+    # call-backs after a resident's 不满意 (回访)
+    path("callbacks/", views.callback_list, name="callback_list"),
+    path("callbacks/<slug:kind>/<int:pk>/", views.callback_record, name="callback_record"),
     # overdue
     path("overdue/", views.overdue_list, name="overdue_list"),
     # joint enforcement

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,19 +26,21 @@ from core.locking import mark_seen
 from core.ordering import Ordering
 
 from . import privacy, services, stats
-from .choices import REFERRAL_OPEN, FilingStatus, ReferralStatus, StationKind
+from .choices import REFERRAL_OPEN, Channel, DisputeStatus, FilingStatus, ReferralStatus, RepairStatus, StationKind
 from .effectiveness import case_counts
 from .filters import DisputeFilter, FilingFilter, ReferralFilter, RepairFilter, StationFilter
 from .forms import (
     AcceptForm,
     AnswerForm,
     AttachmentForm,
+    CallbackForm,
     CompleteForm,
     DecideForm,
     DispatchForm,
     DisputeForm,
     EstateChoice,
     FilingForm,
+    InvalidForm,
     NoteForm,
     ReferForm,
     ReferralForm,
@@ -148,6 +150,16 @@ def _writable_or_403(model, obj, user, rule):
         raise PermissionDenied("该记录不在您的辖区内，不能修改。")
 
 
+def _resident_first(user, queryset, first_status):
+    """Newest first; for the people who handle cases (a street, a community), the new resident
+    reports (居民自报, not yet acted on) come first, so no one waits unseen below the fold. The
+    city's and districts' lists keep the plain (index-ordered) order."""
+    if user.scope_level in ("street", "community"):
+        new = Case(When(channel=Channel.RESIDENT, status=first_status, then=Value(0)), default=Value(1))
+        return queryset.order_by(new, "-requested_datetime", "-id")
+    return queryset.order_by("-requested_datetime", "-id")
+
+
 # --- home -------------------------------------------------------------------------------------
 def _as_seen(case, posted_version):
     """The case as the page showed it: the services refuse the step (core.locking) if the case
@@ -182,12 +194,18 @@ def home(request):
         overdue=Count("id", filter=Q(status__in=list(REFERRAL_OPEN), due_on__lt=timezone.localdate())),
     )
     filings_pending = Filing.objects.visible_to(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.CORRECTION]).count()
+    satisfaction = stats.satisfaction_by([disputes.filter(**in_year), repairs.filter(**in_year)], field)
+    for row in rows:
+        row["satisfaction"] = satisfaction.get(row["unit"].pk, stats.Satisfaction())
     return render(request, "disputes/home.html", {
         "year": year, "years": range(timezone.localdate().year, 2016, -1), "rows": rows, "unit_label": unit_label,
         "unit_field": field.removesuffix("_id"),
         "total_disputes": total_disputes, "total_repairs": total_repairs,
         "dispute_overdue": sum(dispute_overdue.values()), "repair_overdue": sum(repair_overdue.values()),
         "referral_counts": referral_counts, "filings_pending": filings_pending,
+        "new_resident_cases": services.new_resident_cases_count(user),
+        "callbacks_pending": sum(q.count() for q in services.callback_cases(user)),
+        "total_satisfaction": stats.Satisfaction.sum(r["satisfaction"] for r in rows),
         "breadcrumbs": [("两站一中心", "")],
     })
 
@@ -197,7 +215,9 @@ def home(request):
 def dispute_list(request):
     queryset = DisputeCase.objects.visible_to(request.user).select_related("estate", "street", "community")
     filterset = DisputeFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, DISPUTE_ORDER.apply(request, filterset.qs))
+    ordered = (DISPUTE_ORDER.apply(request, filterset.qs) if DISPUTE_ORDER.current(request)
+               else _resident_first(request.user, filterset.qs, DisputeStatus.RECEIVED))
+    page = _page(request, ordered)
     privacy.apply(request.user, page.object_list)
     return _render_list(request, "disputes/dispute_list.html", filterset, page, {
         "now": timezone.now(), "breadcrumbs": [HOME, ("矛盾纠纷", "")], "export_list": "disputes",
@@ -242,6 +262,7 @@ def _dispute_context(request, case, bound=None, step=None):
         "note": NoteForm(),
         "satisfaction": SatisfactionForm(),
         "attach": AttachmentForm(),
+        "invalid": InvalidForm(initial={"duplicate_number": case.duplicate_of.number if case.duplicate_of_id else ""}),
     }
     if bound is not None:
         forms["refer" if step == "refer" else step if step in forms else "step"] = bound
@@ -273,22 +294,27 @@ def dispute_step(request, pk):
     user = request.user
     if step in ("start", "resolve", "terminate"):
         form = StepForm(request.POST)
-        call = lambda d: services.transition_dispute(case, step, by=user, at=d["at"], note=d["note"])  # noqa: E731
+        call = lambda d: services.transition_dispute(case, step, by=user, at=d["at"], note=d["note"],  # noqa: E731
+                                                     public_note=d["public_note"])
     elif step == "refer":
         require(user, "referral")
         form = ReferForm(request.POST)
         call = lambda d: services.transition_dispute(  # noqa: E731
             case, "refer", by=user, at=d["at"], note=d["note"], department=d["department"], due_on=d["due_on"],
-            problem=d["problem"])
+            problem=d["problem"], public_note=d["public_note"])
     elif step == "note":
         form = NoteForm(request.POST)
-        call = lambda d: services.add_dispute_note(case, by=user, note=d["note"])  # noqa: E731
+        call = lambda d: services.add_dispute_note(case, by=user, note=d["note"], public_note=d["public_note"])  # noqa: E731
     elif step == "satisfaction":
         form = SatisfactionForm(request.POST)
         call = lambda d: services.record_dispute_satisfaction(case, by=user, satisfaction=d["satisfaction"], note=d["note"])  # noqa: E731
     elif step == "attach":
         form = AttachmentForm(request.POST, request.FILES)
         call = lambda d: services.add_attachment(case, by=user, upload=d["file"])  # noqa: E731
+    elif step == "invalid":
+        form = InvalidForm(request.POST)
+        call = lambda d: services.mark_invalid(case, by=user, reason=d["reason"], note=d["note"],  # noqa: E731
+                                               duplicate_number=d["duplicate_number"])
     else:
         form = StepForm(request.POST)
         form.is_valid()
@@ -311,7 +337,9 @@ def dispute_step(request, pk):
 def repair_list(request):
     queryset = RepairRequest.objects.visible_to(request.user).select_related("estate", "street", "community", "team")
     filterset = RepairFilter(request.GET or None, queryset=queryset, request=request)
-    page = _page(request, REPAIR_ORDER.apply(request, filterset.qs))
+    ordered = (REPAIR_ORDER.apply(request, filterset.qs) if REPAIR_ORDER.current(request)
+               else _resident_first(request.user, filterset.qs, RepairStatus.OPEN))
+    page = _page(request, ordered)
     privacy.apply(request.user, page.object_list)
     return _render_list(request, "disputes/repair_list.html", filterset, page, {
         "now": timezone.now(), "breadcrumbs": [HOME, ("应急维修", "")], "export_list": "repairs",
@@ -366,6 +394,7 @@ def _repair_context(request, repair, bound=None, step=None):
         "note": NoteForm(),
         "satisfaction": SatisfactionForm(),
         "attach": AttachmentForm(),
+        "invalid": InvalidForm(initial={"duplicate_number": repair.duplicate_of.number if repair.duplicate_of_id else ""}),
     }
     if bound is not None:
         forms[step if step in forms else "arrive"] = bound
@@ -393,22 +422,29 @@ def repair_step(request, pk):
     user, step = request.user, request.POST.get("step", "")
     if step == "dispatch":
         form = DispatchForm(request.POST, street_id=repair.street_id)
-        call = lambda d: services.dispatch_repair(repair, by=user, team=d["team"], at=d["at"], note=d["note"])  # noqa: E731
+        call = lambda d: services.dispatch_repair(repair, by=user, team=d["team"], at=d["at"], note=d["note"],  # noqa: E731
+                                                  public_note=d["public_note"])
     elif step == "arrive":
         form = StepForm(request.POST)
-        call = lambda d: services.record_arrival(repair, by=user, at=d["at"], note=d["note"])  # noqa: E731
+        call = lambda d: services.record_arrival(repair, by=user, at=d["at"], note=d["note"],  # noqa: E731
+                                                 public_note=d["public_note"])
     elif step == "complete":
         form = CompleteForm(request.POST)
-        call = lambda d: services.complete_repair(repair, by=user, at=d["at"], cost=d["cost"], note=d["note"])  # noqa: E731
+        call = lambda d: services.complete_repair(repair, by=user, at=d["at"], cost=d["cost"], note=d["note"],  # noqa: E731
+                                                  public_note=d["public_note"])
     elif step == "note":
         form = NoteForm(request.POST)
-        call = lambda d: services.add_repair_note(repair, by=user, note=d["note"])  # noqa: E731
+        call = lambda d: services.add_repair_note(repair, by=user, note=d["note"], public_note=d["public_note"])  # noqa: E731
     elif step == "satisfaction":
         form = SatisfactionForm(request.POST)
         call = lambda d: services.record_repair_satisfaction(repair, by=user, satisfaction=d["satisfaction"], note=d["note"])  # noqa: E731
     elif step == "attach":
         form = AttachmentForm(request.POST, request.FILES)
         call = lambda d: services.add_attachment(repair, by=user, upload=d["file"])  # noqa: E731
+    elif step == "invalid":
+        form = InvalidForm(request.POST)
+        call = lambda d: services.mark_invalid(repair, by=user, reason=d["reason"], note=d["note"],  # noqa: E731
+                                               duplicate_number=d["duplicate_number"])
     else:
         form = StepForm(request.POST)
         form.is_valid()
@@ -816,3 +852,49 @@ def export(request, list_name):
     job = start_export(request.user, list_name, request.POST.get("query", ""))
     return redirect("core:job_detail", pk=job.pk)
 
+
+
+# --- call-backs (回访) -------------------------------------------------------------------------
+CALLBACK_KINDS = {"disputes": DisputeCase, "repairs": RepairRequest}
+
+
+@login_required
+def callback_list(request):
+    """回访: cases the resident rated 不满意, waiting for a clerk's call (the street's list)."""
+    dispute_rows, repair_rows = services.callback_cases(request.user)
+    rows = [("repairs", c) for c in repair_rows] + [("disputes", c) for c in dispute_rows]
+    privacy.apply(request.user, [c for _kind, c in rows])
+    return render(request, "disputes/callback_list.html", {
+        "rows": rows, "form": CallbackForm(), "may_write": can(request.user, "case"),
+        "breadcrumbs": [HOME, ("回访", "")],
+    })
+
+
+@sensitive_post_parameters("note")
+@login_required
+@require_POST
+def callback_record(request, kind, pk):
+    """Record the call-back of one case: what was said, a satisfaction, or reopen."""
+    model = CALLBACK_KINDS.get(kind)
+    if model is None:
+        raise Http404
+    case = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    _writable_or_403(model, case, request.user, "case")
+    form = CallbackForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_callback(case, by=request.user, note=data["note"], satisfaction=data["satisfaction"],
+                                     reopen=data["reopen"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记 {case.number} 的回访{'，案件已重新办理' if data['reopen'] else ''}。")
+            return redirect("disputes:callback_list")
+    dispute_rows, repair_rows = services.callback_cases(request.user)
+    rows = [("repairs", c) for c in repair_rows] + [("disputes", c) for c in dispute_rows]
+    privacy.apply(request.user, [c for _kind, c in rows])
+    return render(request, "disputes/callback_list.html", {
+        "rows": rows, "form": CallbackForm(), "failed": (kind, case.pk), "failed_form": form, "may_write": True,
+        "breadcrumbs": [HOME, ("回访", "")],
+    }, status=400)

@@ -70,3 +70,7 @@ class Route:
     kwargs: Callable = field(default=lambda world: {})
     post: dict[str, int] | None = None
     query: str = ""
+    # A page reached by an unguessable token rather than by a login (the residents' estate entry
+    # and tracking pages) names its own estate to whoever holds the token; the leak test allows
+    # that estate (and only it) whatever the persona's scope.
+    token_estate: str = ""

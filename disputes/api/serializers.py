@@ -10,7 +10,7 @@ from core.money import fen_to_yuan
 from core.validation import happened, plausible_date
 
 from .. import privacy
-from ..choices import Channel, DisputeCategory, RepairCategory, Satisfaction, Urgency
+from ..choices import CLERK_CHANNELS, Channel, DisputeCategory, RepairCategory, Satisfaction, Urgency
 from ..models import Department, DisputeCase, EnforcementReferral, Filing, RepairRequest, RepairTeam, Station, TimeLimit
 
 
@@ -90,7 +90,7 @@ class RepairSerializer(CaseBase):
 class DisputeCreateSerializer(serializers.Serializer):
     estate_code = serializers.CharField(max_length=32)
     service_code = serializers.ChoiceField(choices=DisputeCategory.choices)
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.OTHER)
+    channel = serializers.ChoiceField(choices=CLERK_CHANNELS, default=Channel.OTHER)
     party_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     party_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     respondent = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -105,7 +105,7 @@ class RepairCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     building = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     unit = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
+    channel = serializers.ChoiceField(choices=CLERK_CHANNELS, default=Channel.PHONE)
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     requested_datetime = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)

@@ -25,13 +25,17 @@ from core.locking import VersionedModel
 from core.validation import happened, plausible_date
 
 from ..choices import (
-    DISPUTE_OUTCOMES,
+    DISPUTE_CLOSED,
+    REPAIR_CLOSED,
+    CallbackStatus,
     Channel,
     DisputeCategory,
     DisputeStatus,
+    InvalidReason,
     RepairCategory,
     RepairStatus,
     Satisfaction,
+    SatisfactionSource,
     Urgency,
 )
 
@@ -62,7 +66,43 @@ def _scope_indexes(prefix: str, open_q: Q, closed: str, extra: tuple = ()) -> li
     ]
 
 
-class DisputeCase(EstateScopedModel, VersionedModel):
+class ResidentFields(models.Model):
+    """What the residents' channel (居民自报) adds to a case: where in the estate, the tracking
+    token the resident follows it with, the note staff mark 对居民公开, 无效 with its reason, the
+    suspected duplicate, who rated it, and the call-back (回访) after a 不满意."""
+
+    building = models.CharField("楼栋", max_length=20, blank=True)
+    unit = models.CharField("单元", max_length=20, blank=True)
+    room = models.CharField("室", max_length=20, blank=True)
+    # secrets.token_urlsafe(24): the tracking link; NULL for cases a clerk recorded.
+    tracking_token = models.CharField("查询码", max_length=64, unique=True, null=True, blank=True, editable=False)
+    public_note = models.CharField("对居民公开的说明", max_length=500, blank=True)
+    invalid_reason = models.CharField("无效原因", max_length=16, choices=InvalidReason.choices, blank=True)
+    invalid_note = models.CharField("无效说明", max_length=200, blank=True)
+    duplicate_of = models.ForeignKey("self", verbose_name="疑似重复于", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="duplicates")
+    satisfaction_source = models.CharField("满意度来源", max_length=16, choices=SatisfactionSource.choices, blank=True)
+    rated_datetime = models.DateTimeField("评价时间", null=True, blank=True, validators=[happened])
+    callback_status = models.CharField("回访", max_length=16, choices=CallbackStatus.choices, blank=True)
+    callback_note = models.CharField("回访记录", max_length=200, blank=True)
+    callback_datetime = models.DateTimeField("回访时间", null=True, blank=True, validators=[happened])
+    reopened_count = models.PositiveSmallIntegerField("重新办理次数", default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_resident_report(self) -> bool:
+        return self.channel == Channel.RESIDENT
+
+    @property
+    def place(self) -> str:
+        """楼栋/单元/室 as one text (3栋2单元301室)."""
+        parts = (self.building and f"{self.building}栋", self.unit and f"{self.unit}单元", self.room and f"{self.room}室")
+        return "".join(p for p in parts if p)
+
+
+class DisputeCase(ResidentFields, EstateScopedModel, VersionedModel):
     """矛盾纠纷: a property-management dispute taken by the street's mediation station."""
 
     service_code = models.CharField("类别", max_length=32, choices=DisputeCategory.choices)
@@ -101,7 +141,7 @@ class DisputeCase(EstateScopedModel, VersionedModel):
                 # An ordered list, not the frozenset: a set's order changes between runs and makemigrations
                 # would see a new constraint every time.
                 condition=(Q(status__in=[DisputeStatus.RECEIVED, DisputeStatus.MEDIATING]) & Q(closed_datetime__isnull=True))
-                | (Q(status__in=list(DISPUTE_OUTCOMES)) & Q(closed_datetime__isnull=False)),
+                | (Q(status__in=list(DISPUTE_CLOSED)) & Q(closed_datetime__isnull=False)),
                 name="dispute_outcome_has_close", violation_error_message="办理结果与办结时间须同时填写。",
             ),
             models.CheckConstraint(
@@ -150,6 +190,10 @@ class DisputeEvent(models.Model):
         TERMINATE = "terminate", "终止调解"
         SATISFACTION = "satisfaction", "回访满意度"
         NOTE = "note", "进展记录"
+        INVALID = "invalid", "标记无效"
+        RATING = "rating", "居民评价"
+        CALLBACK = "callback", "回访"
+        REOPEN = "reopen", "重新办理"
 
     dispute = models.ForeignKey(DisputeCase, verbose_name="矛盾纠纷", on_delete=models.CASCADE, related_name="events")
     action = models.CharField("事项", max_length=16, choices=Action.choices)
@@ -158,6 +202,8 @@ class DisputeEvent(models.Model):
     at = models.DateTimeField("时间", validators=[happened])
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+")
     note = models.TextField("说明", blank=True)
+    # Shown on the resident's tracking page; `note` is internal and never leaves the office.
+    public_note = models.TextField("对居民公开", blank=True)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     scope_paths = {
@@ -173,13 +219,12 @@ class DisputeEvent(models.Model):
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
-class RepairRequest(EstateScopedModel, VersionedModel):
+class RepairRequest(ResidentFields, EstateScopedModel, VersionedModel):
     """应急维修: a repair request taken by the street's emergency repair station."""
 
     service_code = models.CharField("类别", max_length=32, choices=RepairCategory.choices)
     urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     description = models.CharField("情况描述", max_length=500, blank=True)
-    building = models.CharField("楼栋", max_length=20, blank=True)
     unit = models.CharField("单元/室", max_length=20, blank=True)
     channel = models.CharField("受理方式", max_length=16, choices=Channel.choices, default=Channel.PHONE)
     reporter_name = models.CharField("报修人", max_length=50, blank=True)
@@ -207,15 +252,15 @@ class RepairRequest(EstateScopedModel, VersionedModel):
 
     class Meta:
         verbose_name = verbose_name_plural = "应急维修"
-        indexes = _scope_indexes("repair", OPEN_REPAIR, "completed_datetime")
+        indexes = _scope_indexes("repair", OPEN_REPAIR, "completed_datetime", ("status",))
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_datetime__isnull=True) | Q(completed_datetime__gte=F("requested_datetime")),
                 name="repair_completed_after_reported", violation_error_message="完成时间不能早于报修时间。",
             ),
             models.CheckConstraint(
-                condition=(Q(status=RepairStatus.COMPLETED) & Q(completed_datetime__isnull=False))
-                | (~Q(status=RepairStatus.COMPLETED) & Q(completed_datetime__isnull=True)),
+                condition=(Q(status__in=list(REPAIR_CLOSED)) & Q(completed_datetime__isnull=False))
+                | (~Q(status__in=list(REPAIR_CLOSED)) & Q(completed_datetime__isnull=True)),
                 name="repair_completed_has_time", violation_error_message="已完成的维修须填写完成时间。",
             ),
             models.CheckConstraint(
@@ -256,7 +301,8 @@ class RepairRequest(EstateScopedModel, VersionedModel):
 
     @property
     def location(self) -> str:
-        return "".join(part for part in (self.building and f"{self.building}栋", self.unit) if part)
+        return "".join(part for part in (self.building and f"{self.building}栋", self.unit, self.room and f"{self.room}室")
+                       if part)
 
 
 class RepairEvent(models.Model):
@@ -270,6 +316,10 @@ class RepairEvent(models.Model):
         COMPLETE = "complete", "完成"
         SATISFACTION = "satisfaction", "回访满意度"
         NOTE = "note", "进展记录"
+        INVALID = "invalid", "标记无效"
+        RATING = "rating", "居民评价"
+        CALLBACK = "callback", "回访"
+        REOPEN = "reopen", "重新办理"
 
     repair = models.ForeignKey(RepairRequest, verbose_name="应急维修", on_delete=models.CASCADE, related_name="events")
     action = models.CharField("事项", max_length=16, choices=Action.choices)
@@ -278,6 +328,7 @@ class RepairEvent(models.Model):
     at = models.DateTimeField("时间", validators=[happened])
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+")
     note = models.TextField("说明", blank=True)
+    public_note = models.TextField("对居民公开", blank=True)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     scope_paths = {

@@ -30,6 +30,7 @@ WITHOUT_HISTORY = {
     "subsidies.SheetEvent": "an audit log itself (computed / confirmed / approved / payee changed, who, when)",
     "subsidies.Allocation": "computed by a run into its sheet; the payee edit is a SheetEvent (old → new)",
     "disputes.DisputeEvent": "an audit log itself (the case's timeline)",
+    "residents.EstateEntry": "append-only: a regenerated entry is a new row (who, when); the old one only gets revoked_at",
     "disputes.RepairEvent": "an audit log itself (the repair's timeline)",
     "disputes.Attachment": "append-only upload; never edited",
 }
