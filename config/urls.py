@@ -14,6 +14,7 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("staffing/", include("staffing.urls")),
     path("cases/", include("disputes.urls")),
+    path("integrations/", include("integrations.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]
