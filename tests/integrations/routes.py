@@ -48,3 +48,12 @@ ROUTES = [
     Route("integrations:key_revoke", get=statuses(set(), others=405), kwargs=key,
           post=statuses(set(), anonymous=302, others=403, city_admin=302, city_admin2=302)),
 ]
+for fmt in ("json", "xml"):
+    ROUTES += [
+        Route(_format("discovery", fmt), get=_all(200)),
+        Route(_format("services", fmt), get=_all(200)),
+        Route(_format("service", fmt), get=_all(200), kwargs=lambda world: {"service_code": "water_pipe"}),
+        Route(_format("requests", fmt), get=_all(200), post=_all(401)),
+        Route(_format("request", fmt), get=_all(200), kwargs=repair_number),
+        Route(_format("token", fmt), get=_all(200), kwargs=token),
+    ]
