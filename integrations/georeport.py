@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from axes.helpers import get_client_ip_address
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -158,7 +159,8 @@ class RequestsView(Open311View):
             return self.refuse(exc)
 
     def _create(self, request) -> list[dict]:
-        o.throttle("ip", request.META.get("REMOTE_ADDR", ""))
+        # The client's address as the login lockout sees it (AXES_IPWARE_PROXY_COUNT behind a proxy).
+        o.throttle("ip", get_client_ip_address(request._request) or "")
         fields = o.parse_body(request._request)
         header = request.headers.get("Authorization", "")
         key = key_for(fields.get("api_key") or (header[8:] if header.startswith("Api-Key ") else ""))

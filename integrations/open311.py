@@ -229,7 +229,10 @@ def case_by_number(value: str):
 
 
 def _moment(text: str, name: str) -> dt.datetime:
-    value = parse_datetime(text) if len(text) <= 40 else None
+    try:  # a well-formed but impossible date (2019-02-30) raises rather than answering None
+        value = parse_datetime(text) if len(text) <= 40 else None
+    except ValueError:
+        value = None
     if value is None:
         try:
             day = parse_date(text) if len(text) <= 20 else None

@@ -120,6 +120,7 @@ def test_requests_are_public_estate_level_and_without_personal_data(world):
     ({"start_date": "2019-01-01T00:00:00Z", "end_date": "2019-06-01T00:00:00Z"}, "最多相隔90天"),
     ({"start_date": "yesterday"}, "W3C"),
     ({"start_date": "2019-02-30"}, "W3C"),
+    ({"end_date": "2019-02-30T10:00:00+08:00"}, "W3C"),
     ({"service_request_id": "abc"}, "格式不正确"),
     ({"page": "0"}, "page 应为"),
 ])
