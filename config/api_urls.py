@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("subsidies.api.urls")),
     path("", include("staffing.api.urls")),
     path("", include("disputes.api.urls")),
+    path("", include("integrations.georeport_urls")),  # Open311 GeoReport v2
 ]

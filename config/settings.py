@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "disputes",
     "residents",
     "workbench",  # the top: may import every app, none imports it
+    "rest_framework_api_key",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -390,3 +392,16 @@ RESIDENTS_PHOTO_MAX_PIXELS = env.int("RESIDENTS_PHOTO_MAX_PIXELS", default=40_00
 # Who hears of a new report and of a 不满意: a dotted path to a class with send(message);
 # the default writes to the log (never a phone number). See docs/residents.md for an SMS gateway.
 RESIDENTS_NOTIFIER = env.str("RESIDENTS_NOTIFIER", default="residents.notify.LogNotifier")
+
+# --- Other systems: API keys and Open311 GeoReport v2 (integrations/, docs/open311.md) ---------
+# A key from `manage.py create_api_key` lasts this many days unless --days says otherwise.
+API_KEY_DAYS = env.int("API_KEY_DAYS", default=365)
+# POST requests.json: at most N per window, counted per key, per client address and per reporter's
+# number (hashed); past it HTTP 429 with Retry-After. "N/second|minute|hour|day".
+GEOREPORT_POST_RATES = {
+    "key": env.str("GEOREPORT_POST_RATE_KEY", default="600/hour"),
+    "ip": env.str("GEOREPORT_POST_RATE_IP", default="600/hour"),
+    "phone": env.str("GEOREPORT_POST_RATE_PHONE", default="10/hour"),
+}
+# A lat/long POST is filed at the nearest estate within this distance (metres), else refused.
+GEOREPORT_NEAREST_ESTATE_METRES = env.int("GEOREPORT_NEAREST_ESTATE_METRES", default=300)

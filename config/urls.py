@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", include("disputes.urls")),
     path("workbench/", include("workbench.urls")),
     path("residents/", include("residents.urls")),
+    path("integrations/", include("integrations.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

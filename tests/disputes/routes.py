@@ -56,10 +56,6 @@ def repair(world):
     return {"pk": _repair(world).pk}
 
 
-def georeport_request(world):
-    return {"request_id": _repair(world).number}
-
-
 def referral(world):
     from disputes import services
     from disputes.models import Department
@@ -205,9 +201,6 @@ ROUTES = [
     Route("api:department-detail", get=everyone(anonymous=401), kwargs=first_department),
     Route("api:time-limit-list", get=everyone(anonymous=401)),
     Route("api:time-limit-detail", get=everyone(anonymous=401), kwargs=first_limit),
-    Route("api:georeport-services", get=everyone(anonymous=401)),
-    Route("api:georeport-requests", get=everyone(anonymous=401)),
-    Route("api:georeport-request", get=statuses(SEES_MY101, anonymous=401), kwargs=georeport_request),
 ]
 
 assert CITY <= SEES_MY101

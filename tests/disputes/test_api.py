@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from disputes.models import Department, DisputeCase, RepairRequest
-from tests.disputes.helpers import completed_repair, dispute, repair, sh
+from tests.disputes.helpers import dispute, repair, sh
 
 pytestmark = pytest.mark.django_db
 
@@ -96,55 +96,7 @@ def test_repair_filters(world):
     assert client.get(reverse("api:repair-list"), {"urgency": "weird"}).status_code == 400
 
 
-# --- GeoReport v2 ---------------------------------------------------------------------------------
-def test_georeport_services(world):
-    services = api(world, "auditor").get("/api/georeport/v2/services.json").json()
-    assert {"service_code": "water_pipe", "service_name": "水管爆裂"}.items() <= services[0].items()
-    assert all(s["metadata"] is False and s["type"] == "realtime" for s in services)
-
-
-def test_georeport_requests_shape_and_scope(world):
-    now = timezone.now()
-    open_case = repair(world, at=now - dt.timedelta(hours=2), reporter_name="赵六", reporter_phone="13812345678")
-    done = completed_repair(world, now - dt.timedelta(hours=5), now - dt.timedelta(hours=1))
-    repair(world, estate="NH101", by="ninghai_clerk", at=now - dt.timedelta(hours=2))
-    body = api(world, "xuanwu_staff").get("/api/georeport/v2/requests.json").json()
-    assert [r["service_request_id"] for r in body] == [open_case.number, done.number]
-    first = body[0]
-    assert first["status"] == "open" and first["service_code"] == "water_pipe" and first["address_id"] == "MY101"
-    assert set(first) >= {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                          "agency_responsible", "requested_datetime", "updated_datetime", "expected_datetime",
-                          "address", "lat", "long", "media_url"}
-    assert first["requested_datetime"].endswith("+08:00")
-    assert "13812345678" not in str(body) and "赵六" not in str(body)  # no personal data in GeoReport
-    closed = api(world, "xuanwu_staff").get("/api/georeport/v2/requests.json", {"status": "closed"}).json()
-    assert [r["service_request_id"] for r in closed] == [done.number]
-    one = api(world, "meiyuan_clerk").get(f"/api/georeport/v2/requests/{done.number}.json")
-    assert one.status_code == 200 and one.json()[0]["status"] == "closed"
-    assert api(world, "gulou_staff").get(f"/api/georeport/v2/requests/{done.number}.json").status_code == 404
-
-
-@pytest.mark.parametrize(("params", "text"), [
-    ({"status": "pending"}, "status 应为 open 或 closed"),
-    ({"service_code": "noise"}, "service_code 不存在"),
-    ({"start_date": "2019-01-01T00:00:00Z", "end_date": "2019-06-01T00:00:00Z"}, "最多相隔90天"),
-    ({"start_date": "yesterday"}, "W3C"),
-    ({"service_request_id": "abc"}, "格式不正确"),
-])
-def test_georeport_errors_are_open311_shaped(world, params, text):
-    response = api(world, "city_admin").get("/api/georeport/v2/requests.json", params)
-    assert response.status_code == 400
-    assert response.json()[0]["code"] == 400 and text in response.json()[0]["description"]
-
-
-def test_georeport_date_window(world):
-    repair(world, at=sh(2019, 4, 1, 8))
-    client = api(world, "city_admin")
-    assert client.get("/api/georeport/v2/requests.json").json() == []  # default: the last 90 days
-    found = client.get("/api/georeport/v2/requests.json", {"start_date": "2019-03-15", "end_date": "2019-04-15"}).json()
-    assert len(found) == 1
-
-
+# GeoReport v2 (Open311): tests/integrations/test_open311.py
 def test_schema_is_valid(world):
     response = api(world, "auditor").get(reverse("api:schema"))
     assert response.status_code == 200
