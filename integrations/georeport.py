@@ -86,6 +86,10 @@ class Open311View(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     fmt = "json"
+    # The body is read by open311.parse_body (form, JSON, XML), not by DRF's parsers: the API's
+    # JSON-only guard (core.api.request_guard) leaves it to the view, which refuses any other
+    # format in the standard's error shape.
+    reads_own_body = True
 
     def perform_content_negotiation(self, request, force=False):
         # The extension decides the format (the standard), not the Accept header.

@@ -272,10 +272,9 @@ def search(params) -> list[dict]:
         raise Open311Error("start_date 不能晚于 end_date。")
     if end - start > MAX_SPAN:
         raise Open311Error("start_date 与 end_date 最多相隔90天。")
-    try:
-        page = int(params.get("page", 1))
-    except ValueError:
-        page = 0
+    # ASCII digits only: int() would also read "+5", " 5" or "١" (Arabic-Indic one).
+    page_text = str(params.get("page", "1"))
+    page = int(page_text) if re.fullmatch(r"[0-9]{1,4}", page_text) else 0
     if not 1 <= page <= 1000:
         raise Open311Error("page 应为1至1000的整数。")
     window = {"requested_datetime__gte": start, "requested_datetime__lte": end}

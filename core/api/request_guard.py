@@ -39,6 +39,8 @@ class ApiRequestGuardMiddleware:
         view = getattr(view_func, "cls", None)
         if view is None or request.method not in BODY_METHODS or not request.path_info.startswith("/api/"):
             return None
+        if getattr(view, "reads_own_body", False):  # Open311: form, JSON or XML, its own errors
+            return None
         has_body = int(request.META.get("CONTENT_LENGTH") or 0) > 0 or "HTTP_TRANSFER_ENCODING" in request.META
         if not has_body:
             return None
