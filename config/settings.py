@@ -209,6 +209,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DisputeCategoryEnum": "disputes.choices.DisputeCategory",
         "RepairCategoryEnum": "disputes.choices.RepairCategory",
+        # 受理方式: what a case records (居民自报 included) and what a clerk may enter.
+        "ChannelEnum": "disputes.choices.Channel",
+        "ClerkChannelEnum": "disputes.choices.CLERK_CHANNELS",
     },
 }
 
