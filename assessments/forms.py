@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from core.validation import happened
+from core.validation import happened, plausible_date
 
 from .choices import DeviationConclusion, InspectionSource, ThirdPartyRule
 
@@ -120,8 +120,8 @@ class EngagementForm(forms.Form):
     districts = forms.MultipleChoiceField(label="评估范围（区）", widget=forms.SelectMultiple(attrs={**SELECT, "size": 6}))
     evaluators = forms.MultipleChoiceField(label="评估人员账户", widget=forms.SelectMultiple(attrs={**SELECT, "size": 4}),
                                            help_text="角色为“第三方评估机构”的用户；他们只能看到并检查抽中的小区。")
-    start_date = forms.DateField(label="评估期起", widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
-    end_date = forms.DateField(label="评估期止", widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    start_date = forms.DateField(validators=[plausible_date], label="评估期起", widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
+    end_date = forms.DateField(validators=[plausible_date], label="评估期止", widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
     contract_amount = forms.CharField(label="合同金额（元）", max_length=20, widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}))
     sample_percent = forms.CharField(label="抽样比例(%)", max_length=8, required=False,
                                      widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}),

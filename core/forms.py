@@ -125,6 +125,8 @@ class OnePassFormMixin:
         service checks again as it writes)."""
         if self.is_valid():
             return True
+        if not self.is_bound:  # an empty POST leaves the form unbound: nothing to check or mark
+            return False
         try:
             check()
         except ValidationError as exc:

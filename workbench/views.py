@@ -29,6 +29,8 @@ def index(request):
         "home": services.home_of(request.user),
         "is_home": request.path == "/",
     }
+    if not context["is_home"]:  # the home page itself carries no trail
+        context["breadcrumbs"] = [("工作台", "")]
     if request.user.role in FINANCE_ROLES:
         from .kinds import finance_share, sheets_with_payments
 

@@ -12,7 +12,7 @@ from tests.core.helpers import assessed_year, overdue_repair
 pytestmark = pytest.mark.django_db
 
 SKIP = ("/static", "/media", "/admin", "/api", "/accounts/logout", "/jobs/")
-NO_BREADCRUMB = re.compile(r"^/$|/print/$")  # the home page; pages made for paper
+NO_BREADCRUMB = re.compile(r"^/$|/print/$|/poster/$")  # the home page; pages made for paper
 ISO_DATE_ALLOWED = re.compile(r"/import/$")  # import help describes the spreadsheet's cells
 ISO_DATE = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
 

@@ -33,6 +33,11 @@ WITHOUT_HISTORY = {
     "residents.EstateEntry": "append-only: a regenerated entry is a new row (who, when); the old one only gets revoked_at",
     "disputes.RepairEvent": "an audit log itself (the repair's timeline)",
     "disputes.Attachment": "append-only upload; never edited",
+    "assessments.EngagementEstate": "the drawn sample of an engagement (seed recorded on it); redrawn only by a new engagement",
+    "workbench.Reminder": "a reminder the system writes to one user; read/unread only",
+    "workbench.WorkbenchSetting": "a user's own preference (home page), not a record of the city",
+    "integrations.SystemAPIKey": "issued and revoked by command or page, each logged; only a hash and dates are kept",
+    "integrations.Open311Request": "append-only link of a hotline case to its key and token; the case keeps the history",
 }
 
 # The issue names these: registry, inspections, policies, schemes and sheets.
