@@ -111,11 +111,33 @@ def ensure_database(url: str, n: int, fresh: bool) -> bool:
     return loaded
 
 
+def _other_columns(model, listed: str) -> tuple[str, str, dict]:
+    """The columns a bulk INSERT below does not name, with the model's default (NULL where the
+    field allows it): a field added to the model later (the residents' channel added eleven)
+    then needs no change to the loader. Returns (", col, …", ", %(…)s, …", params)."""
+    from django.db import connection
+
+    named = {c.strip() for c in listed.split(",")}
+    columns, params = [], {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.column in named:
+            continue
+        value = None if f.null else f.get_db_prep_save(f.get_default(), connection)  # "" for text fields
+        if value is None and not f.null:
+            raise SystemExit(f"bench loader: {model.__name__}.{f.name} needs a value in the INSERT")
+        columns.append(f.column)
+        params[f"default_{f.column}"] = value
+    if not columns:
+        return "", "", {}
+    return (", " + ", ".join(columns), ", " + ", ".join(f"%(default_{c})s" for c in columns), params)
+
+
 def load(n: int):
     from django.db import connection, transaction
 
     from accounts.models import User
     from communities.models import Community, District, Street
+    from disputes.models import DisputeCase, RepairRequest
 
     rng = random.Random(7)
     system = User.objects.get(username="system")
@@ -184,40 +206,46 @@ def load(n: int):
                     street_id, %(system)s
                 FROM bench_e WHERE id %% 7 <> 0""", {"year": YEAR, "system": system.pk})
             log(f"  {cur.rowcount:,} fee rates")
-            cur.execute("""
-                INSERT INTO disputes_disputecase (service_code, channel, party_name, party_phone, respondent, description,
+            columns = """service_code, channel, party_name, party_phone, respondent, description,
                     status, status_notes, requested_datetime, limit_hours, expected_datetime, closed_datetime,
                     satisfaction, satisfaction_note, imported, created_at, updated_datetime, community_id,
-                    created_by_id, district_id, estate_id, referred_department_id, street_id, version)
+                    created_by_id, district_id, estate_id, referred_department_id, street_id, version"""
+            rest, rest_values, rest_params = _other_columns(DisputeCase, columns)
+            cur.execute(f"""
+                INSERT INTO disputes_disputecase ({columns}{rest})
                 SELECT (ARRAY['property_fee','maintenance','parking','sanitation','committee','neighbours','other'])[1 + g %% 7],
                     (ARRAY['window','phone','hotline_12345','grid','other'])[1 + g %% 5], '', '', '', '压测纠纷',
                     CASE WHEN c.open THEN (ARRAY['received','mediating'])[1 + g %% 2]
                          ELSE (ARRAY['resolved','resolved','resolved','resolved','terminated'])[1 + g %% 5] END,
                     '', c.req, 360, c.req + interval '360 hours', CASE WHEN c.open THEN NULL ELSE c.req + c.took END,
                     '', '', true, now(), now(), e.community_id, %(system)s, e.district_id, e.id, NULL, e.street_id, 1
+                    {rest_values}
                 FROM (SELECT g, make_timestamptz(%(year)s, 1, 1, 0, 0, 0, 'Asia/Shanghai') + random() * interval '364 days' AS req,
                              random() < 0.08 AS open, random() * interval '450 hours' AS took,
                              1 + floor(random() * %(n)s)::int AS rn
                       FROM generate_series(1, %(m)s) g) c
-                JOIN bench_e e ON e.rn = c.rn""", {"year": YEAR, "system": system.pk, "n": n, "m": disputes})
+                JOIN bench_e e ON e.rn = c.rn""", {"year": YEAR, "system": system.pk, "n": n, "m": disputes, **rest_params})
             log(f"  {cur.rowcount:,} dispute cases")
-            cur.execute("""
-                INSERT INTO disputes_repairrequest (service_code, urgency, description, building, unit, channel,
+            columns = """service_code, urgency, description, building, unit, channel,
                     reporter_name, reporter_phone, lat, long, status, status_notes, requested_datetime, limit_hours,
                     expected_datetime, dispatched_datetime, arrived_datetime, completed_datetime, cost_fen,
                     satisfaction, satisfaction_note, imported, created_at, updated_datetime, community_id,
-                    created_by_id, district_id, estate_id, street_id, team_id, version)
+                    created_by_id, district_id, estate_id, street_id, team_id, version"""
+            rest, rest_values, rest_params = _other_columns(RepairRequest, columns)
+            cur.execute(f"""
+                INSERT INTO disputes_repairrequest ({columns}{rest})
                 SELECT (ARRAY['water_pipe','drain','power','roof','lift','other'])[1 + g %% 6],
                     CASE WHEN c.hours = 24 THEN 'urgent' ELSE 'normal' END, '压测维修', '', '', 'phone', '', '', NULL, NULL,
                     CASE WHEN c.open THEN (ARRAY['open','dispatched','arrived'])[1 + g %% 3] ELSE 'completed' END, '',
                     c.req, c.hours, c.req + c.hours * interval '1 hour', NULL, NULL,
                     CASE WHEN c.open THEN NULL ELSE c.req + c.took END, NULL, '', '', true, now(), now(),
                     e.community_id, %(system)s, e.district_id, e.id, e.street_id, NULL, 1
+                    {rest_values}
                 FROM (SELECT g, make_timestamptz(%(year)s, 1, 1, 0, 0, 0, 'Asia/Shanghai') + random() * interval '364 days' AS req,
                              random() < 0.05 AS open, CASE WHEN random() < 0.25 THEN 24 ELSE 72 END AS hours,
                              random() * interval '90 hours' AS took, 1 + floor(random() * %(n)s)::int AS rn
                       FROM generate_series(1, %(m)s) g) c
-                JOIN bench_e e ON e.rn = c.rn""", {"year": YEAR, "system": system.pk, "n": n, "m": repairs})
+                JOIN bench_e e ON e.rn = c.rn""", {"year": YEAR, "system": system.pk, "n": n, "m": repairs, **rest_params})
             log(f"  {cur.rowcount:,} repair requests")
             cur.execute("DROP TABLE bench_e")
         xuanwu_street = Street.objects.get(name="梅园新村街道")
@@ -372,6 +400,43 @@ def phase_workbook(args) -> dict:
     return {"available": True, **(result if isinstance(result, dict) else {"result": repr(result)})}
 
 
+# --- the morning reminders (工作台 提醒) -----------------------------------------------------------
+def phase_reminders(args) -> dict:
+    """The 07:30 job at scale: one clerk per street and two staff per district (the platform's
+    real user base, ~1,300), every case of the year overdue or open; timed once, then run again
+    the same morning, which must add nothing (idempotent). Reminders are removed afterwards, so
+    a re-run of the bench measures the same work."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from accounts.models import User
+    from communities.models import District, Street
+    from workbench.models import Reminder
+    from workbench.services import morning_reminders
+
+    if not User.objects.filter(username__startswith="bench_clerk_").exists():
+        users = [User(username=f"bench_clerk_{s.pk}", role="street_clerk", full_name="街道", street_id=s.pk,
+                      district_id=s.district_id) for s in Street.objects.all()]
+        users += [User(username=f"bench_staff_{d.pk}_{i}", role="district_staff", full_name="区", district_id=d.pk)
+                  for d in District.objects.all() for i in (1, 2)]
+        User.objects.bulk_create(users, batch_size=1000)
+    Reminder.objects.all().delete()
+    t, c = time.perf_counter(), time.process_time()
+    created = morning_reminders()
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    t = time.perf_counter()
+    again = morning_reminders()
+    second = time.perf_counter() - t
+    users = User.objects.filter(is_active=True).count()
+    Reminder.objects.all().delete()
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE workbench_reminder")
+    return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "created": created, "second_run_s": round(second, 1),
+            "second_run_created": again, "users": users, "peak_mb": peak_mb()}
+
+
 # --- pages ----------------------------------------------------------------------------------------
 def _pages_cases(n_pages: int):
     """(label, user, url for the i-th request): the first ten pages in turn, as people page."""
@@ -389,6 +454,7 @@ def _pages_cases(n_pages: int):
         # The pages a city or district user opens from the menu (issue 15.15).
         ("首页（市级）", "bench_city", lambda i: "/"),
         ("首页（区级）", "bench_district", lambda i: "/"),
+        ("首页（街道）", "bench_street", lambda i: "/"),
         ("考核结果列表（市级）", "bench_city", lambda i: f"/assessments/results/?year={YEAR}&page={1 + i % 10}"),
         ("考核结果列表（区级）", "bench_district", lambda i: f"/assessments/results/?year={YEAR}&page={1 + i % 10}"),
         ("测算·三星改4.00（市级）", "bench_city",
@@ -657,6 +723,11 @@ def table(r: dict) -> str:
         rows.append((p["label"], f"p50 {p['p50_ms']} / p95 {p['p95_ms']} ms",
                      f"CPU+库 p50 {p['work_p50_ms']} / p95 {p['work_p95_ms']} ms；查询 {q} 条", "—",
                      "p95 <150 ms，查询数恒定", verdict))
+    rm = r.get("reminders")
+    if rm:
+        rows.append((f"晨间提醒（{rm['users']:,} 个用户）", f"{rm['seconds']:.1f} s（CPU {rm['cpu_s']:.1f} s），新提醒 {rm['created']:,} 条",
+                     f"同一早晨再跑：{rm['second_run_s']:.1f} s，新增 {rm['second_run_created']} 条", "—", "<60 s 且再跑不重复",
+                     goal(rm["seconds"] < 60 and rm["second_run_created"] == 0)))
     t = r["throughput"]
     rows.append((f"API 吞吐（8 并发，{t['workers']} 个 worker）", f"{t['api']['rps']} req/s", f"{t['floor']['rps']} req/s",
                  ratio(t["api"]["rps"], t["floor"]["rps"]), "≥0.5×", goal(t["api"]["rps"] >= 0.5 * t["floor"]["rps"])))
@@ -742,6 +813,9 @@ def main():
     log("allocation workbook")
     r["workbook"] = child("workbook", url)
     log(f"  {r['workbook']}")
+    log("morning reminders")
+    r["reminders"] = child("reminders", url)
+    log(f"  {r['reminders']}")
     log(f"pages: {args.requests} requests each")
     load_before = os.getloadavg()[0]
     r["pages"] = child("pages", url, "--requests", str(args.requests))

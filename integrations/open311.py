@@ -168,11 +168,22 @@ def _estate_fields(estate) -> dict:
     }
 
 
+def status_notes(case) -> str:
+    """What the hotline reads back to the caller: the state, then the latest note staff marked
+    对居民公开 (the case keeps it; the internal note never leaves the office), or the 无效 reason
+    the resident is shown on the tracking page."""
+    state = case.get_status_display()
+    if case.invalid_reason:
+        note = f"，{case.invalid_note}" if case.invalid_note else ""
+        return f"{state}：{case.get_invalid_reason_display()}{public_text(note)}"
+    return f"{state}：{public_text(case.public_note)}" if case.public_note else state
+
+
 def repair_request(repair: RepairRequest) -> dict:
     return {
         "service_request_id": repair.number,
         "status": "closed" if repair.status == RepairStatus.COMPLETED else "open",
-        "status_notes": repair.get_status_display(),
+        "status_notes": status_notes(repair),
         "service_name": repair.get_service_code_display(),
         "service_code": repair.service_code,
         "description": public_text(repair.description),
@@ -190,7 +201,7 @@ def dispute_request(dispute: DisputeCase) -> dict:
     return {
         "service_request_id": dispute.number,
         "status": "open" if dispute.closed_datetime is None else "closed",
-        "status_notes": dispute.get_status_display(),
+        "status_notes": status_notes(dispute),
         "service_name": dispute.get_service_code_display(),
         "service_code": DISPUTE_PREFIX + dispute.service_code,
         "description": "",

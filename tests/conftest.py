@@ -115,6 +115,23 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def empty_cache() -> None:
+    """Empty this test's cache. On Redis only the keys under the test's own prefix go: Django's
+    RedisCache.clear() is FLUSHDB, which would also empty the rate-limit counters and cached
+    pages of the test running beside it in the other xdist process."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _own_cache(settings):
     """Each test starts with an empty cache. Local memory is emptied; the shared Redis cache (CI,

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from communities.models import Estate
+from tests.conftest import empty_cache
 from tests.permission_matrix import CITY, PERSONAS, Route
 
 # Patterns that are not the application's pages: Django admin (limited to city_admin by its own
@@ -170,14 +171,13 @@ def _add_outside(world, community_key: str, tag: str):
 
 def _pages(world, client, personas):
     """Every GET route that answers 200 to a persona, rendered as that persona."""
-    from django.core.cache import cache
 
     pages = {}
     for route, url in _LEAK_URLS:
         for persona in personas:
             if route.get is None or route.get.get(persona) != 200:
                 continue
-            cache.clear()  # a cached summary must not hide a count that would change
+            empty_cache()  # a cached summary must not hide a count that would change
             client.force_login(world.users[persona])
             response = client.get(url)
             if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):

@@ -14,10 +14,12 @@ from django.utils import timezone
 from accounts.choices import Role
 from assessments.choices import AppealStatus, InspectionStatus, YearStatus
 from assessments.models import Appeal, AssessmentYear, CycleRun, Inspection
-from disputes.choices import FilingStatus
+from communities.models import Street
+from disputes.choices import CallbackStatus, Channel, DisputeStatus, FilingStatus, RepairStatus
 from disputes.models import DisputeCase, EnforcementReferral, Filing, RepairRequest
 from disputes.models.referrals import OPEN_REFERRAL
-from staffing.choices import TaskStatus
+from staffing.choices import TaskStatus, UnitLevel
+from staffing.compliance import compliance_report
 from staffing.models import MeetingTask
 from subsidies.choices import MoneyDirection, Share, SheetKind, SheetStatus
 from subsidies.models import AllocationSheet, Disbursement
@@ -65,6 +67,45 @@ register(TodoKind(
     url="disputes:dispute_list?open=true", detail=_detail("disputes:dispute_detail"),
     due="expected_datetime", due_rule="办理期限 = 受理时间 + 时限表中的处理时限",
 ))
+
+# --- the residents' channel (居民自报) --------------------------------------------------------------
+# A resident's report waits for the street before anything else: it leads the clerk's list while
+# nobody has dispatched or taken it, and a 不满意 rating waits for the clerk's call-back (回访).
+register(TodoKind(
+    code="resident_repairs_new", title="居民自报待派单的维修", order=18, roles=CASE_ROLES,
+    queryset=lambda user: RepairRequest.objects.visible_to(user).filter(channel=Channel.RESIDENT,
+                                                                       status=RepairStatus.OPEN),
+    url="disputes:repair_list?channel=resident&status=open", detail=_detail("disputes:repair_detail"),
+    due="expected_datetime", due_rule="完成期限 = 居民提交时间（服务器收到的时间）+ 时限表中的处理时限",
+))
+
+register(TodoKind(
+    code="resident_disputes_new", title="居民自报待受理的矛盾纠纷", order=19, roles=CASE_ROLES,
+    queryset=lambda user: DisputeCase.objects.visible_to(user).filter(channel=Channel.RESIDENT,
+                                                                     status=DisputeStatus.RECEIVED),
+    url="disputes:dispute_list?channel=resident&status=received", detail=_detail("disputes:dispute_detail"),
+    due="expected_datetime", due_rule="办理期限 = 居民提交时间 + 时限表中的处理时限",
+))
+
+
+def _callbacks_due(model):
+    return lambda user: model.objects.visible_to(user).filter(callback_status=CallbackStatus.PENDING)
+
+
+register(TodoKind(
+    code="callbacks_pending_repairs", title="待回访的不满意维修", order=24,
+    roles=frozenset({R.STREET_CLERK, R.DISTRICT_STAFF}),
+    queryset=_callbacks_due(RepairRequest), url="disputes:callback_list",
+    due_rule="无期限（居民评价不满意后由街道回访，可重新办理）",
+))
+
+register(TodoKind(
+    code="callbacks_pending_disputes", title="待回访的不满意纠纷调解", order=25,
+    roles=frozenset({R.STREET_CLERK, R.DISTRICT_STAFF}),
+    queryset=_callbacks_due(DisputeCase), url="disputes:callback_list",
+    due_rule="无期限（居民评价不满意后由街道回访）",
+))
+
 
 def _now():
     return timezone.now()
@@ -183,6 +224,22 @@ register(TodoKind(
 def _overdue_tasks(user):
     overdue, _ = thresholds(TASKS, _now())
     return MeetingTask.objects.visible_to(user).filter(status=TaskStatus.OPEN).filter(overdue)
+
+
+def _streets_short_of_staff(user):
+    """The streets in the user's scope below the staffing norm in force today (clause 五): the
+    compliance page's own judgement, so the count and the page agree."""
+    report = compliance_report(user, with_communities=False)
+    short = [row.unit.pk for row in report.by_level(UnitLevel.STREET) if row.gap]
+    return Street.objects.filter(pk__in=short)
+
+
+register(TodoKind(
+    code="staffing_gaps", title="人员配备缺编的街道", order=60,
+    roles=frozenset({R.DISTRICT_STAFF, R.STREET_CLERK}),
+    queryset=_streets_short_of_staff, url="staffing:compliance",
+    due_rule="无期限（按人员配备标准，在岗专职人数低于下限即列入，配齐后消失）",
+))
 
 
 TASKS = register(TodoKind(

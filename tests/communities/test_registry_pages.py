@@ -12,6 +12,7 @@ from communities.models import Community, District, Estate, OwnersOrganisation, 
 from communities.services import Msg
 from tests.communities.helpers import members
 from tests.communities.test_estate_pages import SIGNED_IN, expected
+from tests.conftest import empty_cache
 from tests.factories import credit_code
 
 pytestmark = pytest.mark.django_db
@@ -260,11 +261,10 @@ def test_menu_offers_writes_only_to_writers(client, world):
 
 
 def test_home_of_a_large_scope_is_cached_briefly_and_says_so(client, world, monkeypatch):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cache.clear()
+    empty_cache()
     monkeypatch.setattr(services, "LIST_SUMS_LIMIT", 5)
     client.force_login(world.city_admin)
     with CaptureQueriesContext(connection) as counted:
@@ -277,4 +277,4 @@ def test_home_of_a_large_scope_is_cached_briefly_and_says_so(client, world, monk
     # A street's scope (4 estates) is always counted live, and says nothing about a cache.
     client.force_login(world.meiyuan_clerk)
     assert "统计于" not in client.get(reverse("core:home") + "?view=dashboard").content.decode()
-    cache.clear()
+    empty_cache()

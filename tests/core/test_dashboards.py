@@ -5,12 +5,12 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communities.models import Estate
+from tests.conftest import empty_cache
 from tests.core.helpers import assessed_year, overdue_repair
 from tests.factories import EstateFactory
 
@@ -26,7 +26,7 @@ def chart_data(html: str) -> dict:
 
 
 def home(client, user):
-    cache.clear()
+    empty_cache()
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("core:home") + "?view=dashboard")

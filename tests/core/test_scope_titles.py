@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import login
+from tests.conftest import empty_cache, login
 from tests.core.helpers import assessed_year
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +40,7 @@ def test_a_chosen_street_names_the_page(client, world):
 
 def test_city_home_explains_why_the_years_differ(client, world):
     assessed_year(world, 2019)
-    cache.clear()
+    empty_cache()
     login(client, world.city_admin)
     html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
     today = timezone.localdate().year
@@ -54,7 +53,7 @@ def test_city_home_explains_why_the_years_differ(client, world):
 def test_no_note_when_the_years_agree(client, world):
     today = timezone.localdate().year
     assessed_year(world, today)
-    cache.clear()
+    empty_cache()
     login(client, world.city_admin)
     html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
     assert 'id="dash-years-note"' not in html

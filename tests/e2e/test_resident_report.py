@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import empty_cache
 from tests.e2e.conftest import sign_in
 from tests.factories import build_world
 from tests.residents.helpers import jpeg_with_exif
@@ -16,14 +17,13 @@ pytestmark = [pytest.mark.e2e]
 
 def test_resident_reports_follows_and_rates_a_repair(browser, live_server, transactional_db, django_db_serialized_rollback,
                                                      tmp_path):
-    from django.core.cache import cache
 
     from disputes import services as cases
     from disputes.models import Attachment, RepairRequest
     from residents import services
     from tests.disputes.helpers import team
 
-    cache.clear()
+    empty_cache()
     world = build_world()
     entry = services.entry_for(world.estates["MY102"], by=world.users["meiyuan_clerk"])
     photo = tmp_path / "leak.jpg"

@@ -276,3 +276,21 @@ def test_schema_describes_the_json_endpoints_only(world):
     content = client.get("/api/schema/").content
     assert b"/api/georeport/v2/requests.json" in content and b"/api/georeport/v2/tokens/{token}.json" in content
     assert b"/api/georeport/v2/requests.xml" not in content
+
+
+def test_status_notes_read_back_the_public_note_never_the_internal_one(world):
+    """The hotline reads status_notes to the caller: the state and the note staff marked
+    对居民公开; the internal note (here with a name and a number) stays in the office."""
+    from disputes import services
+
+    now = timezone.now()
+    case = repair(world, at=now - dt.timedelta(hours=2))
+    services.add_repair_note(case, by=world.users["meiyuan_clerk"], note="内部：物业经理王五 13900001111 推诿",
+                             public_note="已联系物业，明日上午上门")
+    spam = repair(world, at=now - dt.timedelta(hours=1), category="drain")
+    services.mark_invalid(spam, by=world.users["meiyuan_clerk"], reason="spam", note="电话无法接通")
+    read = {r["service_request_id"]: r["status_notes"] for r in Client().get(f"{BASE}/requests.json").json()}
+    assert read[case.number] == "待派单：已联系物业，明日上午上门"
+    assert read[spam.number] == "无效：无效信息（测试、骚扰或无法核实），电话无法接通"
+    text = json.dumps(read, ensure_ascii=False)
+    assert "王五" not in text and "13900001111" not in text and "推诿" not in text

@@ -1,14 +1,15 @@
 import pytest
 
+from tests.conftest import empty_cache
+
 
 @pytest.fixture(autouse=True)
 def fresh_limits(settings):
     """Each test starts with empty rate-limit counters (they live in the cache)."""
-    from django.core.cache import cache
 
-    cache.clear()
+    empty_cache()
     yield
-    cache.clear()
+    empty_cache()
 
 
 @pytest.fixture

@@ -104,6 +104,7 @@ def build_todo(world) -> dict:
 
 
 # persona → {kind: count}: what each persona must see, worked out from build_todo by hand.
+# (staffing_gaps is added by `with_staffing_gaps`: it depends on the streets of the units data.)
 EXPECTED = {
     "city_admin": {"appeals_pending": 1, "years_to_publish_or_close": 1, "sheets_to_approve": 1},
     "city_admin2": {"appeals_pending": 1, "years_to_publish_or_close": 1},
@@ -123,3 +124,22 @@ EXPECTED = {
     "xinjiekou_advisor": {"repairs_open": 1},
     "evaluator": {},
 }
+
+
+def with_staffing_gaps(expected: dict, users: dict) -> dict:
+    """EXPECTED plus 人员配备缺编的街道: nobody is on staff in the test world, so every street is
+    below the clause 五 norm (at least 3 staff): a district user counts its district's streets,
+    a street clerk its own street."""
+    from accounts.choices import Role
+    from communities.models import Street
+
+    out = {}
+    for persona, kinds in expected.items():
+        user = users[persona]
+        kinds = dict(kinds)
+        if user.role == Role.DISTRICT_STAFF:
+            kinds["staffing_gaps"] = Street.objects.filter(district_id=user.district_id).count()
+        elif user.role == Role.STREET_CLERK:
+            kinds["staffing_gaps"] = 1
+        out[persona] = kinds
+    return out

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.permission_matrix import PERSONAS
-from tests.workbench.helpers import EXPECTED, build_todo, due_repair, inspection
+from tests.workbench.helpers import EXPECTED, build_todo, due_repair, inspection, with_staffing_gaps
 from workbench import registry
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,8 @@ def counts(user):
 def test_every_persona_sees_its_kinds_with_the_counts_of_its_scope(world):
     build_todo(world)
     assert set(EXPECTED) == set(PERSONAS) - {"anonymous"}
-    wrong = {p: counts(world.users[p]) for p in EXPECTED if counts(world.users[p]) != EXPECTED[p]}
+    expected = with_staffing_gaps(EXPECTED, world.users)
+    wrong = {p: counts(world.users[p]) for p in expected if counts(world.users[p]) != expected[p]}
     assert not wrong, wrong
 
 
@@ -153,3 +154,50 @@ def test_a_kind_registered_by_another_app_appears_for_its_roles(world):
         assert "test_kind" not in counts(world.meiyuan_clerk)  # not its role
     finally:
         registry._KINDS.pop(kind.code)
+
+
+def test_resident_reports_lead_the_streets_list_and_a_dissatisfied_rating_waits_for_the_call_back(client, world):
+    """居民自报: a waiting report is its street's work (not another street's), its link lists
+    exactly it; 不满意 puts the case on the call-back kind until a clerk calls."""
+    from disputes import services
+    from disputes.models import RepairRequest
+    from tests.disputes.helpers import completed_repair
+
+    report = services.receive_resident_report(kind="repair", estate=world.estates["MY101"], service_code="water_pipe",
+                                              urgency="urgent", description="楼道水管爆裂", phone="13800001234")
+    services.receive_resident_report(kind="dispute", estate=world.estates["MY102"], service_code="property_fee",
+                                     description="物业费争议", phone="13800004321")
+    clerk = counts(world.meiyuan_clerk)
+    assert clerk["resident_repairs_new"] == 1 and clerk["resident_disputes_new"] == 1
+    assert "resident_repairs_new" not in counts(world.xinjiekou_clerk)
+    assert counts(world.xuanwu_staff)["resident_repairs_new"] == 1
+    assert "resident_repairs_new" not in counts(world.gulou_staff)
+    client.force_login(world.meiyuan_clerk)
+    listed = client.get(registry.get("resident_repairs_new").list_url(world.meiyuan_clerk))
+    assert listed.status_code == 200 and report.number in listed.content.decode()
+
+    done = completed_repair(world, timezone.now() - dt.timedelta(hours=5), timezone.now() - dt.timedelta(hours=1))
+    RepairRequest.objects.filter(pk=done.pk).update(channel="resident", tracking_token="t" * 32)
+    done.refresh_from_db()
+    assert "callbacks_pending_repairs" not in counts(world.meiyuan_clerk)
+    services.rate_by_resident(done, satisfaction="dissatisfied", comment="漏水未修好")
+    assert counts(world.meiyuan_clerk)["callbacks_pending_repairs"] == 1
+    assert counts(world.xuanwu_staff)["callbacks_pending_repairs"] == 1
+    assert "callbacks_pending_repairs" not in counts(world.xinjiekou_clerk)
+    services.record_callback(done, by=world.meiyuan_clerk, note="已电话联系，安排复查")
+    assert "callbacks_pending_repairs" not in counts(world.meiyuan_clerk)
+
+
+def test_a_street_short_of_staff_is_work_until_the_norm_is_met(world):
+    """人员配备缺编的街道 agrees with the compliance page: 梅园新村街道 with nobody on staff is short;
+    with three full-time staff (the norm's lower bound) it is not, and 玄武区 counts one fewer."""
+    from staffing.models import StaffMember
+
+    street = world.estates["MY101"].street
+    before = counts(world.xuanwu_staff)["staffing_gaps"]
+    assert counts(world.meiyuan_clerk)["staffing_gaps"] == 1
+    for i in range(3):
+        StaffMember.objects.create(level="street", district_id=street.district_id, street=street, name=f"专职{i}",
+                                   post="staff", full_time=True, since=dt.date(2020, 1, 1))
+    assert "staffing_gaps" not in counts(world.meiyuan_clerk)
+    assert counts(world.xuanwu_staff)["staffing_gaps"] == before - 1
