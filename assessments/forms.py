@@ -73,7 +73,10 @@ class AppealForm(forms.Form):
 
 
 class AppealDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="处理结果", choices=[("uphold", "支持申诉"), ("reject", "驳回申诉")], widget=forms.Select(attrs=SELECT),
+    # Nothing chosen in advance: a decision on public money is a choice the officer makes, not a
+    # default left standing.
+    decision = forms.ChoiceField(label="处理结果", choices=[("", "请选择"), ("uphold", "支持申诉"), ("reject", "驳回申诉")],
+                                 widget=forms.Select(attrs=SELECT),
                                  error_messages={"required": "请选择处理结果。", "invalid_choice": "请选择处理结果。"})
     note = forms.CharField(label="处理意见", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
                            error_messages={"required": "请填写处理意见。"})

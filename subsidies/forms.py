@@ -5,13 +5,16 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.db import transaction
 
+from assessments.errors import Refused
 from communities.choices import EstateCategory
 from communities.models import District
+from core.forms import OnePassFormMixin
 from core.money import yuan_to_fen
 from core.validation import happened
 
 from .choices import GRADE_ORDER, MoneyDirection, PolicyKind
 from .models import Policy
+from .services import parse_amount
 
 GRADE_FIELDS = {"三星": "rate_3", "二星": "rate_2", "一星": "rate_1", "不达标": "rate_0"}
 
@@ -20,7 +23,7 @@ class PayeeForm(forms.Form):
     payee = forms.CharField(label="收款单位", max_length=200)
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(OnePassFormMixin, forms.Form):
     date = forms.DateField(validators=[happened], label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}),
                            error_messages={"required": "请填写日期。", "invalid": "日期格式不正确。"})
     amount = forms.CharField(label="金额（元）", max_length=30, error_messages={"required": "请填写金额。"},
@@ -29,6 +32,14 @@ class DisbursementForm(forms.Form):
                                   widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
     direction = forms.ChoiceField(label="类型", choices=MoneyDirection.choices, initial=MoneyDirection.PAYMENT,
                                   widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+
+    def clean_amount(self):
+        """The amount parsed here, so a malformed amount is refused in the same round as a
+        missing date or 文号 (the balance is checked as the payment is written)."""
+        try:
+            return parse_amount(self.cleaned_data["amount"])
+        except Refused as exc:
+            raise forms.ValidationError(exc.errors.get("amount") or exc.message) from exc
 
 
 class PolicyForm(forms.ModelForm):

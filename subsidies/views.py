@@ -119,7 +119,12 @@ def _sheet_for_read(request, pk) -> AllocationSheet:
 
 @login_required
 def sheet_detail(request, pk):
-    sheet = _sheet_for_read(request, pk)
+    return _sheet_page(request, _sheet_for_read(request, pk))
+
+
+def _sheet_page(request, sheet, disbursement_form=None, status=200):
+    """The sheet's page; after a refused 拨付 entry, with the typed values and every message
+    beside its field (HTTP 400), rather than a redirect that loses both."""
     rows = Allocation.objects.filter(sheet=sheet).select_related("estate", "street", "community").order_by(
         "street__code", "community__name", "estate__code", "kind")
     kind = request.GET.get("kind")
@@ -144,14 +149,15 @@ def sheet_detail(request, pk):
         "confirm_refusal": services.confirm_refusal(sheet, by=user) if sheet.status == SheetStatus.DRAFT else None,
         "approve_refusal": services.approve_refusal(sheet, by=user) if sheet.status == SheetStatus.CONFIRMED else None,
         "can_edit_payee": not sheet.is_frozen and can(user, "payee"),
-        "share": share, "disbursement_form": DisbursementForm(initial={"date": timezone.localdate()})
-        if share and sheet.status == SheetStatus.APPROVED else None,
+        "share": share, "disbursement_form": disbursement_form or (
+            DisbursementForm(initial={"date": timezone.localdate()}) if share and sheet.status == SheetStatus.APPROVED
+            else None),
         "year_closed": AssessmentYear.objects.filter(year=sheet.year, status="closed").exists(),
         "approved_before": approved_before,
         # every run behind the figures: their starters may not approve (the page says why)
         "carried_runs": services.runs_behind(sheet)[1:] if sheet.run_id else [],
         "breadcrumbs": [CRUMB, (f"{sheet.year}年度", f"{reverse('subsidies:index')}?year={sheet.year}"), (sheet.title, "")],
-    })
+    }, status=status)
 
 
 @login_required
@@ -222,16 +228,22 @@ def disbursement_new(request, pk):
     sheet = get_object_or_404(AllocationSheet.objects.visible_to(request.user), pk=pk)
     form = DisbursementForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect("subsidies:sheet_detail", pk=sheet.pk)
+        messages.error(request, "未保存，请按提示修改。")
+        return _sheet_page(request, sheet, form, status=400)
     try:
         d = services.record_disbursement(sheet, by=request.user, amount=form.cleaned_data["amount"],
                                          date=form.cleaned_data["date"], document_no=form.cleaned_data["document_no"],
                                          direction=form.cleaned_data["direction"])
-        messages.success(request, f"已录入{d.get_share_display()}{d.get_direction_display()} {format_yuan(d.amount_fen)} 元"
-                                  f"（{d.document_no}）。")
     except Refused as exc:
+        if not exc.errors:  # a rule of the sheet, not of a value typed: said above the page
+            messages.error(request, exc.message)
+            return redirect("subsidies:sheet_detail", pk=sheet.pk)
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
         messages.error(request, exc.message)
+        return _sheet_page(request, sheet, form, status=400)
+    messages.success(request, f"已录入{d.get_share_display()}{d.get_direction_display()} {format_yuan(d.amount_fen)} 元"
+                              f"（{d.document_no}）。")
     return redirect("subsidies:sheet_detail", pk=sheet.pk)
 
 

@@ -62,8 +62,9 @@ ROUTES = [
           post=statuses(XUANWU_STAFF, ok_status=302, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
     Route("subsidies:sheet_approve", get=None, kwargs=sheet,
           post=statuses(CITY_ADMINS, ok_status=302, forbidden=SIGNED_IN - CITY_ADMINS)),
+    # finance may enter a payment: an empty one is refused with the page and its messages (400)
     Route("subsidies:disbursement_new", get=None, kwargs=sheet,
-          post=statuses({"city_finance", "xuanwu_finance"}, ok_status=302,
+          post=statuses({"city_finance", "xuanwu_finance"}, ok_status=400,
                         forbidden=SIGNED_IN - {"city_finance", "xuanwu_finance", "gulou_finance"})),
     Route("subsidies:allocation_payee", get=None, kwargs=row,
           post=statuses(CITY_ADMINS | XUANWU_STAFF, ok_status=302,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -116,6 +117,25 @@ def test_disbursement_page_refuses_above_the_balance(client, world, year2019):
     assert (d.share, d.amount_fen, d.district.name) == ("city", fen("29340.45"), "玄武区")
     client.force_login(world.gulou_finance)
     assert client.post(url, {"date": today, "amount": "1", "document_no": "x"}).status_code == 404
+
+
+def test_a_bad_payment_entry_shows_every_message_beside_its_field_at_once(client, world, year2019):
+    """A future date, an amount that is not a number and no 文号: one round, each box marked,
+    the typed values kept, nothing written."""
+    s = year2019
+    services.confirm_sheet(s, by=world.xuanwu_staff)
+    services.approve_sheet(s, by=world.city_admin2)
+    client.force_login(world.city_finance)
+    r = client.post(reverse("subsidies:disbursement_new", args=[s.pk]),
+                    {"date": "2999-01-01", "amount": "两万", "document_no": "", "direction": "payment"})
+    html = r.content.decode()
+    assert r.status_code == 400
+    for message in ("日期不合理", "金额格式不正确。", "请填写文号。"):
+        assert message in html, message
+    for name in ("date", "amount", "document_no"):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="{name}"', html), name
+    assert 'value="两万"' in html
+    assert Disbursement.objects.count() == 0
 
 
 def test_background_export_for_finance_lists_unapproved_districts_without_amounts(client, world, year2019, on_commit):
