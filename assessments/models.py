@@ -592,3 +592,5 @@ class Notice(models.Model):
 # 第三方评估 (clause 十): its own module too.
 from .third_party_models import DeviationReview, Engagement, EngagementEstate  # noqa: E402,F401
 from .unit_models import UnitScheme, UnitScore, UnitSheet  # noqa: E402,F401
+# 细化分解 (clause 十): a district's breakdown of a city checklist, its own module too.
+from .refinement_models import Refinement, SubItem  # noqa: E402,F401
