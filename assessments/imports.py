@@ -13,9 +13,8 @@ from communities.choices import EstateCategory
 from core.imports import Column, Importer, register_importer
 from core.imports import parsers as p
 
-from .choices import InspectionSource, InspectionStatus
 from . import refinements
-from .choices import RefinementStatus
+from .choices import InspectionSource, InspectionStatus, RefinementStatus
 from .models import ChecklistItem, FeeRate, Inspection, Scheme
 from .refinement_models import SubItem
 from .services import InputGate, InspectionChecker, check_fee_rate, scheme_item_names

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.rules import can
 from communities.choices import EstateCategory
@@ -83,8 +84,6 @@ def closed_years() -> list[int]:
 
 def used_by_closed_years(refinement: Refinement) -> list[int]:
     """The closed years whose inspections were entered with this refinement."""
-    if refinement.status != RefinementStatus.APPROVED:
-        return []
     return [y for y in closed_years() if y >= refinement.valid_from_year
             and getattr(in_force(refinement.district_id, y), "pk", None) == refinement.pk]
 
@@ -127,11 +126,11 @@ def new_refinement(*, by, scheme: Scheme, valid_from_year: int, note: str = "") 
                                            valid_from_year=valid_from_year, prepared_by=by, note=(note or "").strip())
     base = Refinement.objects.filter(district_id=district_id, scheme=scheme).exclude(pk=refinement.pk).order_by("-version").first()
     if base is not None:
-        SubItem.objects.bulk_create([
+        bulk_create_with_history([
             SubItem(refinement=refinement, category=s.category, item_code=s.item_code, number=s.number, name=s.name,
                     description=s.description, max_points=s.max_points)
             for s in base.sub_items.all()
-        ])
+        ], SubItem, default_user=by)
     return refinement
 
 
@@ -202,12 +201,13 @@ def save_sub_items(refinement: Refinement, *, by, rows: dict, valid_from_year: i
         errors["valid_from_year"] = refusal
     if errors:
         raise Refused("细化方案有误，请按提示修改。", errors)
-    refinement.sub_items.all().delete()
-    SubItem.objects.bulk_create([
+    for old in refinement.sub_items.all():  # one by one, so that the history records each removal
+        old.delete()
+    bulk_create_with_history([
         SubItem(refinement=refinement, category=category, item_code=code, number=n, name=name,
                 description=description, max_points=points)
         for (category, code), subs in rows.items() for n, (name, points, description) in enumerate(subs, start=1)
-    ])
+    ], SubItem, default_user=by)
     if valid_from_year is not None:
         refinement.valid_from_year = valid_from_year
     if note is not None:
