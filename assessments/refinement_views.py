@@ -40,12 +40,15 @@ def _is_officer(user, refinement=None) -> bool:
             and (refinement is None or refinement.district_id == user.district_id))
 
 
-def _show_refusal(form, exc: Refused) -> None:
-    """The service's refusal beside the fields it names (the form again, nothing written)."""
+def _show_refusal(request, form, exc: Refused) -> None:
+    """The service's refusal beside the fields it names (the form again, nothing written); a
+    refusal of the whole (an approved version is not edited) also as a message, since the page
+    of an approved version has no form to show it in."""
     for key, message in exc.errors.items():
         form.add_error(key if key in form.fields else None, message)
     if not exc.errors:
         form.add_error(None, exc.message)
+        messages.error(request, exc.message)
 
 
 @login_required
@@ -73,7 +76,7 @@ def refinement_new(request):
                     by=request.user, scheme=Scheme.objects.get(pk=form.cleaned_data["scheme"]),
                     valid_from_year=form.cleaned_data["valid_from_year"], note=form.cleaned_data["note"])
             except Refused as exc:
-                _show_refusal(form, exc)
+                _show_refusal(request, form, exc)
             else:
                 messages.success(request, f"已新建{refinement}，请填写子项后由本区另一名工作人员批准。")
                 return redirect("assessments:refinement_detail", pk=refinement.pk)
@@ -124,7 +127,7 @@ def refinement_detail(request, pk):
             refinements.save_sub_items(refinement, by=request.user, rows=form.cleaned_data["rows"],
                                        valid_from_year=form.cleaned_data["valid_from_year"], note=form.cleaned_data["note"])
         except Refused as exc:
-            _show_refusal(form, exc)
+            _show_refusal(request, form, exc)
         else:
             messages.success(request, "细化方案已保存，请由本区另一名工作人员批准。")
             return redirect("assessments:refinement_detail", pk=refinement.pk)

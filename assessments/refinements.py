@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -122,8 +122,14 @@ def new_refinement(*, by, scheme: Scheme, valid_from_year: int, note: str = "") 
     if refusal := _closed_year_refusal(scheme, valid_from_year):
         raise Refused(refusal, {"valid_from_year": refusal})
     latest = Refinement.objects.filter(district_id=district_id).aggregate(v=Max("version"))["v"] or 0
-    refinement = Refinement.objects.create(district_id=district_id, scheme=scheme, version=latest + 1,
-                                           valid_from_year=valid_from_year, prepared_by=by, note=(note or "").strip())
+    try:
+        with transaction.atomic():
+            refinement = Refinement.objects.create(district_id=district_id, scheme=scheme, version=latest + 1,
+                                                   valid_from_year=valid_from_year, prepared_by=by,
+                                                   note=(note or "").strip())
+    except IntegrityError:
+        # A colleague created the same version number a moment ago (uniq_refinement_version).
+        raise Refused("本区刚有人新建了细化方案版本，请刷新后重试。") from None
     base = Refinement.objects.filter(district_id=district_id, scheme=scheme).exclude(pk=refinement.pk).order_by("-version").first()
     if base is not None:
         bulk_create_with_history([
