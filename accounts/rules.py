@@ -39,6 +39,7 @@ WRITERS: dict[str, frozenset] = {
     "unit_assessment_community": frozenset({R.STREET_CLERK}),
     "engagement": frozenset({R.DISTRICT_STAFF}),  # 第三方评估委托 (and city_admin)
     "deviation_review": frozenset({R.DISTRICT_STAFF}),  # 偏差复核: the district's step
+    "refinement": frozenset({R.DISTRICT_STAFF}),  # 细化分解: a district refines the city checklist
     # subsidies
     "policy": frozenset(),
     "sheet_confirm": frozenset({R.DISTRICT_STAFF}),
@@ -61,7 +62,8 @@ WRITERS: dict[str, frozenset] = {
 # Steps that belong to one role; city_admin does not take them over.
 NOT_FOR_CITY_ADMIN = frozenset(
     {"inspection_review", "appeal_file", "appeal_decide", "sheet_confirm", "disbursement_city",
-     "disbursement_district", "unit_assessment_street", "unit_assessment_community", "deviation_review"}
+     "disbursement_district", "unit_assessment_street", "unit_assessment_community", "deviation_review",
+     "refinement"}
 )
 
 

@@ -109,3 +109,14 @@ class DeviationConclusion(models.TextChoices):
 
     CONFIRMED = "confirmed", "偏高属实，已约谈街道并责令整改"
     EXPLAINED = "explained", "偏差有合理原因，不作处理"
+
+
+class RefinementStatus(models.TextChoices):
+    """细化分解方案的状态: prepared by one district officer, approved by another (four eyes)."""
+
+    DRAFT = "draft", "待审批"
+    APPROVED = "approved", "已批准"
+
+    @property
+    def colour(self) -> str:
+        return {"draft": "warning", "approved": "success"}[self.value]

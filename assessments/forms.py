@@ -150,3 +150,79 @@ class DeviationReviewForm(forms.Form):
                                    widget=forms.Select(attrs=SELECT), error_messages={"required": "请选择复核结论。"})
     note = forms.CharField(label="复核意见", max_length=2000, widget=forms.Textarea(attrs={**INPUT, "rows": 2}),
                            error_messages={"required": "请填写复核意见。"})
+
+
+# --- 细化分解 (clause 十): assessments/refinements.py validates ---------------------------------
+class RefinementNewForm(forms.Form):
+    scheme = forms.ChoiceField(label="市考核方案版本", widget=forms.Select(attrs=SELECT))
+    valid_from_year = forms.IntegerField(label="生效年度", min_value=2000, max_value=2100,
+                                         widget=forms.NumberInput(attrs={**INPUT, "inputmode": "numeric"}),
+                                         error_messages={"required": "请填写生效年度。", "invalid": "生效年度须为整数。",
+                                                         "min_value": "生效年度不能早于2000年。",
+                                                         "max_value": "生效年度不能晚于2100年。"})
+    note = forms.CharField(label="说明", max_length=200, required=False, widget=forms.TextInput(attrs=INPUT))
+
+    def __init__(self, *args, schemes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = [(s.pk, f"{s}（{s.validity_label}）") for s in schemes]
+
+
+SUB_ITEM_HELP = "每行一个子项：名称，分值，说明（说明可省略），如“楼道，6，楼道及公共部位保洁”；分值之和须等于该项目满分；不细化请留空。"
+
+
+def parse_sub_items(text: str) -> list:
+    """Lines “名称，分值，说明” → [(name, Decimal points, description)]; ValidationError in Chinese."""
+    rows = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = [part.strip() for part in line.replace("，", ",").split(",", 2)]
+        if len(parts) < 2:
+            raise forms.ValidationError(f"第{number}行须为“名称，分值，说明”（用逗号分隔）。")
+        try:
+            points = Decimal(parts[1])
+        except ArithmeticError:
+            raise forms.ValidationError(f"第{number}行的分值“{parts[1]}”不是有效的数字。") from None
+        if not points.is_finite():
+            raise forms.ValidationError(f"第{number}行的分值“{parts[1]}”不是有效的数字。")
+        rows.append((parts[0], points, parts[2] if len(parts) > 2 else ""))
+    return rows
+
+
+class RefinementForm(forms.Form):
+    """A draft's effective year, note and one box of sub-items per city checklist item (per
+    category), named like refinements.field_key."""
+
+    valid_from_year = RefinementNewForm.base_fields["valid_from_year"]
+    note = RefinementNewForm.base_fields["note"]
+
+    def __init__(self, *args, items=(), **kwargs):
+        from .refinements import CATEGORY_LABELS, field_key
+
+        super().__init__(*args, **kwargs)
+        self.item_keys = {}
+        for item in items:
+            key = field_key(item.category, item.code)
+            self.item_keys[key] = (item.category, item.code)
+            self.fields[key] = forms.CharField(
+                label=f"{CATEGORY_LABELS[item.category]}·{item.name}（满分{item.max_points.normalize():f}分）",
+                required=False, help_text=SUB_ITEM_HELP,
+                widget=forms.Textarea(attrs={**INPUT, "rows": 3}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        rows = {}
+        for key, item in self.item_keys.items():
+            try:
+                rows[item] = parse_sub_items(data.get(key, ""))
+            except forms.ValidationError as exc:
+                self.add_error(key, exc)
+        data["rows"] = rows
+        return data
+
+
+def sub_items_text(subs) -> str:
+    """The sub-items of one item as the box shows them."""
+    return "\n".join(f"{s.name}，{s.max_points.normalize():f}" + (f"，{s.description}" if s.description else "") for s in subs)

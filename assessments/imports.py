@@ -13,8 +13,10 @@ from communities.choices import EstateCategory
 from core.imports import Column, Importer, register_importer
 from core.imports import parsers as p
 
-from .choices import InspectionSource, InspectionStatus
+from . import refinements
+from .choices import InspectionSource, InspectionStatus, RefinementStatus
 from .models import ChecklistItem, FeeRate, Inspection, Scheme
+from .refinement_models import SubItem
 from .services import InputGate, InspectionChecker, check_fee_rate, scheme_item_names
 
 SOURCE_BY_LABEL = {s.label: s.value for s in InspectionSource}
@@ -47,6 +49,49 @@ HEAD_COLUMNS = [
            note="、".join(SOURCE_BY_LABEL)),
 ]
 NOTE_COLUMN = Column("note", "备注", p.text(500))
+SUB = "sub:"  # the key of a sub-item column (细化子项) is its header: "sub:保洁·楼道"
+
+
+def _sub_column(header: str, note: str = "") -> Column:
+    """A district sub-item's score column. Its header (“保洁·楼道”) names it in every district
+    that uses it; which sub-item it is depends on the row's estate (its district's refinement)."""
+    return Column(f"{SUB}{header}", header, p.decimal(places=1, min_value=0), note=note)
+
+
+def template_refinement(district_id) -> refinements.Refinement | None:
+    """The district's refinement for the template's scheme, in force this year (or the scheme's
+    first year, for a scheme that starts later)."""
+    scheme = template_scheme()
+    if scheme is None or district_id is None:
+        return None
+    year = timezone.localdate().year
+    return refinements.in_force(district_id, year if scheme.covers(year) else scheme.valid_from_year, scheme)
+
+
+def template_columns(district_id=None) -> list[Column]:
+    """The template's columns; a district's template has its sub-items after the item they
+    break down (the item's own column stays while a category still scores it as a whole)."""
+    scheme = template_scheme()
+    refinement = template_refinement(district_id)
+    subs: dict[str, list] = {}
+    refined_in: dict[str, set] = {}
+    if refinement is not None:
+        for sub in refinement.sub_items.order_by("item_code", "number", "category"):
+            refined_in.setdefault(sub.item_code, set()).add(sub.category)
+            names = subs.setdefault(sub.item_code, [])
+            if sub.name not in names:
+                names.append(sub.name)
+    columns = []
+    for code, name in scheme_item_names(scheme).items():
+        categories = set(ChecklistItem.objects.filter(scheme=scheme, code=code).values_list("category", flat=True))
+        if code not in subs or categories - refined_in[code]:
+            column = _item_column(code, name, scheme)
+            if code in subs:
+                column.note = "、".join(CATEGORY_LABELS[c] for c in sorted(refined_in[code])) + "按子项填写，本列留空"
+            columns.append(column)
+        for sub_name in subs.get(code, ()):
+            columns.append(_sub_column(f"{name}·{sub_name}", note=f"{refinement}的子项；各子项之和为“{name}”得分"))
+    return [*HEAD_COLUMNS, *columns, NOTE_COLUMN]
 
 
 class InspectionImporter(Importer):
@@ -74,14 +119,13 @@ class InspectionImporter(Importer):
             "检查记录：每行一次检查；检查日期不得晚于今天；检查类型可填 街道日常检查（默认）、区级抽查、第三方评估。"
             "各项得分为0到该项满分之间的数，最多一位小数；小区类别检查表中的每一项都必填，"
             f"不在该类别检查表中的项目须留空。{checklists}导入的检查记录为“已提交”状态。"
+            "有细化分解方案的区按子项填写（“保洁·楼道”等列，请下载本区模板），项目得分为其子项之和。"
         )
 
     @classproperty
     def columns(cls) -> list[Column]:
         """The template's columns (the upload page lists these too)."""
-        scheme = template_scheme()
-        items = [_item_column(code, name, scheme) for code, name in scheme_item_names(scheme).items()]
-        return [*HEAD_COLUMNS, *items, NOTE_COLUMN]
+        return template_columns(None)
 
     def __init__(self, user):
         super().__init__(user)
@@ -100,12 +144,21 @@ class InspectionImporter(Importer):
                 if name not in names.setdefault(code, []):
                     names[code].append(name)
         items = [_item_column(code, headers[0], first, aliases=tuple(headers[1:])) for code, headers in names.items()]
-        return [*HEAD_COLUMNS, *items, NOTE_COLUMN]
+        # Every approved district sub-item's header: a row's estate decides whether it may use it.
+        item_names = {(i.scheme_id, i.category, i.code): i.name for i in ChecklistItem.objects.filter(
+            scheme__refinements__status=RefinementStatus.APPROVED).distinct()}
+        sub_headers: dict[str, None] = {}
+        for sub in (SubItem.objects.filter(refinement__status=RefinementStatus.APPROVED)
+                    .select_related("refinement").order_by("item_code", "number")):
+            item = item_names.get((sub.refinement.scheme_id, sub.category, sub.item_code), sub.item_code)
+            sub_headers.setdefault(f"{item}·{sub.name}")
+        return [*HEAD_COLUMNS, *items, *(_sub_column(h) for h in sub_headers), NOTE_COLUMN]
 
     def validate(self, rows):
         estates = self.estates_by_code((r["estate_code"] for r in rows), writable=True)
         checker = InspectionChecker(self.user)
-        item_keys = [c.key for c in self.columns[len(HEAD_COLUMNS):-1]]
+        item_keys = [c.key for c in self.columns[len(HEAD_COLUMNS):-1] if not c.key.startswith(SUB)]
+        sub_keys = [c.key for c in self.columns if c.key.startswith(SUB)]
         missing: dict[str, set[int]] = {}  # an item the rows need but the file has no column for → years
         for row in rows:
             estate = estates.get(row["estate_code"])
@@ -116,12 +169,26 @@ class InspectionImporter(Importer):
                 continue
             bad = {key for key, _ in row.errors}
             raw = {code: row.values.get(code) for code in item_keys}
+            keys = {c: c for c in item_keys}
+            if checker.checklist(row["date"].year, estate.category) is not None:
+                # The district's sub-item columns map onto its sub-item codes; a sub-item column
+                # filled for an estate whose district (that year) has no such sub-item is refused.
+                refined = checker.refined(row["date"].year, estate.category, estate.district_id)
+                own = {f"{SUB}{name}": code for code, name, _ in refined.entries if code in refined.parents}
+                for key in sub_keys:
+                    if key in own:
+                        raw[own[key]], keys[own[key]] = row.values.get(key), key
+                    elif row.values.get(key) is not None:
+                        row.error(key, f"{estate.district.name}{row['date'].year}年度{estate.get_category_display()}"
+                                       f"没有细化子项“{key[len(SUB):]}”，请留空（按市检查项目填写）。")
+                        bad.add(key)
+                for code, name, _ in refined.entries:
+                    key = f"{SUB}{name}" if code in refined.parents else code
+                    if key not in self.present_columns:
+                        missing.setdefault(key, set()).add(row["date"].year)
+                        bad.add(key)  # one message for the file, not one per row
             scores, total, errors = checker.check(estate, row["date"], raw, row["source"] or InspectionSource.STREET,
-                                                  item_names={c: c for c in item_keys})
-            for code, _, _ in checker.checklist(row["date"].year, estate.category) or ():
-                if code not in self.present_columns:
-                    missing.setdefault(code, set()).add(row["date"].year)
-                    bad.add(code)  # one message for the file, not one per row
+                                                  item_names=keys)
             for key, message in errors.items():
                 if key not in bad:
                     row.error(key if key in row.values else "estate_code", message)
@@ -130,7 +197,7 @@ class InspectionImporter(Importer):
             names = {c.key: c.header for c in self.columns}
             years = sorted(set().union(*missing.values()))
             self.file_error(
-                "缺少必需的列：" + "、".join(names.get(code, code) for code in missing)
+                "缺少必需的列：" + "、".join(names.get(code, code.removeprefix(SUB)) for code in missing)
                 + f"（{'、'.join(map(str, years))}年度考核方案的检查项目）。请下载该年度的模板，补上这些列后重新导入。"
             )
 

@@ -588,7 +588,8 @@ class Notice(models.Model):
         return self.title
 
 
-# 三级考核 (policy-defaults.md §3c): its own module, imported here so Django registers it.
-# 第三方评估 (clause 十): its own module too.
+# 三级考核 (policy-defaults.md §3c), 第三方评估 and 细化分解 (clause 十): their own modules,
+# imported here so Django registers them.
+from .refinement_models import Refinement, SubItem  # noqa: E402,F401
 from .third_party_models import DeviationReview, Engagement, EngagementEstate  # noqa: E402,F401
 from .unit_models import UnitScheme, UnitScore, UnitSheet  # noqa: E402,F401

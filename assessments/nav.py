@@ -16,6 +16,7 @@ NAV = [
     NavItem("考核", "考核申诉", "assessments:appeal_list", icon="chat-left-text"),
     NavItem("考核", "考核计分", "assessments:cycle", roles=CITY, icon="cpu"),
     NavItem("考核", "考核方案", "assessments:scheme_list", icon="journal-text"),
+    NavItem("考核", "细化分解方案", "assessments:refinement_list", roles=COMMISSIONERS, icon="diagram-3"),
     NavItem("考核", "第三方评估委托", "assessments:engagement_list", roles=COMMISSIONERS, icon="person-check"),
     NavItem("考核", "偏差分析", "assessments:deviation", roles=COMMISSIONERS, icon="arrow-left-right"),
 ]

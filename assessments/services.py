@@ -22,6 +22,7 @@ from core.models import ACTIVE_JOB_STATUSES, JobStatus
 from core.validation import date_error
 from core.years import message as closed_year_message
 
+from . import refinements
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
 from .errors import Refused
 from .models import (
@@ -151,9 +152,14 @@ class InspectionChecker:
         self.gate = InputGate()
         self._checklists: dict = {}
         self._item_names: dict = {}
+        self._refined: dict = {}
+        self._refinements: dict = {}
         self.today = timezone.localdate()
 
-    def checklist(self, year: int, category: str) -> list | None:
+    def checklist(self, year: int, category: str, district_id=None) -> list | None:
+        """(code, name, max) of the year's checklist for the category; with `district_id`, as
+        entered in that district: an item its refinement (细化分解) breaks down is replaced
+        by its sub-items."""
         key = (year, category)
         if key not in self._checklists:
             scheme = Scheme.objects.for_year(year)
@@ -163,7 +169,19 @@ class InspectionChecker:
                     .values_list("code", "name", "max_points")
                 )
             )
-        return self._checklists[key]
+        if district_id is None or self._checklists[key] is None:
+            return self._checklists[key]
+        return self.refined(year, category, district_id).entries
+
+    def refined(self, year: int, category: str, district_id) -> refinements.RefinedChecklist:
+        """The district's view of the checklist (entries, sub-item parents, descriptions), cached."""
+        key = (year, category, district_id)
+        if key not in self._refined:
+            if (year, district_id) not in self._refinements:
+                self._refinements[(year, district_id)] = refinements.in_force(district_id, year)
+            self._refined[key] = refinements.refine(self.checklist(year, category) or [],
+                                                    self._refinements[(year, district_id)], category)
+        return self._refined[key]
 
     def item_names(self, year: int) -> dict[str, str]:
         """code → name of every item of the year's scheme (all categories), cached."""
@@ -193,10 +211,11 @@ class InspectionChecker:
         if refusal:
             errors["date"] = refusal
             return {}, 0, errors
-        checklist = self.checklist(date.year, estate.category)
-        if checklist is None:
+        if self.checklist(date.year, estate.category) is None:
             errors["date"] = f"没有适用于{date.year}年度的考核方案。"
             return {}, 0, errors
+        refined = self.refined(date.year, estate.category, estate.district_id)
+        checklist = refined.entries
         codes = {code for code, _, _ in checklist}
         scores, total = {}, 0
         for code, name, max_points in checklist:
@@ -217,6 +236,14 @@ class InspectionChecker:
             else:
                 scores[code] = str(value.quantize(TENTH))
                 total += int(value.quantize(TENTH) * 10)
+        # A refined item's score is the sum of its sub-items (exact: each has one decimal), so
+        # totals, grades and subsidies come out as they would from the item scores alone.
+        subs_of: dict[str, list[str]] = {}
+        for sub, item in refined.parents.items():
+            subs_of.setdefault(item, []).append(sub)
+        for item, subs in subs_of.items():
+            if all(sub in scores for sub in subs):
+                scores[item] = str(sum((Decimal(scores[sub]) for sub in subs), Decimal(0)).quantize(TENTH))
         for code, raw in raw_scores.items():
             if code in codes:
                 continue
@@ -227,7 +254,15 @@ class InspectionChecker:
             if not empty:
                 label = estate.get_category_display()
                 name = self.item_names(date.year).get(code) or item_name(code)
-                errors[names.get(code, code)] = f"{label}的检查表没有“{name}”项目，请留空。"
+                if code in subs_of:
+                    errors[names.get(code, code)] = (
+                        f"{estate.district.name}已将“{name}”细化为子项，请填写各子项得分，“{name}”本身留空。")
+                elif "." in code:
+                    # A sub-item code (item.n) of a refinement this estate's district does not use.
+                    errors[names.get(code, code)] = (
+                        f"{estate.district.name}{date.year}年度的{label}检查表没有细化子项“{code}”，请留空。")
+                else:
+                    errors[names.get(code, code)] = f"{label}的检查表没有“{name}”项目，请留空。"
         return scores, total, errors
 
 

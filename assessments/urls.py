@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from core.import_views import template_view, upload_view
 
-from . import views
+from . import refinement_views, views
 from .imports import FeeRateImporter, InspectionImporter
 
 app_name = "assessments"
@@ -27,7 +27,8 @@ urlpatterns = [
                     back=("检查记录", "/assessments/inspections/")),
         name="inspection_import",
     ),
-    path("inspections/import/template/", template_view(InspectionImporter), name="inspection_import_template"),
+    # A district's template carries its refinement's sub-items (细化分解).
+    path("inspections/import/template/", refinement_views.inspection_import_template, name="inspection_import_template"),
     path("fee-rates/", views.fee_rate_list, name="fee_rate_list"),
     path("fee-rates/new/", views.fee_rate_new, name="fee_rate_new"),
     path(
@@ -57,4 +58,6 @@ urlpatterns = [
     path("units/", include("assessments.unit_urls")),
     # 第三方评估 (clause 十): assessments/third_party_urls.py
     path("third-party/", include("assessments.third_party_urls")),
+    # 细化分解 (clause 十): assessments/refinement_urls.py
+    path("refinements/", include("assessments.refinement_urls")),
 ]

@@ -249,10 +249,12 @@ def _entry_year(request, default: int | None = None) -> int:
         return default or timezone.localdate().year
 
 
-def _posted_scores(data, year: int) -> dict:
+def _posted_scores(data, year: int, checklist=None) -> dict:
     """The item inputs (`item_<code>`) of every item of the year's scheme, whatever the category:
-    the checker then refuses a score for an item outside the estate's checklist."""
-    return {code: data.get(f"item_{code}", "") for code in services.item_names_for_year(year)}
+    the checker then refuses a score for an item outside the estate's checklist. A district's
+    sub-items (细化子项) are inputs of the estate's own checklist."""
+    codes = [*services.item_names_for_year(year), *(code for code, _, _ in checklist or ())]
+    return {code: data.get(f"item_{code}", "") for code in dict.fromkeys(codes)}
 
 
 def _other_item_errors(errors: dict, checklist) -> list[str]:
@@ -268,7 +270,14 @@ def _checklist_for(request, code: str):
     if estate is None:
         return None, None
     checker = services.InspectionChecker(request.user)
-    return estate, checker.checklist(_entry_year(request), estate.category)
+    return estate, checker.checklist(_entry_year(request), estate.category, estate.district_id)
+
+
+def _descriptions(estate, checklist, year: int) -> dict:
+    """code → the description of a district's sub-item (细化子项), shown under its input."""
+    if estate is None or not any("." in code for code, _, _ in checklist or ()):
+        return {}
+    return services.InspectionChecker(None).refined(year, estate.category, estate.district_id).descriptions
 
 
 @login_required
@@ -277,9 +286,9 @@ def inspection_checklist(request):
     year (reloaded when either changes; the scores already typed are kept)."""
     require(request.user, "inspection")
     estate, checklist = _checklist_for(request, request.GET.get("estate_code", ""))
-    values = {k: v for k, v in _posted_scores(request.GET, _entry_year(request)).items() if v}
+    values = {k: v for k, v in _posted_scores(request.GET, _entry_year(request), checklist).items() if v}
     return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": values,
-                                                           "errors": {}})
+                                                           "errors": {}, "descriptions": _descriptions(estate, checklist, _entry_year(request))})
 
 
 def _crumb(inspection) -> str:
@@ -304,7 +313,7 @@ def inspection_new(request):
     if request.method == "POST":
         form = InspectionForm(request.POST, request.FILES, sources=sources)
         estate, checklist = _checklist_for(request, request.POST.get("estate_code", ""))
-        values = _posted_scores(request.POST, _entry_year(request))
+        values = _posted_scores(request.POST, _entry_year(request), checklist)
         errors = {}
         saved = None
         if form.is_valid():
@@ -350,7 +359,8 @@ def inspection_new(request):
         form = InspectionForm(initial=initial, sources=sources)
         estate, checklist = _checklist_for(request, initial.get("estate_code", ""))
         ctx.update(values={}, errors={})
-    ctx.update(form=form, estate=estate, checklist=checklist, other_item_errors=_other_item_errors(ctx["errors"], checklist))
+    ctx.update(form=form, estate=estate, checklist=checklist, other_item_errors=_other_item_errors(ctx["errors"], checklist),
+               descriptions=_descriptions(estate, checklist, _entry_year(request)))
     template = "assessments/_inspection_form.html" if request.headers.get("HX-Request") else "assessments/inspection_form.html"
     return render(request, template, ctx, status=status)
 
@@ -366,11 +376,12 @@ def inspection_edit(request, pk):
     if inspection.source not in sources:
         sources = [*sources, inspection.source]
     estate = inspection.estate
-    checklist = services.InspectionChecker(request.user).checklist(_entry_year(request, default=inspection.year), estate.category)
+    checklist = services.InspectionChecker(request.user).checklist(_entry_year(request, default=inspection.year),
+                                                                   estate.category, estate.district_id)
     status = 200
     if request.method == "POST":
         form = InspectionForm(request.POST, sources=sources)
-        values = _posted_scores(request.POST, _entry_year(request, default=inspection.year))
+        values = _posted_scores(request.POST, _entry_year(request, default=inspection.year), checklist)
         errors = {}
         mark_seen(inspection, request.POST.get("version"))
         if form.is_valid():
@@ -400,7 +411,7 @@ def inspection_edit(request, pk):
         values, errors = dict(inspection.scores), {}
     return render(request, "assessments/inspection_edit.html", {
         "form": form, "estate": estate, "checklist": checklist, "values": values, "errors": errors, "inspection": inspection,
-        "other_item_errors": _other_item_errors(errors, checklist),
+        "other_item_errors": _other_item_errors(errors, checklist), "descriptions": _descriptions(estate, checklist, _entry_year(request, default=inspection.year)),
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")),
                         (_crumb(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
     }, status=status)
@@ -408,7 +419,7 @@ def inspection_edit(request, pk):
 
 def _inspection_detail_page(request, inspection, review_form, status=200):
     checker = services.InspectionChecker(request.user)
-    checklist = checker.checklist(inspection.year, inspection.estate.category) or []
+    checklist = checker.checklist(inspection.year, inspection.estate.category, inspection.estate.district_id) or []
     rows = [(name, inspection.scores.get(code, ""), max_points) for code, name, max_points in checklist]
     may_review = (
         can(request.user, "inspection_review") and inspection.status == InspectionStatus.SUBMITTED

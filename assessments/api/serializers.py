@@ -21,7 +21,8 @@ class InspectionSerializer(serializers.ModelSerializer):
     estate_code = serializers.CharField(source="estate.code", read_only=True)
     total = serializers.DecimalField(max_digits=5, decimal_places=1, read_only=True)
     items = serializers.SerializerMethodField(
-        help_text="检查表：该检查年度所适用考核方案中该小区类别的检查项目（代码、名称、满分）及得分。"
+        help_text="检查表：该检查年度所适用考核方案中该小区类别的检查项目（代码、名称、满分）及得分；"
+                  "小区所在区有细化分解方案的，细化的项目以其子项代替（代码如 cleanliness.1，项目得分为子项之和，见 scores）。"
     )
 
     class Meta:
@@ -34,7 +35,7 @@ class InspectionSerializer(serializers.ModelSerializer):
         # One checker per response: it caches each (year, category) checklist, so a page of
         # inspections costs one query per checklist, not one per inspection.
         checker = self.context.setdefault("_checklists", InspectionChecker(None))
-        checklist = checker.checklist(obj.year, obj.estate.category) or []
+        checklist = checker.checklist(obj.year, obj.estate.category, obj.estate.district_id) or []
         return [{"code": code, "name": name, "max_points": str(max_points), "score": obj.scores.get(code)}
                 for code, name, max_points in checklist]
 

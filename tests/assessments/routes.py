@@ -236,3 +236,36 @@ ROUTES += [
     Route("assessments:deviation_review", get=None, kwargs=meiyuan_review,
           post=statuses(XUANWU_STAFF, ok_status=400, forbidden=SIGNED_IN - XUANWU_STAFF - {"gulou_staff"})),
 ]
+
+
+# --- 细化分解 (clause 十, issue 19 point 1) ---------------------------------------------------------
+# The city and district roles read; a district's own officers (区房产局) prepare and approve, the
+# city does not refine a district's checklist. The refinement is 玄武区's draft by xuanwu_staff.
+READERS = COMMISSIONERS
+REFINERS = XUANWU_STAFF | {"gulou_staff"}
+SEES_XUANWU_REFINEMENT = CITY | {"xuanwu_staff", "xuanwu_staff2", "xuanwu_finance"}
+
+
+def refinement(world):
+    from assessments.models import Refinement, SubItem
+
+    draft = Refinement.objects.create(district=world.estates["MY101"].district, scheme=Scheme.objects.get(version=1),
+                                      version=1, valid_from_year=2020, prepared_by=world.xuanwu_staff)
+    for number, (name, points) in enumerate([("楼道", "6"), ("道路", "5"), ("垃圾", "4")], start=1):
+        SubItem.objects.create(refinement=draft, category="renovated", item_code="cleanliness", number=number,
+                               name=name, max_points=Decimal(points))
+    return {"pk": draft.pk}
+
+
+ROUTES += [
+    Route("assessments:refinement_list", get=statuses(READERS, forbidden=SIGNED_IN - READERS)),
+    Route("assessments:refinement_new", get=writers(REFINERS), post=writers(REFINERS, 400)),
+    # 鼓楼区 does not see 玄武区's refinement (404); an empty POST is the form again (400).
+    Route("assessments:refinement_detail", kwargs=refinement,
+          get=statuses(SEES_XUANWU_REFINEMENT, forbidden=SIGNED_IN - READERS),
+          post=statuses(XUANWU_STAFF, ok_status=400, forbidden=SIGNED_IN - READERS | SEES_XUANWU_REFINEMENT - XUANWU_STAFF)),
+    # Four eyes: the preparer is refused (400), the district's other officer approves (302).
+    Route("assessments:refinement_approve", get=None, kwargs=refinement,
+          post=statuses({"xuanwu_staff2"}, ok_status=302, forbidden=SIGNED_IN - READERS | SEES_XUANWU_REFINEMENT - XUANWU_STAFF,
+                        xuanwu_staff=400)),
+]
