@@ -43,7 +43,7 @@ def test_city_home_explains_why_the_years_differ(client, world):
     assessed_year(world, 2019)
     cache.clear()
     login(client, world.city_admin)
-    html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
+    html = client.get(reverse("dashboards:home") + "?view=dashboard").content.decode()
     today = timezone.localdate().year
     note = re.search(r'<p[^>]*id="dash-years-note"[^>]*>(.*?)</p>', html, re.S)
     assert note, "the note is missing"
@@ -56,5 +56,5 @@ def test_no_note_when_the_years_agree(client, world):
     assessed_year(world, today)
     cache.clear()
     login(client, world.city_admin)
-    html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
+    html = client.get(reverse("dashboards:home") + "?view=dashboard").content.decode()
     assert 'id="dash-years-note"' not in html
