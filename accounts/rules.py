@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from .choices import Role
+from .choices import CITY_OVERSIGHT, Role
 
 R = Role
 
@@ -79,3 +79,8 @@ def can(user, action: str) -> bool:
 def require(user, action: str) -> None:
     if not can(user, action):
         raise PermissionDenied("您没有执行此操作的权限。")
+
+
+def reads_history(user) -> bool:
+    """May this user read the central change log (变更记录, core/audit.py)?"""
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role in CITY_OVERSIGHT

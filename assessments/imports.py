@@ -10,6 +10,7 @@ from django.utils.functional import classproperty
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communities.choices import EstateCategory
+from communities.lookups import estates_by_code
 from core.imports import Column, Importer, register_importer
 from core.imports import parsers as p
 
@@ -103,7 +104,7 @@ class InspectionImporter(Importer):
         return [*HEAD_COLUMNS, *items, NOTE_COLUMN]
 
     def validate(self, rows):
-        estates = self.estates_by_code((r["estate_code"] for r in rows), writable=True)
+        estates = estates_by_code(self.user, (r["estate_code"] for r in rows), writable=True)
         checker = InspectionChecker(self.user)
         item_keys = [c.key for c in self.columns[len(HEAD_COLUMNS):-1]]
         missing: dict[str, set[int]] = {}  # an item the rows need but the file has no column for → years
@@ -166,7 +167,7 @@ class FeeRateImporter(Importer):
     ]
 
     def validate(self, rows):
-        estates = self.estates_by_code((r["estate_code"] for r in rows), writable=True)
+        estates = estates_by_code(self.user, (r["estate_code"] for r in rows), writable=True)
         gate = InputGate()
         seen: dict = {}
         for row in rows:

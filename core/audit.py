@@ -33,8 +33,7 @@ from django.db import models
 from django.db.models import CharField, Value
 from django.utils import timezone
 
-from accounts.choices import Role
-
+from . import permissions
 from .history import HIDDEN_FIELDS, TYPE_LABELS, display_value
 from .jobs import enqueue, register
 from .models import Job
@@ -42,7 +41,6 @@ from .scoping import Level
 from .spreadsheets.writer import Col, XlsxWriter
 from .validation import plausible_date
 
-AUDIT_ROLES = frozenset({Role.CITY_ADMIN, Role.AUDITOR})
 PAGE_SIZE = 30
 EXPORT_KIND = "export_history"
 EXPORT_CHUNK = 500
@@ -55,7 +53,7 @@ def register_personal(label: str, fields: dict[str, Callable[[str], str]]):
 
 
 def can_see(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role in AUDIT_ROLES
+    return permissions.reads_history(user)
 
 
 # --- the kinds of record ---------------------------------------------------------------------
@@ -164,7 +162,7 @@ def record_index(viewer, cleaned: dict):
     """One UNION ALL over the chosen kinds' history tables: (kind key, history id, date), newest
     first. None when no kind can match."""
     if viewer.scope_level != Level.CITY:
-        # roles.md gives the change history to city roles only (AUDIT_ROLES); a unit-level
+        # roles.md gives the change history to city roles only (accounts.choices.CITY_OVERSIGHT); a unit-level
         # reader would need core.scoping here, which no role asks for yet.
         raise PermissionError("the change log is read at city level")
     chosen = [kind_by_key()[cleaned["kind"]]] if cleaned.get("kind") else list(kinds())
