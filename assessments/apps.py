@@ -9,7 +9,12 @@ class AssessmentsConfig(AppConfig):
         from core.tasks import SWEEP_HOOKS
         from core.years import register_closed_years
 
-        from . import exports, imports, third_party_exports  # noqa: F401 - registers the importers and the export jobs
+        from . import (  # noqa: F401 - registers the importers and the export jobs
+            exports,
+            imports,
+            third_party_exports,
+            unit_exports,
+        )
         from .cycle import sweep_lapsed_runs
         from .services import closed_years_among
 

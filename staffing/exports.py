@@ -106,10 +106,6 @@ def export_handler(job, report):
 for _name in EXPORTS:
     register(f"export_{_name}")(export_handler)
 
-# The unit assessment's export (assessments/unit_exports.py) registers itself when imported; the
-# worker imports this module (staffing/tasks.py), so it is registered there too.
-from assessments import unit_exports  # noqa: E402,F401
-
 
 def start_export(user, name: str, query: str) -> Job:
     title, _ = EXPORTS[name]
