@@ -23,6 +23,7 @@ from core.validation import date_error
 from core.years import message as closed_year_message
 
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
+from .cycle import start_run
 from .errors import Refused
 from .models import (
     Appeal,
@@ -101,7 +102,7 @@ def parse_score(raw) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError("不是有效的数字")
+        raise ValueError("不是有效的数字") from None
     if not value.is_finite():
         raise ValueError("不是有效的数字")
     return value
@@ -487,7 +488,7 @@ def file_appeal(*, by, estate, year: int, reason: str) -> Appeal:
         with transaction.atomic():
             return Appeal.objects.create(estate=estate, year=year, result=result, reason=reason, filed_by=by)
     except IntegrityError:
-        raise Refused("该小区已有待处理的申诉。")
+        raise Refused("该小区已有待处理的申诉。") from None
 
 
 @transaction.atomic
@@ -513,8 +514,6 @@ def rescore_appeal(appeal: Appeal, *, by) -> CycleRun:
     """After an upheld appeal's inputs are corrected: a new current run of the year that
     re-scores that estate (and carries every other estate's result over), refreshing the
     roll-ups and — through `cycle_run_finished` — the year's draft allocations."""
-    from .cycle import start_run
-
     if not (can(by, "appeal_decide") or can(by, "cycle")):
         raise Refused("您没有执行此操作的权限。")
     with transaction.atomic():

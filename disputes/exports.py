@@ -172,11 +172,9 @@ def _referral_export(wb, user, params, report) -> int:
 
 
 def _department_export(wb, user, params, report) -> int:
-    from .views import department_counts
-
     today = timezone.localdate()
     qs = ReferralFilter(params or None, queryset=EnforcementReferral.objects.visible_to(user), request=_fake_request(user)).qs
-    rows = department_counts(qs, today)
+    rows = stats.department_counts(qs, today)
     sheet = wb.sheet("按部门统计", [Col("序号", "int", 7), Col("执法部门", "text", 12), Col("移交数", "int", 9),
                                  Col("办理中", "int", 9), Col("逾期", "int", 9), Col("已反馈办结", "int", 11),
                                  Col("按期反馈", "int", 10), Col("部门退回", "int", 10)],

@@ -17,7 +17,6 @@ from core.text import normalise_header
 from .parsers import CellError
 
 HEADER_SEARCH_ROWS = 30
-REGISTRY: dict[str, type[Importer]] = {}
 
 
 @dataclass
@@ -261,17 +260,3 @@ class Importer:
     @classmethod
     def template_headers(cls) -> list[str]:
         return [c.header for c in cls.columns]
-
-
-def register_importer(cls: type[Importer]) -> type[Importer]:
-    REGISTRY[cls.kind] = cls
-    from core.jobs import register
-
-    from .jobs import import_job_handler
-
-    register(f"import_{cls.kind}")(import_job_handler)
-    return cls
-
-
-def importer_for(kind: str) -> type[Importer]:
-    return REGISTRY[kind]

@@ -1,4 +1,4 @@
-"""The upload path: a Job row whose handler runs the importer on the uploaded file."""
+"""The upload path: the importers by kind, and the Job handler that runs one on an uploaded file."""
 
 from __future__ import annotations
 
@@ -7,18 +7,29 @@ import os
 
 from django.core.files.base import ContentFile
 
-from core.jobs import JobRefused
+from core.history import acting_as
+from core.jobs import JobRefused, register
+
+from .base import Importer
+from .marking import write_marked_copy
 
 MAX_ERRORS_SHOWN = 500
+REGISTRY: dict[str, type[Importer]] = {}
+
+
+def register_importer(cls: type[Importer]) -> type[Importer]:
+    """Make `cls` the importer of its kind: its upload page's job and `import_<kind>` run it."""
+    REGISTRY[cls.kind] = cls
+    register(f"import_{cls.kind}")(import_job_handler)
+    return cls
+
+
+def importer_for(kind: str) -> type[Importer]:
+    return REGISTRY[kind]
 
 
 def import_job_handler(job, report):
-    from .base import importer_for
-    from .marking import write_marked_copy
-
     importer = importer_for(job.kind.removeprefix("import_"))(job.created_by)
-    from core.history import acting_as
-
     with acting_as(job.created_by):
         outcome = importer.run(job.input_file.path, job.input_name or os.path.basename(job.input_file.name), report=report)
     if outcome.ok:
