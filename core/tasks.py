@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from . import jobs
 from .models import JobStatus
+from .retention import purge_job_files
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=5)
@@ -21,3 +22,8 @@ def sweep_lapsed_jobs():
     """Re-queue jobs of every table (core.jobs.TABLES) whose worker died; fail those out of tries."""
     jobs.sweep_lapsed(timezone.now())
 
+
+@shared_task(ignore_result=True)
+def purge_job_files_task():
+    """Every night (django-celery-beat): the files of jobs past JOB_FILE_RETENTION_DAYS."""
+    purge_job_files()
