@@ -259,7 +259,7 @@ def parse_daily(value, points: Decimal) -> Decimal:
     try:
         score = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise Refused(message, {"daily_score": [message]})
+        raise Refused(message, {"daily_score": [message]}) from None
     if not score.is_finite() or score < 0 or score > points or score != score.quantize(Decimal("0.1")):
         raise Refused(message, {"daily_score": [message]})
     return score.quantize(Decimal("0.1"))

@@ -165,7 +165,7 @@ def _dec(value: str, label: str) -> Decimal:
     try:
         return Decimal(value)
     except Exception:
-        raise Refused(f"{label}“{value}”不是数字。")
+        raise Refused(f"{label}“{value}”不是数字。") from None
 
 
 @login_required

@@ -339,7 +339,7 @@ def parse_cost(value) -> int | None:
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
-        raise ValidationError({"cost": "维修费用应为金额（元），如 350.00。"})
+        raise ValidationError({"cost": "维修费用应为金额（元），如 350.00。"}) from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError({"cost": "维修费用不能为负数。"})
     if amount.as_tuple().exponent < -2:
