@@ -81,6 +81,7 @@ def require(user, action: str) -> None:
         raise PermissionDenied("您没有执行此操作的权限。")
 
 
-def reads_history(user) -> bool:
-    """May this user read the central change log (变更记录, core/audit.py)?"""
+def oversees(user) -> bool:
+    """City oversight: reads the central change log (变更记录, core/audit.py) and follows every
+    job (core.models.Job)."""
     return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role in CITY_OVERSIGHT

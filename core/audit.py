@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django import forms
 from django.apps import apps
@@ -53,7 +54,7 @@ def register_personal(label: str, fields: dict[str, Callable[[str], str]]):
 
 
 def can_see(user) -> bool:
-    return permissions.reads_history(user)
+    return permissions.oversees(user)
 
 
 # --- the kinds of record ---------------------------------------------------------------------
@@ -61,8 +62,8 @@ def can_see(user) -> bool:
 class Kind:
     key: str  # "communities.Estate"
     label: str  # 小区
-    model: type
-    history: type
+    model: type[models.Model]
+    history: Any  # the historical model simple-history makes for `model`, built at run time
 
     def path(self, level: str) -> str | None:
         return (getattr(self.model, "scope_paths", None) or {}).get(level)
@@ -87,10 +88,11 @@ def kind_by_key() -> dict[str, Kind]:
 
 # --- the filter form -------------------------------------------------------------------------
 class AuditFilterForm(forms.Form):
-    user = forms.ModelChoiceField(label="操作人", queryset=None, required=False, empty_label="全部操作人")
+    # The querysets are the viewer's, set in __init__.
+    user: forms.ModelChoiceField = forms.ModelChoiceField(label="操作人", queryset=None, required=False, empty_label="全部操作人")
     kind = forms.ChoiceField(label="记录类型", required=False)
-    district = forms.ModelChoiceField(label="区", queryset=None, required=False, empty_label="全部区")
-    street = forms.ModelChoiceField(label="街道", queryset=None, required=False, empty_label="全部街道")
+    district: forms.ModelChoiceField = forms.ModelChoiceField(label="区", queryset=None, required=False, empty_label="全部区")
+    street: forms.ModelChoiceField = forms.ModelChoiceField(label="街道", queryset=None, required=False, empty_label="全部街道")
     date_from = forms.DateField(label="起始日期", required=False, validators=[plausible_date],
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False, validators=[plausible_date],
@@ -238,7 +240,7 @@ def entries_for(index_rows) -> list[Entry]:
     for key, history_id, _when in index_rows:
         by_kind.setdefault(key, []).append(history_id)
     lookup = kind_by_key()
-    records = {}
+    records: dict[tuple[str, int], Any] = {}
     for key, ids in by_kind.items():
         for record in lookup[key].history._default_manager.filter(history_id__in=ids).select_related("history_user"):
             records[(key, record.history_id)] = record
@@ -261,9 +263,9 @@ def entries_for(index_rows) -> list[Entry]:
             if isinstance(model_field, models.ForeignKey):
                 wanted.setdefault((key, change.field), set()).update(v for v in (change.old, change.new) if v is not None)
     related: dict[tuple[str, str], dict] = {}
-    for (key, name), ids in wanted.items():
-        model = lookup[key].model._meta.get_field(name).related_model
-        related[(key, name)] = {pk: str(row) for pk, row in model._base_manager.in_bulk(list(ids)).items()}
+    for (key, name), fk_values in wanted.items():
+        model: Any = lookup[key].model._meta.get_field(name).related_model
+        related[(key, name)] = {pk: str(row) for pk, row in model._base_manager.in_bulk(list(fk_values)).items()}
 
     entries = []
     for kind, record, delta in pairs:
@@ -335,7 +337,7 @@ def export_history_job(job, report) -> dict:
         raise JobRefused("您没有查看变更记录的权限。")
     form = AuditFilterForm((job.params or {}).get("filters", {}), viewer=user)
     if not form.is_valid():
-        raise JobRefused("筛选条件无效：" + "；".join(e for errors in form.errors.values() for e in errors))
+        raise JobRefused("筛选条件无效：" + "；".join(str(e) for errors in form.errors.values() for e in errors))
     index = record_index(user, form.cleaned_data)
     total = index.count() if index is not None else 0
     now = timezone.localtime()

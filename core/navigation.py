@@ -22,7 +22,7 @@ class NavItem:
 
 
 def _all_items() -> list[NavItem]:
-    items = []
+    items: list[NavItem] = []
     for app in APPS_WITH_NAV:
         try:
             module = importlib.import_module(f"{app}.nav")

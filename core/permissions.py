@@ -16,7 +16,7 @@ class Rules(Protocol):
 
     def require(self, user, action: str) -> None: ...
 
-    def reads_history(self, user) -> bool: ...
+    def oversees(self, user) -> bool: ...
 
 
 _rules: Rules | None = None
@@ -43,6 +43,7 @@ def require(user, action: str) -> None:
     rules().require(user, action)
 
 
-def reads_history(user) -> bool:
-    """May this user read the central change log (变更记录) and follow every job?"""
-    return rules().reads_history(user)
+def oversees(user) -> bool:
+    """City oversight (city_admin, the auditor): reads the central change log (变更记录) and
+    follows every job."""
+    return rules().oversees(user)
