@@ -18,7 +18,6 @@ never the street that handles a case.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,12 +28,12 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import CharField, Value
 from django.utils import timezone
 
 from . import permissions
+from .exports import save_workbook
 from .history import HIDDEN_FIELDS, TYPE_LABELS, display_value
 from .jobs import enqueue, register
 from .models import Job
@@ -360,9 +359,5 @@ def export_history_job(job, report) -> dict:
                 sheet.row([*head, "", "", "", entry.reason])
                 rows += 1
         report(min(start + EXPORT_CHUNK, total), total, f"已写入 {min(start + EXPORT_CHUNK, total)} / {total} 条记录")
-    buffer = io.BytesIO()
-    writer.save(buffer)
-    name = f"变更记录_{now:%Y%m%d_%H%M}.xlsx"
-    job.output_file.save(f"history_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name)
+    save_workbook(job, writer, f"变更记录_{now:%Y%m%d_%H%M}.xlsx", stored_as="history")
     return {"rows": rows, "summary": f"已导出 {total} 条变更记录（{rows} 行）。"}

@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 import os
 
-from django.core.files.base import ContentFile
-
+from core.exports import save_file
 from core.history import acting_as
 from core.jobs import JobRefused, register
 
@@ -44,7 +43,6 @@ def import_job_handler(job, report):
         write_marked_copy(importer, outcome, buffer)
         stem = os.path.splitext(job.input_name or "导入文件")[0]
         name = f"{stem}_错误标注.xlsx"
-        job.output_file.save(f"marked_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-        type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name)
+        save_file(job, buffer.getvalue(), name, stored_as="marked")
     message = outcome.summary if outcome.bad_cells else outcome.errors[0].message
     raise JobRefused(message, result=result)
