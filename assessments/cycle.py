@@ -49,6 +49,9 @@ RESULT_COLUMNS = (
     "renovation_year", "inspections_counted", "inspections_total_tenths", "fee_rate", "disputes_received",
     "disputes_resolved", "repairs_reported", "repairs_on_time",
 )
+# A result row is a tuple in RESULT_COLUMNS' order (what ResultWriter writes): its fields by name.
+GRADE, TOTAL, AREA = (RESULT_COLUMNS.index(c) for c in ("grade", "total", "building_area"))
+DISTRICT, STREET, COMMUNITY = (RESULT_COLUMNS.index(c) for c in ("district_id", "street_id", "community_id"))
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -255,12 +258,12 @@ def compute_run(run: CycleRun, report) -> dict:
                        *values, version, category, area, renovation_year, n, s, rate,
                        c.disputes_received, c.disputes_resolved, c.repairs_reported, c.repairs_on_time)
             rows.append(row)
-            grade, total, used_area = row[13], row[12], row[16]
+            grade, total, used_area = row[GRADE], row[TOTAL], row[AREA]
             grade_counts[grade] += 1
             assessed += total is not None
-            tally = communities.get(row[4])
+            tally = communities.get(row[COMMUNITY])
             if tally is None:
-                tally = communities[row[4]] = Tally(row[2], row[3], row[4])
+                tally = communities[row[COMMUNITY]] = Tally(row[DISTRICT], row[STREET], row[COMMUNITY])
             tally.add(grade, total, used_area)
         t_write = time.perf_counter()
         writer.write(rows)
