@@ -85,3 +85,8 @@ def oversees(user) -> bool:
     """City oversight: reads the central change log (变更记录, core/audit.py) and follows every
     job (core.models.Job)."""
     return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role in CITY_OVERSIGHT
+
+
+def administers(user) -> bool:
+    """city_admin: the Django admin (参考数据与运维支持) and other users' API tokens."""
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role == R.CITY_ADMIN

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.rules import can
 from communities.models import Estate
 from core.locking import EditConflict, check_version, seen_version
@@ -112,9 +113,9 @@ def allowed_sources(user) -> list[str]:
     """Which kinds of inspection a user enters: a street its daily checks, a district its spot
     checks, an evaluator third-party evaluations; the city (and the system account) any."""
     return {
-        "street_clerk": [InspectionSource.STREET],
-        "district_staff": [InspectionSource.DISTRICT],
-        "evaluator": [InspectionSource.THIRD_PARTY],
+        Role.STREET_CLERK: [InspectionSource.STREET],
+        Role.DISTRICT_STAFF: [InspectionSource.DISTRICT],
+        Role.EVALUATOR: [InspectionSource.THIRD_PARTY],
     }.get(getattr(user, "role", ""), [s.value for s in InspectionSource])
 
 
@@ -188,7 +189,7 @@ class InspectionChecker:
         if estate is None or date is None or "date" in errors:
             return {}, 0, errors
         refusal = self.gate.refusal(estate.id, date.year)
-        if refusal is None and getattr(self.user, "role", "") == "evaluator":
+        if refusal is None and getattr(self.user, "role", "") == Role.EVALUATOR:
             # A third party evaluates its engagements' estates within their period (clause 十).
             refusal = evaluator_refusal(self.user, estate.id, date)
         if refusal:
@@ -271,7 +272,7 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
         _check_version(inspection, seen)
         if inspection.status not in EDITABLE_STATUSES:
             raise Refused("已审核通过的检查记录不能修改。")
-        if inspection.created_by_id != by.pk and not by.is_role("city_admin"):
+        if inspection.created_by_id != by.pk and not by.is_role(Role.CITY_ADMIN):
             raise Refused("只有录入人可以修改这条检查记录。")
         refusal = InputGate().refusal(inspection.estate_id, inspection.date.year)
         if refusal:

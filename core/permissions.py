@@ -18,6 +18,8 @@ class Rules(Protocol):
 
     def oversees(self, user) -> bool: ...
 
+    def administers(self, user) -> bool: ...
+
 
 _rules: Rules | None = None
 
@@ -47,3 +49,8 @@ def oversees(user) -> bool:
     """City oversight (city_admin, the auditor): reads the central change log (变更记录) and
     follows every job."""
     return rules().oversees(user)
+
+
+def administers(user) -> bool:
+    """city_admin: the Django admin and other users' API tokens."""
+    return rules().administers(user)
