@@ -8,7 +8,7 @@ PORT ?= 8000
 # Where the embedded default keeps its data (SQLite, the filesystem broker, job files).
 VAR ?= $(or $(VAR_DIR),var)
 
-.PHONY: run serve test install migrate demo worker beat bench check-deploy backup restore clean
+.PHONY: run serve test lint typecheck install install-dev migrate demo worker beat bench check-deploy backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,24 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The checkers of `make lint` / `make typecheck` (pinned in pyproject.toml's dev extra).
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	@touch $@
+
+install-dev: $(VENV)/.installed-dev
+
+# ruff (rules and formatting) and the layers of docs/architecture.md (import-linter's contracts
+# in pyproject.toml: no import against the direction, no cycle between modules).
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
+
+# mypy with django-stubs over the packages listed in pyproject.toml ([tool.mypy] files).
+typecheck: install-dev
+	$(VENV)/bin/mypy
 
 migrate: install
 	$(PY) manage.py migrate --noinput

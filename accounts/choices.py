@@ -29,4 +29,6 @@ ROLE_LEVEL = {
 
 CITY_ROLES = frozenset(r for r, lvl in ROLE_LEVEL.items() if lvl == Level.CITY)
 FINANCE_ROLES = frozenset({Role.CITY_FINANCE, Role.DISTRICT_FINANCE})
+# The city housing bureau's administrators and the auditor: who reads the central change log.
+CITY_OVERSIGHT = frozenset({Role.CITY_ADMIN, Role.AUDITOR})
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.CITY_FINANCE, Role.DISTRICT_FINANCE})

@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.history import SYSTEM_USERNAME  # noqa: F401 - the name callers import from here
 from core.scoping import Level, ScopedManager
 
 from .choices import ROLE_LEVEL, Role
-
-SYSTEM_USERNAME = "system"
 
 
 class User(AbstractUser):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from .choices import Role
+from .choices import CITY_OVERSIGHT, Role
 
 R = Role
 
@@ -81,3 +81,14 @@ def can(user, action: str) -> bool:
 def require(user, action: str) -> None:
     if not can(user, action):
         raise PermissionDenied("您没有执行此操作的权限。")
+
+
+def oversees(user) -> bool:
+    """City oversight: reads the central change log (变更记录, core/audit.py) and follows every
+    job (core.models.Job)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role in CITY_OVERSIGHT
+
+
+def administers(user) -> bool:
+    """city_admin: the Django admin (参考数据与运维支持) and other users' API tokens."""
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role == R.CITY_ADMIN

@@ -6,13 +6,18 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "考核"
 
     def ready(self):
-        from core.tasks import SWEEP_HOOKS
+        from core.jobs import register_table
         from core.years import register_closed_years
 
-        from . import exports, imports, third_party_exports  # noqa: F401 - registers the importers and the export jobs
-        from .cycle import sweep_lapsed_runs
+        from . import (  # noqa: F401 - registers the importers and the export jobs
+            exports,
+            imports,
+            third_party_exports,
+            unit_exports,
+        )
+        from .models import CycleRun
         from .services import closed_years_among
+        from .tasks import run_cycle_task
 
         register_closed_years(closed_years_among)
-        if sweep_lapsed_runs not in SWEEP_HOOKS:
-            SWEEP_HOOKS.append(sweep_lapsed_runs)
+        register_table(CycleRun, lambda pk: run_cycle_task.delay(pk), gave_up="处理进程多次中断，计分已停止，请重新发起。")

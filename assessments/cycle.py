@@ -49,6 +49,9 @@ RESULT_COLUMNS = (
     "renovation_year", "inspections_counted", "inspections_total_tenths", "fee_rate", "disputes_received",
     "disputes_resolved", "repairs_reported", "repairs_on_time",
 )
+# A result row is a tuple in RESULT_COLUMNS' order (what ResultWriter writes): its fields by name.
+GRADE, TOTAL, AREA = (RESULT_COLUMNS.index(c) for c in ("grade", "total", "building_area"))
+DISTRICT, STREET, COMMUNITY = (RESULT_COLUMNS.index(c) for c in ("district_id", "street_id", "community_id"))
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -63,7 +66,7 @@ def validate_year(year) -> int:
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise Refused("年度格式不正确，请填写四位数年份，例如 2019。")
+        raise Refused("年度格式不正确，请填写四位数年份，例如 2019。") from None
     this_year = timezone.localdate().year
     if year < 2000 or year > this_year:
         raise Refused(f"年度须在2000年到{this_year}年之间。")
@@ -98,11 +101,9 @@ def start_run(year, *, by, appeal=None, enqueue: bool = True) -> CycleRun:
         with transaction.atomic():
             run = CycleRun.objects.create(**fields)
     except IntegrityError:
-        raise Refused(f"{year}年度已有计分任务正在进行，请等待其完成后再发起。")
+        raise Refused(f"{year}年度已有计分任务正在进行，请等待其完成后再发起。") from None
     if enqueue:
-        from .tasks import run_cycle_task
-
-        transaction.on_commit(lambda: run_cycle_task.delay(run.pk))
+        jobs.enqueue(run)
     return run
 
 
@@ -117,20 +118,6 @@ def execute_until_settled(run_id: int) -> CycleRun | None:
 
 def _handler(run: CycleRun, report) -> dict:
     return compute_run(run, report)
-
-
-def sweep_lapsed_runs(now):
-    """Registered with core.tasks.SWEEP_HOOKS: re-queue runs whose worker died."""
-    from django.conf import settings
-
-    from .tasks import run_cycle_task
-
-    lapsed = CycleRun.objects.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now)
-    lapsed.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
-        status=JobStatus.FAILED, finished_at=now, error="处理进程多次中断，计分已停止，请重新发起。"
-    )
-    for pk in lapsed.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS).values_list("pk", flat=True):
-        run_cycle_task.delay(pk)
 
 
 # --- roll-up accumulators -------------------------------------------------------------------------
@@ -271,12 +258,12 @@ def compute_run(run: CycleRun, report) -> dict:
                        *values, version, category, area, renovation_year, n, s, rate,
                        c.disputes_received, c.disputes_resolved, c.repairs_reported, c.repairs_on_time)
             rows.append(row)
-            grade, total, used_area = row[13], row[12], row[16]
+            grade, total, used_area = row[GRADE], row[TOTAL], row[AREA]
             grade_counts[grade] += 1
             assessed += total is not None
-            tally = communities.get(row[4])
+            tally = communities.get(row[COMMUNITY])
             if tally is None:
-                tally = communities[row[4]] = Tally(row[2], row[3], row[4])
+                tally = communities[row[COMMUNITY]] = Tally(row[DISTRICT], row[STREET], row[COMMUNITY])
             tally.add(grade, total, used_area)
         t_write = time.perf_counter()
         writer.write(rows)

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
+from accounts.choices import Role
+
 from . import cycle
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
 from .models import (
@@ -49,10 +51,10 @@ def build(rng, ctx) -> None:
 
     system, users = ctx["system"], ctx.get("users", {})
     admin = users.get("shi_admin") or system
-    clerk_of = {u.street_id: u for u in users.values() if u.role == "street_clerk"}
+    clerk_of = {u.street_id: u for u in users.values() if u.role == Role.STREET_CLERK}
     reviewer_of = {}
     for u in users.values():
-        if u.role == "district_staff":
+        if u.role == Role.DISTRICT_STAFF:
             reviewer_of.setdefault(u.district_id, u)
 
     estates = ctx["estates"]

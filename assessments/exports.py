@@ -8,10 +8,9 @@ import io
 from decimal import Decimal
 from itertools import groupby
 
-from django.core.files.base import ContentFile
-
 from communities.choices import EstateCategory
 from core import jobs
+from core.exports import save_file
 from core.spreadsheets.writer import Col, XlsxWriter, fitted, measure
 
 from .choices import InspectionSource, InspectionStatus, UnitLevel
@@ -106,8 +105,7 @@ def export_results_job(job, report):
     report(0, 2, "正在生成……")
     buffer = io.BytesIO()
     n = build_results_workbook(buffer, year, user=job.created_by, district_ids=district_ids)
-    job.output_file.save(f"results_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=f"{year}年度考核结果.xlsx")
+    save_file(job, buffer.getvalue(), f"{year}年度考核结果.xlsx", stored_as="results")
     return {"rows": n}
 
 
@@ -160,6 +158,5 @@ def export_inspections_job(job, report):
     report(0, 2, "正在生成……")
     buffer = io.BytesIO()
     n = build_inspections_workbook(buffer, year, user=job.created_by, district_ids=job.params.get("district_ids"))
-    job.output_file.save(f"inspections_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=f"{year}年度检查记录.xlsx")
+    save_file(job, buffer.getvalue(), f"{year}年度检查记录.xlsx", stored_as="inspections")
     return {"rows": n}

@@ -10,6 +10,7 @@ from django.utils.functional import classproperty
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communities.choices import EstateCategory
+from communities.lookups import estates_by_code
 from core.imports import Column, Importer, register_importer
 from core.imports import parsers as p
 
@@ -155,7 +156,7 @@ class InspectionImporter(Importer):
         return [*HEAD_COLUMNS, *items, *(_sub_column(h) for h in sub_headers), NOTE_COLUMN]
 
     def validate(self, rows):
-        estates = self.estates_by_code((r["estate_code"] for r in rows), writable=True)
+        estates = estates_by_code(self.user, (r["estate_code"] for r in rows), writable=True)
         checker = InspectionChecker(self.user)
         item_keys = [c.key for c in self.columns[len(HEAD_COLUMNS):-1] if not c.key.startswith(SUB)]
         sub_keys = [c.key for c in self.columns if c.key.startswith(SUB)]
@@ -233,7 +234,7 @@ class FeeRateImporter(Importer):
     ]
 
     def validate(self, rows):
-        estates = self.estates_by_code((r["estate_code"] for r in rows), writable=True)
+        estates = estates_by_code(self.user, (r["estate_code"] for r in rows), writable=True)
         gate = InputGate()
         seen: dict = {}
         for row in rows:

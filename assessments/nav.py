@@ -1,10 +1,11 @@
+from accounts.choices import CITY_ROLES, Role
 from core.navigation import NavItem
 
-ENTER = frozenset({"city_admin", "district_staff", "street_clerk", "evaluator"})
-FEES = frozenset({"city_admin", "district_staff", "street_clerk"})
-CITY = frozenset({"city_admin", "city_finance", "auditor"})
+ENTER = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF, Role.STREET_CLERK, Role.EVALUATOR})
+FEES = frozenset({Role.CITY_ADMIN, Role.DISTRICT_STAFF, Role.STREET_CLERK})
+CITY = CITY_ROLES
 # 第三方评估: the commissioners (city and district roles).
-COMMISSIONERS = CITY | {"district_staff", "district_finance"}
+COMMISSIONERS = CITY | {Role.DISTRICT_STAFF, Role.DISTRICT_FINANCE}
 
 NAV = [
     NavItem("考核", "考核概况", "assessments:index", icon="clipboard-data"),

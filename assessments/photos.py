@@ -50,7 +50,7 @@ def read_photos(files) -> list[tuple]:
             with Image.open(upload) as img:
                 img.verify()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise PhotoRefused(f"“{upload.name}”不是有效的图片。")
+            raise PhotoRefused(f"“{upload.name}”不是有效的图片。") from None
         finally:
             upload.seek(0)
         out.append((upload, taken_time(upload)))

@@ -40,16 +40,13 @@ class Rules:
 
     scheme_id: int
     version: int
-    management_points: Fraction
-    dispute_points: Fraction
-    repair_points: Fraction
     checklist_max_tenths: dict  # category → checklist maximum in tenths of a point
     fee_bands: tuple  # ((threshold Decimal, points Decimal), ...) highest threshold first
     size_bands: tuple
     grade_bands: tuple  # ((min_score Decimal, grade), ...) highest first
-    management_cents: int = 0  # the points in hundredths, for the integer arithmetic
-    dispute_cents: int = 0
-    repair_cents: int = 0
+    management_cents: int  # the points in hundredths, for the integer arithmetic
+    dispute_cents: int
+    repair_cents: int
 
 
 def load_rules(scheme) -> Rules:
@@ -62,9 +59,6 @@ def load_rules(scheme) -> Rules:
     grades = tuple(scheme.grade_bands.order_by("-min_score").values_list("min_score", "grade"))
     return Rules(
         scheme_id=scheme.pk, version=scheme.version,
-        management_points=to_fraction(scheme.management_points),
-        dispute_points=to_fraction(scheme.dispute_points),
-        repair_points=to_fraction(scheme.repair_points),
         checklist_max_tenths=checklist,
         fee_bands=tuple(bands["fee"]), size_bands=tuple(bands["size"]), grade_bands=grades,
         management_cents=_cents(to_fraction(scheme.management_points)),
@@ -88,11 +82,6 @@ def grade_for(rules: Rules, total: Decimal) -> str:
         if total >= min_score:
             return grade
     return Grade.FAIL.value
-
-
-def ratio(part: int, whole: int) -> Fraction:
-    """A ratio with no cases counts as 1 (policy-defaults.md §2)."""
-    return Fraction(part, whole) if whole else Fraction(1)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.rules import can
 from communities.models import Estate
 from core.locking import EditConflict, check_version, seen_version
@@ -24,6 +25,7 @@ from core.years import message as closed_year_message
 
 from . import refinements
 from .choices import AppealStatus, InspectionSource, InspectionStatus, YearStatus
+from .cycle import start_run
 from .errors import Refused
 from .models import (
     Appeal,
@@ -102,7 +104,7 @@ def parse_score(raw) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError("不是有效的数字")
+        raise ValueError("不是有效的数字") from None
     if not value.is_finite():
         raise ValueError("不是有效的数字")
     return value
@@ -112,9 +114,9 @@ def allowed_sources(user) -> list[str]:
     """Which kinds of inspection a user enters: a street its daily checks, a district its spot
     checks, an evaluator third-party evaluations; the city (and the system account) any."""
     return {
-        "street_clerk": [InspectionSource.STREET],
-        "district_staff": [InspectionSource.DISTRICT],
-        "evaluator": [InspectionSource.THIRD_PARTY],
+        Role.STREET_CLERK: [InspectionSource.STREET],
+        Role.DISTRICT_STAFF: [InspectionSource.DISTRICT],
+        Role.EVALUATOR: [InspectionSource.THIRD_PARTY],
     }.get(getattr(user, "role", ""), [s.value for s in InspectionSource])
 
 
@@ -205,7 +207,7 @@ class InspectionChecker:
         if estate is None or date is None or "date" in errors:
             return {}, 0, errors
         refusal = self.gate.refusal(estate.id, date.year)
-        if refusal is None and getattr(self.user, "role", "") == "evaluator":
+        if refusal is None and getattr(self.user, "role", "") == Role.EVALUATOR:
             # A third party evaluates its engagements' estates within their period (clause 十).
             refusal = evaluator_refusal(self.user, estate.id, date)
         if refusal:
@@ -305,7 +307,7 @@ def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, sour
         _check_version(inspection, seen)
         if inspection.status not in EDITABLE_STATUSES:
             raise Refused("已审核通过的检查记录不能修改。")
-        if inspection.created_by_id != by.pk and not by.is_role("city_admin"):
+        if inspection.created_by_id != by.pk and not by.is_role(Role.CITY_ADMIN):
             raise Refused("只有录入人可以修改这条检查记录。")
         refusal = InputGate().refusal(inspection.estate_id, inspection.date.year)
         if refusal:
@@ -522,7 +524,7 @@ def file_appeal(*, by, estate, year: int, reason: str) -> Appeal:
         with transaction.atomic():
             return Appeal.objects.create(estate=estate, year=year, result=result, reason=reason, filed_by=by)
     except IntegrityError:
-        raise Refused("该小区已有待处理的申诉。")
+        raise Refused("该小区已有待处理的申诉。") from None
 
 
 @transaction.atomic
@@ -548,8 +550,6 @@ def rescore_appeal(appeal: Appeal, *, by) -> CycleRun:
     """After an upheld appeal's inputs are corrected: a new current run of the year that
     re-scores that estate (and carries every other estate's result over), refreshing the
     roll-ups and — through `cycle_run_finished` — the year's draft allocations."""
-    from .cycle import start_run
-
     if not (can(by, "appeal_decide") or can(by, "cycle")):
         raise Refused("您没有执行此操作的权限。")
     with transaction.atomic():

@@ -5,11 +5,12 @@ from django.conf import settings
 
 from core.models import JobStatus
 
+from . import cycle
+from .services import send_readiness_reminder
+
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=5)
 def run_cycle_task(self, run_id: int):
-    from . import cycle
-
     run = cycle.execute(run_id)
     if run is not None and run.status == JobStatus.QUEUED:
         # The attempt failed and tries are left: back off and take it again.
@@ -20,6 +21,4 @@ def run_cycle_task(self, run_id: int):
 def yearly_readiness_reminder():
     """15 January (django-celery-beat): tell city_admin the previous year is ready to run,
     with the readiness report. It does not start the cycle."""
-    from .services import send_readiness_reminder
-
     send_readiness_reminder()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import io
 
-from django.core.files.base import ContentFile
-
 from core import jobs
+from core.exports import save_file
 from core.spreadsheets.writer import Col, XlsxWriter
 
 from .third_party import deviation_report
@@ -39,8 +38,7 @@ def export_deviation_job(job, report):
     report(0, 2, "正在生成……")
     buffer = io.BytesIO()
     n = build_deviation_workbook(buffer, year, user=job.created_by, district_ids=job.params.get("district_ids"))
-    job.output_file.save(f"deviation_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=f"{year}年度偏差分析.xlsx")
+    save_file(job, buffer.getvalue(), f"{year}年度偏差分析.xlsx", stored_as="deviation")
     return {"rows": n}
 
 

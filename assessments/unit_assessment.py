@@ -26,17 +26,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import ROLE_LEVEL
 from accounts.rules import can
+from communities.coverage import end_of_year, estates_as_of, gap_counts
 from communities.models import Community, District, Street
 from core.history import acting_as
 from core.scoping import Level
+from disputes.effectiveness import case_counts
 
 from .choices import UnitLevel, YearStatus
 from .errors import Refused
@@ -140,16 +144,30 @@ def ranks(rows: list[UnitScore]) -> None:
         row.rank = rank
 
 
+# 组织与人员 (staffing's compliance of each unit on 31 December) is staffing's to compute, and
+# staffing sits above assessments (its district targets read the unit results): it registers
+# its `unit_rows(day, level, units) -> {unit id: row}` here in its AppConfig.ready().
+_staffing_rows: Callable[..., dict] | None = None
+
+
+def register_staffing_rows(rows: Callable[..., dict]) -> None:
+    global _staffing_rows
+    _staffing_rows = rows
+
+
+def staffing_rows() -> Callable[..., dict]:
+    if _staffing_rows is None:
+        raise ImproperlyConfigured("单位考核的组织与人员得分未注册：INSTALLED_APPS 须包含 staffing。")
+    return _staffing_rows
+
+
 def total_of(row: UnitScore) -> Decimal:
     return row.estate_score + row.dispute_score + row.staffing_score + row.coverage_score + (row.daily_score or Decimal("0"))
 
 
 def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
     """Fill the computed items of every unit of the sheet; keep 日常工作 already entered."""
-    from communities.coverage import end_of_year, estates_as_of, gap_counts
-    from disputes.effectiveness import case_counts
-    from staffing.compliance import unit_rows
-
+    unit_rows = staffing_rows()
     closed_at = _closed(year).closed_at
     run = CycleRun.objects.filter(year=year, is_current=True).first()
     # The run fixed the year's estates: one the registry learnt of after 31 December Y stands as
@@ -241,7 +259,7 @@ def parse_daily(value, points: Decimal) -> Decimal:
     try:
         score = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise Refused(message, {"daily_score": [message]})
+        raise Refused(message, {"daily_score": [message]}) from None
     if not score.is_finite() or score < 0 or score > points or score != score.quantize(Decimal("0.1")):
         raise Refused(message, {"daily_score": [message]})
     return score.quantize(Decimal("0.1"))

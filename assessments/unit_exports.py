@@ -3,13 +3,11 @@ requester may read, each unit with its items, total and rank. A Job (kind export
 
 from __future__ import annotations
 
-import io
-
-from django.core.files.base import ContentFile
 from django.http import QueryDict
 from django.utils import timezone
 
-from core.jobs import enqueue, register
+from core import exports
+from core.exports import Export, register_exports
 from core.models import Job
 from core.spreadsheets.writer import Col, XlsxWriter
 
@@ -60,21 +58,9 @@ def write(wb: XlsxWriter, user, params: QueryDict, report) -> int:
     return written
 
 
-@register("export_unit_assessment")
-def export_handler(job, report):
-    params = QueryDict(job.params.get("query", ""), mutable=True)
-    wb = XlsxWriter()
-    rows = write(wb, job.created_by, params, report)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    filename = f"单位考核结果_{params.get('year')}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
-    job.output_file.save(f"export_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=filename)
-    return {"rows": rows, "summary": f"已导出 {rows} 个单位。"}
+EXPORT = Export("单位考核结果", write, unit="个单位", filename=lambda params: f"单位考核结果_{params.get('year')}")
+register_exports({"unit_assessment": EXPORT})
 
 
 def start_export(user, year: int) -> Job:
-    job = Job.objects.create(kind="export_unit_assessment", title=f"导出{year}年度单位考核结果", created_by=user,
-                             params={"query": f"year={year}"})
-    enqueue(job)
-    return job
+    return exports.start_export(user, "unit_assessment", f"year={year}", title=f"导出{year}年度单位考核结果")

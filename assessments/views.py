@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.choices import CITY_OVERSIGHT, Role
 from accounts.rules import can, require
 from communities.models import District, Estate
 from core.jobs import enqueue
@@ -110,7 +111,7 @@ def index(request):
     }
     rows = [{"year": y, "state": years.get(y), "run": current.get(y), "counts": counts.get(y)}
             for y in sorted(set(years) | set(current), reverse=True)]
-    notices = Notice.objects.filter(dismissed_at__isnull=True)[:5] if request.user.is_role("city_admin") else []
+    notices = Notice.objects.filter(dismissed_at__isnull=True)[:5] if request.user.is_role(Role.CITY_ADMIN) else []
     return render(request, "assessments/index.html", {
         "rows": rows, "notices": notices, "breadcrumbs": [("考核", "")],
     })
@@ -165,7 +166,7 @@ def _dec(value: str, label: str) -> Decimal:
     try:
         return Decimal(value)
     except Exception:
-        raise Refused(f"{label}“{value}”不是数字。")
+        raise Refused(f"{label}“{value}”不是数字。") from None
 
 
 @login_required
@@ -370,7 +371,7 @@ def inspection_edit(request, pk):
     """The author (or city_admin) corrects a draft or a submitted inspection, or submits a draft."""
     require(request.user, "inspection")
     inspection = get_object_or_404(Inspection.objects.writable_by(request.user).select_related("estate"), pk=pk)
-    if inspection.created_by_id != request.user.pk and not request.user.is_role("city_admin"):
+    if inspection.created_by_id != request.user.pk and not request.user.is_role(Role.CITY_ADMIN):
         raise PermissionDenied("只有录入人可以修改这条检查记录。")
     sources = services.allowed_sources(request.user)
     if inspection.source not in sources:
@@ -427,11 +428,11 @@ def _inspection_detail_page(request, inspection, review_form, status=200):
         and Inspection.objects.writable_by(request.user).filter(pk=inspection.pk).exists()
     )
     may_edit = (inspection.status in services.EDITABLE_STATUSES and can(request.user, "inspection")
-                and (inspection.created_by_id == request.user.pk or request.user.is_role("city_admin")))
+                and (inspection.created_by_id == request.user.pk or request.user.is_role(Role.CITY_ADMIN)))
     return render(request, "assessments/inspection_detail.html", {
         "inspection": inspection, "rows": rows, "may_edit": may_edit, "photos": inspection.photos.all(), "may_review": may_review,
         "review_form": review_form, "history": inspection.history.select_related("history_user")[:20]
-        if request.user.role in ("city_admin", "auditor") else None,
+        if request.user.role in CITY_OVERSIGHT else None,
         "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (_crumb(inspection), "")],
     }, status=status)
 

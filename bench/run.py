@@ -633,7 +633,7 @@ def throughput(url: str, token: str, seconds: float, workers: int) -> dict:
                     break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start")
+                    raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.3)
         api_headers = {"Authorization": f"Token {token}", "Host": "127.0.0.1"}
         floor_headers = {"Host": "127.0.0.1"}

@@ -12,16 +12,15 @@ corrected and imported back.
 
 from __future__ import annotations
 
-import io
 from types import SimpleNamespace
 
-from django.core.files.base import ContentFile
 from django.db import connections
 from django.db.models import F
 from django.db.models.functions import Collate
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.exports import save_workbook
 from core.jobs import enqueue, register
 from core.models import Job
 from core.spreadsheets.writer import Col, XlsxWriter
@@ -98,11 +97,7 @@ def export_estates_job(job, report) -> dict:
         done += 1
         if done % CHUNK == 0:
             report(done, total, f"已写入 {done} / {total} 个小区")
-    buffer = io.BytesIO()
-    writer.save(buffer)
-    name = f"小区列表_{now:%Y%m%d_%H%M}.xlsx"
-    job.output_file.save(f"estates_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name)
+    save_workbook(job, writer, f"小区列表_{now:%Y%m%d_%H%M}.xlsx", stored_as="estates")
     return {"rows": done, "summary": f"已导出 {done} 个小区。"}
 
 

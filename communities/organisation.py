@@ -93,7 +93,7 @@ def parse_fee(value) -> Decimal:
     try:
         fee = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise ValueError(Msg.FEE)
+        raise ValueError(Msg.FEE) from None
     if not fee.is_finite() or fee < 0 or fee > FEE_MAX or fee != fee.quantize(Decimal("0.01")):
         raise ValueError(Msg.FEE)
     return fee.quantize(Decimal("0.01"))

@@ -16,7 +16,6 @@ urlpatterns = [
     path("", include("communities.api.urls")),
     path("", include("assessments.api.urls")),
     path("", include("subsidies.api.urls")),
-    path("", include("staffing.api.urls")),
     path("", include("disputes.api.urls")),
     path("", include("integrations.georeport_urls")),  # Open311 GeoReport v2
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "disputes",
     "residents",
     "workbench",  # the top: may import every app, none imports it
+    "dashboards",  # the top too: the home page and its dashboard
     "rest_framework_api_key",
     "integrations",
 ]
@@ -140,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_URL_PATH = "/accounts/login/"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # --- Language and time ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ admin.site.site_title = "老旧小区管理平台"
 admin.site.index_title = "参考数据与运维支持"
 
 urlpatterns = [
+    path("", include("dashboards.urls")),
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("registry/", include("communities.urls")),

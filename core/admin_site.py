@@ -13,12 +13,11 @@ from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from core import permissions
+
 
 def is_city_admin(user) -> bool:
-    return bool(
-        user is not None and getattr(user, "is_authenticated", False) and user.is_active
-        and getattr(user, "role", None) == "city_admin" and not getattr(user, "is_system", False)
-    )
+    return user is not None and permissions.administers(user) and not getattr(user, "is_system", False)
 
 
 class CityAdminSite(admin.AdminSite):

@@ -12,3 +12,8 @@ class CoreConfig(AppConfig):
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="core.start_idle_clock")
         from . import audit  # noqa: F401 - registers the change log's export job
+        from .jobs import register_table
+        from .models import Job
+        from .tasks import run_job_task
+
+        register_table(Job, lambda pk: run_job_task.delay(pk), gave_up="处理进程多次中断，任务已停止，请重新发起。")

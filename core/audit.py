@@ -18,23 +18,22 @@ never the street that handles a case.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import CharField, Value
 from django.utils import timezone
 
-from accounts.choices import Role
-
+from . import permissions
+from .exports import save_workbook
 from .history import HIDDEN_FIELDS, TYPE_LABELS, display_value
 from .jobs import enqueue, register
 from .models import Job
@@ -42,7 +41,6 @@ from .scoping import Level
 from .spreadsheets.writer import Col, XlsxWriter
 from .validation import plausible_date
 
-AUDIT_ROLES = frozenset({Role.CITY_ADMIN, Role.AUDITOR})
 PAGE_SIZE = 30
 EXPORT_KIND = "export_history"
 EXPORT_CHUNK = 500
@@ -55,7 +53,7 @@ def register_personal(label: str, fields: dict[str, Callable[[str], str]]):
 
 
 def can_see(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role in AUDIT_ROLES
+    return permissions.oversees(user)
 
 
 # --- the kinds of record ---------------------------------------------------------------------
@@ -63,8 +61,8 @@ def can_see(user) -> bool:
 class Kind:
     key: str  # "communities.Estate"
     label: str  # 小区
-    model: type
-    history: type
+    model: type[models.Model]
+    history: Any  # the historical model simple-history makes for `model`, built at run time
 
     def path(self, level: str) -> str | None:
         return (getattr(self.model, "scope_paths", None) or {}).get(level)
@@ -89,10 +87,11 @@ def kind_by_key() -> dict[str, Kind]:
 
 # --- the filter form -------------------------------------------------------------------------
 class AuditFilterForm(forms.Form):
-    user = forms.ModelChoiceField(label="操作人", queryset=None, required=False, empty_label="全部操作人")
+    # The querysets are the viewer's, set in __init__.
+    user: forms.ModelChoiceField = forms.ModelChoiceField(label="操作人", queryset=None, required=False, empty_label="全部操作人")
     kind = forms.ChoiceField(label="记录类型", required=False)
-    district = forms.ModelChoiceField(label="区", queryset=None, required=False, empty_label="全部区")
-    street = forms.ModelChoiceField(label="街道", queryset=None, required=False, empty_label="全部街道")
+    district: forms.ModelChoiceField = forms.ModelChoiceField(label="区", queryset=None, required=False, empty_label="全部区")
+    street: forms.ModelChoiceField = forms.ModelChoiceField(label="街道", queryset=None, required=False, empty_label="全部街道")
     date_from = forms.DateField(label="起始日期", required=False, validators=[plausible_date],
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False, validators=[plausible_date],
@@ -164,7 +163,7 @@ def record_index(viewer, cleaned: dict):
     """One UNION ALL over the chosen kinds' history tables: (kind key, history id, date), newest
     first. None when no kind can match."""
     if viewer.scope_level != Level.CITY:
-        # roles.md gives the change history to city roles only (AUDIT_ROLES); a unit-level
+        # roles.md gives the change history to city roles only (accounts.choices.CITY_OVERSIGHT); a unit-level
         # reader would need core.scoping here, which no role asks for yet.
         raise PermissionError("the change log is read at city level")
     chosen = [kind_by_key()[cleaned["kind"]]] if cleaned.get("kind") else list(kinds())
@@ -240,7 +239,7 @@ def entries_for(index_rows) -> list[Entry]:
     for key, history_id, _when in index_rows:
         by_kind.setdefault(key, []).append(history_id)
     lookup = kind_by_key()
-    records = {}
+    records: dict[tuple[str, int], Any] = {}
     for key, ids in by_kind.items():
         for record in lookup[key].history._default_manager.filter(history_id__in=ids).select_related("history_user"):
             records[(key, record.history_id)] = record
@@ -263,9 +262,9 @@ def entries_for(index_rows) -> list[Entry]:
             if isinstance(model_field, models.ForeignKey):
                 wanted.setdefault((key, change.field), set()).update(v for v in (change.old, change.new) if v is not None)
     related: dict[tuple[str, str], dict] = {}
-    for (key, name), ids in wanted.items():
-        model = lookup[key].model._meta.get_field(name).related_model
-        related[(key, name)] = {pk: str(row) for pk, row in model._base_manager.in_bulk(list(ids)).items()}
+    for (key, name), fk_values in wanted.items():
+        model: Any = lookup[key].model._meta.get_field(name).related_model
+        related[(key, name)] = {pk: str(row) for pk, row in model._base_manager.in_bulk(list(fk_values)).items()}
 
     entries = []
     for kind, record, delta in pairs:
@@ -337,7 +336,7 @@ def export_history_job(job, report) -> dict:
         raise JobRefused("您没有查看变更记录的权限。")
     form = AuditFilterForm((job.params or {}).get("filters", {}), viewer=user)
     if not form.is_valid():
-        raise JobRefused("筛选条件无效：" + "；".join(e for errors in form.errors.values() for e in errors))
+        raise JobRefused("筛选条件无效：" + "；".join(str(e) for errors in form.errors.values() for e in errors))
     index = record_index(user, form.cleaned_data)
     total = index.count() if index is not None else 0
     now = timezone.localtime()
@@ -360,9 +359,5 @@ def export_history_job(job, report) -> dict:
                 sheet.row([*head, "", "", "", entry.reason])
                 rows += 1
         report(min(start + EXPORT_CHUNK, total), total, f"已写入 {min(start + EXPORT_CHUNK, total)} / {total} 条记录")
-    buffer = io.BytesIO()
-    writer.save(buffer)
-    name = f"变更记录_{now:%Y%m%d_%H%M}.xlsx"
-    job.output_file.save(f"history_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name)
+    save_workbook(job, writer, f"变更记录_{now:%Y%m%d_%H%M}.xlsx", stored_as="history")
     return {"rows": rows, "summary": f"已导出 {total} 条变更记录（{rows} 行）。"}

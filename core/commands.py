@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import contextlib
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from .history import acting_as
+from .history import SYSTEM_USERNAME, acting_as
 
 
 def system_user():
-    from accounts.models import SYSTEM_USERNAME, User
-
-    user = User.objects.filter(username=SYSTEM_USERNAME, is_system=True).first()
+    user = get_user_model().objects.filter(username=SYSTEM_USERNAME, is_system=True).first()
     if user is None:
         raise CommandError("系统账户不存在：请先执行 manage.py migrate。")
     return user
@@ -23,9 +22,7 @@ def system_user():
 def resolve_user(username: str | None):
     if not username:
         return system_user()
-    from accounts.models import User
-
-    user = User.objects.filter(username=username).first()
+    user = get_user_model().objects.filter(username=username).first()
     if user is None or not user.is_active:
         raise CommandError(f"用户不存在或已停用：{username}")
     return user
@@ -48,19 +45,6 @@ class ActingCommand(BaseCommand):
         with acting_user(options.get("as_user")) as user:
             self.user = user
             return self.act(*args, **options)
-
-    @staticmethod
-    def district_ids(name: str | None) -> list[int] | None:
-        """`--district NAME` (玄武区 or 玄武) → [its id]; None without the option."""
-        from communities.models import District
-
-        if not name:
-            return None
-        name = name.strip()
-        matches = list(District.objects.filter(name=name)) or list(District.objects.filter(short_name=name))
-        if len(matches) != 1:
-            raise CommandError(f"区“{name}”不存在。")
-        return [matches[0].pk]
 
     def act(self, *args, **options):  # pragma: no cover - subclasses implement
         raise CommandError("act() not implemented")

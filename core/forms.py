@@ -9,6 +9,7 @@ every refused field is marked with Bootstrap `is-invalid`.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -84,7 +85,14 @@ def limit_text(field: forms.Field, kind: str) -> forms.Field:
     return field
 
 
-class OnePassFormMixin:
+# The mixin is used on forms only: to the type checker it is one.
+if TYPE_CHECKING:
+    _FormBase = forms.Form
+else:
+    _FormBase = object
+
+
+class OnePassFormMixin(_FormBase):
     """Field parsing and the service's rules in one pass, every refused widget marked.
 
     TEXT_KINDS: field name → kind of free text (settings.TEXT_LIMITS) for `limit_text`."""

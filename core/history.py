@@ -11,6 +11,9 @@ from types import SimpleNamespace
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+# The built-in account (系统) that commands and scheduled jobs act as when no person does; its
+# row comes with accounts' migrations, the name is here so that core can find it.
+SYSTEM_USERNAME = "system"
 TYPE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
 HIDDEN_FIELDS = {"created_at", "updated_at", "version", "id"}
 

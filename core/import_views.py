@@ -10,10 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.rules import require
-
 from .jobs import enqueue
 from .models import Job
+from .permissions import require
 from .spreadsheets.reader import ACCEPTED_TEXT, FileRefused, check_filename
 
 

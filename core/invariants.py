@@ -62,7 +62,8 @@ def discover() -> list[Check]:
 def run_checks() -> list[Outcome]:
     outcomes = []
     for check in discover():
-        violations, total = [], 0
+        violations: list[str] = []
+        total = 0
         for message in check.func() or ():
             total += 1
             if len(violations) < MAX_REPORTED:

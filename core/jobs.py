@@ -11,6 +11,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -20,6 +21,24 @@ from .models import Job, JobBase, JobStatus
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable] = {}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of long work (Job, assessments' CycleRun): how an id of it is queued (its Celery
+    task) and what a job says when its worker died too often."""
+
+    queue: Callable[[int], object]
+    gave_up: str
+
+
+# Filled in AppConfig.ready(): core registers Job, assessments CycleRun. The runner and the sweep
+# below serve every table, and this module never imports a task module (the tasks import it).
+TABLES: dict[type[JobBase], Table] = {}
+
+
+def register_table(model: type[JobBase], queue: Callable[[int], object], gave_up: str) -> None:
+    TABLES[model] = Table(queue, gave_up)
 
 
 class JobRefused(Exception):
@@ -53,7 +72,7 @@ class LeaseKeeper:
     def _run(self):
         try:
             while not self.stop.wait(self.interval):
-                type(self.job).objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
+                type(self.job)._default_manager.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
                     lease_expires_at=_lease_deadline()
                 )
         finally:
@@ -100,7 +119,7 @@ def execute(model: type[JobBase], pk, handler: Callable, *, keep_lease: bool = T
     error fails it with a short reason and is logged (the traceback never reaches the user)."""
     if not model.claim(pk):
         return None
-    job = model.objects.get(pk=pk)
+    job = model._default_manager.get(pk=pk)
     report = make_reporter(job)
     try:
         if keep_lease and not _is_sqlite():
@@ -116,7 +135,7 @@ def execute(model: type[JobBase], pk, handler: Callable, *, keep_lease: bool = T
             job.mark_failed(f"处理失败（已尝试 {job.attempts} 次）：{type(exc).__name__}")
         else:
             # Put it back in the queue: the sweeper (or the retry below) takes it again.
-            model.objects.filter(pk=pk).update(
+            model._default_manager.filter(pk=pk).update(
                 status=JobStatus.QUEUED, lease_expires_at=None, error=f"第 {job.attempts} 次尝试失败：{type(exc).__name__}"
             )
     else:
@@ -133,7 +152,7 @@ def _is_sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def run_job(job_id: int) -> Job | None:
+def run_job(job_id: int) -> JobBase | None:
     job = Job.objects.filter(pk=job_id).only("kind").first()
     if job is None:
         return None
@@ -149,20 +168,31 @@ def execute_until_settled(model: type[JobBase], pk, handler: Callable) -> JobBas
     tries (what a management command does, with no worker)."""
     job = None
     for _ in range(settings.JOB_MAX_ATTEMPTS):
-        job = execute(model, pk, handler) or model.objects.filter(pk=pk).first()
+        job = execute(model, pk, handler) or model._default_manager.filter(pk=pk).first()
         if job is None or job.status != JobStatus.QUEUED:
             break
     return job
 
 
-def enqueue(job: Job):
-    """Queue a job for the worker once the transaction that created it commits."""
-    from .tasks import run_job_task
+def enqueue(job: JobBase):
+    """Queue a job of any registered table for the worker once the transaction that created it
+    commits."""
+    queue = TABLES[type(job)].queue
+    transaction.on_commit(lambda: queue(job.pk))
 
-    transaction.on_commit(lambda: run_job_task.delay(job.pk))
+
+def sweep_lapsed(now) -> None:
+    """Re-queue the jobs of every table whose worker died (lease lapsed); fail those out of tries."""
+    for model, table in TABLES.items():
+        lapsed = model._default_manager.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now)
+        lapsed.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
+            status=JobStatus.FAILED, finished_at=now, error=table.gave_up
+        )
+        for pk in lapsed.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS).values_list("pk", flat=True):
+            table.queue(pk)
 
 
-def run_inline(job: Job) -> Job | None:
+def run_inline(job: Job) -> JobBase | None:
     """Run a job in this process (management commands: no worker needed)."""
     close_old_connections()
     return execute_until_settled(Job, job.pk, HANDLERS[job.kind])

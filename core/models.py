@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import permissions
 from core.validation import happened, plausible_date
 
 
@@ -68,7 +69,7 @@ class JobBase(models.Model):
         lease = dt.timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS)
         claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
         taken = (
-            cls.objects.filter(pk=pk)
+            cls._default_manager.filter(pk=pk)
             .filter(claimable)
             .filter(attempts__lt=settings.JOB_MAX_ATTEMPTS)
             .update(
@@ -83,12 +84,12 @@ class JobBase(models.Model):
 
     def heartbeat(self, progress: int | None = None, note: str | None = None, lease_seconds: int | None = None):
         """Renew the lease and record progress; a no-op if the job is no longer ours."""
-        fields = {"lease_expires_at": timezone.now() + dt.timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS)}
+        fields: dict[str, object] = {"lease_expires_at": timezone.now() + dt.timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS)}
         if progress is not None:
             self.progress = fields["progress"] = max(0, min(100, int(progress)))
         if note is not None:
             self.progress_note = fields["progress_note"] = note[:200]
-        type(self).objects.filter(pk=self.pk, status=JobStatus.RUNNING).update(**fields)
+        type(self)._default_manager.filter(pk=self.pk, status=JobStatus.RUNNING).update(**fields)
 
     # The last step's words ("正在保存……") must not outlive the work: finishing replaces them
     # with the final state, for the page and the API alike.
@@ -99,7 +100,7 @@ class JobBase(models.Model):
         self.status, self.progress, self.finished_at = JobStatus.SUCCEEDED, 100, timezone.now()
         self.result = result or {}
         self.progress_note = self.SUCCEEDED_NOTE
-        type(self).objects.filter(pk=self.pk).update(
+        type(self)._default_manager.filter(pk=self.pk).update(
             status=self.status, progress=100, finished_at=self.finished_at, result=self.result, lease_expires_at=None,
             progress_note=self.progress_note,
         )
@@ -111,7 +112,7 @@ class JobBase(models.Model):
                   "progress_note": self.progress_note}
         if result is not None:
             self.result = fields["result"] = result
-        type(self).objects.filter(pk=self.pk).update(**fields)
+        type(self)._default_manager.filter(pk=self.pk).update(**fields)
 
     @property
     def is_active(self) -> bool:
@@ -131,7 +132,7 @@ class JobQuerySet(models.QuerySet):
         """A user sees the jobs they started; city_admin and the auditor see all of them."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.role in ("city_admin", "auditor"):
+        if permissions.oversees(user):
             return self
         return self.filter(created_by=user)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 
-APPS_WITH_NAV = ("communities", "assessments", "disputes", "subsidies", "staffing", "core", "integrations")
+APPS_WITH_NAV = ("communities", "assessments", "disputes", "subsidies", "staffing", "accounts", "integrations")
 SECTIONS = ("小区登记", "考核", "两站一中心", "扶持资金", "组织与人员", "系统")
 
 
@@ -22,7 +22,7 @@ class NavItem:
 
 
 def _all_items() -> list[NavItem]:
-    items = []
+    items: list[NavItem] = []
     for app in APPS_WITH_NAV:
         try:
             module = importlib.import_module(f"{app}.nav")

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import jobs
-from .models import Job, JobStatus
+from .models import JobStatus
+from .retention import purge_job_files
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=5)
@@ -18,18 +19,11 @@ def run_job_task(self, job_id: int):
 
 @shared_task(ignore_result=True)
 def sweep_lapsed_jobs():
-    """Re-queue jobs whose worker died (lease lapsed); fail those out of tries."""
-    from django.conf import settings
-
-    now = timezone.now()
-    lapsed = Job.objects.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now)
-    lapsed.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
-        status=JobStatus.FAILED, finished_at=now, error="处理进程多次中断，任务已停止，请重新发起。"
-    )
-    for pk in lapsed.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS).values_list("pk", flat=True):
-        run_job_task.delay(pk)
-    for hook in SWEEP_HOOKS:
-        hook(now)
+    """Re-queue jobs of every table (core.jobs.TABLES) whose worker died; fail those out of tries."""
+    jobs.sweep_lapsed(timezone.now())
 
 
-SWEEP_HOOKS = []  # other job tables (cycle runs) register their own sweep here
+@shared_task(ignore_result=True)
+def purge_job_files_task():
+    """Every night (django-celery-beat): the files of jobs past JOB_FILE_RETENTION_DAYS."""
+    purge_job_files()

@@ -5,7 +5,6 @@ from . import audit_views, views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),

@@ -6,19 +6,6 @@ from .models import Job
 
 
 @login_required
-def home(request):
-    """首页: the estates of the user's scope by unit, and the dashboard (core/dashboards.py)."""
-    from communities.services import registry_summary
-
-    from .dashboards import cached_dashboard
-
-    context = dict(registry_summary(request.user))
-    if context["totals"]["count"]:
-        context.update(cached_dashboard(request.user, request.GET, large=context["totals"]["sums_skipped"]))
-    return render(request, "core/home.html", context)
-
-
-@login_required
 def job_list(request):
     jobs = Job.objects.visible_to(request.user).select_related("created_by")[:100]
     return render(request, "core/job_list.html", {"jobs": jobs, "breadcrumbs": [("后台任务", "")]})

@@ -69,7 +69,7 @@ class YearGate:
         self._closed: dict[int, bool] = {}
 
     def preload(self, values: Iterable) -> YearGate:
-        years = {year_of(v) for v in values} - {None} - set(self._closed)
+        years = {y for y in map(year_of, values) if y is not None} - set(self._closed)
         closed = closed_among(years)
         self._closed.update({y: y in closed for y in years})
         return self
@@ -86,8 +86,9 @@ class YearGate:
         """The Chinese refusal for the first value whose year is closed, or None."""
         self.preload(values)
         for value in values:
-            if self.is_closed(value):
-                return message(year_of(value))
+            year = year_of(value)
+            if year is not None and self.is_closed(value):
+                return message(year)
         return None
 
 

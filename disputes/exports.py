@@ -6,17 +6,12 @@ filters by name or phone)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.core.files.base import ContentFile
 from django.http import QueryDict
 from django.utils import timezone
 
-from core.jobs import enqueue, register
-from core.models import Job
+from core.exports import Export, register_exports, start_export  # noqa: F401 - start_export: the pages start them here
 from core.spreadsheets.writer import Col, XlsxWriter
 
 from . import privacy, stats
@@ -122,12 +117,6 @@ FILING_COLUMNS = UNIT_COLUMNS + [
 ]
 
 
-@dataclass(frozen=True)
-class ListExport:
-    title: str
-    write: Callable  # (writer, user, params, report) -> rows written
-
-
 def _fake_request(user):
     return SimpleNamespace(user=user, GET=QueryDict())
 
@@ -157,7 +146,7 @@ def _case_export(model, filter_class, columns, row, title, overdue_only=False):
                 report(n, total)
         return n
 
-    return ListExport(title, write)
+    return Export(title, write, unit="条")
 
 
 def _referral_export(wb, user, params, report) -> int:
@@ -172,11 +161,9 @@ def _referral_export(wb, user, params, report) -> int:
 
 
 def _department_export(wb, user, params, report) -> int:
-    from .views import department_counts
-
     today = timezone.localdate()
     qs = ReferralFilter(params or None, queryset=EnforcementReferral.objects.visible_to(user), request=_fake_request(user)).qs
-    rows = department_counts(qs, today)
+    rows = stats.department_counts(qs, today)
     sheet = wb.sheet("按部门统计", [Col("序号", "int", 7), Col("执法部门", "text", 12), Col("移交数", "int", 9),
                                  Col("办理中", "int", 9), Col("逾期", "int", 9), Col("已反馈办结", "int", 11),
                                  Col("按期反馈", "int", 10), Col("部门退回", "int", 10)],
@@ -219,41 +206,16 @@ def _station_export(wb, user, params, report) -> int:
     return n
 
 
-EXPORTS: dict[str, ListExport] = {
+EXPORTS: dict[str, Export] = {
     "disputes": _case_export(DisputeCase, DisputeFilter, DISPUTE_COLUMNS, dispute_row, "矛盾纠纷台账"),
     "repairs": _case_export(RepairRequest, RepairFilter, REPAIR_COLUMNS, repair_row, "应急维修台账"),
     "overdue_disputes": _case_export(DisputeCase, DisputeFilter, DISPUTE_COLUMNS, dispute_row, "逾期矛盾纠纷", overdue_only=True),
     "overdue_repairs": _case_export(RepairRequest, RepairFilter, REPAIR_COLUMNS, repair_row, "逾期应急维修", overdue_only=True),
-    "referrals": ListExport("联合执法移交台账", _referral_export),
-    "departments": ListExport("联合执法按部门统计", _department_export),
-    "filings": ListExport("备案登记", _filing_export),
-    "stations": ListExport("两站一中心站点", _station_export),
+    "referrals": Export("联合执法移交台账", _referral_export, unit="条"),
+    "departments": Export("联合执法按部门统计", _department_export, unit="条"),
+    "filings": Export("备案登记", _filing_export, unit="条"),
+    "stations": Export("两站一中心站点", _station_export, unit="条"),
 }
 
 
-def export_handler(job, report):
-    name = job.kind.removeprefix("export_")
-    export = EXPORTS[name]
-    params = QueryDict(job.params.get("query", ""), mutable=True)
-    wb = XlsxWriter()
-    rows = export.write(wb, job.created_by, params, report)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    filename = f"{export.title}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
-    job.output_file.save(f"export_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=filename)
-    return {"rows": rows, "summary": f"已导出 {rows} 条。"}
-
-
-for _name in EXPORTS:
-    register(f"export_{_name}")(export_handler)
-
-
-def start_export(user, name: str, query: str) -> Job:
-    export = EXPORTS[name]
-    job = Job.objects.create(kind=f"export_{name}", title=f"导出{export.title}", created_by=user,
-                             params={"query": query[:2000]})
-    enqueue(job)
-    return job
-
-
+register_exports(EXPORTS)

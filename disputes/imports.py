@@ -14,6 +14,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from communities.lookups import estates_by_code
 from core.imports import CellError, Column, Importer, register_importer
 from core.imports import parsers as p
 from core.years import YearGate
@@ -55,7 +56,7 @@ class CaseImporter(Importer):
     write_action = "case"
 
     def _estates(self, rows):
-        estates = self.estates_by_code((r["estate_code"] for r in rows), writable=True)
+        estates = estates_by_code(self.user, (r["estate_code"] for r in rows), writable=True)
         for row in rows:
             if row["estate_code"] and row["estate_code"] not in estates:
                 row.error("estate_code", "小区编码不存在。")

@@ -17,10 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.rules import require
 from communities.models import Estate
 from core.locking import check_version, seen_version
 from core.money import yuan_to_fen
+from core.scoping import Level
 from core.validation import text_errors
 
 from . import validation as v
@@ -339,7 +341,7 @@ def parse_cost(value) -> int | None:
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
-        raise ValidationError({"cost": "维修费用应为金额（元），如 350.00。"})
+        raise ValidationError({"cost": "维修费用应为金额（元），如 350.00。"}) from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError({"cost": "维修费用不能为负数。"})
     if amount.as_tuple().exponent < -2:
@@ -513,7 +515,7 @@ def _street_for(by, street):
     found = Street.objects.filter(pk=getattr(street, "pk", street)).first() if street else None
     if found is None:
         raise ValidationError({"street": "街道不存在。"})
-    level_ok = by.scope_level == "city" or (by.street_id == found.pk and by.role == "street_clerk")
+    level_ok = by.scope_level == Level.CITY or (by.street_id == found.pk and by.role == Role.STREET_CLERK)
     if not level_ok:
         raise PermissionDenied("只能维护本街道的站点和队伍。")
     return found

@@ -14,6 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from .choices import REFERRAL_OPEN, ReferralStatus
+from .models import Department
+
 
 @dataclass
 class Rates:
@@ -132,3 +135,22 @@ def satisfaction_by(querysets, field: str) -> dict:
             unit = row.pop(field)
             found[unit] = Satisfaction.sum([found.get(unit, Satisfaction()), Satisfaction(**row)])
     return found
+
+
+def department_counts(queryset, today):
+    """Department → counts of its enforcement referrals (按部门统计), one grouped query; every
+    department in force appears (zeros included). The page and its export both read it."""
+    is_open = Q(status__in=list(REFERRAL_OPEN))
+    grouped = {
+        row.pop("department_id"): row
+        for row in queryset.order_by().values("department_id").annotate(
+            total=Count("id"), open=Count("id", filter=is_open),
+            overdue=Count("id", filter=is_open & Q(due_on__lt=today)),
+            answered=Count("id", filter=Q(status=ReferralStatus.ANSWERED)),
+            answered_on_time=Count("id", filter=Q(status=ReferralStatus.ANSWERED, answered_on__lte=F("due_on"))),
+            returned=Count("id", filter=Q(status=ReferralStatus.RETURNED)),
+        )
+    }
+    zero = {"total": 0, "open": 0, "overdue": 0, "answered": 0, "answered_on_time": 0, "returned": 0}
+    return [{"department": d, **grouped.get(d.pk, zero)} for d in Department.objects.all()
+            if d.valid_to is None or d.pk in grouped]

@@ -179,7 +179,7 @@ class RequestsView(Open311View):
         try:
             phone = v.normalise_phone(fields.get("phone", "")[:40])
         except ValidationError:
-            raise o.Open311Error("phone " + v.PHONE_MESSAGE)
+            raise o.Open311Error("phone " + v.PHONE_MESSAGE) from None
         if phone:
             o.throttle("phone", phone)
         system = system_user()
@@ -199,9 +199,9 @@ class RequestsView(Open311View):
                         respondent=o.text_field(fields, "attribute[respondent]", "被反映方", 100))
                     link = Open311Request.objects.create(api_key=key, dispute=case, media_url=media)
         except ValidationError as exc:
-            raise o.Open311Error("；".join(exc.messages))
+            raise o.Open311Error("；".join(exc.messages)) from exc
         except PermissionDenied as exc:
-            raise o.Open311Error(str(exc), code=403)
+            raise o.Open311Error(str(exc), code=403) from exc
         mark_used(key)
         # The key's name and the case number only: never the reporter's number or name.
         log.info("open311: %s created %s at %s", key.name, case.number, estate.code)

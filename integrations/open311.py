@@ -313,7 +313,7 @@ def parse_body(request) -> dict[str, str]:
         try:
             return {key: request.POST.get(key, "") for key in request.POST}
         except RequestDataTooBig:
-            raise Open311Error("请求内容过大。", code=413)
+            raise Open311Error("请求内容过大。", code=413) from None
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
         raise Open311Error("请求内容过大。", code=413)
     body = request.body
@@ -321,7 +321,7 @@ def parse_body(request) -> dict[str, str]:
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            raise Open311Error("JSON 格式错误，无法解析。")
+            raise Open311Error("JSON 格式错误，无法解析。") from None
         if not isinstance(data, dict):
             raise Open311Error("JSON 应为一个对象，如 {\"service_code\": \"water_pipe\", …}。")
         fields = {}
@@ -335,7 +335,7 @@ def parse_body(request) -> dict[str, str]:
         try:
             root = SafeET.fromstring(body)
         except Exception:  # noqa: BLE001 - any parser refusal (syntax, entities, DTD) is the client's error
-            raise Open311Error("XML 格式错误，无法解析。")
+            raise Open311Error("XML 格式错误，无法解析。") from None
         fields = {}
         for child in root:
             if child.tag == "attribute" and len(child):
@@ -404,7 +404,7 @@ def media_url(fields: dict) -> str:
         try:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError:
-            raise Open311Error("media_url 应为 http(s) 链接。")
+            raise Open311Error("media_url 应为 http(s) 链接。") from None
     return value
 
 

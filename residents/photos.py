@@ -53,5 +53,5 @@ def _clean(upload, number: int) -> ContentFile:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
             SyntaxError, ValueError):
-        raise ValidationError({"photos": not_image})
+        raise ValidationError({"photos": not_image}) from None
     return ContentFile(out.getvalue(), name=f"照片{number}.jpg")

@@ -3,16 +3,11 @@ gets only the id; the chosen district or street travels as the page's query stri
 
 from __future__ import annotations
 
-import io
-
-from django.core.files.base import ContentFile
 from django.http import QueryDict
-from django.utils import timezone
 
 from communities.coverage import RULES, findings, summary_by
 from communities.models import Estate
-from core.jobs import enqueue, register
-from core.models import Job
+from core.exports import Export, register_exports, start_export  # noqa: F401 - start_export: the pages start them here
 from core.spreadsheets.writer import Col, XlsxWriter
 
 from .choices import UnitLevel
@@ -85,34 +80,7 @@ def coverage_estates(user, district=None, street=None):
 
 
 EXPORTS = {
-    "staffing_compliance": ("人员配备达标情况", write_compliance),
-    "staffing_coverage": ("物业管理覆盖情况", write_coverage),
+    "staffing_compliance": Export("人员配备达标情况", write_compliance),
+    "staffing_coverage": Export("物业管理覆盖情况", write_coverage),
 }
-
-
-def export_handler(job, report):
-    title, write = EXPORTS[job.kind.removeprefix("export_")]
-    params = QueryDict(job.params.get("query", ""), mutable=True)
-    wb = XlsxWriter()
-    rows = write(wb, job.created_by, params, report)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    filename = f"{title}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
-    job.output_file.save(f"export_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=filename)
-    return {"rows": rows, "summary": f"已导出 {rows} 行。"}
-
-
-for _name in EXPORTS:
-    register(f"export_{_name}")(export_handler)
-
-# The unit assessment's export (assessments/unit_exports.py) registers itself when imported; the
-# worker imports this module (staffing/tasks.py), so it is registered there too.
-from assessments import unit_exports  # noqa: E402,F401
-
-
-def start_export(user, name: str, query: str) -> Job:
-    title, _ = EXPORTS[name]
-    job = Job.objects.create(kind=f"export_{name}", title=f"导出{title}", created_by=user, params={"query": query[:2000]})
-    enqueue(job)
-    return job
+register_exports(EXPORTS)

@@ -414,5 +414,5 @@ def set_target(values: dict, *, by) -> DistrictTarget:
             obj, _ = DistrictTarget.objects.update_or_create(
                 district=district, year=year, indicator=indicator, defaults={"target": target, "note": note})
         except IntegrityError:
-            raise ValidationError({"indicator": [Msg.TARGET_TAKEN]})
+            raise ValidationError({"indicator": [Msg.TARGET_TAKEN]}) from None
     return obj

@@ -15,12 +15,11 @@ import tempfile
 from decimal import Decimal
 from itertools import groupby
 
-from django.core.files import File
-
 from accounts.choices import FINANCE_ROLES
 from assessments.exports import write_results_sheet
 from assessments.models import CycleRun
 from core import jobs
+from core.exports import save_file
 from core.scoping import restrict
 from core.spreadsheets.writer import Col, XlsxWriter, fitted, measure
 
@@ -246,10 +245,8 @@ def export_allocations_job(job, report):
         except NoAllocations as exc:
             raise jobs.JobRefused(str(exc)) from exc
         with open(path, "rb") as fh:
-            job.output_file.save(f"allocations_{job.pk}.xlsx", File(fh), save=False)
+            save_file(job, fh, f"{counts['district']}{year}年度补贴分配表.xlsx", stored_as="allocations")
     finally:
         os.unlink(path)
-    type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name,
-                                               output_name=f"{counts['district']}{year}年度补贴分配表.xlsx")
     counts["summary"] = summary(year, counts)
     return counts

@@ -82,7 +82,7 @@ class PolicyForm(forms.ModelForm):
                 area, total = (x.strip().replace(",", "") for x in line.replace("＝", "=").split("="))
                 area, total = Decimal(area), Decimal(total)
             except (ValueError, InvalidOperation):
-                raise forms.ValidationError(f"第{n}行格式不正确，应为“面积下限=扶持总额”。")
+                raise forms.ValidationError(f"第{n}行格式不正确，应为“面积下限=扶持总额”。") from None
             if area < 0 or total < 0:
                 raise forms.ValidationError(f"第{n}行不能为负数。")
             out.append((area.quantize(Decimal("0.01")), yuan_to_fen(total)))
@@ -97,7 +97,7 @@ class PolicyForm(forms.ModelForm):
         try:
             shares = [Decimal(x.strip()) for x in text.split(",")]
         except InvalidOperation:
-            raise forms.ValidationError("分期比例须为数字。")
+            raise forms.ValidationError("分期比例须为数字。") from None
         if any(s <= 0 for s in shares) or sum(shares) != 1:
             raise forms.ValidationError("分期比例须为正数且合计为1。")
         return [str(s) for s in shares]

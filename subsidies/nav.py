@@ -1,7 +1,8 @@
+from accounts.choices import Role
 from core.navigation import NavItem
 
-READERS = frozenset({"city_admin", "city_finance", "auditor", "district_staff", "district_finance"})
-WHAT_IF = frozenset({"city_admin", "city_finance"})
+READERS = frozenset({Role.CITY_ADMIN, Role.CITY_FINANCE, Role.AUDITOR, Role.DISTRICT_STAFF, Role.DISTRICT_FINANCE})
+WHAT_IF = frozenset({Role.CITY_ADMIN, Role.CITY_FINANCE})
 
 NAV = [
     NavItem("扶持资金", "补贴分配表", "subsidies:index", roles=READERS, icon="table"),

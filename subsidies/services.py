@@ -202,7 +202,7 @@ def parse_amount(raw) -> int:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise Refused("金额格式不正确，请填写数字，例如 29340.45。", {"amount": "金额格式不正确。"})
+        raise Refused("金额格式不正确，请填写数字，例如 29340.45。", {"amount": "金额格式不正确。"}) from None
     if not value.is_finite() or value <= 0:
         raise Refused("金额须大于0。", {"amount": "金额须大于0。"})
     if value != value.quantize(Decimal("0.01")):

@@ -40,7 +40,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 source=d["source"], note=d["note"], submit=not d["draft"],
             )
         except Refused as exc:
-            raise exceptions.ValidationError({k: [v] for k, v in exc.errors.items()} or {"non_field_errors": [exc.message]})
+            raise exceptions.ValidationError({k: [v] for k, v in exc.errors.items()} or {"non_field_errors": [exc.message]}) from exc
         inspection = self.get_queryset().get(pk=inspection.pk)
         return Response(s.InspectionSerializer(inspection, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)

@@ -156,7 +156,7 @@ class EstateSerializer(OnePassSerializerMixin, FastRepresentation, serializers.M
         try:
             services.validate_estate(values, by=_user(self), instance=self.instance)
         except DjangoValidationError as exc:
-            raise as_drf_error(exc)
+            raise as_drf_error(exc) from exc
         self.service_values = values
         return attrs
 
@@ -205,7 +205,7 @@ class ServiceFirmSerializer(serializers.ModelSerializer):
         try:
             services.validate_firm(values, by=_user(self), instance=firm)
         except DjangoValidationError as exc:
-            raise as_drf_error(exc)
+            raise as_drf_error(exc) from exc
         self.service_values = values
         return attrs
 
@@ -278,7 +278,7 @@ class PropertyCommitteeSerializer(serializers.ModelSerializer):
         try:
             services.validate_committee(values, by=_user(self), instance=committee, members=members)
         except DjangoValidationError as exc:
-            raise as_drf_error(exc)
+            raise as_drf_error(exc) from exc
         self.service_values, self.service_members = values, members
         return attrs
 

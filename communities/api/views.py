@@ -184,7 +184,7 @@ class EstateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             return Response({"detail": exc.message, "current": self.get_serializer(current).data},
                             status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
-            raise as_drf_error(exc)
+            raise as_drf_error(exc) from exc
         estate = self.get_queryset().get(pk=estate.pk)
         response = Response(self.get_serializer(estate).data)
         response["ETag"] = f'"{estate.version}"'

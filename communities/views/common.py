@@ -119,7 +119,7 @@ def api_pagination_class():
             try:
                 self.page = paginator.page(number)
             except InvalidPage:
-                raise NotFound("页码无效。")
+                raise NotFound("页码无效。") from None
             if paginator.num_pages > 1 and self.template is not None:
                 self.display_page_controls = True
             related = getattr(view, "list_related", ())

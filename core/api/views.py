@@ -15,6 +15,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import permissions
+
 from .auth import token_expired, token_expires_at
 
 
@@ -83,7 +85,7 @@ class ObtainTokenView(APIView):
         target = request.user
         other = request.query_params.get("user")
         if other not in (None, "", str(request.user.pk)):
-            if not request.user.is_role("city_admin"):
+            if not permissions.administers(request.user):
                 return Response({"detail": "只有市级管理员可以撤销他人的令牌。"}, status=403)
             if not re.fullmatch(r"[0-9]{1,18}", other):  # ASCII digits within bigint
                 return Response({"detail": "用户编号应为整数。"}, status=400)

@@ -7,8 +7,9 @@ error. The same importer runs from the upload page (a Job, with a progress bar a
 handed back marked) and from `manage.py import_<kind> FILE`.
 """
 
-from .base import Column, Importer, ImportOutcome, Row, RowError, importer_for, register_importer
+from .base import Column, Importer, ImportOutcome, Row, RowError
 from .commands import ImportCommand
+from .jobs import importer_for, register_importer
 from .parsers import CellError
 
 __all__ = [

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import transaction
 
+from core.permissions import can
 from core.spreadsheets.reader import FileRefused, open_rows
 from core.text import normalise_header
 
 from .parsers import CellError
 
 HEADER_SEARCH_ROWS = 30
-REGISTRY: dict[str, type[Importer]] = {}
 
 
 @dataclass
@@ -124,21 +124,6 @@ class Importer:
         raise NotImplementedError
 
     # --- helpers for subclasses --------------------------------------------------------------
-    def estates_by_code(self, codes: Iterable[str], writable: bool = False) -> dict:
-        """Estates the user can see (or write) by code, in one query per thousand codes. A code
-        outside the scope is simply absent: the message is the same as for an unknown code."""
-        from communities.models import Estate
-
-        codes = [c for c in set(codes) if c]
-        manager = Estate.objects
-        found = {}
-        for start in range(0, len(codes), 1000):
-            chunk = codes[start : start + 1000]
-            qs = manager.filter(code__in=chunk)
-            qs = qs.writable_by(self.user) if writable else qs.visible_to(self.user)
-            found.update({e.code: e for e in qs.only("id", "code", "category", "district_id", "street_id", "community_id", "renovation_year")})
-        return found
-
     def file_error(self, message: str) -> None:
         """Record a fault of the whole file that only the rows reveal (validate): e.g. a column
         that the file's rows need although the template does not always require it."""
@@ -163,8 +148,6 @@ class Importer:
 
     def run(self, path: str | os.PathLike, filename: str, report: Callable | None = None) -> ImportOutcome:
         """Read, parse and validate every row; write only if every row is good."""
-        from accounts.rules import can
-
         outcome = ImportOutcome(ok=False, sheet_title=self.sheet_label)
         if not can(self.user, self.write_action):
             outcome.errors.append(RowError(self.sheet_label, None, "", "您没有导入此类数据的权限。"))
@@ -277,17 +260,3 @@ class Importer:
     @classmethod
     def template_headers(cls) -> list[str]:
         return [c.header for c in cls.columns]
-
-
-def register_importer(cls: type[Importer]) -> type[Importer]:
-    REGISTRY[cls.kind] = cls
-    from core.jobs import register
-
-    from .jobs import import_job_handler
-
-    register(f"import_{cls.kind}")(import_job_handler)
-    return cls
-
-
-def importer_for(kind: str) -> type[Importer]:
-    return REGISTRY[kind]

@@ -1,24 +1,34 @@
-"""The upload path: a Job row whose handler runs the importer on the uploaded file."""
+"""The upload path: the importers by kind, and the Job handler that runs one on an uploaded file."""
 
 from __future__ import annotations
 
 import io
 import os
 
-from django.core.files.base import ContentFile
+from core.exports import save_file
+from core.history import acting_as
+from core.jobs import JobRefused, register
 
-from core.jobs import JobRefused
+from .base import Importer
+from .marking import write_marked_copy
 
 MAX_ERRORS_SHOWN = 500
+REGISTRY: dict[str, type[Importer]] = {}
+
+
+def register_importer(cls: type[Importer]) -> type[Importer]:
+    """Make `cls` the importer of its kind: its upload page's job and `import_<kind>` run it."""
+    REGISTRY[cls.kind] = cls
+    register(f"import_{cls.kind}")(import_job_handler)
+    return cls
+
+
+def importer_for(kind: str) -> type[Importer]:
+    return REGISTRY[kind]
 
 
 def import_job_handler(job, report):
-    from .base import importer_for
-    from .marking import write_marked_copy
-
     importer = importer_for(job.kind.removeprefix("import_"))(job.created_by)
-    from core.history import acting_as
-
     with acting_as(job.created_by):
         outcome = importer.run(job.input_file.path, job.input_name or os.path.basename(job.input_file.name), report=report)
     if outcome.ok:
@@ -33,7 +43,6 @@ def import_job_handler(job, report):
         write_marked_copy(importer, outcome, buffer)
         stem = os.path.splitext(job.input_name or "导入文件")[0]
         name = f"{stem}_错误标注.xlsx"
-        job.output_file.save(f"marked_{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-        type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name, output_name=name)
+        save_file(job, buffer.getvalue(), name, stored_as="marked")
     message = outcome.summary if outcome.bad_cells else outcome.errors[0].message
     raise JobRefused(message, result=result)

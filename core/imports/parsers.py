@@ -213,5 +213,5 @@ def choice(mapping: dict[str, str], default: str | None = None):
             return mapping[label]
         raise CellError(f"“{label}”不在可选范围内，应为：{labels}。")
 
-    parse.labels = list(mapping)
+    parse.labels = list(mapping)  # type: ignore[attr-defined]  # the template lists the choices
     return parse

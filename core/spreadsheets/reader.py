@@ -297,7 +297,7 @@ def _xls_value(book, cell):
 def _xls_format_has_time(book, cell) -> bool:
     xf = book.xf_list[cell.xf_index] if cell.xf_index is not None and cell.xf_index < len(book.xf_list) else None
     fmt = book.format_map.get(xf.format_key) if xf is not None else None
-    if fmt is None:
+    if xf is None or fmt is None:
         return False
     return format_has_time(fmt.format_str, xf.format_key)
 

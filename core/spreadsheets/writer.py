@@ -85,7 +85,7 @@ class Col:
             return min(self.content, NAME_LIMIT)
         if self.kind in KIND_CONTENT:
             return display_width(KIND_CONTENT[self.kind])
-        return (self.width or DEFAULT_WIDTHS.get(self.kind, 12)) - PADDING
+        return int((self.width or DEFAULT_WIDTHS.get(self.kind, 12)) - PADDING)
 
     def fitted_width(self) -> float:
         return max(self.width or 0, max(self.content_width(), display_width(self.header)) + PADDING)
@@ -128,8 +128,8 @@ class SheetWriter:
                  subtitle: str | None = None):
         self.ws = workbook.create_sheet(title=name[:31])
         self.columns = columns
-        self._styles = {}
-        self._pool = {}
+        self._styles: dict = {}
+        self._pool: dict = {}
         for i, col in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = col.fitted_width()
         self.ws.page_setup.orientation = "landscape"

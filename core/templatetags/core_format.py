@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from core import permissions
 from core.money import format_yuan
 
 register = template.Library()
@@ -77,9 +78,7 @@ def query_without(context, *keys):
 @register.filter
 def can(user, action):
     """{% if user|can:"estate" %}: may this user write this kind of thing (accounts.rules)?"""
-    from accounts.rules import can as _can
-
-    return _can(user, action)
+    return permissions.can(user, action)
 
 
 @register.filter

@@ -30,7 +30,7 @@ def committee_on(world, code, by):
 def test_counts_on_home_and_unit_pages_are_the_scope(client, world, persona):
     client.force_login(world.users[persona])
     mine = expected(world, persona)
-    home = client.get(reverse("core:home") + "?view=dashboard")
+    home = client.get(reverse("dashboards:home") + "?view=dashboard")
     assert home.context["totals"]["count"] == len(mine)
     by_category = {row["value"]: row["count"] for row in home.context["by_category"]}
     assert by_category == {c: sum(1 for code in mine if Estate.objects.get(code=code).category == c)
@@ -253,10 +253,10 @@ def test_committee_and_firm_history_only_for_city_admin_and_auditor(client, worl
 
 def test_menu_offers_writes_only_to_writers(client, world):
     client.force_login(world.meiyuan_clerk)
-    html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
+    html = client.get(reverse("dashboards:home") + "?view=dashboard").content.decode()
     assert reverse("communities:estate_create") in html and reverse("communities:firm_list") in html
     client.force_login(world.auditor)
-    html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
+    html = client.get(reverse("dashboards:home") + "?view=dashboard").content.decode()
     assert reverse("communities:estate_create") not in html and reverse("communities:estate_list") in html
 
 
@@ -268,13 +268,13 @@ def test_home_of_a_large_scope_is_cached_briefly_and_says_so(client, world, monk
     monkeypatch.setattr(services, "LIST_SUMS_LIMIT", 5)
     client.force_login(world.city_admin)
     with CaptureQueriesContext(connection) as counted:
-        first = client.get(reverse("core:home") + "?view=dashboard")
+        first = client.get(reverse("dashboards:home") + "?view=dashboard")
     assert first.context["totals"]["count"] == 12 and "统计于" in first.content.decode()
     with CaptureQueriesContext(connection) as cached:
-        again = client.get(reverse("core:home") + "?view=dashboard")
+        again = client.get(reverse("dashboards:home") + "?view=dashboard")
     assert again.context["as_of"] == first.context["as_of"]
     assert len(cached.captured_queries) <= len(counted.captured_queries) - 3  # the grouped counts are not run
     # A street's scope (4 estates) is always counted live, and says nothing about a cache.
     client.force_login(world.meiyuan_clerk)
-    assert "统计于" not in client.get(reverse("core:home") + "?view=dashboard").content.decode()
+    assert "统计于" not in client.get(reverse("dashboards:home") + "?view=dashboard").content.decode()
     empty_cache()

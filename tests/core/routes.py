@@ -13,7 +13,6 @@ JOB_SEERS = {"meiyuan_clerk", "city_admin", "city_admin2", "auditor"}
 HISTORY_READERS = frozenset({"city_admin", "city_admin2", "auditor"})
 
 ROUTES = [
-    Route("core:home", get=everyone()),
     Route("core:job_list", get=everyone()),
     Route("core:job_detail", get=statuses(JOB_SEERS), kwargs=clerk_job),
     Route("core:job_progress", get=statuses(JOB_SEERS), kwargs=clerk_job),

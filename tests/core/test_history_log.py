@@ -55,7 +55,7 @@ def test_the_page_lists_a_change_with_old_and_new(client, world):
 def test_the_menu_offers_it_to_the_city_admin_and_the_auditor_only(client, world):
     for persona, shown in (("city_admin", True), ("auditor", True), ("xuanwu_staff", False), ("meiyuan_clerk", False)):
         login(client, world.users[persona])
-        html = client.get(reverse("core:home")).content.decode()
+        html = client.get(reverse("dashboards:home")).content.decode()
         assert (f'href="{URL}"' in html) is shown, persona
 
 

@@ -42,7 +42,7 @@ def test_city_home_explains_why_the_years_differ(client, world):
     assessed_year(world, 2019)
     empty_cache()
     login(client, world.city_admin)
-    html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
+    html = client.get(reverse("dashboards:home") + "?view=dashboard").content.decode()
     today = timezone.localdate().year
     note = re.search(r'<p[^>]*id="dash-years-note"[^>]*>(.*?)</p>', html, re.S)
     assert note, "the note is missing"
@@ -55,5 +55,5 @@ def test_no_note_when_the_years_agree(client, world):
     assessed_year(world, today)
     empty_cache()
     login(client, world.city_admin)
-    html = client.get(reverse("core:home") + "?view=dashboard").content.decode()
+    html = client.get(reverse("dashboards:home") + "?view=dashboard").content.decode()
     assert 'id="dash-years-note"' not in html

@@ -15,7 +15,7 @@ LOCAL = {"localhost", "127.0.0.1"}
 
 
 def test_dashboard_draws_its_charts_offline(browser, live_server, transactional_db, django_db_serialized_rollback):
-    from accounts.demo import DEMO_PASSWORD
+    from dashboards.demo import DEMO_PASSWORD
 
     call_command("load_demo")
     page = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768}).new_page()

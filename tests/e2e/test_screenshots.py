@@ -20,18 +20,18 @@ pytestmark = [pytest.mark.e2e]
 WIDTHS = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 # Role → (demo user, its main pages by URL name: the menu entries people open every day).
 ROLE_PAGES = {
-    "city_admin": ("shi_admin", ["core:home", "communities:estate_list", "assessments:inspection_list",
+    "city_admin": ("shi_admin", ["dashboards:home", "communities:estate_list", "assessments:inspection_list",
                                  "assessments:result_list", "assessments:unit_results", "subsidies:index",
                                  "staffing:compliance", "disputes:dispute_list", "core:history_log"]),
-    "city_finance": ("shi_caizheng", ["core:home", "subsidies:index", "subsidies:disbursement_list"]),
-    "auditor": ("shenji", ["core:home", "core:history_log", "communities:estate_list"]),
-    "district_staff": ("xuanwu_fang", ["core:home", "communities:estate_list", "assessments:inspection_list",
+    "city_finance": ("shi_caizheng", ["dashboards:home", "subsidies:index", "subsidies:disbursement_list"]),
+    "auditor": ("shenji", ["dashboards:home", "core:history_log", "communities:estate_list"]),
+    "district_staff": ("xuanwu_fang", ["dashboards:home", "communities:estate_list", "assessments:inspection_list",
                                        "assessments:result_list", "staffing:compliance", "disputes:repair_list"]),
-    "district_finance": ("xuanwu_caizheng", ["core:home", "subsidies:index"]),
-    "street_clerk": ("meiyuan_jd", ["core:home", "communities:estate_list", "assessments:inspection_list",
+    "district_finance": ("xuanwu_caizheng", ["dashboards:home", "subsidies:index"]),
+    "street_clerk": ("meiyuan_jd", ["dashboards:home", "communities:estate_list", "assessments:inspection_list",
                                     "disputes:dispute_list", "disputes:repair_list", "staffing:staff_list"]),
-    "community_advisor": ("meiyuan_sq", ["core:home", "disputes:dispute_list", "disputes:repair_list"]),
-    "evaluator": ("pinggu", ["core:home", "assessments:inspection_list"]),
+    "community_advisor": ("meiyuan_sq", ["dashboards:home", "disputes:dispute_list", "disputes:repair_list"]),
+    "evaluator": ("pinggu", ["dashboards:home", "assessments:inspection_list"]),
 }
 # How far the document may exceed the viewport: none (a rounding pixel at most).
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -76,7 +76,7 @@ def _shoot(page, url: str, target: Path) -> int:
 
 def test_each_roles_main_pages_at_desk_and_phone_width(browser, live_server, transactional_db,
                                                        django_db_serialized_rollback):
-    from accounts.demo import DEMO_PASSWORD
+    from dashboards.demo import DEMO_PASSWORD
 
     call_command("load_demo")
     out = screenshot_dir()

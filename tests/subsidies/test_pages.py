@@ -171,7 +171,7 @@ def test_export_of_a_year_never_run_says_so(client, world, on_commit):
 
 
 def test_old_export_files_are_purged(client, world, year2019, on_commit):
-    from subsidies.tasks import purge_old_exports
+    from core.retention import purge_job_files as purge_old_exports
 
     client.force_login(world.city_admin)
     on_commit(client, {"year": "2019"})

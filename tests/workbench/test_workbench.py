@@ -114,11 +114,11 @@ def test_the_home_page_leads_with_the_workbench_and_the_dashboard_is_one_click_a
     home = client.get("/")
     assert [t.name for t in home.templates][0] == "workbench/index.html"
     assert 'href="/?view=dashboard"' in home.content.decode()
-    assert client.get("/?view=dashboard").templates[0].name == "core/home.html"
+    assert client.get("/?view=dashboard").templates[0].name == "dashboards/home.html"
     # a city leader may keep the dashboard as the home page (a per-user setting)
     client.force_login(world.city_admin)
     assert client.post("/workbench/home/", {"home": "dashboard"}).status_code == 302
-    assert client.get("/").templates[0].name == "core/home.html"
+    assert client.get("/").templates[0].name == "dashboards/home.html"
     assert client.get("/workbench/").templates[0].name == "workbench/index.html"
     assert client.post("/workbench/home/", {"home": "nonsense"}).status_code == 400
     client.force_login(world.meiyuan_clerk)  # the others keep theirs

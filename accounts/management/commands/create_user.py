@@ -24,9 +24,8 @@ UNIT_WORD = {"district": "区", "street": "街道", "community": "社区"}
 
 def find_unit(level: str, text: str):
     """The district, street or community named `text` (its name or its code), exactly one."""
-    from communities.models import Community, District, Street
-
-    model = {Level.DISTRICT: District, Level.STREET: Street, Level.COMMUNITY: Community}[level]
+    # The unit models are the registry's, above accounts: the user's own foreign key names them.
+    model = User._meta.get_field(UNIT_OPTION[level]).related_model
     matches = list(model.objects.filter(Q(name=text) | Q(code=text))[:2])
     if not matches:
         raise CommandError(f"找不到{model._meta.verbose_name}“{text}”（请先运行 load_units 或导入小区登记表）。")

@@ -1,3 +1,4 @@
+from communities.lookups import district_ids
 from core.commands import ActingCommand
 
 
@@ -14,5 +15,5 @@ class Command(ActingCommand):
         from assessments.third_party_exports import build_deviation_workbook
 
         year = options["year"]
-        n = build_deviation_workbook(options["out"], year, user=self.user, district_ids=self.district_ids(options.get("district")))
+        n = build_deviation_workbook(options["out"], year, user=self.user, district_ids=district_ids(options.get("district")))
         self.stdout.write(f"已导出{year}年度偏差分析：{n} 个街道 → {options['out']}")

@@ -1,5 +1,6 @@
 from django.core.management.base import CommandError
 
+from communities.lookups import district_ids
 from core.commands import ActingCommand
 
 
@@ -19,6 +20,6 @@ class Command(ActingCommand):
         year = options["year"]
         if not CycleRun.objects.filter(year=year, is_current=True).exists():
             raise CommandError(f"{year}年度还没有考核结果，请先执行 run_cycle {year}。")
-        district_ids = self.district_ids(options.get("district"))
-        n = build_results_workbook(options["out"], year, user=self.user, district_ids=district_ids)
+        districts = district_ids(options.get("district"))
+        n = build_results_workbook(options["out"], year, user=self.user, district_ids=districts)
         self.stdout.write(f"已导出{year}年度考核结果：{n} 个小区 → {options['out']}")

@@ -18,7 +18,7 @@ class Command(ActingCommand):
         try:
             run = run_in_process(options["year"], by=self.user)
         except Refused as exc:
-            raise CommandError(exc.message)
+            raise CommandError(exc.message) from exc
         self.stdout.write(describe(run))
         if run.status != JobStatus.SUCCEEDED:
             raise CommandError("计分未完成。")

@@ -17,5 +17,5 @@ class Command(ActingCommand):
         try:
             done, kept = compute_year(options["year"], by=self.user)
         except Refused as exc:
-            raise CommandError(exc.message)
+            raise CommandError(exc.message) from exc
         self.stdout.write(f"{options['year']}年度三级考核：计算考核表{done}张，已签批未变{kept}张。")

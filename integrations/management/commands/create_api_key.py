@@ -23,7 +23,7 @@ class Command(BaseCommand):
                 key, plain = issue_key(name=options["name"], districts=options["district"], days=options["days"],
                                        by=user)
         except ValidationError as exc:
-            raise CommandError("；".join(m for msgs in exc.message_dict.values() for m in msgs))
+            raise CommandError("；".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
         scope = "、".join(d.name for d in key.districts.order_by("code")) or "全市"
         self.stdout.write(f"已发放接口密钥“{key.name}”：范围 {scope}，有效期至 "
                           f"{timezone.localtime(key.expiry_date):%Y-%m-%d %H:%M}。密钥只显示这一次，请妥善交给对方系统：")

@@ -1,5 +1,6 @@
 from django.core.management.base import CommandError
 
+from communities.lookups import district_ids
 from core.commands import ActingCommand
 
 
@@ -16,12 +17,12 @@ class Command(ActingCommand):
         from subsidies.exports import NoAllocations, build_allocation_workbook
 
         year = options["year"]
-        district_ids = self.district_ids(options.get("district"))
+        districts = district_ids(options.get("district"))
         # The command line holds every district in whatever state its sheet is (excel-templates.md);
         # with --as, that user's scope applies.
         user = None if self.user.is_system else self.user
         try:
-            counts = build_allocation_workbook(options["out"], year, user=user, district_ids=district_ids)
+            counts = build_allocation_workbook(options["out"], year, user=user, district_ids=districts)
         except NoAllocations as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

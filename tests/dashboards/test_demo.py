@@ -59,10 +59,10 @@ def test_load_demo_gives_the_dashboards_their_data(client):
     from django.urls import reverse
 
     from accounts.models import User
-    from tests.core.test_dashboards import CHART_KEYS, chart_data
+    from tests.dashboards.test_dashboards import CHART_KEYS, chart_data
 
     client.force_login(User.objects.get(username="shi_admin"))
-    data = chart_data(client.get(reverse("core:home") + "?view=dashboard").content.decode())
+    data = chart_data(client.get(reverse("dashboards:home") + "?view=dashboard").content.decode())
     assert set(data) == set(CHART_KEYS)
     for key, spec in data.items():
         assert spec["categories"] and any(v for s in spec["series"] for v in s["data"]), key

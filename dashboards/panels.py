@@ -6,7 +6,7 @@ filtered list behind it. The page draws it with ECharts (static/js/dashboard.js 
 data from a json_script block; no inline script) and shows the same numbers as a table.
 
 Everything is read through `visible_to(user)` and grouped in the database: the number of
-queries does not depend on the number of estates, units or cases (tests/core/test_dashboards.py).
+queries does not depend on the number of estates, units or cases (tests/dashboards/test_dashboards.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+
+from assessments.choices import GRADE_COLUMNS
+from assessments.models import EstateResult
+from communities.choices import EstateCategory, ManagementMode
+from communities.coverage import GAPS, mode_rules
+from communities.models import Community, District, Estate, Street
+from communities.services import SUMMARY_CACHE_SECONDS
+from core.money import fen_to_yuan, format_yuan
+from disputes import stats
+from disputes.limits import year_bounds
+from disputes.models import DisputeCase, RepairRequest
+from staffing.compliance import compliance_report
+from subsidies.choices import SheetKind, SheetStatus
+from subsidies.models import AllocationSheet
 
 GRADE_COLOURS = {"三星": "#1a7f37", "二星": "#4493f8", "一星": "#d4a72c", "不达标": "#cf222e", "未参加考核": "#8c959f"}
 
@@ -107,7 +122,6 @@ class Unit:
 def units_for(user) -> tuple[str, str, list[Unit]]:
     """(scope field, label, units) of the level below the user's: districts for the city,
     streets for a district, communities for a street, estates below that. One query."""
-    from communities.models import Community, District, Estate, Street
 
     level = user.scope_level
     if level == "city":
@@ -140,8 +154,6 @@ def _unit_params(user, scope_field: str, unit: Unit, app: str) -> dict:
 
 # --- the panels ---------------------------------------------------------------------------------
 def estates_by_category_and_mode(user) -> Chart:
-    from communities.choices import EstateCategory, ManagementMode
-    from communities.models import Estate
 
     counts = {(c, m): n for c, m, n in Estate.objects.visible_to(user).order_by()
               .values_list("category", "management_mode").annotate(n=Count("id"))}
@@ -160,7 +172,6 @@ def estates_by_category_and_mode(user) -> Chart:
 
 def assessment_years(user) -> tuple[list[int], dict]:
     """Years with current results in the scope, and their (year, grade) counts (one query)."""
-    from assessments.models import EstateResult
 
     counts = {(y, g): n for y, g, n in EstateResult.objects.visible_to(user).filter(is_current=True).order_by()
               .values_list("year", "grade").annotate(n=Count("estate_id"))}
@@ -168,7 +179,6 @@ def assessment_years(user) -> tuple[list[int], dict]:
 
 
 def grades_by_year(years: list[int], counts: dict) -> Chart:
-    from assessments.choices import GRADE_COLUMNS
 
     chart = Chart("grade-years", "考核等级历年分布", "stacked", [f"{y}年" for y in years], unit="个", axis_label="小区数",
                   category_links=[_url("assessments:result_list", year=y) for y in years],
@@ -182,8 +192,6 @@ def grades_by_year(years: list[int], counts: dict) -> Chart:
 
 
 def grades_by_unit(user, year: int | None, scope_field: str, unit_label: str, units: list[Unit]) -> Chart:
-    from assessments.choices import GRADE_COLUMNS
-    from assessments.models import EstateResult
 
     counts = {}
     if year is not None:
@@ -208,9 +216,6 @@ def grades_by_unit(user, year: int | None, scope_field: str, unit_label: str, un
 def case_charts(user, case_year: int, scope_field: str, unit_label: str, units: list[Unit]) -> tuple[list[Chart], dict]:
     """On-time rates of the year's disputes and repairs, and the cases open past their limit
     now, per unit (disputes/stats.py: the live definitions)."""
-    from disputes import stats
-    from disputes.limits import year_bounds
-    from disputes.models import DisputeCase, RepairRequest
 
     now = timezone.now()
     start, end = year_bounds(case_year)
@@ -261,10 +266,6 @@ def subsidies_by_district(user, year: int | None) -> Chart | None:
     the city and district levels (street roles see no sheet). The year shown is the chosen one
     if the user sees sheets of it, else the latest the user sees (a finance role sees approved
     sheets only). One query: the sheets are few (districts × years × versions)."""
-    from communities.models import District
-    from core.money import fen_to_yuan, format_yuan
-    from subsidies.choices import SheetKind, SheetStatus
-    from subsidies.models import AllocationSheet
 
     if user.scope_level not in ("city", "district"):
         return None
@@ -315,9 +316,6 @@ def subsidies_by_district(user, year: int | None) -> Chart | None:
 def staffing_and_coverage(user, scope_field: str, unit_label: str, units: list[Unit]) -> Chart:
     """人员配备达标率 (issue 6's compliance report: the units at and below each unit that meet
     their norm) and 物业管理覆盖率 (estates without a coverage gap of clause 八 ÷ estates)."""
-    from communities.coverage import GAPS, mode_rules
-    from communities.models import Estate
-    from staffing.compliance import compliance_report
 
     report = compliance_report(user, with_communities=True)
     met: dict[int, list[int]] = {}
@@ -377,9 +375,7 @@ def cached_dashboard(user, params, *, large: bool) -> dict:
     sees approved sheets only) and year."""
     if not large:
         return dashboard(user, params)
-    from django.core.cache import cache
 
-    from communities.services import SUMMARY_CACHE_SECONDS
 
     year = _int(params.get("year"), "")
     unit = {"city": "all", "district": user.district_id, "street": user.street_id}.get(user.scope_level, f"user{user.pk}")

@@ -1,4 +1,4 @@
-"""The home page's dashboard (core/dashboards.py): scoped, every chart with a table and links,
+"""The home page's dashboard (dashboards/panels.py): scoped, every chart with a table and links,
 a constant number of queries, and — on the demo city — every chart with data."""
 
 import json
@@ -29,7 +29,7 @@ def home(client, user):
     empty_cache()
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("core:home") + "?view=dashboard")
+        response = client.get(reverse("dashboards:home") + "?view=dashboard")
     assert response.status_code == 200
     return response, len(queries.captured_queries)
 
@@ -121,12 +121,12 @@ def test_a_large_scope_reuses_its_dashboard_briefly(client, world, monkeypatch):
     monkeypatch.setattr(services, "LIST_SUMS_LIMIT", 5)  # the city's 12 estates count as "large"
     first, counted = home(client, world.city_admin)
     with CaptureQueriesContext(connection) as again:
-        second = client.get(reverse("core:home") + "?view=dashboard")
+        second = client.get(reverse("dashboards:home") + "?view=dashboard")
     assert chart_data(second.content.decode()) == chart_data(first.content.decode())
     assert len(again.captured_queries) <= counted - 8  # no dashboard query the second time
     assert "统计于" in second.content.decode()
     # A street is small: counted live every time.
     _, street = home(client, world.meiyuan_clerk)
     with CaptureQueriesContext(connection) as live:
-        client.get(reverse("core:home") + "?view=dashboard")
+        client.get(reverse("dashboards:home") + "?view=dashboard")
     assert len(live.captured_queries) == street

@@ -16,7 +16,8 @@ from django.db import transaction
 from core.commands import ActingCommand
 
 # disputes before assessments: the cycle reads the cases (效能效果); subsidies after both.
-APPS_IN_ORDER = ("communities", "accounts", "staffing", "disputes", "assessments", "subsidies")
+# The demo users (dashboards/demo.py) come right after the units they belong to.
+APPS_IN_ORDER = ("communities", "dashboards", "staffing", "disputes", "assessments", "subsidies")
 SEED = 20171229  # the notice's date
 
 
@@ -36,8 +37,8 @@ class Command(ActingCommand):
             if options["fresh"]:
                 raise CommandError("数据库中已有小区数据，不能重新生成演示数据。请先执行 make clean 后重试。")
             self.stdout.write("演示数据已存在，跳过。")
-            from accounts.demo import DEMO_PASSWORD, DEMO_USERS
             from accounts.models import User
+            from dashboards.demo import DEMO_PASSWORD, DEMO_USERS
 
             # Keep the printed logins working even if someone changed a demo password.
             for username, *_ in DEMO_USERS:

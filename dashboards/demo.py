@@ -1,11 +1,12 @@
-"""Demo users: one or more for every role (two city_admins, so the four-eyes rules show)."""
+"""Demo users (演示账号): one or more for every role (two city_admins, so the four-eyes rules show).
+
+They belong to units of the registry, so they live in the top app, not in accounts."""
 
 from __future__ import annotations
 
+from accounts.choices import Role
+from accounts.models import EvaluatorAssignment, User
 from communities.models import Community, District, Street
-
-from .choices import Role
-from .models import EvaluatorAssignment, User
 
 DEMO_PASSWORD = "Nanjing@2017"
 

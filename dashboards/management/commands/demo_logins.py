@@ -8,7 +8,7 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000/", help="服务地址（make run 传入 HOST:PORT）")
 
     def handle(self, *args, **options):
-        from accounts.demo import DEMO_PASSWORD, logins
+        from dashboards.demo import DEMO_PASSWORD, logins
 
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

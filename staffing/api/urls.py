@@ -1,5 +1,0 @@
-from core.api.routers import Router
-
-router = Router()
-
-urlpatterns = router.urls
