@@ -73,7 +73,8 @@ def case_create(request, kind):
 
 def _context(request, kind: CaseKind, case, bound=None, place=None):
     user = request.user
-    privacy.apply(user, [case])
+    if kind.personal_fields:  # only the resident cases carry personal data to mask
+        privacy.apply(user, [case])
     may_write = can(user, kind.rule) and kind.model.objects.writable_by(user).filter(pk=case.pk).exists()
     forms = kind.forms_for(case)
     if bound is not None:
