@@ -1,6 +1,6 @@
 """Forms of the registry's pages. They only parse what was typed (a number is a number, a choice
 is a choice, with the messages of services.Msg); the rules themselves live in
-communities/services.py, whose ValidationError the views put back on the form
+communities/services/, whose ValidationError the views put back on the form
 (`add_service_errors`), so a page and the API say exactly the same thing."""
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ class NoteForm(OnePassFormMixin, forms.Form):
         return data
 
 
-class InvalidForm(forms.Form):
+class InvalidForm(OnePassFormMixin, forms.Form):
     """标记无效: the reason (the resident sees it), the case it duplicates, a note."""
 
     reason = forms.ChoiceField(label="无效原因", choices=InvalidReason.choices, widget=_c(forms.Select()),

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.db.models import Case, Count, Q, Value, When
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,40 +21,24 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import can, require
 from communities.models import Community, District, Estate, Street
-from core.forms import dry_run
-from core.locking import mark_seen
 from core.ordering import Ordering
+from core.scoping import Level
 
 from . import privacy, services, stats
-from .choices import REFERRAL_OPEN, Channel, DisputeStatus, FilingStatus, ReferralStatus, RepairStatus, StationKind
+from .case_views import HOME, writable_or_403
+from .choices import REFERRAL_OPEN, Channel, DisputeStatus, FilingStatus, RepairStatus, StationKind
 from .effectiveness import case_counts
+from .exports import EXPORTS, start_export
 from .filters import DisputeFilter, FilingFilter, ReferralFilter, RepairFilter, StationFilter
 from .forms import (
-    AcceptForm,
-    AnswerForm,
-    AttachmentForm,
     CallbackForm,
-    CompleteForm,
-    DecideForm,
-    DispatchForm,
-    DisputeForm,
-    EstateChoice,
-    FilingForm,
-    InvalidForm,
-    NoteForm,
-    ReferForm,
-    ReferralForm,
-    RepairForm,
-    SatisfactionForm,
     StationForm,
-    StepForm,
     TeamForm,
     apply_errors,
 )
 from .limits import year_bounds
 from .models import (
     Attachment,
-    Department,
     DisputeCase,
     EnforcementReferral,
     Filing,
@@ -76,8 +60,6 @@ REFERRAL_ORDER = Ordering({"number": "id", "department": "department__sort_order
                           default=("-referred_on", "-id"))
 FILING_ORDER = Ordering({"number": "id", "kind": "kind", "estate": "estate__code", "submitted": "submitted_on",
                          "status": "status", "decided": "decided_on"}, default=("-submitted_on", "-id"))
-PERSONAL_POST_FIELDS = ("party_name", "party_phone", "respondent", "reporter_name", "reporter_phone")
-HOME = ("两站一中心", "/cases/")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -144,10 +126,6 @@ def _render_list(request, template, filterset, page, extra):
     return render(request, template, context)
 
 
-def _writable_or_403(model, obj, user, rule):
-    require(user, rule)
-    if not model.objects.writable_by(user).filter(pk=obj.pk).exists():
-        raise PermissionDenied("该记录不在您的辖区内，不能修改。")
 
 
 def _resident_first(user, queryset, first_status):
@@ -161,12 +139,6 @@ def _resident_first(user, queryset, first_status):
 
 
 # --- home -------------------------------------------------------------------------------------
-def _as_seen(case, posted_version):
-    """The case as the page showed it: the services refuse the step (core.locking) if the case
-    changed since that version."""
-    mark_seen(case, posted_version)
-
-
 @login_required
 def home(request):
     user = request.user
@@ -224,114 +196,6 @@ def dispute_list(request):
     })
 
 
-@sensitive_post_parameters(*PERSONAL_POST_FIELDS)
-@login_required
-def dispute_create(request):
-    require(request.user, "case")
-    form = DisputeForm(request.POST or None, user=request.user)
-
-    def create(data):
-        return services.create_dispute(
-            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), service_code=data["service_code"],
-            channel=data["channel"] or "other", party_name=data["party_name"] or "", party_phone=data["party_phone"] or "",
-            respondent=data["respondent"] or "", description=data["description"] or "",
-            requested_datetime=data["requested_datetime"],
-        )
-
-    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
-        try:
-            case = create(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已受理矛盾纠纷 {case.number}，办理期限至 {timezone.localtime(case.expected_datetime):%Y年%m月%d日 %H:%M}。")
-            return redirect("disputes:dispute_detail", pk=case.pk)
-    return render(request, "disputes/dispute_form.html", {
-        "form": form, "breadcrumbs": [HOME, ("矛盾纠纷", reverse("disputes:dispute_list")), ("受理纠纷", "")],
-    })
-
-
-def _dispute_context(request, case, bound=None, step=None):
-    user = request.user
-    privacy.apply(user, [case])
-    actions = services.dispute_actions_for(user, case)
-    may_write = can(user, "case") and DisputeCase.objects.writable_by(user).filter(pk=case.pk).exists()
-    forms = {
-        "step": StepForm(),
-        "refer": ReferForm(initial={"problem": case.description}),
-        "note": NoteForm(),
-        "satisfaction": SatisfactionForm(),
-        "attach": AttachmentForm(),
-        "invalid": InvalidForm(initial={"duplicate_number": case.duplicate_of.number if case.duplicate_of_id else ""}),
-    }
-    if bound is not None:
-        forms["refer" if step == "refer" else step if step in forms else "step"] = bound
-    return {
-        "case": case, "now": timezone.now(), "actions": actions, "may_write": may_write, "forms": forms,
-        "failed_step": step if bound is not None else None,
-        "events": case.events.select_related("actor"),
-        "attachments": case.attachments.all(),
-        "referrals": case.referrals.select_related("department"),
-        "labels": {name: t.label for name, t in services.DISPUTE_TRANSITIONS.items()},
-        "breadcrumbs": [HOME, ("矛盾纠纷", reverse("disputes:dispute_list")), (case.number, "")],
-    }
-
-
-@login_required
-def dispute_detail(request, pk):
-    case = get_object_or_404(DisputeCase.objects.visible_to(request.user).select_related("estate", "street", "community"), pk=pk)
-    return render(request, "disputes/dispute_detail.html", _dispute_context(request, case))
-
-
-@login_required
-def dispute_step(request, pk):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    case = get_object_or_404(DisputeCase.objects.visible_to(request.user).select_related("estate", "street", "community"), pk=pk)
-    _writable_or_403(DisputeCase, case, request.user, "case")
-    _as_seen(case, request.POST.get("version"))
-    step = request.POST.get("step", "")
-    user = request.user
-    if step in ("start", "resolve", "terminate"):
-        form = StepForm(request.POST)
-        call = lambda d: services.transition_dispute(case, step, by=user, at=d["at"], note=d["note"],  # noqa: E731
-                                                     public_note=d["public_note"])
-    elif step == "refer":
-        require(user, "referral")
-        form = ReferForm(request.POST)
-        call = lambda d: services.transition_dispute(  # noqa: E731
-            case, "refer", by=user, at=d["at"], note=d["note"], department=d["department"], due_on=d["due_on"],
-            problem=d["problem"], public_note=d["public_note"])
-    elif step == "note":
-        form = NoteForm(request.POST)
-        call = lambda d: services.add_dispute_note(case, by=user, note=d["note"], public_note=d["public_note"])  # noqa: E731
-    elif step == "satisfaction":
-        form = SatisfactionForm(request.POST)
-        call = lambda d: services.record_dispute_satisfaction(case, by=user, satisfaction=d["satisfaction"], note=d["note"])  # noqa: E731
-    elif step == "attach":
-        form = AttachmentForm(request.POST, request.FILES)
-        call = lambda d: services.add_attachment(case, by=user, upload=d["file"])  # noqa: E731
-    elif step == "invalid":
-        form = InvalidForm(request.POST)
-        call = lambda d: services.mark_invalid(case, by=user, reason=d["reason"], note=d["note"],  # noqa: E731
-                                               duplicate_number=d["duplicate_number"])
-    else:
-        form = StepForm(request.POST)
-        form.is_valid()
-        form.add_error(None, "请选择办理步骤。")
-        return render(request, "disputes/dispute_detail.html", _dispute_context(request, case, form, "step"))
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("disputes:dispute_detail", pk=case.pk)
-    case.refresh_from_db()
-    return render(request, "disputes/dispute_detail.html", _dispute_context(request, case, form, step))
-
-
 # --- repairs ----------------------------------------------------------------------------------
 @login_required
 def repair_list(request):
@@ -344,122 +208,6 @@ def repair_list(request):
     return _render_list(request, "disputes/repair_list.html", filterset, page, {
         "now": timezone.now(), "breadcrumbs": [HOME, ("应急维修", "")], "export_list": "repairs",
     })
-
-
-def _last_estate(user):
-    last = RepairRequest.objects.filter(created_by=user).order_by("-id").values_list("estate_id", flat=True).first()
-    estates = Estate.objects.writable_by(user)
-    if last:
-        return estates.filter(pk=last).first()
-    only = list(estates[:2])
-    return only[0] if len(only) == 1 else None
-
-
-@sensitive_post_parameters(*PERSONAL_POST_FIELDS)
-@login_required
-def repair_create(request):
-    """The quick form a clerk fills in while the resident is on the phone."""
-    require(request.user, "case")
-    form = RepairForm(request.POST or None, user=request.user, initial_estate=_last_estate(request.user))
-
-    def create(data):
-        return services.create_repair(
-            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), service_code=data["service_code"],
-            urgency=data["urgency"], description=data["description"] or "", building=data["building"] or "",
-            unit=data["unit"] or "", channel=data["channel"] or "phone", reporter_name=data["reporter_name"] or "",
-            reporter_phone=data["reporter_phone"] or "", requested_datetime=data["requested_datetime"],
-        )
-
-    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
-        try:
-            repair = create(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已登记报修 {repair.number}，须在 {timezone.localtime(repair.expected_datetime):%m月%d日 %H:%M} 前完成。")
-            return redirect("disputes:repair_detail", pk=repair.pk)
-    return render(request, "disputes/repair_form.html", {
-        "form": form, "breadcrumbs": [HOME, ("应急维修", reverse("disputes:repair_list")), ("登记报修", "")],
-    })
-
-
-def _repair_context(request, repair, bound=None, step=None):
-    user = request.user
-    privacy.apply(user, [repair])
-    may_write = can(user, "case") and RepairRequest.objects.writable_by(user).filter(pk=repair.pk).exists()
-    forms = {
-        "dispatch": DispatchForm(street_id=repair.street_id, initial={"team": repair.team_id}),
-        "arrive": StepForm(),
-        "complete": CompleteForm(),
-        "note": NoteForm(),
-        "satisfaction": SatisfactionForm(),
-        "attach": AttachmentForm(),
-        "invalid": InvalidForm(initial={"duplicate_number": repair.duplicate_of.number if repair.duplicate_of_id else ""}),
-    }
-    if bound is not None:
-        forms[step if step in forms else "arrive"] = bound
-    return {
-        "case": repair, "now": timezone.now(), "may_write": may_write, "forms": forms,
-        "failed_step": step if bound is not None else None,
-        "events": repair.events.select_related("actor"), "attachments": repair.attachments.all(),
-        "breadcrumbs": [HOME, ("应急维修", reverse("disputes:repair_list")), (repair.number, "")],
-    }
-
-
-@login_required
-def repair_detail(request, pk):
-    repair = get_object_or_404(RepairRequest.objects.visible_to(request.user).select_related("estate", "street", "team"), pk=pk)
-    return render(request, "disputes/repair_detail.html", _repair_context(request, repair))
-
-
-@login_required
-def repair_step(request, pk):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    repair = get_object_or_404(RepairRequest.objects.visible_to(request.user).select_related("estate", "street", "team"), pk=pk)
-    _writable_or_403(RepairRequest, repair, request.user, "case")
-    _as_seen(repair, request.POST.get("version"))
-    user, step = request.user, request.POST.get("step", "")
-    if step == "dispatch":
-        form = DispatchForm(request.POST, street_id=repair.street_id)
-        call = lambda d: services.dispatch_repair(repair, by=user, team=d["team"], at=d["at"], note=d["note"],  # noqa: E731
-                                                  public_note=d["public_note"])
-    elif step == "arrive":
-        form = StepForm(request.POST)
-        call = lambda d: services.record_arrival(repair, by=user, at=d["at"], note=d["note"],  # noqa: E731
-                                                 public_note=d["public_note"])
-    elif step == "complete":
-        form = CompleteForm(request.POST)
-        call = lambda d: services.complete_repair(repair, by=user, at=d["at"], cost=d["cost"], note=d["note"],  # noqa: E731
-                                                  public_note=d["public_note"])
-    elif step == "note":
-        form = NoteForm(request.POST)
-        call = lambda d: services.add_repair_note(repair, by=user, note=d["note"], public_note=d["public_note"])  # noqa: E731
-    elif step == "satisfaction":
-        form = SatisfactionForm(request.POST)
-        call = lambda d: services.record_repair_satisfaction(repair, by=user, satisfaction=d["satisfaction"], note=d["note"])  # noqa: E731
-    elif step == "attach":
-        form = AttachmentForm(request.POST, request.FILES)
-        call = lambda d: services.add_attachment(repair, by=user, upload=d["file"])  # noqa: E731
-    elif step == "invalid":
-        form = InvalidForm(request.POST)
-        call = lambda d: services.mark_invalid(repair, by=user, reason=d["reason"], note=d["note"],  # noqa: E731
-                                               duplicate_number=d["duplicate_number"])
-    else:
-        form = StepForm(request.POST)
-        form.is_valid()
-        form.add_error(None, "请选择办理步骤。")
-        return render(request, "disputes/repair_detail.html", _repair_context(request, repair, form, "arrive"))
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("disputes:repair_detail", pk=repair.pk)
-    repair.refresh_from_db()
-    return render(request, "disputes/repair_detail.html", _repair_context(request, repair, form, step))
 
 
 # --- overdue ----------------------------------------------------------------------------------
@@ -514,111 +262,11 @@ def referral_departments(request):
     today = timezone.localdate()
     queryset = EnforcementReferral.objects.visible_to(request.user)
     filterset = ReferralFilter(request.GET or None, queryset=queryset, request=request)
-    rows = department_counts(filterset.qs, today)
+    rows = stats.department_counts(filterset.qs, today)
     return render(request, "disputes/referral_departments.html", {
         "filter": filterset, "rows": rows, "hidden_filters": HIDDEN_FILTERS.get(request.user.scope_level, set()), "today": today, "export_list": "departments",
         "breadcrumbs": [HOME, ("联合执法", reverse("disputes:referral_list")), ("按部门统计", "")],
     })
-
-
-def department_counts(queryset, today):
-    """Department → counts, one grouped query; every department appears (zeros included)."""
-    is_open = Q(status__in=list(REFERRAL_OPEN))
-    grouped = {
-        row.pop("department_id"): row
-        for row in queryset.order_by().values("department_id").annotate(
-            total=Count("id"), open=Count("id", filter=is_open),
-            overdue=Count("id", filter=is_open & Q(due_on__lt=today)),
-            answered=Count("id", filter=Q(status=ReferralStatus.ANSWERED)),
-            answered_on_time=Count("id", filter=Q(status=ReferralStatus.ANSWERED, answered_on__lte=F("due_on"))),
-            returned=Count("id", filter=Q(status=ReferralStatus.RETURNED)),
-        )
-    }
-    zero = {"total": 0, "open": 0, "overdue": 0, "answered": 0, "answered_on_time": 0, "returned": 0}
-    return [{"department": d, **grouped.get(d.pk, zero)} for d in Department.objects.all()
-            if d.valid_to is None or d.pk in grouped]
-
-
-@login_required
-def referral_create(request):
-    require(request.user, "referral")
-    form = ReferralForm(request.POST or None, user=request.user)
-
-    def create(data):
-        return services.create_referral(
-            by=request.user, estate=EstateChoice.resolve(request.user, data["estate"]), department=data["department"],
-            problem=data["problem"] or "", referred_on=data["referred_on"], due_on=data["due_on"],
-        )
-
-    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
-        try:
-            referral = create(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已移交{referral.department.name}：{referral.number}。")
-            return redirect("disputes:referral_detail", pk=referral.pk)
-    return render(request, "disputes/simple_form.html", {
-        "form": form, "title": "移交联合执法", "submit": "移交",
-        "intro": "将小区问题移交联合执法部门（宁政办发〔2017〕215号 一(三)）。由矛盾纠纷转办的，请在纠纷页面选择“转联合执法”。",
-        "breadcrumbs": [HOME, ("联合执法", reverse("disputes:referral_list")), ("移交", "")],
-    })
-
-
-def _referral_context(request, referral, bound=None, step=None):
-    forms = {"accept": AcceptForm(initial={"accepted_on": timezone.localdate()}),
-             "answer": AnswerForm(initial={"answered_on": timezone.localdate()}), "attach": AttachmentForm()}
-    if bound is not None and step in forms:
-        forms[step] = bound
-    may_write = can(request.user, "referral") and EnforcementReferral.objects.writable_by(request.user).filter(pk=referral.pk).exists()
-    return {
-        "referral": referral, "today": timezone.localdate(), "forms": forms, "may_write": may_write,
-        "failed_step": step if bound is not None else None, "attachments": referral.attachments.all(),
-        "history": referral.history.select_related("history_user")[:50],
-        "breadcrumbs": [HOME, ("联合执法", reverse("disputes:referral_list")), (referral.number, "")],
-    }
-
-
-@login_required
-def referral_detail(request, pk):
-    referral = get_object_or_404(
-        EnforcementReferral.objects.visible_to(request.user).select_related("estate", "department", "dispute"), pk=pk)
-    return render(request, "disputes/referral_detail.html", _referral_context(request, referral))
-
-
-@login_required
-def referral_step(request, pk):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    referral = get_object_or_404(
-        EnforcementReferral.objects.visible_to(request.user).select_related("estate", "department", "dispute"), pk=pk)
-    _writable_or_403(EnforcementReferral, referral, request.user, "referral")
-    user, step = request.user, request.POST.get("step", "")
-    if step == "accept":
-        form = AcceptForm(request.POST)
-        call = lambda d: services.accept_referral(referral, by=user, accepted_on=d["accepted_on"])  # noqa: E731
-    elif step == "answer":
-        form = AnswerForm(request.POST)
-        call = lambda d: services.answer_referral(referral, by=user, answered_on=d["answered_on"],  # noqa: E731
-                                                  feedback=d["feedback"], returned=d["returned"])
-    elif step == "attach":
-        form = AttachmentForm(request.POST, request.FILES)
-        call = lambda d: services.add_attachment(referral, by=user, upload=d["file"])  # noqa: E731
-    else:
-        form = AnswerForm(request.POST)
-        form.is_valid()
-        form.add_error(None, "请选择办理步骤。")
-        return render(request, "disputes/referral_detail.html", _referral_context(request, referral, form, "answer"))
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("disputes:referral_detail", pk=referral.pk)
-    referral.refresh_from_db()
-    return render(request, "disputes/referral_detail.html", _referral_context(request, referral, form, step))
 
 
 # --- filings ----------------------------------------------------------------------------------
@@ -632,80 +280,6 @@ def filing_list(request):
     })
 
 
-@login_required
-def filing_create(request):
-    require(request.user, "filing")
-    form = FilingForm(request.POST or None, user=request.user)
-
-    def create(d):
-        return services.create_filing(
-            by=request.user, estate=EstateChoice.resolve(request.user, d["estate"]), kind=d["kind"] or "",
-            summary=d["summary"] or "", applicant=d["applicant"] or "", submitted_on=d["submitted_on"],
-            committee=d["committee"], owners_organisation=d["owners_organisation"], firm=d["firm"],
-            contract_start=d["contract_start"], contract_end=d["contract_end"],
-        )
-
-    if request.method == "POST" and form.is_valid_with_rules(lambda: dry_run(lambda: create(form.parsed_values()))):
-        try:
-            filing = create(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已登记备案 {filing.number}，请上传备案材料。")
-            return redirect("disputes:filing_detail", pk=filing.pk)
-    return render(request, "disputes/simple_form.html", {
-        "form": form, "title": "登记备案", "submit": "登记",
-        "intro": "街道物业服务中心受理的备案：物管会成立或变更、业主组织、物业服务合同。登记后在详情页上传备案材料。",
-        "breadcrumbs": [HOME, ("备案", reverse("disputes:filing_list")), ("登记备案", "")],
-    })
-
-
-def _filing_context(request, filing, bound=None, step=None):
-    forms = {"decide": DecideForm(initial={"decided_on": timezone.localdate()}), "attach": AttachmentForm()}
-    if bound is not None and step in forms:
-        forms[step] = bound
-    may_write = can(request.user, "filing") and Filing.objects.writable_by(request.user).filter(pk=filing.pk).exists()
-    return {
-        "filing": filing, "forms": forms, "may_write": may_write, "failed_step": step if bound is not None else None,
-        "attachments": filing.attachments.all(), "next_statuses": services.FILING_NEXT[filing.status],
-        "history": filing.history.select_related("history_user")[:50],
-        "breadcrumbs": [HOME, ("备案", reverse("disputes:filing_list")), (filing.number, "")],
-    }
-
-
-@login_required
-def filing_detail(request, pk):
-    filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related(
-        "estate", "committee", "owners_organisation", "firm"), pk=pk)
-    return render(request, "disputes/filing_detail.html", _filing_context(request, filing))
-
-
-@login_required
-def filing_step(request, pk):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    filing = get_object_or_404(Filing.objects.visible_to(request.user).select_related("estate"), pk=pk)
-    _writable_or_403(Filing, filing, request.user, "filing")
-    user, step = request.user, request.POST.get("step", "")
-    if step == "attach":
-        form = AttachmentForm(request.POST, request.FILES)
-        call = lambda d: services.add_attachment(filing, by=user, upload=d["file"])  # noqa: E731
-    else:
-        step = "decide"
-        form = DecideForm(request.POST)
-        call = lambda d: services.decide_filing(filing, by=user, status=d["status"], decided_on=d["decided_on"], note=d["note"])  # noqa: E731
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("disputes:filing_detail", pk=filing.pk)
-    filing.refresh_from_db()
-    return render(request, "disputes/filing_detail.html", _filing_context(request, filing, form, step))
-
-
 # --- stations and teams -----------------------------------------------------------------------
 @login_required
 def station_list(request):
@@ -717,7 +291,7 @@ def station_list(request):
             streets = streets.filter(district=filterset.form.cleaned_data["district"])
         if filterset.form.cleaned_data.get("street"):
             streets = streets.filter(pk=filterset.form.cleaned_data["street"].pk)
-    if request.user.scope_level == "assigned":
+    if request.user.scope_level == Level.ASSIGNED:
         streets = streets.none()
     page = _page(request, streets)
     street_ids = [s.pk for s in page.object_list]
@@ -734,13 +308,13 @@ def station_list(request):
 
 
 def _street_in_scope(request, street_id):
-    if request.user.scope_level == "assigned":
+    if request.user.scope_level == Level.ASSIGNED:
         raise Http404
     return get_object_or_404(Street.objects.visible_to(request.user).select_related("district"), pk=street_id)
 
 
 def _may_edit_street(user, street) -> bool:
-    return can(user, "station") and (user.scope_level == "city" or user.street_id == street.pk)
+    return can(user, "station") and (user.scope_level == Level.CITY or user.street_id == street.pk)
 
 
 @login_required
@@ -845,13 +419,10 @@ def estate_cases(request, estate_pk, year):
 @login_required
 @require_POST
 def export(request, list_name):
-    from .exports import EXPORTS, start_export
-
     if list_name not in EXPORTS:
         raise Http404
     job = start_export(request.user, list_name, request.POST.get("query", ""))
     return redirect("core:job_detail", pk=job.pk)
-
 
 
 # --- call-backs (回访) -------------------------------------------------------------------------
@@ -879,7 +450,7 @@ def callback_record(request, kind, pk):
     if model is None:
         raise Http404
     case = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
-    _writable_or_403(model, case, request.user, "case")
+    writable_or_403(model, case, request.user, "case")
     form = CallbackForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

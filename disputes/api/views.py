@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.rules import require
 from communities.models import Estate
-from core.locking import mark_seen
+from core.locking import VersionedModel, mark_seen
 
 from .. import services
 from ..filters import DisputeFilter, FilingFilter, ReferralFilter, RepairFilter, RepairTeamFilter, StationFilter
-from ..models import Department, DisputeCase, EnforcementReferral, Filing, RepairRequest, RepairTeam, Station, TimeLimit
+from ..models import Department, Filing, RepairTeam, Station, TimeLimit
 from ..validation import ESTATE_NOT_FOUND
+from ..workflow import KINDS
 from . import serializers as s
 
 
@@ -44,125 +45,120 @@ class ScopedViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
         return case
 
 
-class DisputeViewSet(ScopedViewSet, mixins.CreateModelMixin):
+class CaseViewSet(ScopedViewSet, mixins.CreateModelMixin):
+    """A case kind's API (disputes.workflow): scoped reads, and receive through the kind's
+    service under the kind's rule. create_serializer: what the client sends; create_service:
+    the service, given the estate resolved from estate_code."""
+
+    kind = ""
+    create_serializer = None
+    create_service = None
+    ordering = ["-requested_datetime", "-id"]
+
+    def create(self, request, *args, **kwargs):
+        require(request.user, KINDS[self.kind].rule)
+        data = self.create_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        case = type(self).create_service(by=request.user, estate=_estate(request.user, d.pop("estate_code")), **d)
+        return Response(self.get_serializer(self._object(case.pk)).data, status=status.HTTP_201_CREATED)
+
+    step_serializer = None
+    steps: dict = {}
+
+    @action(detail=True, methods=["post"])
+    def step(self, request, pk=None):
+        """A workflow step: `steps` names the service of each step the API offers."""
+        case = self._object(pk)
+        require(request.user, KINDS[self.kind].rule)
+        data = self.step_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        if isinstance(case, VersionedModel):
+            self._as_seen(case, d)
+        type(self).steps[d["step"]](case, request.user, d)
+        return Response(self.get_serializer(self._object(case.pk)).data)
+
+
+def case_api(kind: str, *, create, step, read, steps: str):
+    """A kind's API class: its model (disputes.workflow), the serializers of its create, its step
+    and its reads, and their OpenAPI description (the shared actions read these)."""
+
+    def decorate(cls):
+        cls.kind, cls.model = kind, KINDS[kind].model
+        cls.create_serializer, cls.step_serializer, cls.serializer_class = create, step, read
+        return extend_schema_view(create=extend_schema(request=create, responses={201: read}),
+                                  step=extend_schema(request=step, responses=read, description=steps))(cls)
+
+    return decorate
+
+
+def _repair_dispatch(repair, by, d):
+    if d["team"] is None:
+        raise DjangoValidationError({"team": "请选择本街道在用的维修队伍。"})
+    services.dispatch_repair(repair, by=by, team=d["team"], at=d["at"], note=d["note"])
+
+
+def _rating(service):
+    """回访满意度 of a resident's case, the same for every kind that has one."""
+    return lambda case, by, d: service(case, by=by, satisfaction=d["satisfaction"], note=d["note"])
+
+
+def _transition(case, by, d):
+    services.transition_dispute(case, d["step"], by=by, at=d["at"], note=d["note"], department=d["department"],
+                                due_on=d["due_on"], problem=d["problem"])
+
+
+@case_api("dispute", create=s.DisputeCreateSerializer, step=s.DisputeStepSerializer, read=s.DisputeSerializer,
+          steps="A workflow step: start, resolve, refer (with department and due_on), terminate; or a note or the satisfaction.")
+class DisputeViewSet(CaseViewSet):
     """矛盾纠纷. Personal fields are masked except for the case's street clerk and community advisor."""
 
-    model = DisputeCase
+    create_service = staticmethod(services.create_dispute)
+    steps = {
+        "start": _transition, "resolve": _transition, "refer": _transition, "terminate": _transition,
+        "note": lambda case, by, d: services.add_dispute_note(case, by=by, note=d["note"], at=d["at"]),
+        "satisfaction": _rating(services.record_dispute_satisfaction),
+    }
     related = ("estate", "district", "street", "community", "referred_department")
-    serializer_class = s.DisputeSerializer
     filterset_class = DisputeFilter
     ordering_fields = ["requested_datetime", "expected_datetime", "closed_datetime"]
-    ordering = ["-requested_datetime", "-id"]
-
-    @extend_schema(request=s.DisputeCreateSerializer, responses={201: s.DisputeSerializer})
-    def create(self, request, *args, **kwargs):
-        require(request.user, "case")
-        data = s.DisputeCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
-        case = services.create_dispute(by=request.user, estate=_estate(request.user, d.pop("estate_code")), **d)
-        return Response(s.DisputeSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.DisputeStepSerializer, responses=s.DisputeSerializer)
-    @action(detail=True, methods=["post"])
-    def step(self, request, pk=None):
-        """A workflow step: start, resolve, refer (with department and due_on), terminate; or a note or the satisfaction."""
-        case = self._object(pk)
-        require(request.user, "case")
-        data = s.DisputeStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        self._as_seen(case, d)
-        if d["step"] == "note":
-            case = services.add_dispute_note(case, by=request.user, note=d["note"], at=d["at"])
-        elif d["step"] == "satisfaction":
-            case = services.record_dispute_satisfaction(case, by=request.user, satisfaction=d["satisfaction"], note=d["note"])
-        else:
-            case = services.transition_dispute(case, d["step"], by=request.user, at=d["at"], note=d["note"],
-                                               department=d["department"], due_on=d["due_on"], problem=d["problem"])
-        case = self._object(case.pk)
-        return Response(s.DisputeSerializer(case, context={"request": request}).data)
 
 
-class RepairViewSet(ScopedViewSet, mixins.CreateModelMixin):
+@case_api("repair", create=s.RepairCreateSerializer, step=s.RepairStepSerializer, read=s.RepairSerializer,
+          steps="dispatch (team), arrive, complete (cost in yuan), note, satisfaction.")
+class RepairViewSet(CaseViewSet):
     """应急维修 (Open311 GeoReport field names where one fits)."""
 
-    model = RepairRequest
+    create_service = staticmethod(services.create_repair)
+    steps = {
+        "dispatch": _repair_dispatch,
+        "arrive": lambda repair, by, d: services.record_arrival(repair, by=by, at=d["at"], note=d["note"]),
+        "complete": lambda repair, by, d: services.complete_repair(repair, by=by, at=d["at"], cost=d["cost"], note=d["note"]),
+        "note": lambda repair, by, d: services.add_repair_note(repair, by=by, note=d["note"]),
+        "satisfaction": _rating(services.record_repair_satisfaction),
+    }
     related = ("estate", "district", "street", "community", "team")
-    serializer_class = s.RepairSerializer
     filterset_class = RepairFilter
     ordering_fields = ["requested_datetime", "expected_datetime", "completed_datetime"]
-    ordering = ["-requested_datetime", "-id"]
-
-    @extend_schema(request=s.RepairCreateSerializer, responses={201: s.RepairSerializer})
-    def create(self, request, *args, **kwargs):
-        require(request.user, "case")
-        data = s.RepairCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
-        repair = services.create_repair(by=request.user, estate=_estate(request.user, d.pop("estate_code")), **d)
-        return Response(s.RepairSerializer(self._object(repair.pk), context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.RepairStepSerializer, responses=s.RepairSerializer)
-    @action(detail=True, methods=["post"])
-    def step(self, request, pk=None):
-        """dispatch (team), arrive, complete (cost in yuan), note, satisfaction."""
-        repair = self._object(pk)
-        require(request.user, "case")
-        data = s.RepairStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d, by = data.validated_data, request.user
-        self._as_seen(repair, d)
-        step = d["step"]
-        if step == "dispatch":
-            if d["team"] is None:
-                raise DjangoValidationError({"team": "请选择本街道在用的维修队伍。"})
-            services.dispatch_repair(repair, by=by, team=d["team"], at=d["at"], note=d["note"])
-        elif step == "arrive":
-            services.record_arrival(repair, by=by, at=d["at"], note=d["note"])
-        elif step == "complete":
-            services.complete_repair(repair, by=by, at=d["at"], cost=d["cost"], note=d["note"])
-        elif step == "note":
-            services.add_repair_note(repair, by=by, note=d["note"])
-        else:
-            services.record_repair_satisfaction(repair, by=by, satisfaction=d["satisfaction"], note=d["note"])
-        return Response(s.RepairSerializer(self._object(repair.pk), context={"request": request}).data)
 
 
-class ReferralViewSet(ScopedViewSet, mixins.CreateModelMixin):
+@case_api("referral", create=s.ReferralCreateSerializer, step=s.ReferralStepSerializer, read=s.ReferralSerializer,
+          steps="accept (on = the department's acceptance date), answer or return (on = feedback date, feedback).")
+class ReferralViewSet(CaseViewSet):
     """联合执法移交."""
 
-    model = EnforcementReferral
+    create_service = staticmethod(services.create_referral)
+    steps = {
+        "accept": lambda referral, by, d: services.accept_referral(referral, by=by, accepted_on=d["on"]),
+        "answer": lambda referral, by, d: services.answer_referral(referral, by=by, answered_on=d["on"],
+                                                                   feedback=d["feedback"], returned=False),
+        "return": lambda referral, by, d: services.answer_referral(referral, by=by, answered_on=d["on"],
+                                                                   feedback=d["feedback"], returned=True),
+    }
     related = ("estate", "street", "department")
-    serializer_class = s.ReferralSerializer
     filterset_class = ReferralFilter
     ordering = ["-referred_on", "-id"]
-
-    @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})
-    def create(self, request, *args, **kwargs):
-        require(request.user, "referral")
-        data = s.ReferralCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
-        referral = services.create_referral(by=request.user, estate=_estate(request.user, d.pop("estate_code")), **d)
-        return Response(s.ReferralSerializer(self._object(referral.pk)).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.ReferralStepSerializer, responses=s.ReferralSerializer)
-    @action(detail=True, methods=["post"])
-    def step(self, request, pk=None):
-        """accept (on = the department's acceptance date), answer or return (on = feedback date, feedback)."""
-        referral = self._object(pk)
-        require(request.user, "referral")
-        data = s.ReferralStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        if d["step"] == "accept":
-            services.accept_referral(referral, by=request.user, accepted_on=d["on"])
-        else:
-            services.answer_referral(referral, by=request.user, answered_on=d["on"], feedback=d["feedback"],
-                                     returned=d["step"] == "return")
-        return Response(s.ReferralSerializer(self._object(referral.pk)).data)
 
 
 class FilingViewSet(ScopedViewSet):

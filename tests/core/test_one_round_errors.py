@@ -115,3 +115,74 @@ def test_staff_and_meeting_forms_all_errors(client, world):
     }).content.decode()
     assert "日期不合理" in html and "此项为必填项" in html and "不能超过100个字符" in html
     assert not JointMeeting.objects.exists()
+
+
+# --- the case step forms (disputes.workflow): one round too, nothing written ----------------------
+def test_repair_step_reports_form_and_service_errors_together(client, world):
+    from tests.disputes.helpers import repair, sh, team
+
+    case = repair(world, at=sh(2019, 4, 1, 8))
+    services_team = team(world)
+    from disputes import services
+
+    services.dispatch_repair(case, by=world.users["meiyuan_clerk"], team=services_team, at=sh(2019, 4, 1, 9))
+    case.refresh_from_db()
+    client.force_login(world.meiyuan_clerk)
+    html = client.post(reverse("disputes:repair_step", args=[case.pk]), {
+        "step": "complete", "version": case.version, "at": "2999-01-01T10:00", "cost": "-5",
+    }).content.decode()
+    for message in ("日期不合理", "维修费用不能为负数。"):
+        assert message in html, message
+    assert {"at", "cost"} <= invalid_names(html)
+    case.refresh_from_db()
+    assert case.status == "dispatched" and case.cost_fen is None
+
+
+def test_dispute_refer_step_all_errors(client, world):
+    from tests.disputes.helpers import dispute, sh
+
+    case = dispute(world, at=sh(2019, 3, 10, 9))
+    client.force_login(world.meiyuan_clerk)
+    html = client.post(reverse("disputes:dispute_step", args=[case.pk]), {
+        "step": "refer", "version": case.version, "department": "", "at": "2999-01-01T10:00", "due_on": "2019-01-01",
+    }).content.decode()
+    for message in ("请选择执法部门。", "日期不合理", "办理期限不能早于移交日期。"):
+        assert message in html, message
+    assert {"department", "at", "due_on"} <= invalid_names(html)
+    case.refresh_from_db()
+    assert case.status == "received" and not EnforcementReferral.objects.exists()
+
+
+def test_referral_and_filing_steps_all_errors(client, world):
+    from disputes import services
+    from disputes.models import Department
+
+    clerk = world.meiyuan_clerk
+    referral = services.create_referral(by=clerk, estate=world.estates["MY101"], department=Department.objects.filter(valid_to__isnull=True).first(),
+                                        problem="违建", referred_on=dt_date(2024, 5, 10), due_on=dt_date(2024, 6, 10))
+    client.force_login(clerk)
+    html = client.post(reverse("disputes:referral_step", args=[referral.pk]), {
+        "step": "answer", "answered_on": "2024-05-01", "feedback": "",
+    }).content.decode()
+    for message in ("请填写部门反馈的办理情况。", "反馈日期不能早于移交日期。"):
+        assert message in html, message
+    assert {"answered_on", "feedback"} <= invalid_names(html)
+    referral.refresh_from_db()
+    assert referral.answered_on is None
+    # made directly: the step's rules are under test, not the filing's (a committee filing needs a committee)
+    filing = Filing.objects.create(estate=world.estates["MY101"], kind="committee_formed", summary="成立物管会",
+                                   applicant="某社区", submitted_on=dt_date(2024, 5, 10), created_by=clerk)
+    html = client.post(reverse("disputes:filing_step", args=[filing.pk]), {
+        "step": "decide", "status": "correction", "decided_on": "2999-01-01", "note": "",
+    }).content.decode()
+    for message in ("日期不合理", "需补正或不予备案时请写明理由。"):
+        assert message in html, message
+    assert {"decided_on", "note"} <= invalid_names(html)
+    filing.refresh_from_db()
+    assert filing.status == "submitted"
+
+
+def dt_date(*args):
+    import datetime as dt
+
+    return dt.date(*args)
