@@ -39,8 +39,13 @@ class UserAdmin(CityAdmin, DjangoUserAdmin):
     raw_id_fields = ("community",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("角色与所属单位", {"fields": ("role", "district", "street", "community"),
-                       "description": "区级角色填所属区；街道角色填所属街道；社区辅导员填所属社区。上级单位自动补全。"}),
+        (
+            "角色与所属单位",
+            {
+                "fields": ("role", "district", "street", "community"),
+                "description": "区级角色填所属区；街道角色填所属街道；社区辅导员填所属社区。上级单位自动补全。",
+            },
+        ),
         ("个人信息", {"fields": ("full_name", "organisation", "phone")}),
         ("状态", {"fields": ("is_active", "last_login", "date_joined")}),
     )

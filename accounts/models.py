@@ -28,7 +28,12 @@ class User(AbstractUser):
         "communities.Street", verbose_name="所属街道", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     community = models.ForeignKey(
-        "communities.Community", verbose_name="所属社区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "communities.Community",
+        verbose_name="所属社区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     organisation = models.CharField("单位", max_length=100, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -101,7 +106,10 @@ class EvaluatorAssignment(models.Model):
     """An estate assigned to a third-party evaluator (第三方评估机构) by a district or the city."""
 
     evaluator = models.ForeignKey(
-        User, verbose_name="评估机构", on_delete=models.CASCADE, related_name="assignments",
+        User,
+        verbose_name="评估机构",
+        on_delete=models.CASCADE,
+        related_name="assignments",
         limit_choices_to={"role": Role.EVALUATOR},
     )
     estate = models.ForeignKey("communities.Estate", verbose_name="小区", on_delete=models.CASCADE, related_name="+")
@@ -119,8 +127,11 @@ class EvaluatorAssignment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "评估指派"
         constraints = [
-            models.UniqueConstraint(fields=["evaluator", "estate"], name="uniq_evaluator_estate",
-                                    violation_error_message="该小区已指派给此评估机构。")
+            models.UniqueConstraint(
+                fields=["evaluator", "estate"],
+                name="uniq_evaluator_estate",
+                violation_error_message="该小区已指派给此评估机构。",
+            )
         ]
 
     def __str__(self):
@@ -128,7 +139,9 @@ class EvaluatorAssignment(models.Model):
 
     def save(self, *args, **kwargs):
         self.district_id, self.street_id, self.community_id = (
-            self.estate.district_id, self.estate.street_id, self.estate.community_id,
+            self.estate.district_id,
+            self.estate.street_id,
+            self.estate.community_id,
         )
         super().save(*args, **kwargs)
 
@@ -137,8 +150,9 @@ class PasswordHistory(models.Model):
     """密码历史: the hashes of a user's passwords, newest first, so that a change can refuse
     reusing the current one or the last five (accounts.passwords.PasswordHistoryValidator)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
-                             related_name="password_history")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history"
+    )
     password = models.CharField("密码哈希", max_length=128)
     created_at = models.DateTimeField("设置时间", auto_now_add=True)
 

@@ -42,10 +42,14 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
         for attribute in self.user_attributes:
             try:
                 password_validation.UserAttributeSimilarityValidator(
-                    user_attributes=(attribute,), max_similarity=self.max_similarity).validate(password, user)
+                    user_attributes=(attribute,), max_similarity=self.max_similarity
+                ).validate(password, user)
             except ValidationError:
-                raise ValidationError(self.get_error_message(), code="password_too_similar",
-                                      params={"verbose_name": self.ATTRIBUTES.get(attribute, attribute)}) from None
+                raise ValidationError(
+                    self.get_error_message(),
+                    code="password_too_similar",
+                    params={"verbose_name": self.ATTRIBUTES.get(attribute, attribute)},
+                ) from None
 
     def get_error_message(self):
         return "密码与%(verbose_name)s过于相似。"
@@ -84,12 +88,16 @@ class PasswordHistoryValidator:
         from .models import PasswordHistory
 
         used = [user.password] if user.password else []
-        used += list(PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")
-                     .values_list("password", flat=True)[: self.remember + 1])
+        used += list(
+            PasswordHistory.objects.filter(user=user)
+            .order_by("-created_at", "-id")
+            .values_list("password", flat=True)[: self.remember + 1]
+        )
         # check_password without a setter: checking must never re-hash and save the user.
         if any(check_password(password, encoded) for encoded in used):
-            raise ValidationError(f"新密码不能与当前密码或最近 {self.remember} 次使用过的密码相同。",
-                                  code="password_reused")
+            raise ValidationError(
+                f"新密码不能与当前密码或最近 {self.remember} 次使用过的密码相同。", code="password_reused"
+            )
 
     def password_changed(self, password, user=None):
         if user is None or user.pk is None or not user.password:
@@ -97,8 +105,11 @@ class PasswordHistoryValidator:
         from .models import PasswordHistory
 
         PasswordHistory.objects.create(user=user, password=user.password)
-        stale = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id").values_list("pk", flat=True)[
-            self.remember + 1:]
+        stale = (
+            PasswordHistory.objects.filter(user=user)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)[self.remember + 1 :]
+        )
         PasswordHistory.objects.filter(pk__in=list(stale)).delete()
 
     def get_help_text(self):

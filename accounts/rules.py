@@ -61,9 +61,18 @@ WRITERS: dict[str, frozenset] = {
 
 # Steps that belong to one role; city_admin does not take them over.
 NOT_FOR_CITY_ADMIN = frozenset(
-    {"inspection_review", "appeal_file", "appeal_decide", "sheet_confirm", "disbursement_city",
-     "disbursement_district", "unit_assessment_street", "unit_assessment_community", "deviation_review",
-     "refinement"}
+    {
+        "inspection_review",
+        "appeal_file",
+        "appeal_decide",
+        "sheet_confirm",
+        "disbursement_city",
+        "disbursement_district",
+        "unit_assessment_street",
+        "unit_assessment_community",
+        "deviation_review",
+        "refinement",
+    }
 )
 
 

@@ -20,4 +20,6 @@ class AssessmentsConfig(AppConfig):
         from .tasks import run_cycle_task
 
         register_closed_years(closed_years_among)
-        register_table(CycleRun, lambda pk: run_cycle_task.delay(pk), gave_up="处理进程多次中断，计分已停止，请重新发起。")
+        register_table(
+            CycleRun, lambda pk: run_cycle_task.delay(pk), gave_up="处理进程多次中断，计分已停止，请重新发起。"
+        )

@@ -44,10 +44,31 @@ from .signals import cycle_run_finished
 CHUNK_SIZE = 5000
 
 RESULT_COLUMNS = (
-    "run_id", "estate_id", "district_id", "street_id", "community_id", "year", "is_current", "assessed",
-    "management", "effectiveness", "fee", "size", "total", "grade", "scheme_version", "category", "building_area",
-    "renovation_year", "inspections_counted", "inspections_total_tenths", "fee_rate", "disputes_received",
-    "disputes_resolved", "repairs_reported", "repairs_on_time",
+    "run_id",
+    "estate_id",
+    "district_id",
+    "street_id",
+    "community_id",
+    "year",
+    "is_current",
+    "assessed",
+    "management",
+    "effectiveness",
+    "fee",
+    "size",
+    "total",
+    "grade",
+    "scheme_version",
+    "category",
+    "building_area",
+    "renovation_year",
+    "inspections_counted",
+    "inspections_total_tenths",
+    "fee_rate",
+    "disputes_received",
+    "disputes_resolved",
+    "repairs_reported",
+    "repairs_on_time",
 )
 # A result row is a tuple in RESULT_COLUMNS' order (what ResultWriter writes): its fields by name.
 GRADE, TOTAL, AREA = (RESULT_COLUMNS.index(c) for c in ("grade", "total", "building_area"))
@@ -86,7 +107,9 @@ def start_run(year, *, by, appeal=None, enqueue: bool = True) -> CycleRun:
     if state.status == YearStatus.CLOSED:
         raise Refused(f"{year}年度已关闭，不能重新计分；如需更正，请先由市房产局说明原因后重新开放该年度。")
     if state.status == YearStatus.PUBLISHED and appeal is None:
-        raise Refused(f"{year}年度考核结果正在公示，只能对获支持的申诉重新计分；如需整体重算，请先关闭后重新开放该年度。")
+        raise Refused(
+            f"{year}年度考核结果正在公示，只能对获支持的申诉重新计分；如需整体重算，请先关闭后重新开放该年度。"
+        )
     scheme = Scheme.objects.for_year(year)
     if scheme is None:
         raise Refused(f"没有适用于{year}年度的考核方案，请先在“考核方案”中设置适用年度。")
@@ -95,8 +118,13 @@ def start_run(year, *, by, appeal=None, enqueue: bool = True) -> CycleRun:
         current = CycleRun.objects.filter(year=year, is_current=True).first()
         if current is None:
             raise Refused("该年度还没有当前有效的考核结果，无法复核。")
-        fields.update(kind=RunKind.APPEAL, appeal=appeal, rescore_estate_id=appeal.estate_id, based_on=current,
-                      scheme=current.scheme)
+        fields.update(
+            kind=RunKind.APPEAL,
+            appeal=appeal,
+            rescore_estate_id=appeal.estate_id,
+            based_on=current,
+            scheme=current.scheme,
+        )
     try:
         with transaction.atomic():
             run = CycleRun.objects.create(**fields)
@@ -175,7 +203,9 @@ def _estate_chunks(after: int = 0):
     last = after
     while True:
         rows = list(
-            Estate.objects.filter(id__gt=last).order_by("id").values_list(
+            Estate.objects.filter(id__gt=last)
+            .order_by("id")
+            .values_list(
                 "id", "district_id", "street_id", "community_id", "category", "building_area", "renovation_year"
             )[:CHUNK_SIZE]
         )
@@ -215,7 +245,8 @@ def compute_run(run: CycleRun, report) -> dict:
             previous = {
                 r["estate_id"]: r
                 for r in EstateResult.objects.filter(run_id=run.based_on_id, estate_id__gte=lo, estate_id__lte=hi)
-                .order_by().values(*[c for c in RESULT_COLUMNS if c not in ("run_id", "is_current")])
+                .order_by()
+                .values(*[c for c in RESULT_COLUMNS if c not in ("run_id", "is_current")])
             }
         # COUNT(*), not COUNT(id): id is not in insp_year_estate_idx, and asking for it turned the
         # index-only scan into an index scan reading the table (77 → 30 ms a chunk at 220,000 estates).
@@ -226,11 +257,16 @@ def compute_run(run: CycleRun, report) -> dict:
                 estate_id: (n, s)
                 for estate_id, n, s in Inspection.objects.filter(
                     year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES
-                ).values("estate_id").annotate(n=Count("*"), s=Sum("total_tenths")).values_list("estate_id", "n", "s")
+                )
+                .values("estate_id")
+                .annotate(n=Count("*"), s=Sum("total_tenths"))
+                .values_list("estate_id", "n", "s")
             }
         fees = dict(
             # order_by(): FeeRate's default ordering would join the estates and sort
-            FeeRate.objects.filter(year=year, estate_id__gte=lo, estate_id__lte=hi).order_by().values_list("estate_id", "rate")
+            FeeRate.objects.filter(year=year, estate_id__gte=lo, estate_id__lte=hi)
+            .order_by()
+            .values_list("estate_id", "rate")
         )
         cases = case_counts(year, lo, hi)
         read_s += time.perf_counter() - t_read
@@ -247,16 +283,44 @@ def compute_run(run: CycleRun, report) -> dict:
                 c = cases.get(estate_id, NO_CASES)
                 rate = fees.get(estate_id)
                 score = score_estate(
-                    rules, category=category, building_area=area, inspections=n, inspections_total_tenths=s,
-                    fee_rate=rate, disputes_received=c.disputes_received, disputes_resolved=c.disputes_resolved,
-                    repairs_reported=c.repairs_reported, repairs_on_time=c.repairs_on_time,
+                    rules,
+                    category=category,
+                    building_area=area,
+                    inspections=n,
+                    inspections_total_tenths=s,
+                    fee_rate=rate,
+                    disputes_received=c.disputes_received,
+                    disputes_resolved=c.disputes_resolved,
+                    repairs_reported=c.repairs_reported,
+                    repairs_on_time=c.repairs_on_time,
                 )
-                values = (None,) * 5 + (Grade.NOT_ASSESSED.value,) if score is None else (
-                    score.management, score.effectiveness, score.fee, score.size, score.total, score.grade
+                values = (
+                    (None,) * 5 + (Grade.NOT_ASSESSED.value,)
+                    if score is None
+                    else (score.management, score.effectiveness, score.fee, score.size, score.total, score.grade)
                 )
-                row = (run_id, estate_id, district_id, street_id, community_id, year, False, score is not None,
-                       *values, version, category, area, renovation_year, n, s, rate,
-                       c.disputes_received, c.disputes_resolved, c.repairs_reported, c.repairs_on_time)
+                row = (
+                    run_id,
+                    estate_id,
+                    district_id,
+                    street_id,
+                    community_id,
+                    year,
+                    False,
+                    score is not None,
+                    *values,
+                    version,
+                    category,
+                    area,
+                    renovation_year,
+                    n,
+                    s,
+                    rate,
+                    c.disputes_received,
+                    c.disputes_resolved,
+                    c.repairs_reported,
+                    c.repairs_on_time,
+                )
             rows.append(row)
             grade, total, used_area = row[GRADE], row[TOTAL], row[AREA]
             grade_counts[grade] += 1
@@ -285,8 +349,13 @@ def compute_run(run: CycleRun, report) -> dict:
         current = time.perf_counter()
         cycle_run_finished.send(sender=CycleRun, run=run)
     ended = time.perf_counter()
-    timing = {"score_s": round(scored - started, 2), "read_s": round(read_s, 2), "write_s": round(write_s, 2), "current_s": round(current - scored, 2),
-              "receivers_s": round(ended - current, 2)}
+    timing = {
+        "score_s": round(scored - started, 2),
+        "read_s": round(read_s, 2),
+        "write_s": round(write_s, 2),
+        "current_s": round(current - scored, 2),
+        "receivers_s": round(ended - current, 2),
+    }
     return {"estates": written, "assessed": assessed, "grades": run.grade_counts, "timing": timing}
 
 
@@ -294,9 +363,12 @@ def _counted_replacing_street(year: int, lo: int, hi: int) -> dict:
     """Counted inspections per estate (count, Σ tenths) where an estate with a counted 第三方评估
     drops its 街道日常检查: the street's own scores give way to the outsider's."""
     by_source: dict[int, dict] = {}
-    for estate_id, source, n, s in Inspection.objects.filter(
-        year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES
-    ).values("estate_id", "source").annotate(n=Count("*"), s=Sum("total_tenths")).values_list("estate_id", "source", "n", "s"):
+    for estate_id, source, n, s in (
+        Inspection.objects.filter(year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES)
+        .values("estate_id", "source")
+        .annotate(n=Count("*"), s=Sum("total_tenths"))
+        .values_list("estate_id", "source", "n", "s")
+    ):
         by_source.setdefault(estate_id, {})[source] = (n, s)
     out = {}
     for estate_id, sources in by_source.items():
@@ -334,9 +406,10 @@ class ResultWriter:
         if not rows:
             return
         if self.postgres:
-            with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {self.STAGING} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
-            ) as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {self.STAGING} ({', '.join(RESULT_COLUMNS)}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return
@@ -375,16 +448,27 @@ def _write_unit_results(run: CycleRun, communities: dict[int, Tally]):
         for members in groups.values():
             unit_ranks = ranks(members)
             for unit_id, t in members:
-                objs.append(UnitResult(
-                    run=run, year=run.year, level=level, unit_key=f"{key_prefix}{unit_id}",
-                    district_id=t.district_id, street_id=t.street_id, community_id=t.community_id,
-                    estates=t.estates, assessed=t.assessed,
-                    three_star=t.grades[Grade.THREE_STAR], two_star=t.grades[Grade.TWO_STAR],
-                    one_star=t.grades[Grade.ONE_STAR], fail=t.grades[Grade.FAIL],
-                    not_assessed=t.grades[Grade.NOT_ASSESSED],
-                    assessed_area=_cents_to_decimal(t.area),
-                    mean_score=t.mean, rank=unit_ranks.get(unit_id),
-                ))
+                objs.append(
+                    UnitResult(
+                        run=run,
+                        year=run.year,
+                        level=level,
+                        unit_key=f"{key_prefix}{unit_id}",
+                        district_id=t.district_id,
+                        street_id=t.street_id,
+                        community_id=t.community_id,
+                        estates=t.estates,
+                        assessed=t.assessed,
+                        three_star=t.grades[Grade.THREE_STAR],
+                        two_star=t.grades[Grade.TWO_STAR],
+                        one_star=t.grades[Grade.ONE_STAR],
+                        fail=t.grades[Grade.FAIL],
+                        not_assessed=t.grades[Grade.NOT_ASSESSED],
+                        assessed_area=_cents_to_decimal(t.area),
+                        mean_score=t.mean,
+                        rank=unit_ranks.get(unit_id),
+                    )
+                )
 
     emit(UnitLevel.COMMUNITY, "c", communities, lambda t: t.street_id)
     emit(UnitLevel.STREET, "s", streets, lambda t: t.district_id)
@@ -422,7 +506,11 @@ def lineage(run: CycleRun) -> list[CycleRun]:
     while run is not None and run.pk not in seen:
         seen.add(run.pk)
         runs.append(run)
-        run = CycleRun.objects.select_related("created_by").filter(pk=run.based_on_id).first() if run.based_on_id else None
+        run = (
+            CycleRun.objects.select_related("created_by").filter(pk=run.based_on_id).first()
+            if run.based_on_id
+            else None
+        )
     return runs
 
 

@@ -22,18 +22,31 @@ DEFAULT_SCHEME = {
 
 # category → [(code, name, max points)]
 CHECKLISTS = {
-    "renovated": [("cleanliness", "保洁", D("15")), ("order", "秩序", D("15")), ("greening", "绿化", D("10")),
-                  ("facilities", "设施", D("10"))],
+    "renovated": [
+        ("cleanliness", "保洁", D("15")),
+        ("order", "秩序", D("15")),
+        ("greening", "绿化", D("10")),
+        ("facilities", "设施", D("10")),
+    ],
     "unrenovated": [("cleanliness", "保洁", D("20")), ("order", "秩序", D("20")), ("greening", "绿化", D("10"))],
-    "affordable": [("cleanliness", "保洁", D("15")), ("order", "秩序", D("15")), ("greening", "绿化", D("10")),
-                   ("facilities", "设施", D("10"))],
+    "affordable": [
+        ("cleanliness", "保洁", D("15")),
+        ("order", "秩序", D("15")),
+        ("greening", "绿化", D("10")),
+        ("facilities", "设施", D("10")),
+    ],
 }
 
 # (kind, threshold, points): ≥ threshold scores points; below the lowest scores 0.
 BANDS = [
-    ("fee", D("90"), D("20")), ("fee", D("80"), D("16")), ("fee", D("70"), D("12")),
-    ("fee", D("60"), D("8")), ("fee", D("50"), D("4")),
-    ("size", D("50000"), D("10")), ("size", D("20000"), D("8")), ("size", D("10000"), D("6")),
+    ("fee", D("90"), D("20")),
+    ("fee", D("80"), D("16")),
+    ("fee", D("70"), D("12")),
+    ("fee", D("60"), D("8")),
+    ("fee", D("50"), D("4")),
+    ("size", D("50000"), D("10")),
+    ("size", D("20000"), D("8")),
+    ("size", D("10000"), D("6")),
     ("size", D("0"), D("4")),
 ]
 

@@ -43,7 +43,9 @@ def _dated(run, started: dt.datetime) -> None:
     run it superseded the same moment as its end."""
     finished = started + dt.timedelta(minutes=6)
     CycleRun.objects.filter(pk=run.pk).update(created_at=started, started_at=started, finished_at=finished)
-    CycleRun.objects.filter(year=run.year, superseded_at__isnull=False, superseded_at__gt=finished).update(superseded_at=finished)
+    CycleRun.objects.filter(year=run.year, superseded_at__isnull=False, superseded_at__gt=finished).update(
+        superseded_at=finished
+    )
 
 
 def build(rng, ctx) -> None:
@@ -92,9 +94,17 @@ def build(rng, ctx) -> None:
                     status = InspectionStatus.DRAFT
                 source = InspectionSource.STREET if n == 0 or rng.random() < 0.7 else InspectionSource.DISTRICT
                 row = Inspection(
-                    estate=estate, district_id=estate.district_id, street_id=estate.street_id,
-                    community_id=estate.community_id, year=year, date=day, inspector_name=rng.choice(inspectors),
-                    source=source, status=status, scores=scores, total_tenths=tenths,
+                    estate=estate,
+                    district_id=estate.district_id,
+                    street_id=estate.street_id,
+                    community_id=estate.community_id,
+                    year=year,
+                    date=day,
+                    inspector_name=rng.choice(inspectors),
+                    source=source,
+                    status=status,
+                    scores=scores,
+                    total_tenths=tenths,
                     created_by=author if source == InspectionSource.STREET else reviewer,
                 )
                 if status != InspectionStatus.DRAFT:
@@ -103,12 +113,23 @@ def build(rng, ctx) -> None:
                     row.reviewed_by, row.reviewed_at = reviewer, _at(day + dt.timedelta(days=rng.randint(1, 10)))
                     row.reviewed_at = min(row.reviewed_at, _at(dt.date(year, 12, 31), 18))
                 if status == InspectionStatus.REJECTED:
-                    row.review_note = rng.choice(["评分依据不足，请补充照片", "检查日期与台账不符", "设施项评分偏高，请复核"])
+                    row.review_note = rng.choice(
+                        ["评分依据不足，请补充照片", "检查日期与台账不符", "设施项评分偏高，请复核"]
+                    )
                 inspections.append(row)
             if rng.random() < 0.93:
                 rate = Decimal(max(40.0, min(100.0, rng.gauss(70 + q * 25, 8)))).quantize(Decimal("0.01"))
-                fee_rates.append(FeeRate(estate=estate, district_id=estate.district_id, street_id=estate.street_id,
-                                         community_id=estate.community_id, year=year, rate=rate, updated_by=author))
+                fee_rates.append(
+                    FeeRate(
+                        estate=estate,
+                        district_id=estate.district_id,
+                        street_id=estate.street_id,
+                        community_id=estate.community_id,
+                        year=year,
+                        rate=rate,
+                        updated_by=author,
+                    )
+                )
     inspections += _third_party(ctx, users, admin, quality, reviewer_of)
     bulk_create_with_history(inspections, Inspection, batch_size=2000, default_user=system)
     bulk_create_with_history(fee_rates, FeeRate, batch_size=2000, default_user=system)
@@ -131,23 +152,39 @@ def _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of) ->
     closing, with the dates they would have had."""
     published = dt.date(year + 1, 1, 20)
     row = cycle.year_row(year)
-    row.status, row.published_at, row.appeal_deadline = YearStatus.PUBLISHED, _at(published), published + dt.timedelta(days=10)
+    row.status, row.published_at, row.appeal_deadline = (
+        YearStatus.PUBLISHED,
+        _at(published),
+        published + dt.timedelta(days=10),
+    )
     row.save()
-    YearEvent.objects.create(year=row, action="publish", by=admin, at=row.published_at,
-                             reason=f"申诉截止 {row.appeal_deadline:%Y-%m-%d} 24时")
+    YearEvent.objects.create(
+        year=row,
+        action="publish",
+        by=admin,
+        at=row.published_at,
+        reason=f"申诉截止 {row.appeal_deadline:%Y-%m-%d} 24时",
+    )
 
     # Appeals from the demo clerks' streets: mostly rejected; in 2019 one is upheld, its fee
     # rate corrected and the estate re-scored through the real appeal run.
-    results = list(EstateResult.objects.filter(year=year, is_current=True, assessed=True,
-                                               street_id__in=list(clerk_of)).select_related("estate").order_by("total", "estate_id")[:3])
+    results = list(
+        EstateResult.objects.filter(year=year, is_current=True, assessed=True, street_id__in=list(clerk_of))
+        .select_related("estate")
+        .order_by("total", "estate_id")[:3]
+    )
     for i, result in enumerate(results):
         clerk = clerk_of[result.street_id]
         reviewer = reviewer_of.get(result.district_id, admin)
         upheld = year == 2019 and i == 0
         appeal = Appeal.objects.create(
-            estate_id=result.estate_id, year=year, result=result, filed_by=clerk,
+            estate_id=result.estate_id,
+            year=year,
+            result=result,
+            filed_by=clerk,
             reason=rng.choice(["物业费收缴率填报有误，实际收缴率更高", "第四季度检查未计入", "报修台账有重复登记"]),
-            status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED, decided_by=reviewer,
+            status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED,
+            decided_by=reviewer,
             decided_at=_at(published + dt.timedelta(days=rng.randint(3, 9))),
             decision_note="经核实情况属实，同意更正" if upheld else "经核实，原考核结果依据充分，维持原结果",
         )
@@ -155,8 +192,9 @@ def _publish_appeal_and_close(rng, year, admin, users, clerk_of, reviewer_of) ->
             FeeRate.objects.filter(estate_id=result.estate_id, year=year).update(rate=Decimal("96.00"))
             # What services.rescore_appeal does, with the run executed here instead of queued.
             run = cycle.start_run(year, by=admin, appeal=appeal, enqueue=False)
-            YearEvent.objects.create(year=row, action="rescore", by=admin, at=_at(published + dt.timedelta(days=12)),
-                                     appeal=appeal)
+            YearEvent.objects.create(
+                year=row, action="rescore", by=admin, at=_at(published + dt.timedelta(days=12)), appeal=appeal
+            )
             cycle.execute_until_settled(run.pk)
             _dated(run, _at(published + dt.timedelta(days=12), 11))
 
@@ -205,11 +243,21 @@ def _third_party(ctx, users, admin, quality, reviewer_of) -> list:
         district_ids = list(District.objects.filter(name__in=district_names).values_list("pk", flat=True))
         if not district_ids:
             continue
-        engagement = create_engagement(by=by, data=EngagementInput(
-            year=year, organisation=evaluator.full_name or "第三方评估机构", contract_no=f"NJFC-PG-{year}-01",
-            district_ids=district_ids, evaluator_ids=[evaluator.pk], start_date=start, end_date=end,
-            contract_amount="360000" if len(district_ids) > 1 else "150000", sample_percent=share, seed=seed,
-        ))
+        engagement = create_engagement(
+            by=by,
+            data=EngagementInput(
+                year=year,
+                organisation=evaluator.full_name or "第三方评估机构",
+                contract_no=f"NJFC-PG-{year}-01",
+                district_ids=district_ids,
+                evaluator_ids=[evaluator.pk],
+                start_date=start,
+                end_date=end,
+                contract_amount="360000" if len(district_ids) > 1 else "150000",
+                sample_percent=share,
+                seed=seed,
+            ),
+        )
         years.add(year)
         items = _item_tops(year)
         for estate_id in engagement.sample.values_list("estate_id", flat=True).order_by("estate_id"):
@@ -227,15 +275,25 @@ def _third_party(ctx, users, admin, quality, reviewer_of) -> list:
                 pending = year == OPEN_YEAR and rng.random() < 0.2
                 reviewer = reviewer_of.get(estate.district_id, admin)
                 row = Inspection(
-                    estate=estate, district_id=estate.district_id, street_id=estate.street_id,
-                    community_id=estate.community_id, year=year, date=day, inspector_name=rng.choice(names),
-                    source=InspectionSource.THIRD_PARTY, scores=scores, total_tenths=tenths, created_by=evaluator,
+                    estate=estate,
+                    district_id=estate.district_id,
+                    street_id=estate.street_id,
+                    community_id=estate.community_id,
+                    year=year,
+                    date=day,
+                    inspector_name=rng.choice(names),
+                    source=InspectionSource.THIRD_PARTY,
+                    scores=scores,
+                    total_tenths=tenths,
+                    created_by=evaluator,
                     status=InspectionStatus.SUBMITTED if pending else InspectionStatus.APPROVED,
                     submitted_at=_at(day, 16),
                 )
                 if not pending:
                     row.reviewed_by = reviewer
-                    row.reviewed_at = min(_at(day + dt.timedelta(days=rng.randint(2, 8))), _at(dt.date(year, 12, 31), 18))
+                    row.reviewed_at = min(
+                        _at(day + dt.timedelta(days=rng.randint(2, 8))), _at(dt.date(year, 12, 31), 18)
+                    )
                 rows.append(row)
     return rows
 
@@ -259,9 +317,17 @@ def _review_deviations(users) -> None:
         if row.flagged and row.review is None:
             lenient = row.street_name in LENIENT_STREETS
             review = review_deviation(
-                by=reviewer, year=2019, street_id=row.street_id, conclusion="confirmed" if lenient else "explained",
-                note=(f"已约谈{row.street_name}，责令对日常检查评分标准进行整改，2020年扩大第三方抽样比例复核。" if lenient
-                      else "经核查，差异源于检查时点不同（街道检查在整改后），不作处理。"),
+                by=reviewer,
+                year=2019,
+                street_id=row.street_id,
+                conclusion="confirmed" if lenient else "explained",
+                note=(
+                    f"已约谈{row.street_name}，责令对日常检查评分标准进行整改，2020年扩大第三方抽样比例复核。"
+                    if lenient
+                    else "经核查，差异源于检查时点不同（街道检查在整改后），不作处理。"
+                ),
             )
             # concluded in the January after the year, as it would have been
-            type(review).objects.filter(pk=review.pk).update(created_at=_at(dt.date(2020, 1, 8)), updated_at=_at(dt.date(2020, 1, 8)))
+            type(review).objects.filter(pk=review.pk).update(
+                created_at=_at(dt.date(2020, 1, 8)), updated_at=_at(dt.date(2020, 1, 8))
+            )

@@ -18,9 +18,18 @@ from .models import CycleRun, EstateResult, Inspection, Scheme, UnitResult
 from .services import scheme_item_names
 
 RESULT_COLUMNS = [
-    Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12),
-    Col("小区名称", "text", 20), Col("类别", "text", 16), Col("管理水平", "score"), Col("效能效果", "score"),
-    Col("物业费收缴", "score"), Col("小区规模", "score"), Col("考核得分", "score"), Col("考核等级", "label", 10),
+    Col("区", "text", 10),
+    Col("街道", "text", 16),
+    Col("社区", "text", 16),
+    Col("小区编码", "text", 12),
+    Col("小区名称", "text", 20),
+    Col("类别", "text", 16),
+    Col("管理水平", "score"),
+    Col("效能效果", "score"),
+    Col("物业费收缴", "score"),
+    Col("小区规模", "score"),
+    Col("考核得分", "score"),
+    Col("考核等级", "label", 10),
 ]
 CATEGORY_LABELS = dict(EstateCategory.choices)
 
@@ -38,17 +47,33 @@ def result_rows(year: int, user=None, district_ids=None):
     """Rows of the 考核结果 sheet in the order of the spec: official district and street codes
     (read ordered from the database: codes are ASCII), then community name and estate code in
     plain character order (sorted here, per street, so no database collation interferes)."""
-    qs = current_results(year, user, district_ids).order_by("district__code", "street__code", "street_id").values_list(
-        "district__name", "street__name", "community__name", "estate__code", "estate__name", "category",
-        "management", "effectiveness", "fee", "size", "total", "grade", "street_id",
+    qs = (
+        current_results(year, user, district_ids)
+        .order_by("district__code", "street__code", "street_id")
+        .values_list(
+            "district__name",
+            "street__name",
+            "community__name",
+            "estate__code",
+            "estate__name",
+            "category",
+            "management",
+            "effectiveness",
+            "fee",
+            "size",
+            "total",
+            "grade",
+            "street_id",
+        )
     )
     for _, group in groupby(qs.iterator(chunk_size=5000), key=lambda r: r[-1]):
         for row in sorted(group, key=lambda r: (r[2], r[3])):
             yield (*row[:5], CATEGORY_LABELS.get(row[5], row[5]), *row[6:12])
 
 
-def write_results_sheet(workbook: XlsxWriter, year: int, *, user=None, district_ids=None, title: str | None = None,
-                        name: str = "考核结果") -> int:
+def write_results_sheet(
+    workbook: XlsxWriter, year: int, *, user=None, district_ids=None, title: str | None = None, name: str = "考核结果"
+) -> int:
     """Add the 考核结果 sheet (one row per estate, assessed or not) to `workbook`; → row count."""
     ws = workbook.sheet(name, fitted(RESULT_COLUMNS, measure(current_results(year, user, district_ids))), title=title)
     n = 0
@@ -64,8 +89,15 @@ ROLLUP_SHEETS = [
     (UnitLevel.DISTRICT, "区汇总", [Col("区", "text", 10)]),
 ]
 ROLLUP_TAIL = [
-    Col("小区数", "int"), Col("参加考核数", "int"), Col("三星", "int"), Col("二星", "int"), Col("一星", "int"),
-    Col("不达标", "int"), Col("未参加考核", "int"), Col("面积加权平均分", "score", 14), Col("排名", "int"),
+    Col("小区数", "int"),
+    Col("参加考核数", "int"),
+    Col("三星", "int"),
+    Col("二星", "int"),
+    Col("一星", "int"),
+    Col("不达标", "int"),
+    Col("未参加考核", "int"),
+    Col("面积加权平均分", "score", 14),
+    Col("排名", "int"),
 ]
 
 
@@ -78,8 +110,20 @@ def write_rollup_sheets(workbook: XlsxWriter, year: int, *, user=None, district_
         if district_ids is not None:
             qs = qs.filter(district_id__in=district_ids)
         rows = qs.values_list(
-            "district__code", "street__code", "community__name", "district__name", "street__name",
-            "estates", "assessed", "three_star", "two_star", "one_star", "fail", "not_assessed", "mean_score", "rank",
+            "district__code",
+            "street__code",
+            "community__name",
+            "district__name",
+            "street__name",
+            "estates",
+            "assessed",
+            "three_star",
+            "two_star",
+            "one_star",
+            "fail",
+            "not_assessed",
+            "mean_score",
+            "rank",
         )
         for r in sorted(rows, key=lambda r: (r[0], r[1] or "", r[2] or "")):
             names = [r[3], r[4], r[2]][: len(head)]
@@ -111,9 +155,16 @@ def export_results_job(job, report):
 
 # --- 检查记录: the inspections of a year, one column per checklist item of the year's scheme ------------
 INSPECTION_HEAD = [
-    Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12),
-    Col("小区名称", "text", 20), Col("类别", "text", 16), Col("检查日期", "date"), Col("检查人", "text", 10),
-    Col("检查类型", "text", 12), Col("状态", "text", 8),
+    Col("区", "text", 10),
+    Col("街道", "text", 16),
+    Col("社区", "text", 16),
+    Col("小区编码", "text", 12),
+    Col("小区名称", "text", 20),
+    Col("类别", "text", 16),
+    Col("检查日期", "date"),
+    Col("检查人", "text", 10),
+    Col("检查类型", "text", 12),
+    Col("状态", "text", 8),
 ]
 SOURCE_LABELS = dict(InspectionSource.choices)
 STATUS_LABELS = dict(InspectionStatus.choices)
@@ -124,8 +175,12 @@ def build_inspections_workbook(target, year: int, *, user=None, district_ids=Non
     are the checklist items of the scheme in force for that year (all categories; an item
     outside an estate's checklist is empty), then 合计 and 备注. → row count."""
     items = scheme_item_names(Scheme.objects.for_year(year))
-    columns = [*INSPECTION_HEAD, *(Col(name, "score") for name in items.values()), Col("合计", "score"),
-               Col("备注", "text", 24)]
+    columns = [
+        *INSPECTION_HEAD,
+        *(Col(name, "score") for name in items.values()),
+        Col("合计", "score"),
+        Col("备注", "text", 24),
+    ]
     wb = XlsxWriter()
     ws = wb.sheet("检查记录", columns, title=f"{year}年度检查记录")
     qs = Inspection.objects.filter(year=year)
@@ -134,18 +189,40 @@ def build_inspections_workbook(target, year: int, *, user=None, district_ids=Non
     if district_ids is not None:
         qs = qs.filter(district_id__in=district_ids)
     qs = qs.order_by("district__code", "street__code", "street_id").values_list(
-        "district__name", "street__name", "community__name", "estate__code", "estate__name", "estate__category",
-        "date", "inspector_name", "source", "status", "scores", "total_tenths", "note", "id", "street_id",
+        "district__name",
+        "street__name",
+        "community__name",
+        "estate__code",
+        "estate__name",
+        "estate__category",
+        "date",
+        "inspector_name",
+        "source",
+        "status",
+        "scores",
+        "total_tenths",
+        "note",
+        "id",
+        "street_id",
     )
     n = 0
     for _, group in groupby(qs.iterator(chunk_size=5000), key=lambda r: r[-1]):
         # per street: community name, estate code, date in plain order (no database collation)
         for r in sorted(group, key=lambda r: (r[2], r[3], r[6], r[13])):
             scores = r[10] or {}
-            ws.row([*r[:5], CATEGORY_LABELS.get(r[5], r[5]), r[6], r[7], SOURCE_LABELS.get(r[8], r[8]),
+            ws.row(
+                [
+                    *r[:5],
+                    CATEGORY_LABELS.get(r[5], r[5]),
+                    r[6],
+                    r[7],
+                    SOURCE_LABELS.get(r[8], r[8]),
                     STATUS_LABELS.get(r[9], r[9]),
                     *(Decimal(scores[code]) if scores.get(code) not in (None, "") else None for code in items),
-                    Decimal(r[11]) / 10, r[12]])
+                    Decimal(r[11]) / 10,
+                    r[12],
+                ]
+            )
             n += 1
     wb.save(target)
     return n

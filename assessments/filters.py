@@ -40,16 +40,27 @@ class PlaceFilterSet(UnitCascadeMixin, df.FilterSet):
     district = df.ModelChoiceFilter(label="区", queryset=_districts, widget=forms.Select(attrs=SELECT))
     street = df.ModelChoiceFilter(label="街道", queryset=_streets, widget=forms.Select(attrs=SELECT))
     community = df.ModelChoiceFilter(label="社区", queryset=_communities, widget=forms.Select(attrs=SELECT))
-    code = df.CharFilter(label="小区编码", field_name="estate__code", lookup_expr="iexact", widget=forms.TextInput(attrs=INPUT))
+    code = df.CharFilter(
+        label="小区编码", field_name="estate__code", lookup_expr="iexact", widget=forms.TextInput(attrs=INPUT)
+    )
 
 
 class InspectionFilter(PlaceFilterSet):
-    date_from = df.DateFilter(label="检查日期自", field_name="date", lookup_expr="gte",
-                              widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
-    date_to = df.DateFilter(label="至", field_name="date", lookup_expr="lte",
-                            widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
-    source = df.ChoiceFilter(label="检查类型", choices=InspectionSource.choices, empty_label="全部类型", widget=forms.Select(attrs=SELECT))
-    status = df.ChoiceFilter(label="状态", choices=InspectionStatus.choices, empty_label="全部状态", widget=forms.Select(attrs=SELECT))
+    date_from = df.DateFilter(
+        label="检查日期自",
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={**INPUT, "type": "date"}),
+    )
+    date_to = df.DateFilter(
+        label="至", field_name="date", lookup_expr="lte", widget=forms.DateInput(attrs={**INPUT, "type": "date"})
+    )
+    source = df.ChoiceFilter(
+        label="检查类型", choices=InspectionSource.choices, empty_label="全部类型", widget=forms.Select(attrs=SELECT)
+    )
+    status = df.ChoiceFilter(
+        label="状态", choices=InspectionStatus.choices, empty_label="全部状态", widget=forms.Select(attrs=SELECT)
+    )
     year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
 
     class Meta:
@@ -67,7 +78,9 @@ class FeeRateFilter(PlaceFilterSet):
 
 class EstateResultFilter(PlaceFilterSet):
     year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
-    grade = df.ChoiceFilter(label="考核等级", choices=Grade.choices, empty_label="全部等级", widget=forms.Select(attrs=SELECT))
+    grade = df.ChoiceFilter(
+        label="考核等级", choices=Grade.choices, empty_label="全部等级", widget=forms.Select(attrs=SELECT)
+    )
     run = IdFilter(label="计分任务", field_name="run_id")
 
     class Meta:
@@ -77,7 +90,9 @@ class EstateResultFilter(PlaceFilterSet):
 
 class UnitResultFilter(UnitCascadeMixin, df.FilterSet):
     year = YearFilter(label="年度", widget=forms.NumberInput(attrs=INPUT))
-    level = df.ChoiceFilter(label="层级", choices=UnitLevel.choices, empty_label=None, widget=forms.Select(attrs=SELECT))
+    level = df.ChoiceFilter(
+        label="层级", choices=UnitLevel.choices, empty_label=None, widget=forms.Select(attrs=SELECT)
+    )
     district = df.ModelChoiceFilter(label="区", queryset=_districts, widget=forms.Select(attrs=SELECT))
     street = df.ModelChoiceFilter(label="街道", queryset=_streets, widget=forms.Select(attrs=SELECT))
 

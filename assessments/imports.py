@@ -46,8 +46,13 @@ HEAD_COLUMNS = [
     Column("estate_code", "小区编码", p.code, required=True),
     Column("date", "检查日期", p.date(not_future=True), required=True, note="不得晚于今天"),
     Column("inspector_name", "检查人", p.text(50), required=True),
-    Column("source", "检查类型", p.choice(SOURCE_BY_LABEL), default=InspectionSource.STREET,
-           note="、".join(SOURCE_BY_LABEL)),
+    Column(
+        "source",
+        "检查类型",
+        p.choice(SOURCE_BY_LABEL),
+        default=InspectionSource.STREET,
+        note="、".join(SOURCE_BY_LABEL),
+    ),
 ]
 NOTE_COLUMN = Column("note", "备注", p.text(500))
 SUB = "sub:"  # the key of a sub-item column (细化子项) is its header: "sub:保洁·楼道"
@@ -111,11 +116,19 @@ class InspectionImporter(Importer):
         checklists = ""
         if scheme is not None:
             by_category: dict[str, list[str]] = {}
-            for category, name, max_points in scheme.items.order_by("position").values_list("category", "name", "max_points"):
+            for category, name, max_points in scheme.items.order_by("position").values_list(
+                "category", "name", "max_points"
+            ):
                 by_category.setdefault(category, []).append(f"{name}{max_points.normalize():f}")
-            checklists = f"{scheme}（{scheme.validity_label}）各类别检查项目及满分：" + "；".join(
-                f"{label} {'、'.join(by_category[value])}" for value, label in EstateCategory.choices if value in by_category
-            ) + "。"
+            checklists = (
+                f"{scheme}（{scheme.validity_label}）各类别检查项目及满分："
+                + "；".join(
+                    f"{label} {'、'.join(by_category[value])}"
+                    for value, label in EstateCategory.choices
+                    if value in by_category
+                )
+                + "。"
+            )
         return (
             "检查记录：每行一次检查；检查日期不得晚于今天；检查类型可填 街道日常检查（默认）、区级抽查、第三方评估。"
             "各项得分为0到该项满分之间的数，最多一位小数；小区类别检查表中的每一项都必填，"
@@ -146,11 +159,16 @@ class InspectionImporter(Importer):
                     names[code].append(name)
         items = [_item_column(code, headers[0], first, aliases=tuple(headers[1:])) for code, headers in names.items()]
         # Every approved district sub-item's header: a row's estate decides whether it may use it.
-        item_names = {(i.scheme_id, i.category, i.code): i.name for i in ChecklistItem.objects.filter(
-            scheme__refinements__status=RefinementStatus.APPROVED).distinct()}
+        item_names = {
+            (i.scheme_id, i.category, i.code): i.name
+            for i in ChecklistItem.objects.filter(scheme__refinements__status=RefinementStatus.APPROVED).distinct()
+        }
         sub_headers: dict[str, None] = {}
-        for sub in (SubItem.objects.filter(refinement__status=RefinementStatus.APPROVED)
-                    .select_related("refinement").order_by("item_code", "number")):
+        for sub in (
+            SubItem.objects.filter(refinement__status=RefinementStatus.APPROVED)
+            .select_related("refinement")
+            .order_by("item_code", "number")
+        ):
             item = item_names.get((sub.refinement.scheme_id, sub.category, sub.item_code), sub.item_code)
             sub_headers.setdefault(f"{item}·{sub.name}")
         return [*HEAD_COLUMNS, *items, *(_sub_column(h) for h in sub_headers), NOTE_COLUMN]
@@ -158,7 +176,7 @@ class InspectionImporter(Importer):
     def validate(self, rows):
         estates = estates_by_code(self.user, (r["estate_code"] for r in rows), writable=True)
         checker = InspectionChecker(self.user)
-        item_keys = [c.key for c in self.columns[len(HEAD_COLUMNS):-1] if not c.key.startswith(SUB)]
+        item_keys = [c.key for c in self.columns[len(HEAD_COLUMNS) : -1] if not c.key.startswith(SUB)]
         sub_keys = [c.key for c in self.columns if c.key.startswith(SUB)]
         missing: dict[str, set[int]] = {}  # an item the rows need but the file has no column for → years
         for row in rows:
@@ -180,16 +198,20 @@ class InspectionImporter(Importer):
                     if key in own:
                         raw[own[key]], keys[own[key]] = row.values.get(key), key
                     elif row.values.get(key) is not None:
-                        row.error(key, f"{estate.district.name}{row['date'].year}年度{estate.get_category_display()}"
-                                       f"没有细化子项“{key[len(SUB):]}”，请留空（按市检查项目填写）。")
+                        row.error(
+                            key,
+                            f"{estate.district.name}{row['date'].year}年度{estate.get_category_display()}"
+                            f"没有细化子项“{key[len(SUB) :]}”，请留空（按市检查项目填写）。",
+                        )
                         bad.add(key)
                 for code, name, _ in refined.entries:
                     key = f"{SUB}{name}" if code in refined.parents else code
                     if key not in self.present_columns:
                         missing.setdefault(key, set()).add(row["date"].year)
                         bad.add(key)  # one message for the file, not one per row
-            scores, total, errors = checker.check(estate, row["date"], raw, row["source"] or InspectionSource.STREET,
-                                                  item_names=keys)
+            scores, total, errors = checker.check(
+                estate, row["date"], raw, row["source"] or InspectionSource.STREET, item_names=keys
+            )
             for key, message in errors.items():
                 if key not in bad:
                     row.error(key if key in row.values else "estate_code", message)
@@ -198,7 +220,8 @@ class InspectionImporter(Importer):
             names = {c.key: c.header for c in self.columns}
             years = sorted(set().union(*missing.values()))
             self.file_error(
-                "缺少必需的列：" + "、".join(names.get(code, code.removeprefix(SUB)) for code in missing)
+                "缺少必需的列："
+                + "、".join(names.get(code, code.removeprefix(SUB)) for code in missing)
                 + f"（{'、'.join(map(str, years))}年度考核方案的检查项目）。请下载该年度的模板，补上这些列后重新导入。"
             )
 
@@ -207,13 +230,26 @@ class InspectionImporter(Importer):
         objs = []
         for r in rows:
             estate = r["_estate"]
-            objs.append(Inspection(
-                estate_id=estate.id, district_id=estate.district_id, street_id=estate.street_id,
-                community_id=estate.community_id, year=r["date"].year, date=r["date"],
-                inspector_name=r["inspector_name"], source=r["source"] or InspectionSource.STREET,
-                status=InspectionStatus.SUBMITTED, scores=r["_scores"], total_tenths=r["_total"],
-                note=r["note"] or "", created_by=self.user, submitted_at=now, created_at=now, updated_at=now,
-            ))
+            objs.append(
+                Inspection(
+                    estate_id=estate.id,
+                    district_id=estate.district_id,
+                    street_id=estate.street_id,
+                    community_id=estate.community_id,
+                    year=r["date"].year,
+                    date=r["date"],
+                    inspector_name=r["inspector_name"],
+                    source=r["source"] or InspectionSource.STREET,
+                    status=InspectionStatus.SUBMITTED,
+                    scores=r["_scores"],
+                    total_tenths=r["_total"],
+                    note=r["note"] or "",
+                    created_by=self.user,
+                    submitted_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         bulk_create_with_history(objs, Inspection, batch_size=1000, default_user=self.user)
         return {"created": len(objs)}
 
@@ -229,8 +265,14 @@ class FeeRateImporter(Importer):
     columns = [
         Column("estate_code", "小区编码", p.code, required=True),
         Column("year", "年度", p.year(min_value=2000), required=True),
-        Column("rate", "物业费收缴率(%)", p.decimal(places=2), required=True, aliases=("物业费收缴率", "收缴率(%)", "收缴率"),
-               note="0–100，最多两位小数"),
+        Column(
+            "rate",
+            "物业费收缴率(%)",
+            p.decimal(places=2),
+            required=True,
+            aliases=("物业费收缴率", "收缴率(%)", "收缴率"),
+            note="0–100，最多两位小数",
+        ),
     ]
 
     def validate(self, rows):
@@ -263,7 +305,9 @@ class FeeRateImporter(Importer):
         existing = {}
         estate_ids = sorted({k[0] for k in wanted})
         for start in range(0, len(estate_ids), 2000):
-            for fr in FeeRate.objects.filter(estate_id__in=estate_ids[start : start + 2000], year__in={k[1] for k in wanted}):
+            for fr in FeeRate.objects.filter(
+                estate_id__in=estate_ids[start : start + 2000], year__in={k[1] for k in wanted}
+            ):
                 existing[(fr.estate_id, fr.year)] = fr
         creates, updates, unchanged = [], [], 0
         for key, r in wanted.items():
@@ -271,9 +315,19 @@ class FeeRateImporter(Importer):
             fr = existing.get(key)
             if fr is None:
                 e = r["_estate"]
-                creates.append(FeeRate(estate_id=e.id, district_id=e.district_id, street_id=e.street_id,
-                                       community_id=e.community_id, year=r["year"], rate=rate, updated_by=self.user,
-                                       created_at=now, updated_at=now))
+                creates.append(
+                    FeeRate(
+                        estate_id=e.id,
+                        district_id=e.district_id,
+                        street_id=e.street_id,
+                        community_id=e.community_id,
+                        year=r["year"],
+                        rate=rate,
+                        updated_by=self.user,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             elif fr.rate != rate:
                 fr.rate, fr.updated_by, fr.updated_at = rate, self.user, now
                 updates.append(fr)
@@ -282,8 +336,9 @@ class FeeRateImporter(Importer):
         if creates:
             bulk_create_with_history(creates, FeeRate, batch_size=1000, default_user=self.user)
         if updates:
-            bulk_update_with_history(updates, FeeRate, ["rate", "updated_by", "updated_at"], batch_size=1000,
-                                     default_user=self.user)
+            bulk_update_with_history(
+                updates, FeeRate, ["rate", "updated_by", "updated_at"], batch_size=1000, default_user=self.user
+            )
         return {"created": len(creates), "updated": len(updates), "unchanged": unchanged}
 
 

@@ -62,28 +62,41 @@ class Scheme(TimeStampedModel):
     version = models.PositiveIntegerField("版本号", unique=True)
     name = models.CharField("方案名称", max_length=100)
     valid_from_year = models.PositiveSmallIntegerField("适用起始年度")
-    valid_to_year = models.PositiveSmallIntegerField("适用截止年度", null=True, blank=True, help_text="留空表示长期有效。")
+    valid_to_year = models.PositiveSmallIntegerField(
+        "适用截止年度", null=True, blank=True, help_text="留空表示长期有效。"
+    )
     source_document = models.CharField("依据文件文号", max_length=100)
     management_points = models.DecimalField("管理水平分值", default=Decimal("50"), **SCORE)
     dispute_points = models.DecimalField("效能效果：矛盾纠纷调解分值", default=Decimal("10"), **SCORE)
     repair_points = models.DecimalField("效能效果：应急维修及时分值", default=Decimal("10"), **SCORE)
     appeal_window_days = models.PositiveSmallIntegerField(
-        "申诉期（自然日）", default=10, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        "申诉期（自然日）",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="公示当日为第0日，至第N个自然日24时止（北京时间）。",
     )
     frozen = models.BooleanField("已冻结", default=False, help_text="已关闭年度的考核使用过的方案不得修改。")
     # 第三方评估 (clause 十; docs/assessments.md "Third-party evaluation"): how its inspections
     # count, and when the deviation report calls a street's own scores too high.
     third_party_rule = models.CharField(
-        "第三方评估计分规则", max_length=12, choices=ThirdPartyRule.choices, default=ThirdPartyRule.AVERAGE,
+        "第三方评估计分规则",
+        max_length=12,
+        choices=ThirdPartyRule.choices,
+        default=ThirdPartyRule.AVERAGE,
     )
     deviation_threshold = models.DecimalField(
-        "偏高阈值（分）", max_digits=5, decimal_places=2, default=Decimal("10"),
+        "偏高阈值（分）",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
         help_text="街道检查得分高于第三方超过该分值的小区计为偏高小区。",
     )
     deviation_alpha = models.DecimalField(
-        "偏高检验显著性水平", max_digits=4, decimal_places=3, default=Decimal("0.05"),
+        "偏高检验显著性水平",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.05"),
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("0.5"))],
         help_text="单侧配对t检验的p值低于该水平时判定街道偏高。",
     )
@@ -132,8 +145,11 @@ class ChecklistItem(models.Model):
         verbose_name = verbose_name_plural = "检查项目"
         ordering = ["scheme", "category", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "category", "code"], name="uniq_checklist_item",
-                                    violation_error_message="同一类别下项目代码不能重复。")
+            models.UniqueConstraint(
+                fields=["scheme", "category", "code"],
+                name="uniq_checklist_item",
+                violation_error_message="同一类别下项目代码不能重复。",
+            )
         ]
 
     def __str__(self):
@@ -154,8 +170,11 @@ class SchemeBand(models.Model):
         verbose_name = verbose_name_plural = "评分分档"
         ordering = ["scheme", "kind", "-threshold"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "kind", "threshold"], name="uniq_scheme_band",
-                                    violation_error_message="同一分档类型下限不能重复。")
+            models.UniqueConstraint(
+                fields=["scheme", "kind", "threshold"],
+                name="uniq_scheme_band",
+                violation_error_message="同一分档类型下限不能重复。",
+            )
         ]
 
     def __str__(self):
@@ -166,18 +185,26 @@ class GradeBand(models.Model):
     """等级划分 (policy-defaults.md §3): a total ≥ min_score gets `grade`."""
 
     scheme = models.ForeignKey(Scheme, verbose_name="考核方案", on_delete=models.CASCADE, related_name="grade_bands")
-    min_score = models.DecimalField("最低分（含）", validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))], **SCORE)
-    grade = models.CharField("等级", max_length=8, choices=[(g.value, g.label) for g in Grade if g != Grade.NOT_ASSESSED])
+    min_score = models.DecimalField(
+        "最低分（含）", validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))], **SCORE
+    )
+    grade = models.CharField(
+        "等级", max_length=8, choices=[(g.value, g.label) for g in Grade if g != Grade.NOT_ASSESSED]
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "等级划分"
         ordering = ["scheme", "-min_score"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "grade"], name="uniq_grade_band",
-                                    violation_error_message="同一方案中等级不能重复。"),
-            models.UniqueConstraint(fields=["scheme", "min_score"], name="uniq_grade_band_score",
-                                    violation_error_message="同一方案中最低分不能重复。"),
+            models.UniqueConstraint(
+                fields=["scheme", "grade"], name="uniq_grade_band", violation_error_message="同一方案中等级不能重复。"
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "min_score"],
+                name="uniq_grade_band_score",
+                violation_error_message="同一方案中最低分不能重复。",
+            ),
         ]
 
     def __str__(self):
@@ -192,7 +219,9 @@ class AssessmentYear(TimeStampedModel):
     year = models.PositiveSmallIntegerField("年度", unique=True)
     status = models.CharField("状态", max_length=12, choices=YearStatus.choices, default=YearStatus.OPEN)
     published_at = models.DateTimeField("公示时间", null=True, blank=True, validators=[happened])
-    appeal_deadline = models.DateField("申诉截止日", null=True, blank=True, help_text="当日24时（北京时间）截止。", validators=[plausible_date])
+    appeal_deadline = models.DateField(
+        "申诉截止日", null=True, blank=True, help_text="当日24时（北京时间）截止。", validators=[plausible_date]
+    )
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True, validators=[happened])
     history = HistoricalRecords()
 
@@ -231,16 +260,24 @@ class YearEvent(models.Model):
     """A recorded step of a year: publication, closing, reopening (with its reason), re-scoring."""
 
     year = models.ForeignKey(AssessmentYear, verbose_name="年度", on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("操作", max_length=20, choices=[
-        ("publish", "公示"), ("close", "关闭"), ("reopen", "重新开放"), ("rescore", "申诉复核重新计分"),
-    ])
+    action = models.CharField(
+        "操作",
+        max_length=20,
+        choices=[
+            ("publish", "公示"),
+            ("close", "关闭"),
+            ("reopen", "重新开放"),
+            ("rescore", "申诉复核重新计分"),
+        ],
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间", default=timezone.now, validators=[happened])
     reason = models.TextField("原因", blank=True)
     # The object an event names (a re-scoring names its appeal, hence an estate) is a link, not
     # text in `reason`, so that the year page names it only to users whose scope holds it.
-    appeal = models.ForeignKey("Appeal", verbose_name="申诉", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    appeal = models.ForeignKey(
+        "Appeal", verbose_name="申诉", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "年度操作记录"
@@ -268,15 +305,24 @@ class Inspection(EstateScopedModel, VersionedModel, TimeStampedModel):
     year = models.PositiveSmallIntegerField("年度", editable=False)
     date = models.DateField("检查日期", validators=[happened])
     inspector_name = models.CharField("检查人", max_length=50)
-    source = models.CharField("检查类型", max_length=16, choices=InspectionSource.choices, default=InspectionSource.STREET)
+    source = models.CharField(
+        "检查类型", max_length=16, choices=InspectionSource.choices, default=InspectionSource.STREET
+    )
     status = models.CharField("状态", max_length=12, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT)
     scores = models.JSONField("各项得分", default=dict)
     total_tenths = models.PositiveIntegerField("合计（0.1分）", default=0)
     note = models.CharField("备注", max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True, validators=[happened])
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True, validators=[happened])
     review_note = models.CharField("审核意见", max_length=500, blank=True)
@@ -300,7 +346,8 @@ class Inspection(EstateScopedModel, VersionedModel, TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(review_note=""), name="inspection_reject_has_reason",
+                condition=~Q(status="rejected") | ~Q(review_note=""),
+                name="inspection_reject_has_reason",
                 violation_error_message="退回必须填写原因。",
             ),
         ]
@@ -342,10 +389,14 @@ class FeeRate(EstateScopedModel, TimeStampedModel):
 
     year = models.PositiveSmallIntegerField("年度")
     rate = models.DecimalField(
-        "物业费收缴率(%)", max_digits=5, decimal_places=2,
+        "物业费收缴率(%)",
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -355,10 +406,16 @@ class FeeRate(EstateScopedModel, TimeStampedModel):
         ordering = ["-year", "estate__code"]
         indexes = [models.Index(fields=["year", "estate", "rate"], name="feerate_year_estate_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["estate", "year"], name="uniq_fee_rate_estate_year",
-                                    violation_error_message="该小区该年度已填报收缴率。"),
-            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100), name="fee_rate_0_100",
-                                   violation_error_message="收缴率须在0到100之间。"),
+            models.UniqueConstraint(
+                fields=["estate", "year"],
+                name="uniq_fee_rate_estate_year",
+                violation_error_message="该小区该年度已填报收缴率。",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=100),
+                name="fee_rate_0_100",
+                violation_error_message="收缴率须在0到100之间。",
+            ),
         ]
 
     def __str__(self):
@@ -379,7 +436,9 @@ class CycleRun(JobBase):
     rescore_estate = models.ForeignKey(
         "communities.Estate", verbose_name="复核小区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    appeal = models.ForeignKey("Appeal", verbose_name="申诉", null=True, blank=True, on_delete=models.PROTECT, related_name="runs")
+    appeal = models.ForeignKey(
+        "Appeal", verbose_name="申诉", null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
     based_on = models.ForeignKey(
         "self", verbose_name="复核所依据的计分", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -396,11 +455,15 @@ class CycleRun(JobBase):
         constraints = [
             # Ten simultaneous starts give exactly one run: the database refuses the others.
             models.UniqueConstraint(
-                fields=["year"], condition=Q(status__in=[s.value for s in ACTIVE_JOB_STATUSES]),
-                name="one_active_cycle_run_per_year", violation_error_message="该年度已有计分任务正在进行。",
+                fields=["year"],
+                condition=Q(status__in=[s.value for s in ACTIVE_JOB_STATUSES]),
+                name="one_active_cycle_run_per_year",
+                violation_error_message="该年度已有计分任务正在进行。",
             ),
             models.UniqueConstraint(
-                fields=["year"], condition=Q(is_current=True), name="one_current_cycle_run_per_year",
+                fields=["year"],
+                condition=Q(is_current=True),
+                name="one_current_cycle_run_per_year",
                 violation_error_message="每个年度只能有一次当前有效的计分。",
             ),
         ]
@@ -423,18 +486,43 @@ class EstateResult(EstateScopedModel):
     # check counts hundreds of thousands of times: the scope ids (derived from the estate) and
     # the run carry no constraint and no index of their own; the partial indexes on current
     # rows below serve the scoped reads, (run, estate) the reads of one run.
-    run = models.ForeignKey(CycleRun, verbose_name="计分任务", on_delete=models.CASCADE, related_name="results",
-                            db_index=False, db_constraint=False)
-    district = models.ForeignKey("communities.District", on_delete=models.PROTECT, related_name="+", editable=False,
-                                 db_index=False, db_constraint=False)
-    street = models.ForeignKey("communities.Street", on_delete=models.PROTECT, related_name="+", editable=False,
-                               db_index=False, db_constraint=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+", editable=False,
-                                  db_index=False, db_constraint=False)
+    run = models.ForeignKey(
+        CycleRun,
+        verbose_name="计分任务",
+        on_delete=models.CASCADE,
+        related_name="results",
+        db_index=False,
+        db_constraint=False,
+    )
+    district = models.ForeignKey(
+        "communities.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+    )
+    street = models.ForeignKey(
+        "communities.Street",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        db_constraint=False,
+    )
     # The estate keeps its constraint; its index is the partial unique one on current rows and
     # the (run, estate) one.
-    estate = models.ForeignKey("communities.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+    estate = models.ForeignKey(
+        "communities.Estate", verbose_name="小区", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField("年度")
     is_current = models.BooleanField("当前有效", default=False)
     assessed = models.BooleanField("参加考核", default=False)
@@ -463,17 +551,25 @@ class EstateResult(EstateScopedModel):
         indexes = [
             models.Index(fields=["year", "district"], name="result_current_district_idx", condition=Q(is_current=True)),
             models.Index(fields=["year", "street"], name="result_current_street_idx", condition=Q(is_current=True)),
-            models.Index(fields=["year", "community"], name="result_current_community_idx", condition=Q(is_current=True)),
+            models.Index(
+                fields=["year", "community"], name="result_current_community_idx", condition=Q(is_current=True)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["estate", "year"], condition=Q(is_current=True), name="one_current_result_per_estate_year",
+                fields=["estate", "year"],
+                condition=Q(is_current=True),
+                name="one_current_result_per_estate_year",
                 violation_error_message="每个小区每个年度只能有一条当前有效的考核结果。",
             ),
-            models.UniqueConstraint(fields=["run", "estate"], name="one_result_per_run_estate",
-                                    violation_error_message="同一计分任务中每个小区只有一条结果。"),
+            models.UniqueConstraint(
+                fields=["run", "estate"],
+                name="one_result_per_run_estate",
+                violation_error_message="同一计分任务中每个小区只有一条结果。",
+            ),
             models.CheckConstraint(
-                condition=Q(total__isnull=True) | (Q(total__gte=0) & Q(total__lte=100)), name="result_total_0_100",
+                condition=Q(total__isnull=True) | (Q(total__gte=0) & Q(total__lte=100)),
+                name="result_total_0_100",
                 violation_error_message="考核得分须在0到100之间。",
             ),
         ]
@@ -496,7 +592,9 @@ class UnitResult(models.Model):
     level = models.CharField("层级", max_length=12, choices=UnitLevel.choices)
     unit_key = models.CharField("单位标识", max_length=24)
     district = models.ForeignKey("communities.District", verbose_name="区", on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("communities.Street", verbose_name="街道", null=True, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(
+        "communities.Street", verbose_name="街道", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     community = models.ForeignKey(
         "communities.Community", verbose_name="社区", null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -520,7 +618,9 @@ class UnitResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "unit_key"], name="one_unit_result_per_run"),
             models.UniqueConstraint(
-                fields=["year", "unit_key"], condition=Q(is_current=True), name="one_current_unit_result_per_year",
+                fields=["year", "unit_key"],
+                condition=Q(is_current=True),
+                name="one_current_unit_result_per_year",
                 violation_error_message="每个单位每个年度只能有一条当前有效的汇总。",
             ),
         ]
@@ -539,12 +639,21 @@ class Appeal(EstateScopedModel, TimeStampedModel):
     district upholds (the inputs may then be corrected and the estate re-scored) or rejects."""
 
     year = models.PositiveSmallIntegerField("年度")
-    result = models.ForeignKey(EstateResult, verbose_name="被申诉结果", on_delete=models.PROTECT, related_name="appeals")
+    result = models.ForeignKey(
+        EstateResult, verbose_name="被申诉结果", on_delete=models.PROTECT, related_name="appeals"
+    )
     reason = models.TextField("申诉理由")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField("状态", max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField("处理时间", null=True, blank=True, validators=[happened])
     decision_note = models.TextField("处理意见", blank=True)
@@ -557,7 +666,9 @@ class Appeal(EstateScopedModel, TimeStampedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["estate", "year"], condition=Q(status="pending"), name="one_pending_appeal_per_estate_year",
+                fields=["estate", "year"],
+                condition=Q(status="pending"),
+                name="one_pending_appeal_per_estate_year",
                 violation_error_message="该小区已有待处理的申诉。",
             ),
         ]

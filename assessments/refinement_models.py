@@ -27,15 +27,23 @@ class Refinement(TimeStampedModel):
     place (a change is a new version), and one that a closed year used is frozen."""
 
     district = models.ForeignKey("communities.District", verbose_name="区", on_delete=models.PROTECT, related_name="+")
-    scheme = models.ForeignKey("assessments.Scheme", verbose_name="市考核方案版本", on_delete=models.PROTECT,
-                               related_name="refinements")
+    scheme = models.ForeignKey(
+        "assessments.Scheme", verbose_name="市考核方案版本", on_delete=models.PROTECT, related_name="refinements"
+    )
     version = models.PositiveIntegerField("版本号")
     valid_from_year = models.PositiveSmallIntegerField("生效年度")
     status = models.CharField("状态", max_length=12, choices=RefinementStatus.choices, default=RefinementStatus.DRAFT)
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="编制人", on_delete=models.PROTECT,
-                                    related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批准人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="编制人", on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True, validators=[happened])
     note = models.CharField("说明", max_length=200, blank=True)
     history = HistoricalRecords()
@@ -48,8 +56,11 @@ class Refinement(TimeStampedModel):
         verbose_name = verbose_name_plural = "细化分解方案"
         ordering = ["district", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "version"], name="uniq_refinement_version",
-                                    violation_error_message="该区已有同一版本号的细化方案。"),
+            models.UniqueConstraint(
+                fields=["district", "version"],
+                name="uniq_refinement_version",
+                violation_error_message="该区已有同一版本号的细化方案。",
+            ),
         ]
 
     def __str__(self):
@@ -65,22 +76,28 @@ class SubItem(models.Model):
     is the category's) in a district refinement. The points of an item's sub-items add up to
     the item's maximum exactly; an inspection's item score is the sum of its sub-item scores."""
 
-    refinement = models.ForeignKey(Refinement, verbose_name="细化方案", on_delete=models.CASCADE, related_name="sub_items")
+    refinement = models.ForeignKey(
+        Refinement, verbose_name="细化方案", on_delete=models.CASCADE, related_name="sub_items"
+    )
     category = models.CharField("小区类别", max_length=16, choices=EstateCategory.choices)
     item_code = models.SlugField("市检查项目代码", max_length=32)
     number = models.PositiveSmallIntegerField("序号")
     name = models.CharField("子项名称", max_length=20)
     description = models.CharField("子项说明", max_length=200, blank=True)
-    max_points = models.DecimalField("满分", max_digits=4, decimal_places=1,
-                                     validators=[MinValueValidator(Decimal("0.1"))])
+    max_points = models.DecimalField(
+        "满分", max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "细化子项"
         ordering = ["refinement", "category", "item_code", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["refinement", "category", "item_code", "number"], name="uniq_sub_item",
-                                    violation_error_message="同一项目下子项序号不能重复。"),
+            models.UniqueConstraint(
+                fields=["refinement", "category", "item_code", "number"],
+                name="uniq_sub_item",
+                violation_error_message="同一项目下子项序号不能重复。",
+            ),
         ]
 
     def __str__(self):

@@ -36,8 +36,11 @@ def _require_reader(user):
 
 
 def _is_officer(user, refinement=None) -> bool:
-    return (can(user, "refinement") and user.scope_level == Level.DISTRICT
-            and (refinement is None or refinement.district_id == user.district_id))
+    return (
+        can(user, "refinement")
+        and user.scope_level == Level.DISTRICT
+        and (refinement is None or refinement.district_id == user.district_id)
+    )
 
 
 def _show_refusal(request, form, exc: Refused) -> None:
@@ -54,11 +57,18 @@ def _show_refusal(request, form, exc: Refused) -> None:
 @login_required
 def refinement_list(request):
     _require_reader(request.user)
-    rows = Refinement.objects.visible_to(request.user).select_related("district", "scheme", "prepared_by", "approved_by")
-    return render(request, "assessments/refinement_list.html", {
-        "refinements": rows, "can_create": _is_officer(request.user),
-        "breadcrumbs": [CRUMB, ("细化分解方案", "")],
-    })
+    rows = Refinement.objects.visible_to(request.user).select_related(
+        "district", "scheme", "prepared_by", "approved_by"
+    )
+    return render(
+        request,
+        "assessments/refinement_list.html",
+        {
+            "refinements": rows,
+            "can_create": _is_officer(request.user),
+            "breadcrumbs": [CRUMB, ("细化分解方案", "")],
+        },
+    )
 
 
 @login_required
@@ -73,16 +83,25 @@ def refinement_new(request):
         if form.is_valid():
             try:
                 refinement = refinements.new_refinement(
-                    by=request.user, scheme=Scheme.objects.get(pk=form.cleaned_data["scheme"]),
-                    valid_from_year=form.cleaned_data["valid_from_year"], note=form.cleaned_data["note"])
+                    by=request.user,
+                    scheme=Scheme.objects.get(pk=form.cleaned_data["scheme"]),
+                    valid_from_year=form.cleaned_data["valid_from_year"],
+                    note=form.cleaned_data["note"],
+                )
             except Refused as exc:
                 _show_refusal(request, form, exc)
             else:
                 messages.success(request, f"已新建{refinement}，请填写子项后由本区另一名工作人员批准。")
                 return redirect("assessments:refinement_detail", pk=refinement.pk)
-    return render(request, "assessments/refinement_new.html", {
-        "form": form, "breadcrumbs": [CRUMB, ("细化分解方案", reverse("assessments:refinement_list")), ("新建", "")],
-    }, status=status)
+    return render(
+        request,
+        "assessments/refinement_new.html",
+        {
+            "form": form,
+            "breadcrumbs": [CRUMB, ("细化分解方案", reverse("assessments:refinement_list")), ("新建", "")],
+        },
+        status=status,
+    )
 
 
 def _items(refinement):
@@ -101,12 +120,20 @@ def _detail(request, refinement, form=None, status=200):
         initial.update({refinements.field_key(item.category, item.code): sub_items_text(s) for item, s in rows})
         form = RefinementForm(initial=initial, items=items)
     used = refinements.used_by_closed_years(refinement)
-    return render(request, "assessments/refinement_detail.html", {
-        "refinement": refinement, "rows": rows, "form": form if editable else None, "used_years": used,
-        "can_approve": editable and refinement.prepared_by_id != request.user.pk,
-        "can_new_version": _is_officer(request.user, refinement) and refinement.status == RefinementStatus.APPROVED,
-        "breadcrumbs": [CRUMB, ("细化分解方案", reverse("assessments:refinement_list")), (str(refinement), "")],
-    }, status=status)
+    return render(
+        request,
+        "assessments/refinement_detail.html",
+        {
+            "refinement": refinement,
+            "rows": rows,
+            "form": form if editable else None,
+            "used_years": used,
+            "can_approve": editable and refinement.prepared_by_id != request.user.pk,
+            "can_new_version": _is_officer(request.user, refinement) and refinement.status == RefinementStatus.APPROVED,
+            "breadcrumbs": [CRUMB, ("细化分解方案", reverse("assessments:refinement_list")), (str(refinement), "")],
+        },
+        status=status,
+    )
 
 
 def _refinement(request, pk) -> Refinement:
@@ -124,8 +151,13 @@ def refinement_detail(request, pk):
     form = RefinementForm(request.POST, items=_items(refinement))
     if form.is_valid():
         try:
-            refinements.save_sub_items(refinement, by=request.user, rows=form.cleaned_data["rows"],
-                                       valid_from_year=form.cleaned_data["valid_from_year"], note=form.cleaned_data["note"])
+            refinements.save_sub_items(
+                refinement,
+                by=request.user,
+                rows=form.cleaned_data["rows"],
+                valid_from_year=form.cleaned_data["valid_from_year"],
+                note=form.cleaned_data["note"],
+            )
         except Refused as exc:
             _show_refusal(request, form, exc)
         else:
@@ -159,14 +191,17 @@ def inspection_import_template(request):
         district_id = district.pk if district else None
     refinement = template_refinement(district_id)
     template = SimpleNamespace(
-        title=InspectionImporter.title, columns=template_columns(district_id),
+        title=InspectionImporter.title,
+        columns=template_columns(district_id),
         instructions=InspectionImporter.instructions + (f"本模板按{refinement}填写。" if refinement else ""),
     )
     from core.imports.marking import write_template
 
     buffer = io.BytesIO()
     write_template(template, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     name = f"{InspectionImporter.title}模板{'（' + refinement.district.name + '）' if refinement else ''}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

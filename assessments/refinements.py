@@ -42,9 +42,13 @@ def in_force(district_id, year: int, scheme: Scheme | None = None) -> Refinement
     scheme = scheme if scheme is not None else Scheme.objects.for_year(year)
     if scheme is None:
         return None
-    return (Refinement.objects.filter(district_id=district_id, scheme=scheme, status=RefinementStatus.APPROVED,
-                                      valid_from_year__lte=year)
-            .order_by("-valid_from_year", "-version").first())
+    return (
+        Refinement.objects.filter(
+            district_id=district_id, scheme=scheme, status=RefinementStatus.APPROVED, valid_from_year__lte=year
+        )
+        .order_by("-valid_from_year", "-version")
+        .first()
+    )
 
 
 @dataclass
@@ -84,8 +88,11 @@ def closed_years() -> list[int]:
 
 def used_by_closed_years(refinement: Refinement) -> list[int]:
     """The closed years whose inspections were entered with this refinement."""
-    return [y for y in closed_years() if y >= refinement.valid_from_year
-            and getattr(in_force(refinement.district_id, y), "pk", None) == refinement.pk]
+    return [
+        y
+        for y in closed_years()
+        if y >= refinement.valid_from_year and getattr(in_force(refinement.district_id, y), "pk", None) == refinement.pk
+    ]
 
 
 def is_locked(refinement: Refinement) -> bool:
@@ -124,19 +131,40 @@ def new_refinement(*, by, scheme: Scheme, valid_from_year: int, note: str = "") 
     latest = Refinement.objects.filter(district_id=district_id).aggregate(v=Max("version"))["v"] or 0
     try:
         with transaction.atomic():
-            refinement = Refinement.objects.create(district_id=district_id, scheme=scheme, version=latest + 1,
-                                                   valid_from_year=valid_from_year, prepared_by=by,
-                                                   note=(note or "").strip())
+            refinement = Refinement.objects.create(
+                district_id=district_id,
+                scheme=scheme,
+                version=latest + 1,
+                valid_from_year=valid_from_year,
+                prepared_by=by,
+                note=(note or "").strip(),
+            )
     except IntegrityError:
         # A colleague created the same version number a moment ago (uniq_refinement_version).
         raise Refused("本区刚有人新建了细化方案版本，请刷新后重试。") from None
-    base = Refinement.objects.filter(district_id=district_id, scheme=scheme).exclude(pk=refinement.pk).order_by("-version").first()
+    base = (
+        Refinement.objects.filter(district_id=district_id, scheme=scheme)
+        .exclude(pk=refinement.pk)
+        .order_by("-version")
+        .first()
+    )
     if base is not None:
-        bulk_create_with_history([
-            SubItem(refinement=refinement, category=s.category, item_code=s.item_code, number=s.number, name=s.name,
-                    description=s.description, max_points=s.max_points)
-            for s in base.sub_items.all()
-        ], SubItem, default_user=by)
+        bulk_create_with_history(
+            [
+                SubItem(
+                    refinement=refinement,
+                    category=s.category,
+                    item_code=s.item_code,
+                    number=s.number,
+                    name=s.name,
+                    description=s.description,
+                    max_points=s.max_points,
+                )
+                for s in base.sub_items.all()
+            ],
+            SubItem,
+            default_user=by,
+        )
     return refinement
 
 
@@ -181,8 +209,10 @@ def check_sub_items(scheme: Scheme, rows: dict) -> dict:
             continue
         total = sum(points, Decimal(0))
         if total != item.max_points:
-            errors[key] = (f"{where}：子项分值合计为{_fmt(total)}分（{' + '.join(_fmt(p) for p in points)}），"
-                           f"须等于该项目满分{_fmt(item.max_points)}分。")
+            errors[key] = (
+                f"{where}：子项分值合计为{_fmt(total)}分（{' + '.join(_fmt(p) for p in points)}），"
+                f"须等于该项目满分{_fmt(item.max_points)}分。"
+            )
     return errors
 
 
@@ -197,8 +227,9 @@ def _locked_for_edit(refinement: Refinement, by) -> Refinement:
 
 
 @transaction.atomic
-def save_sub_items(refinement: Refinement, *, by, rows: dict, valid_from_year: int | None = None,
-                   note: str | None = None) -> Refinement:
+def save_sub_items(
+    refinement: Refinement, *, by, rows: dict, valid_from_year: int | None = None, note: str | None = None
+) -> Refinement:
     """Replace a draft's sub-items (all of them: `rows` as in check_sub_items). The one who
     saves is its preparer, so somebody else approves it."""
     refinement = _locked_for_edit(refinement, by)
@@ -209,11 +240,23 @@ def save_sub_items(refinement: Refinement, *, by, rows: dict, valid_from_year: i
         raise Refused("细化方案有误，请按提示修改。", errors)
     for old in refinement.sub_items.all():  # one by one, so that the history records each removal
         old.delete()
-    bulk_create_with_history([
-        SubItem(refinement=refinement, category=category, item_code=code, number=n, name=name,
-                description=description, max_points=points)
-        for (category, code), subs in rows.items() for n, (name, points, description) in enumerate(subs, start=1)
-    ], SubItem, default_user=by)
+    bulk_create_with_history(
+        [
+            SubItem(
+                refinement=refinement,
+                category=category,
+                item_code=code,
+                number=n,
+                name=name,
+                description=description,
+                max_points=points,
+            )
+            for (category, code), subs in rows.items()
+            for n, (name, points, description) in enumerate(subs, start=1)
+        ],
+        SubItem,
+        default_user=by,
+    )
     if valid_from_year is not None:
         refinement.valid_from_year = valid_from_year
     if note is not None:

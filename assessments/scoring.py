@@ -58,9 +58,12 @@ def load_rules(scheme) -> Rules:
         bands[kind].append((threshold, points))
     grades = tuple(scheme.grade_bands.order_by("-min_score").values_list("min_score", "grade"))
     return Rules(
-        scheme_id=scheme.pk, version=scheme.version,
+        scheme_id=scheme.pk,
+        version=scheme.version,
         checklist_max_tenths=checklist,
-        fee_bands=tuple(bands["fee"]), size_bands=tuple(bands["size"]), grade_bands=grades,
+        fee_bands=tuple(bands["fee"]),
+        size_bands=tuple(bands["size"]),
+        grade_bands=grades,
         management_cents=_cents(to_fraction(scheme.management_points)),
         dispute_cents=_cents(to_fraction(scheme.dispute_points)),
         repair_cents=_cents(to_fraction(scheme.repair_points)),
@@ -108,9 +111,19 @@ def _cents(value: Fraction) -> int:
     return scaled.numerator
 
 
-def score_estate(rules: Rules, *, category: str, building_area: Decimal, inspections: int, inspections_total_tenths: int,
-                 fee_rate: Decimal | None, disputes_received: int = 0, disputes_resolved: int = 0,
-                 repairs_reported: int = 0, repairs_on_time: int = 0) -> Score | None:
+def score_estate(
+    rules: Rules,
+    *,
+    category: str,
+    building_area: Decimal,
+    inspections: int,
+    inspections_total_tenths: int,
+    fee_rate: Decimal | None,
+    disputes_received: int = 0,
+    disputes_resolved: int = 0,
+    repairs_reported: int = 0,
+    repairs_on_time: int = 0,
+) -> Score | None:
     """The four indicators, the total and the grade; None when not assessed (no counted
     inspection in the year: 未参加考核).
 
@@ -128,9 +141,7 @@ def score_estate(rules: Rules, *, category: str, building_area: Decimal, inspect
     # D × resolved / received + R × on time / reported (a ratio with no cases counts as 1)
     rec, res = (disputes_received, disputes_resolved) if disputes_received else (1, 1)
     rep, ont = (repairs_reported, repairs_on_time) if repairs_reported else (1, 1)
-    effectiveness = _cents_half_up(
-        rules.dispute_cents * res * rep + rules.repair_cents * ont * rec, rec * rep
-    )
+    effectiveness = _cents_half_up(rules.dispute_cents * res * rep + rules.repair_cents * ont * rec, rec * rep)
     fee = band_points(rules.fee_bands, fee_rate).quantize(CENT)
     size = band_points(rules.size_bands, building_area).quantize(CENT)
     management_d = Decimal(management).scaleb(-2)

@@ -127,7 +127,9 @@ def scheme_item_names(scheme) -> dict[str, str]:
     names: dict[str, str] = {}
     if scheme is None:
         return names
-    for code, name in ChecklistItem.objects.filter(scheme=scheme).order_by("position", "category", "id").values_list("code", "name"):
+    for code, name in (
+        ChecklistItem.objects.filter(scheme=scheme).order_by("position", "category", "id").values_list("code", "name")
+    ):
         names.setdefault(code, name)
     return names
 
@@ -139,8 +141,10 @@ def item_names_for_year(year: int) -> dict[str, str]:
 
 def item_name(code: str) -> str:
     """An item's name in the newest scheme that has it; the code itself when none does."""
-    return (ChecklistItem.objects.filter(code=code).order_by("-scheme__version").values_list("name", flat=True).first()
-            or code)
+    return (
+        ChecklistItem.objects.filter(code=code).order_by("-scheme__version").values_list("name", flat=True).first()
+        or code
+    )
 
 
 class InspectionChecker:
@@ -166,8 +170,11 @@ class InspectionChecker:
         if key not in self._checklists:
             scheme = Scheme.objects.for_year(year)
             self._checklists[key] = (
-                None if scheme is None else list(
-                    ChecklistItem.objects.filter(scheme=scheme, category=category).order_by("position")
+                None
+                if scheme is None
+                else list(
+                    ChecklistItem.objects.filter(scheme=scheme, category=category)
+                    .order_by("position")
                     .values_list("code", "name", "max_points")
                 )
             )
@@ -181,8 +188,9 @@ class InspectionChecker:
         if key not in self._refined:
             if (year, district_id) not in self._refinements:
                 self._refinements[(year, district_id)] = refinements.in_force(district_id, year)
-            self._refined[key] = refinements.refine(self.checklist(year, category) or [],
-                                                    self._refinements[(year, district_id)], category)
+            self._refined[key] = refinements.refine(
+                self.checklist(year, category) or [], self._refinements[(year, district_id)], category
+            )
         return self._refined[key]
 
     def item_names(self, year: int) -> dict[str, str]:
@@ -191,8 +199,15 @@ class InspectionChecker:
             self._item_names[year] = item_names_for_year(year)
         return self._item_names[year]
 
-    def check(self, estate, date, raw_scores: dict, source: str | None = None, item_names: dict | None = None,
-              complete: bool = True):
+    def check(
+        self,
+        estate,
+        date,
+        raw_scores: dict,
+        source: str | None = None,
+        item_names: dict | None = None,
+        complete: bool = True,
+    ):
         """→ (scores {code: "14.5"}, total_tenths, errors {field: message}). `raw_scores` maps
         item code → raw value; `item_names` maps code → the field's name in errors (default: code).
         `complete=False` (a draft, 草稿) lets items stay empty; what is typed is still checked."""
@@ -258,11 +273,13 @@ class InspectionChecker:
                 name = self.item_names(date.year).get(code) or item_name(code)
                 if code in subs_of:
                     errors[names.get(code, code)] = (
-                        f"{estate.district.name}已将“{name}”细化为子项，请填写各子项得分，“{name}”本身留空。")
+                        f"{estate.district.name}已将“{name}”细化为子项，请填写各子项得分，“{name}”本身留空。"
+                    )
                 elif "." in code:
                     # A sub-item code (item.n) of a refinement this estate's district does not use.
                     errors[names.get(code, code)] = (
-                        f"{estate.district.name}{date.year}年度的{label}检查表没有细化子项“{code}”，请留空。")
+                        f"{estate.district.name}{date.year}年度的{label}检查表没有细化子项“{code}”，请留空。"
+                    )
                 else:
                     errors[names.get(code, code)] = f"{label}的检查表没有“{name}”项目，请留空。"
         return scores, total, errors
@@ -271,6 +288,7 @@ class InspectionChecker:
 # A draft, a submitted one awaiting review, and a returned one (退回) can be corrected by their
 # author; an approved one cannot.
 EDITABLE_STATUSES = (InspectionStatus.DRAFT, InspectionStatus.SUBMITTED, InspectionStatus.REJECTED)
+
 
 def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}"
@@ -291,8 +309,18 @@ def writable_estate(user, estate_id) -> Estate:
 
 
 @transaction.atomic
-def save_inspection(*, by, estate, date, scores: dict, inspector_name: str, source: str | None = None,
-                    note: str = "", submit: bool = True, inspection: Inspection | None = None) -> Inspection:
+def save_inspection(
+    *,
+    by,
+    estate,
+    date,
+    scores: dict,
+    inspector_name: str,
+    source: str | None = None,
+    note: str = "",
+    submit: bool = True,
+    inspection: Inspection | None = None,
+) -> Inspection:
     """Create (or, for its author, change) an inspection; `submit` makes it count, otherwise a draft."""
     _require(by, "inspection")
     estate = writable_estate(by, estate.pk)
@@ -436,8 +464,9 @@ def publish_year(year: int, *, by) -> AssessmentYear:
     row.status, row.published_at = YearStatus.PUBLISHED, now
     row.appeal_deadline = timezone.localdate(now) + dt.timedelta(days=run.scheme.appeal_window_days)
     row.save()
-    YearEvent.objects.create(year=row, action="publish", by=by, at=now,
-                             reason=f"申诉截止 {row.appeal_deadline:%Y-%m-%d} 24时")
+    YearEvent.objects.create(
+        year=row, action="publish", by=by, at=now, reason=f"申诉截止 {row.appeal_deadline:%Y-%m-%d} 24时"
+    )
     return row
 
 
@@ -500,8 +529,12 @@ def is_assessment_year(year: int) -> bool:
     show "年度考核 进行中")."""
     if year > timezone.localdate().year:
         return False
-    return Scheme.objects.filter(valid_from_year__lte=year).filter(
-        Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=year)).exists() or AssessmentYear.objects.filter(year=year).exists()
+    return (
+        Scheme.objects.filter(valid_from_year__lte=year)
+        .filter(Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=year))
+        .exists()
+        or AssessmentYear.objects.filter(year=year).exists()
+    )
 
 
 # --- appeals -------------------------------------------------------------------------------
@@ -559,8 +592,9 @@ def rescore_appeal(appeal: Appeal, *, by) -> CycleRun:
         if appeal.status != AppealStatus.UPHELD:
             raise Refused("只有已支持的申诉可以重新计分。")
         run = start_run(appeal.year, by=by, appeal=appeal)
-        YearEvent.objects.create(year=AssessmentYear.objects.get(year=appeal.year), action="rescore", by=by,
-                                 appeal=appeal)
+        YearEvent.objects.create(
+            year=AssessmentYear.objects.get(year=appeal.year), action="rescore", by=by, appeal=appeal
+        )
     return run
 
 
@@ -595,15 +629,24 @@ def check_scheme(scheme: Scheme, items: list, bands: list, grades: list) -> dict
 
 
 @transaction.atomic
-def update_scheme(scheme: Scheme, *, by, fields: dict, items: list | None = None, bands: list | None = None,
-                  grades: list | None = None) -> Scheme:
+def update_scheme(
+    scheme: Scheme,
+    *,
+    by,
+    fields: dict,
+    items: list | None = None,
+    bands: list | None = None,
+    grades: list | None = None,
+) -> Scheme:
     _require(by, "scheme")
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.is_locked():
         raise Refused("该方案已被已关闭年度的考核使用，已冻结，不能修改；请新建下一版本。")
     for name, value in fields.items():
         setattr(scheme, name, value)
-    items = items if items is not None else list(scheme.items.values("category", "code", "name", "max_points", "position"))
+    items = (
+        items if items is not None else list(scheme.items.values("category", "code", "name", "max_points", "position"))
+    )
     bands = bands if bands is not None else list(scheme.bands.values("kind", "threshold", "points"))
     grades = grades if grades is not None else list(scheme.grade_bands.values("min_score", "grade"))
     errors = check_scheme(scheme, items, bands, grades)
@@ -616,8 +659,11 @@ def update_scheme(scheme: Scheme, *, by, fields: dict, items: list | None = None
 
 def _replace_rows(scheme, items, bands, grades):
     # Row by row so that the change history records each item, band and grade.
-    for model, rows, key in ((ChecklistItem, items, ("category", "code")), (SchemeBand, bands, ("kind", "threshold")),
-                             (GradeBand, grades, ("grade",))):
+    for model, rows, key in (
+        (ChecklistItem, items, ("category", "code")),
+        (SchemeBand, bands, ("kind", "threshold")),
+        (GradeBand, grades, ("grade",)),
+    ):
         existing = {tuple(getattr(o, k) for k in key): o for o in model.objects.filter(scheme=scheme)}
         seen = set()
         for row in rows:
@@ -655,15 +701,24 @@ def new_scheme_version(base: Scheme, *, by, valid_from_year: int, name: str = ""
         prev.save(update_fields=["valid_to_year", "updated_at"])
     version = (Scheme.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     scheme = Scheme.objects.create(
-        version=version, name=name or base.name, valid_from_year=valid_from_year, valid_to_year=None,
-        source_document=source_document or base.source_document, management_points=base.management_points,
-        dispute_points=base.dispute_points, repair_points=base.repair_points,
-        appeal_window_days=base.appeal_window_days, notes=base.notes, third_party_rule=base.third_party_rule,
-        deviation_threshold=base.deviation_threshold, deviation_alpha=base.deviation_alpha,
+        version=version,
+        name=name or base.name,
+        valid_from_year=valid_from_year,
+        valid_to_year=None,
+        source_document=source_document or base.source_document,
+        management_points=base.management_points,
+        dispute_points=base.dispute_points,
+        repair_points=base.repair_points,
+        appeal_window_days=base.appeal_window_days,
+        notes=base.notes,
+        third_party_rule=base.third_party_rule,
+        deviation_threshold=base.deviation_threshold,
+        deviation_alpha=base.deviation_alpha,
     )
     for i in base.items.all():
-        ChecklistItem.objects.create(scheme=scheme, category=i.category, code=i.code, name=i.name,
-                                     max_points=i.max_points, position=i.position)
+        ChecklistItem.objects.create(
+            scheme=scheme, category=i.category, code=i.code, name=i.name, max_points=i.max_points, position=i.position
+        )
     for b in base.bands.all():
         SchemeBand.objects.create(scheme=scheme, kind=b.kind, threshold=b.threshold, points=b.points)
     for g in base.grade_bands.all():
@@ -682,7 +737,10 @@ def readiness_report(year: int) -> dict:
     no_rate = estates.exclude(Exists(rated))
     awaiting = Inspection.objects.filter(year=year, status=InspectionStatus.SUBMITTED)
     per_district = list(
-        awaiting.values("district__name").annotate(n=Count("id")).order_by("district__code").values_list("district__name", "n")
+        awaiting.values("district__name")
+        .annotate(n=Count("id"))
+        .order_by("district__code")
+        .values_list("district__name", "n")
     )
     return {
         "year": year,

@@ -88,8 +88,11 @@ def draw_sample(seed: int, percent: Decimal, estates) -> list[int]:
 
 
 def engaged_estates(district_ids):
-    return (Estate.objects.filter(district_id__in=district_ids).order_by("id")
-            .values_list("id", "code", "category", "street__code"))
+    return (
+        Estate.objects.filter(district_id__in=district_ids)
+        .order_by("id")
+        .values_list("id", "code", "category", "street__code")
+    )
 
 
 # --- engagements -------------------------------------------------------------------------------
@@ -131,8 +134,11 @@ def check_engagement(by, data: EngagementInput) -> tuple[dict, dict]:
         errors["districts"] = "请选择评估范围内的区（区房产局只能委托本区）。"
     clean["districts"] = districts
 
-    evaluators = list(User.objects.filter(role=Role.EVALUATOR, is_active=True,
-                                          pk__in=[u for u in data.evaluator_ids if str(u).isdigit()]))
+    evaluators = list(
+        User.objects.filter(
+            role=Role.EVALUATOR, is_active=True, pk__in=[u for u in data.evaluator_ids if str(u).isdigit()]
+        )
+    )
     if not evaluators or len(evaluators) != len(set(map(str, data.evaluator_ids))):
         errors["evaluators"] = "请选择评估机构的账户（角色为第三方评估机构的用户）。"
     clean["evaluators"] = evaluators
@@ -152,7 +158,12 @@ def check_engagement(by, data: EngagementInput) -> tuple[dict, dict]:
 
     try:
         amount = Decimal(str(data.contract_amount).strip().replace(",", ""))
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > Decimal("1e10"):
+        if (
+            not amount.is_finite()
+            or amount < 0
+            or amount != amount.quantize(Decimal("0.01"))
+            or amount > Decimal("1e10")
+        ):
             raise InvalidOperation
         clean["contract_amount_fen"] = yuan_to_fen(amount)
     except (InvalidOperation, ValueError):
@@ -200,24 +211,39 @@ def create_engagement(*, by, data: EngagementInput) -> Engagement:
     if errors:
         raise Refused("委托信息有误，请按提示修改。", errors)
     engagement = Engagement.objects.create(
-        year=clean["year"], organisation=clean["organisation"], contract_no=clean["contract_no"],
+        year=clean["year"],
+        organisation=clean["organisation"],
+        contract_no=clean["contract_no"],
         commissioned_by_district_id=None if by.scope_level == "city" else by.district_id,
-        start_date=clean["start_date"], end_date=clean["end_date"], contract_amount_fen=clean["contract_amount_fen"],
-        sample_percent=clean["sample_percent"], seed=clean["seed"], created_by=by,
+        start_date=clean["start_date"],
+        end_date=clean["end_date"],
+        contract_amount_fen=clean["contract_amount_fen"],
+        sample_percent=clean["sample_percent"],
+        seed=clean["seed"],
+        created_by=by,
     )
     engagement.districts.set(clean["districts"])
     engagement.evaluators.set(clean["evaluators"])
     if engagement.is_sampled:
-        ids = draw_sample(engagement.seed, engagement.sample_percent, engaged_estates([d.pk for d in clean["districts"]]))
+        ids = draw_sample(
+            engagement.seed, engagement.sample_percent, engaged_estates([d.pk for d in clean["districts"]])
+        )
     else:
         ids = [e.pk for e in clean["estates"]]
     if not ids:
         raise Refused("评估范围内没有小区，无法抽样。", {"districts": "所选区没有登记小区。"})
     rows = []
     for estate in Estate.objects.filter(pk__in=ids).only("id", "district_id", "street_id", "community_id", "category"):
-        rows.append(EngagementEstate(engagement=engagement, estate_id=estate.pk, district_id=estate.district_id,
-                                     street_id=estate.street_id, community_id=estate.community_id,
-                                     category=estate.category))
+        rows.append(
+            EngagementEstate(
+                engagement=engagement,
+                estate_id=estate.pk,
+                district_id=estate.district_id,
+                street_id=estate.street_id,
+                community_id=estate.community_id,
+                category=estate.category,
+            )
+        )
     EngagementEstate.objects.bulk_create(rows, batch_size=2000)
     sync_assignments([u.pk for u in clean["evaluators"]], by=by)
     return engagement
@@ -255,24 +281,38 @@ def sync_assignments(evaluator_ids, *, by) -> None:
     """Make each evaluator's EvaluatorAssignment rows exactly the estates of its active
     engagements (the scope core.scoping gives the evaluator level)."""
     for evaluator_id in evaluator_ids:
-        wanted = set(EngagementEstate.objects.filter(
-            engagement__evaluators=evaluator_id, engagement__status=EngagementStatus.ACTIVE,
-        ).values_list("estate_id", flat=True))
+        wanted = set(
+            EngagementEstate.objects.filter(
+                engagement__evaluators=evaluator_id,
+                engagement__status=EngagementStatus.ACTIVE,
+            ).values_list("estate_id", flat=True)
+        )
         have = set(EvaluatorAssignment.objects.filter(evaluator_id=evaluator_id).values_list("estate_id", flat=True))
         EvaluatorAssignment.objects.filter(evaluator_id=evaluator_id, estate_id__in=have - wanted).delete()
         new = Estate.objects.filter(pk__in=wanted - have).only("id", "district_id", "street_id", "community_id")
-        EvaluatorAssignment.objects.bulk_create([
-            EvaluatorAssignment(evaluator_id=evaluator_id, estate_id=e.pk, district_id=e.district_id,
-                                street_id=e.street_id, community_id=e.community_id, assigned_by=by)
-            for e in new
-        ], batch_size=2000)
+        EvaluatorAssignment.objects.bulk_create(
+            [
+                EvaluatorAssignment(
+                    evaluator_id=evaluator_id,
+                    estate_id=e.pk,
+                    district_id=e.district_id,
+                    street_id=e.street_id,
+                    community_id=e.community_id,
+                    assigned_by=by,
+                )
+                for e in new
+            ],
+            batch_size=2000,
+        )
 
 
 def evaluator_refusal(user, estate_id: int, date) -> str | None:
     """An evaluator enters an inspection only of an estate of an active engagement of its own,
     dated within that engagement's period and year."""
     covered = EngagementEstate.objects.filter(
-        estate_id=estate_id, engagement__evaluators=user.pk, engagement__status=EngagementStatus.ACTIVE,
+        estate_id=estate_id,
+        engagement__evaluators=user.pk,
+        engagement__status=EngagementStatus.ACTIVE,
     ).values_list("engagement__year", "engagement__start_date", "engagement__end_date")
     periods = list(covered)
     if any(year == date.year and start <= date <= end for year, start, end in periods):
@@ -418,7 +458,9 @@ def deviation_report(year: int, *, user=None, district_ids=None) -> list[StreetD
     third-party score the mean of its approved 第三方评估 (exact Fractions; rounded for display)."""
     threshold, alpha = year_policy(year)
     qs = Inspection.objects.filter(
-        year=year, status=InspectionStatus.APPROVED, source__in=[InspectionSource.STREET, InspectionSource.THIRD_PARTY],
+        year=year,
+        status=InspectionStatus.APPROVED,
+        source__in=[InspectionSource.STREET, InspectionSource.THIRD_PARTY],
     )
     if user is not None:
         qs = qs.visible_to(user)
@@ -427,7 +469,8 @@ def deviation_report(year: int, *, user=None, district_ids=None) -> list[StreetD
     means: dict[int, dict] = defaultdict(dict)
     place: dict[int, tuple[int, int]] = {}
     for estate_id, district_id, street_id, source, n, s in (
-        qs.order_by().values("estate_id", "district_id", "street_id", "source")
+        qs.order_by()
+        .values("estate_id", "district_id", "street_id", "source")
         .annotate(n=Count("*"), s=Sum("total_tenths"))
         .values_list("estate_id", "district_id", "street_id", "source", "n", "s")
     ):
@@ -444,8 +487,10 @@ def deviation_report(year: int, *, user=None, district_ids=None) -> list[StreetD
             row = streets[street_id] = StreetDeviation(district_id, street_id, threshold=threshold, alpha=alpha)
         row.pairs.append((estate_id, m[InspectionSource.STREET], m[InspectionSource.THIRD_PARTY]))
     names = {s.pk: s for s in Street.objects.filter(pk__in=list(streets)).select_related("district")}
-    reviews = {r.street_id: r for r in DeviationReview.objects.filter(year=year, street_id__in=list(streets))
-               .select_related("reviewed_by")}
+    reviews = {
+        r.street_id: r
+        for r in DeviationReview.objects.filter(year=year, street_id__in=list(streets)).select_related("reviewed_by")
+    }
     for row in streets.values():
         street = names[row.street_id]
         row.street_name, row.street_code = street.name, street.code
@@ -489,7 +534,13 @@ def review_deviation(*, by, year: int, street_id, conclusion: str, note: str) ->
     if errors:
         raise Refused("复核信息有误，请按提示修改。", errors)
     return DeviationReview.objects.create(
-        year=year, district_id=row.district_id, street_id=row.street_id, conclusion=conclusion, note=note[:2000],
-        compared_estates=row.compared, mean_difference=row.mean_difference,
-        p_value=None if row.p is None else Decimal(f"{row.p:.5f}"), reviewed_by=by,
+        year=year,
+        district_id=row.district_id,
+        street_id=row.street_id,
+        conclusion=conclusion,
+        note=note[:2000],
+        compared_estates=row.compared,
+        mean_difference=row.mean_difference,
+        p_value=None if row.p is None else Decimal(f"{row.p:.5f}"),
+        reviewed_by=by,
     )

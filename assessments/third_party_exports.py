@@ -12,8 +12,14 @@ from core.spreadsheets.writer import Col, XlsxWriter
 from .third_party import deviation_report
 
 DEVIATION_COLUMNS = [
-    Col("区", "text", 10), Col("街道", "text", 16), Col("对比小区数", "int"), Col("街道检查均分", "decimal2"),
-    Col("第三方均分", "decimal2"), Col("平均差", "decimal2"), Col("偏高小区数", "int"), Col("是否偏高", "label"),
+    Col("区", "text", 10),
+    Col("街道", "text", 16),
+    Col("对比小区数", "int"),
+    Col("街道检查均分", "decimal2"),
+    Col("第三方均分", "decimal2"),
+    Col("平均差", "decimal2"),
+    Col("偏高小区数", "int"),
+    Col("是否偏高", "label"),
 ]
 
 
@@ -25,8 +31,18 @@ def build_deviation_workbook(target, year: int, *, user=None, district_ids=None)
     ws = wb.sheet("偏差分析", DEVIATION_COLUMNS)
     n = 0
     for row in deviation_report(year, user=user, district_ids=district_ids):
-        ws.row([row.district_name, row.street_name, row.compared, row.street_mean, row.third_party_mean,
-                row.mean_difference, row.high_estates, "是" if row.flagged else "否"])
+        ws.row(
+            [
+                row.district_name,
+                row.street_name,
+                row.compared,
+                row.street_mean,
+                row.third_party_mean,
+                row.mean_difference,
+                row.high_estates,
+                "是" if row.flagged else "否",
+            ]
+        )
         n += 1
     wb.save(target)
     return n
@@ -40,5 +56,3 @@ def export_deviation_job(job, report):
     n = build_deviation_workbook(buffer, year, user=job.created_by, district_ids=job.params.get("district_ids"))
     save_file(job, buffer.getvalue(), f"{year}年度偏差分析.xlsx", stored_as="deviation")
     return {"rows": n}
-
-

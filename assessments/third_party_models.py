@@ -31,8 +31,13 @@ class Engagement(TimeStampedModel):
     organisation = models.CharField("评估机构", max_length=100)
     contract_no = models.CharField("合同编号", max_length=50, blank=True)
     commissioned_by_district = models.ForeignKey(
-        "communities.District", verbose_name="委托单位（区）", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="留空表示市房产局委托。",
+        "communities.District",
+        verbose_name="委托单位（区）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="留空表示市房产局委托。",
     )
     districts = models.ManyToManyField("communities.District", verbose_name="评估范围（区）", related_name="+")
     evaluators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="评估人员账户", related_name="+")
@@ -41,14 +46,26 @@ class Engagement(TimeStampedModel):
     contract_amount_fen = models.BigIntegerField("合同金额（分）", validators=[MinValueValidator(0)])
     # Empty: the estates were named one by one (EngagementEstate rows as entered).
     sample_percent = models.DecimalField(
-        "抽样比例(%)", max_digits=5, decimal_places=2, null=True, blank=True,
+        "抽样比例(%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
     )
     seed = models.BigIntegerField("抽样种子", null=True, blank=True, validators=[MinValueValidator(0)])
     status = models.CharField("状态", max_length=12, choices=EngagementStatus.choices, default=EngagementStatus.ACTIVE)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True, validators=[happened])
     cancel_reason = models.CharField("撤销原因", max_length=200, blank=True)
     history = HistoricalRecords()
@@ -62,10 +79,16 @@ class Engagement(TimeStampedModel):
         verbose_name = verbose_name_plural = "第三方评估委托"
         ordering = ["-year", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="engagement_period_order",
-                                   violation_error_message="评估期止不能早于评估期起。"),
-            models.CheckConstraint(condition=Q(contract_amount_fen__gte=0), name="engagement_amount_not_negative",
-                                   violation_error_message="合同金额不能为负数。"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="engagement_period_order",
+                violation_error_message="评估期止不能早于评估期起。",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_amount_fen__gte=0),
+                name="engagement_amount_not_negative",
+                violation_error_message="合同金额不能为负数。",
+            ),
         ]
 
     def __str__(self):
@@ -95,8 +118,11 @@ class EngagementEstate(EstateScopedModel):
         verbose_name = verbose_name_plural = "第三方评估小区"
         ordering = ["engagement", "street_id", "estate_id"]
         constraints = [
-            models.UniqueConstraint(fields=["engagement", "estate"], name="uniq_engagement_estate",
-                                    violation_error_message="该小区已在此委托的评估范围内。"),
+            models.UniqueConstraint(
+                fields=["engagement", "estate"],
+                name="uniq_engagement_estate",
+                violation_error_message="该小区已在此委托的评估范围内。",
+            ),
         ]
 
     def __str__(self):
@@ -116,7 +142,9 @@ class DeviationReview(TimeStampedModel):
     compared_estates = models.PositiveIntegerField("对比小区数", default=0)
     mean_difference = models.DecimalField("平均差", max_digits=6, decimal_places=2, default=Decimal("0"))
     p_value = models.DecimalField("p值", max_digits=7, decimal_places=5, null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="复核人", on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="复核人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -126,8 +154,11 @@ class DeviationReview(TimeStampedModel):
         verbose_name = verbose_name_plural = "偏差复核"
         ordering = ["-year", "street_id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "street"], name="uniq_deviation_review_year_street",
-                                    violation_error_message="该街道该年度已复核。"),
+            models.UniqueConstraint(
+                fields=["year", "street"],
+                name="uniq_deviation_review_year_street",
+                violation_error_message="该街道该年度已复核。",
+            ),
         ]
 
     def __str__(self):

@@ -36,8 +36,7 @@ def _require_reader(user):
 
 def _year(request) -> int:
     """?year=, else the latest engagement's year, else last year; a malformed year is the default."""
-    default = (Engagement.objects.visible_to(request.user).aggregate(y=Max("year"))["y"]
-               or timezone.localdate().year - 1)
+    default = Engagement.objects.visible_to(request.user).aggregate(y=Max("year"))["y"] or timezone.localdate().year - 1
     raw = (request.GET.get("year") or request.POST.get("year") or "").strip()
     if raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year + 1:
         return int(raw)
@@ -48,16 +47,29 @@ def _year(request) -> int:
 @login_required
 def engagement_list(request):
     _require_reader(request.user)
-    engagements = (Engagement.objects.visible_to(request.user).distinct().select_related("commissioned_by_district")
-                   .prefetch_related("districts"))
-    return render(request, "assessments/engagement_list.html", {
-        "engagements": engagements, "can_create": can(request.user, "engagement"),
-        "breadcrumbs": [CRUMB, ("第三方评估委托", "")],
-    })
+    engagements = (
+        Engagement.objects.visible_to(request.user)
+        .distinct()
+        .select_related("commissioned_by_district")
+        .prefetch_related("districts")
+    )
+    return render(
+        request,
+        "assessments/engagement_list.html",
+        {
+            "engagements": engagements,
+            "can_create": can(request.user, "engagement"),
+            "breadcrumbs": [CRUMB, ("第三方评估委托", "")],
+        },
+    )
 
 
 def _form_choices(user):
-    districts = District.objects.order_by("code") if user.scope_level == "city" else District.objects.filter(pk=user.district_id)
+    districts = (
+        District.objects.order_by("code")
+        if user.scope_level == "city"
+        else District.objects.filter(pk=user.district_id)
+    )
     evaluators = User.objects.filter(role=Role.EVALUATOR, is_active=True).order_by("username")
     return {"districts": list(districts), "evaluators": list(evaluators)}
 
@@ -77,10 +89,17 @@ def engagement_new(request):
         if form.is_valid():
             d = form.cleaned_data
             data = third_party.EngagementInput(
-                year=d["year"], organisation=d["organisation"], contract_no=d["contract_no"],
-                district_ids=d["districts"], evaluator_ids=d["evaluators"], start_date=d["start_date"],
-                end_date=d["end_date"], contract_amount=d["contract_amount"], sample_percent=d["sample_percent"],
-                seed=d["seed"], estate_codes=d["estate_codes"].splitlines(),
+                year=d["year"],
+                organisation=d["organisation"],
+                contract_no=d["contract_no"],
+                district_ids=d["districts"],
+                evaluator_ids=d["evaluators"],
+                start_date=d["start_date"],
+                end_date=d["end_date"],
+                contract_amount=d["contract_amount"],
+                sample_percent=d["sample_percent"],
+                seed=d["seed"],
+                estate_codes=d["estate_codes"].splitlines(),
             )
             try:
                 engagement = third_party.create_engagement(by=request.user, data=data)
@@ -93,9 +112,15 @@ def engagement_new(request):
                 return redirect("assessments:engagement_detail", pk=engagement.pk)
         else:
             messages.error(request, "委托信息有误，请按提示修改。")
-    return render(request, "assessments/engagement_form.html", {
-        "form": form, "breadcrumbs": [CRUMB, ("第三方评估委托", reverse("assessments:engagement_list")), ("登记委托", "")],
-    }, status=status)
+    return render(
+        request,
+        "assessments/engagement_form.html",
+        {
+            "form": form,
+            "breadcrumbs": [CRUMB, ("第三方评估委托", reverse("assessments:engagement_list")), ("登记委托", "")],
+        },
+        status=status,
+    )
 
 
 def _engagement(request, pk) -> Engagement:
@@ -104,15 +129,26 @@ def _engagement(request, pk) -> Engagement:
 
 
 def _detail(request, engagement, cancel_form, status=200):
-    sample = (EngagementEstate.objects.visible_to(request.user).filter(engagement=engagement)
-              .select_related("estate", "district", "street", "community").order_by("district__code", "street__code", "estate__code"))
-    return render(request, "assessments/engagement_detail.html", {
-        "engagement": engagement, "sample": sample, "evaluators": engagement.evaluators.all(),
-        "districts": engagement.districts.order_by("code"),
-        "can_cancel": third_party.engagement_writable(request.user, engagement) and engagement.status == "active",
-        "cancel_form": cancel_form,
-        "breadcrumbs": [CRUMB, ("第三方评估委托", reverse("assessments:engagement_list")), (str(engagement), "")],
-    }, status=status)
+    sample = (
+        EngagementEstate.objects.visible_to(request.user)
+        .filter(engagement=engagement)
+        .select_related("estate", "district", "street", "community")
+        .order_by("district__code", "street__code", "estate__code")
+    )
+    return render(
+        request,
+        "assessments/engagement_detail.html",
+        {
+            "engagement": engagement,
+            "sample": sample,
+            "evaluators": engagement.evaluators.all(),
+            "districts": engagement.districts.order_by("code"),
+            "can_cancel": third_party.engagement_writable(request.user, engagement) and engagement.status == "active",
+            "cancel_form": cancel_form,
+            "breadcrumbs": [CRUMB, ("第三方评估委托", reverse("assessments:engagement_list")), (str(engagement), "")],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -147,12 +183,26 @@ def _deviation_page(request, year, review_forms=None, status=200):
     review_forms = review_forms or {}
     for row in rows:
         # auto_id: one form per flagged street on the page, each with ids of its own
-        row.form = review_forms.get(row.street_id) or (DeviationReviewForm(auto_id=f"id_{row.street_id}_%s") if can_review and row.flagged and row.review is None else None)
-    return render(request, "assessments/deviation.html", {
-        "rows": rows, "year": year, "threshold": threshold, "alpha": alpha, "can_review": can_review,
-        "flagged": sum(1 for r in rows if r.flagged), "to_review": sum(1 for r in rows if r.flagged and r.review is None),
-        "breadcrumbs": [CRUMB, ("偏差分析", "")],
-    }, status=status)
+        row.form = review_forms.get(row.street_id) or (
+            DeviationReviewForm(auto_id=f"id_{row.street_id}_%s")
+            if can_review and row.flagged and row.review is None
+            else None
+        )
+    return render(
+        request,
+        "assessments/deviation.html",
+        {
+            "rows": rows,
+            "year": year,
+            "threshold": threshold,
+            "alpha": alpha,
+            "can_review": can_review,
+            "flagged": sum(1 for r in rows if r.flagged),
+            "to_review": sum(1 for r in rows if r.flagged and r.review is None),
+            "breadcrumbs": [CRUMB, ("偏差分析", "")],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -166,8 +216,9 @@ def deviation(request):
 def deviation_export(request):
     _require_reader(request.user)
     year = _year(request)
-    job = Job.objects.create(kind="export_deviation", title=f"导出{year}年度偏差分析", created_by=request.user,
-                             params={"year": year})
+    job = Job.objects.create(
+        kind="export_deviation", title=f"导出{year}年度偏差分析", created_by=request.user, params={"year": year}
+    )
     enqueue(job)
     return redirect("core:job_detail", pk=job.pk)
 
@@ -185,8 +236,13 @@ def deviation_review(request, year, street_id):
     try:
         if not form.is_valid():
             raise Refused("复核信息有误，请按提示修改。")
-        third_party.review_deviation(by=request.user, year=year, street_id=street_id,
-                                     conclusion=form.cleaned_data["conclusion"], note=form.cleaned_data["note"])
+        third_party.review_deviation(
+            by=request.user,
+            year=year,
+            street_id=street_id,
+            conclusion=form.cleaned_data["conclusion"],
+            note=form.cleaned_data["note"],
+        )
     except Refused as exc:
         messages.error(request, exc.message)
         for key, message in exc.errors.items():

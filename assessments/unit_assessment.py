@@ -48,17 +48,24 @@ from .models import AssessmentYear, CycleRun, UnitResult
 from .scoring import round_score
 from .unit_models import UnitScheme, UnitScore, UnitSheet
 
-ACTION = {UnitLevel.DISTRICT: "unit_assessment_district", UnitLevel.STREET: "unit_assessment_street",
-          UnitLevel.COMMUNITY: "unit_assessment_community"}
+ACTION = {
+    UnitLevel.DISTRICT: "unit_assessment_district",
+    UnitLevel.STREET: "unit_assessment_street",
+    UnitLevel.COMMUNITY: "unit_assessment_community",
+}
 PARENT = {UnitLevel.STREET: District, UnitLevel.COMMUNITY: Street}
-ITEMS = (("estate_score", "老旧小区考核结果", "estate_points"), ("dispute_score", "矛盾纠纷处理", "dispute_points"),
-         ("staffing_score", "人员配备", "staffing_points"), ("coverage_score", "管理覆盖", "coverage_points"),
-         ("daily_score", "日常工作", "daily_points"))
+ITEMS = (
+    ("estate_score", "老旧小区考核结果", "estate_points"),
+    ("dispute_score", "矛盾纠纷处理", "dispute_points"),
+    ("staffing_score", "人员配备", "staffing_points"),
+    ("coverage_score", "管理覆盖", "coverage_points"),
+    ("daily_score", "日常工作", "daily_points"),
+)
 
 
 # --- who assesses what -------------------------------------------------------------------------------
 def parse_key(key: str):
-    """"district" | "street-<district id>" | "community-<street id>" → (level, parent) or None."""
+    """ "district" | "street-<district id>" | "community-<street id>" → (level, parent) or None."""
     if key == "district":
         return UnitLevel.DISTRICT, None
     level, _, pk = key.partition("-")
@@ -162,7 +169,13 @@ def staffing_rows() -> Callable[..., dict]:
 
 
 def total_of(row: UnitScore) -> Decimal:
-    return row.estate_score + row.dispute_score + row.staffing_score + row.coverage_score + (row.daily_score or Decimal("0"))
+    return (
+        row.estate_score
+        + row.dispute_score
+        + row.staffing_score
+        + row.coverage_score
+        + (row.daily_score or Decimal("0"))
+    )
 
 
 def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
@@ -180,16 +193,24 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
     units = [u for u in units_of(level, parent) if known_by is None or u.created_at <= known_by]
     key = UnitSheet.key_for(level, getattr(parent, "pk", None))
     with transaction.atomic(), acting_as(by):
-        sheet, _ = UnitSheet.objects.select_for_update().get_or_create(year=year, sheet_key=key, defaults={
-            "level": level, "scheme": scheme,
-            "district": parent if level == UnitLevel.STREET else (parent.district if level == UnitLevel.COMMUNITY else None),
-            "street": parent if level == UnitLevel.COMMUNITY else None,
-        })
+        sheet, _ = UnitSheet.objects.select_for_update().get_or_create(
+            year=year,
+            sheet_key=key,
+            defaults={
+                "level": level,
+                "scheme": scheme,
+                "district": parent
+                if level == UnitLevel.STREET
+                else (parent.district if level == UnitLevel.COMMUNITY else None),
+                "street": parent if level == UnitLevel.COMMUNITY else None,
+            },
+        )
         if sheet.is_signed_off:
             raise Refused("考核表已签批，不能重新计算。")
         kept = {(s.district_id, s.street_id, s.community_id): s for s in sheet.scores.all()}
-        means = dict(UnitResult.objects.filter(year=year, is_current=True, level=level)
-                     .values_list(f"{level}_id", "mean_score"))
+        means = dict(
+            UnitResult.objects.filter(year=year, is_current=True, level=level).values_list(f"{level}_id", "mean_score")
+        )
         unit_ids = {u.pk for u in units}
         received: dict = defaultdict(int)
         resolved: dict = defaultdict(int)
@@ -205,21 +226,30 @@ def compute_sheet(year: int, level: str, parent, *, by) -> UnitSheet:
         coverage = gap_counts(end_of_year(year), known_by=known_by)
         rows = []
         for unit in units:
-            ids = {"district_id": unit.pk if level == UnitLevel.DISTRICT else unit.district_id,
-                   "street_id": unit.pk if level == UnitLevel.STREET else getattr(unit, "street_id", None),
-                   "community_id": unit.pk if level == UnitLevel.COMMUNITY else None}
-            row = kept.pop((ids["district_id"], ids["street_id"], ids["community_id"]), None) or \
-                UnitScore(sheet=sheet, year=year, level=level, **ids)
+            ids = {
+                "district_id": unit.pk if level == UnitLevel.DISTRICT else unit.district_id,
+                "street_id": unit.pk if level == UnitLevel.STREET else getattr(unit, "street_id", None),
+                "community_id": unit.pk if level == UnitLevel.COMMUNITY else None,
+            }
+            row = kept.pop((ids["district_id"], ids["street_id"], ids["community_id"]), None) or UnitScore(
+                sheet=sheet, year=year, level=level, **ids
+            )
             mean = means.get(unit.pk)
             row.mean_score = mean
-            row.estate_score = round_score(Fraction(scheme.estate_points) * Fraction(mean) / 100) if mean is not None \
+            row.estate_score = (
+                round_score(Fraction(scheme.estate_points) * Fraction(mean) / 100)
+                if mean is not None
                 else Decimal("0.00")
+            )
             row.disputes_received, row.disputes_resolved = received[unit.pk], resolved[unit.pk]
             row.dispute_score = item(scheme.dispute_points, row.disputes_resolved, row.disputes_received)
             staff = staffing[unit.pk]
             row.staff_counted, row.staff_minimum = staff.counted, staff.minimum
-            row.staffing_score = round_score(Fraction(scheme.staffing_points)) if staff.meets_norm else \
-                item(scheme.staffing_points, staff.counted, staff.minimum)
+            row.staffing_score = (
+                round_score(Fraction(scheme.staffing_points))
+                if staff.meets_norm
+                else item(scheme.staffing_points, staff.counted, staff.minimum)
+            )
             estates, gaps = coverage.get((level, unit.pk), (0, 0))
             row.estates, row.estates_covered = estates, estates - gaps
             row.coverage_score = item(scheme.coverage_points, row.estates_covered, estates)
@@ -240,8 +270,11 @@ def compute_year(year: int, *, by) -> tuple[int, int]:
     """Every sheet of the year with units to assess: the city's, each district's, each street's
     (the command). Signed-off sheets are left alone. Returns (computed, signed off and kept)."""
     done = kept = 0
-    plan = [(UnitLevel.DISTRICT, None)] + [(UnitLevel.STREET, d) for d in District.objects.order_by("code")] + \
-        [(UnitLevel.COMMUNITY, s) for s in Street.objects.order_by("code")]
+    plan = (
+        [(UnitLevel.DISTRICT, None)]
+        + [(UnitLevel.STREET, d) for d in District.objects.order_by("code")]
+        + [(UnitLevel.COMMUNITY, s) for s in Street.objects.order_by("code")]
+    )
     for level, parent in plan:
         if not units_of(level, parent).exists():
             continue
@@ -310,4 +343,6 @@ def sign_off(sheet: UnitSheet, *, by) -> UnitSheet:
 
 
 def closed_years() -> list[int]:
-    return list(AssessmentYear.objects.filter(status=YearStatus.CLOSED).order_by("-year").values_list("year", flat=True))
+    return list(
+        AssessmentYear.objects.filter(status=YearStatus.CLOSED).order_by("-year").values_list("year", flat=True)
+    )

@@ -45,9 +45,12 @@ class UnitScheme(TimeStampedModel):
 
     @classmethod
     def for_year(cls, year: int) -> UnitScheme | None:
-        return (cls.objects.filter(valid_from_year__lte=year)
-                .filter(models.Q(valid_to_year__isnull=True) | models.Q(valid_to_year__gte=year))
-                .order_by("-valid_from_year", "-version").first())
+        return (
+            cls.objects.filter(valid_from_year__lte=year)
+            .filter(models.Q(valid_to_year__isnull=True) | models.Q(valid_to_year__gte=year))
+            .order_by("-valid_from_year", "-version")
+            .first()
+        )
 
 
 class UnitSheet(TimeStampedModel):
@@ -57,17 +60,41 @@ class UnitSheet(TimeStampedModel):
     year = models.PositiveSmallIntegerField("年度")
     level = models.CharField("被考核层级", max_length=12, choices=UnitLevel.choices)
     sheet_key = models.CharField("考核表标识", max_length=24)
-    district = models.ForeignKey("communities.District", verbose_name="考核单位（区）", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("communities.Street", verbose_name="考核单位（街道）", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "communities.District",
+        verbose_name="考核单位（区）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    street = models.ForeignKey(
+        "communities.Street",
+        verbose_name="考核单位（街道）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     scheme = models.ForeignKey(UnitScheme, verbose_name="考核方案", on_delete=models.PROTECT, related_name="sheets")
     computed_at = models.DateTimeField("计算时间", null=True, blank=True, validators=[happened])
     # The run whose roll-up the 老旧小区考核结果 item read (the year's current run when computed).
-    cycle_run = models.ForeignKey("assessments.CycleRun", verbose_name="计分批次", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="unit_sheets")
-    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签批人", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+    cycle_run = models.ForeignKey(
+        "assessments.CycleRun",
+        verbose_name="计分批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unit_sheets",
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     signed_off_at = models.DateTimeField("签批时间", null=True, blank=True, validators=[happened])
     history = HistoricalRecords()
 
@@ -110,10 +137,12 @@ class UnitScore(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     level = models.CharField("层级", max_length=12, choices=UnitLevel.choices)
     district = models.ForeignKey("communities.District", verbose_name="区", on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("communities.Street", verbose_name="街道", null=True, on_delete=models.PROTECT,
-                               related_name="+")
-    community = models.ForeignKey("communities.Community", verbose_name="社区", null=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    street = models.ForeignKey(
+        "communities.Street", verbose_name="街道", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community", verbose_name="社区", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     # inputs
     mean_score = models.DecimalField("小区面积加权平均分", null=True, max_digits=5, decimal_places=2)
     disputes_received = models.PositiveIntegerField("受理纠纷数", default=0)
@@ -127,11 +156,23 @@ class UnitScore(models.Model):
     dispute_score = models.DecimalField("矛盾纠纷处理", default=ZERO, **POINTS)
     staffing_score = models.DecimalField("人员配备", default=ZERO, **POINTS)
     coverage_score = models.DecimalField("管理覆盖", default=ZERO, **POINTS)
-    daily_score = models.DecimalField("日常工作", null=True, blank=True, max_digits=4, decimal_places=1,
-                                      validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("10"))])
+    daily_score = models.DecimalField(
+        "日常工作",
+        null=True,
+        blank=True,
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("10"))],
+    )
     daily_comment = models.TextField("日常工作评价", blank=True)
-    daily_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评分人", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    daily_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评分人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     total = models.DecimalField("总分", default=ZERO, max_digits=6, decimal_places=2)
     rank = models.PositiveIntegerField("排名", null=True)
     history = HistoricalRecords()
@@ -145,7 +186,9 @@ class UnitScore(models.Model):
         verbose_name = verbose_name_plural = "单位考核得分"
         ordering = ["sheet", "rank", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["sheet", "district", "street", "community"], name="one_unit_score_per_sheet"),
+            models.UniqueConstraint(
+                fields=["sheet", "district", "street", "community"], name="one_unit_score_per_sheet"
+            ),
         ]
 
     def __str__(self):

@@ -41,11 +41,18 @@ def _year(request):
 def unit_assessment_index(request):
     year, years = _year(request)
     mine = own_sheet(request.user)
-    return render(request, "assessments/unit_assessment_index.html", {
-        "year": year, "years": years, "sheets": visible_sheets(request.user, year) if year else [],
-        "own_key": key_of(*mine) if mine else None, "own_label": _label(*mine) if mine else "",
-        "breadcrumbs": [HOME, ("三级考核", "")],
-    })
+    return render(
+        request,
+        "assessments/unit_assessment_index.html",
+        {
+            "year": year,
+            "years": years,
+            "sheets": visible_sheets(request.user, year) if year else [],
+            "own_key": key_of(*mine) if mine else None,
+            "own_label": _label(*mine) if mine else "",
+            "breadcrumbs": [HOME, ("三级考核", "")],
+        },
+    )
 
 
 def _label(level, parent) -> str:
@@ -63,15 +70,29 @@ def _sheet(request, year, key):
 @login_required
 def unit_assessment_sheet(request, year, key):
     (level, parent), sheet = _sheet(request, year, key)
-    scores = list(sheet.scores.select_related("district", "street", "community", "daily_by").order_by("rank", "id")) \
-        if sheet else []
+    scores = (
+        list(sheet.scores.select_related("district", "street", "community", "daily_by").order_by("rank", "id"))
+        if sheet
+        else []
+    )
     assessor = may_assess(request.user, level, parent)
-    return render(request, "assessments/unit_assessment_sheet.html", {
-        "year": year, "key": key, "sheet": sheet, "scores": scores, "title": f"{year}年度{_label(level, parent)}",
-        "items": ITEMS, "assessor": assessor, "editable": assessor and sheet is not None and not sheet.is_signed_off,
-        "year_closed": year in closed_years(), "missing": sum(1 for s in scores if s.daily_score is None),
-        "breadcrumbs": [HOME, ("三级考核", f"/assessments/units/?year={year}"), (_label(level, parent), "")],
-    })
+    return render(
+        request,
+        "assessments/unit_assessment_sheet.html",
+        {
+            "year": year,
+            "key": key,
+            "sheet": sheet,
+            "scores": scores,
+            "title": f"{year}年度{_label(level, parent)}",
+            "items": ITEMS,
+            "assessor": assessor,
+            "editable": assessor and sheet is not None and not sheet.is_signed_off,
+            "year_closed": year in closed_years(),
+            "missing": sum(1 for s in scores if s.daily_score is None),
+            "breadcrumbs": [HOME, ("三级考核", f"/assessments/units/?year={year}"), (_label(level, parent), "")],
+        },
+    )
 
 
 def _refused(request, exc: Refused):

@@ -23,18 +23,26 @@ urlpatterns = [
     path("inspections/review/", views.inspection_review_bulk, name="inspection_review_bulk"),
     path(
         "inspections/import/",
-        upload_view(InspectionImporter, template_url_name="assessments:inspection_import_template",
-                    back=("检查记录", "/assessments/inspections/")),
+        upload_view(
+            InspectionImporter,
+            template_url_name="assessments:inspection_import_template",
+            back=("检查记录", "/assessments/inspections/"),
+        ),
         name="inspection_import",
     ),
     # A district's template carries its refinement's sub-items (细化分解).
-    path("inspections/import/template/", refinement_views.inspection_import_template, name="inspection_import_template"),
+    path(
+        "inspections/import/template/", refinement_views.inspection_import_template, name="inspection_import_template"
+    ),
     path("fee-rates/", views.fee_rate_list, name="fee_rate_list"),
     path("fee-rates/new/", views.fee_rate_new, name="fee_rate_new"),
     path(
         "fee-rates/import/",
-        upload_view(FeeRateImporter, template_url_name="assessments:fee_rate_import_template",
-                    back=("物业费收缴率", "/assessments/fee-rates/")),
+        upload_view(
+            FeeRateImporter,
+            template_url_name="assessments:fee_rate_import_template",
+            back=("物业费收缴率", "/assessments/fee-rates/"),
+        ),
         name="fee_rate_import",
     ),
     path("fee-rates/import/template/", template_view(FeeRateImporter), name="fee_rate_import_template"),

@@ -59,14 +59,36 @@ PAGE_SIZE = 50
 
 
 # Sortable columns of the lists (core.ordering).
-INSPECTION_ORDER = Ordering({"date": "date", "estate": "estate__code", "street": "street__code", "source": "source",
-                             "total": "total_tenths", "status": "status"}, default=("-date", "-id"))
-RESULT_ORDER = Ordering({"district": "district__code", "street": "street__code", "community": "community__name",
-                         "code": "estate__code", "management": "management", "effectiveness": "effectiveness",
-                         "fee": "fee", "size": "size", "total": "total", "grade": "grade"},
-                        default=("district__code", "street__code", "community__name", "estate__code"))
-APPEAL_ORDER = Ordering({"year": "year", "estate": "estate__code", "created": "created_at", "status": "status"},
-                        default=("-created_at", "-id"))
+INSPECTION_ORDER = Ordering(
+    {
+        "date": "date",
+        "estate": "estate__code",
+        "street": "street__code",
+        "source": "source",
+        "total": "total_tenths",
+        "status": "status",
+    },
+    default=("-date", "-id"),
+)
+RESULT_ORDER = Ordering(
+    {
+        "district": "district__code",
+        "street": "street__code",
+        "community": "community__name",
+        "code": "estate__code",
+        "management": "management",
+        "effectiveness": "effectiveness",
+        "fee": "fee",
+        "size": "size",
+        "total": "total",
+        "grade": "grade",
+    },
+    default=("district__code", "street__code", "community__name", "estate__code"),
+)
+APPEAL_ORDER = Ordering(
+    {"year": "year", "estate": "estate__code", "created": "created_at", "status": "status"},
+    default=("-created_at", "-id"),
+)
 
 
 def _page(request, qs):
@@ -86,10 +108,7 @@ def _require_city(user):
 
 
 def _latest_year() -> int:
-    return (
-        CycleRun.objects.filter(is_current=True).aggregate(y=Max("year"))["y"]
-        or timezone.localdate().year - 1
-    )
+    return CycleRun.objects.filter(is_current=True).aggregate(y=Max("year"))["y"] or timezone.localdate().year - 1
 
 
 def _year_param(request) -> int:
@@ -106,15 +125,27 @@ def index(request):
     current = {r.year: r for r in CycleRun.objects.filter(is_current=True).select_related("scheme")}
     # 参加考核 / 小区数 of the user's own scope: the run's own totals are city-wide.
     counts = {
-        row["year"]: row for row in EstateResult.objects.visible_to(request.user).filter(is_current=True)
-        .order_by().values("year").annotate(total=Count("id"), assessed=Count("id", filter=Q(assessed=True)))
+        row["year"]: row
+        for row in EstateResult.objects.visible_to(request.user)
+        .filter(is_current=True)
+        .order_by()
+        .values("year")
+        .annotate(total=Count("id"), assessed=Count("id", filter=Q(assessed=True)))
     }
-    rows = [{"year": y, "state": years.get(y), "run": current.get(y), "counts": counts.get(y)}
-            for y in sorted(set(years) | set(current), reverse=True)]
+    rows = [
+        {"year": y, "state": years.get(y), "run": current.get(y), "counts": counts.get(y)}
+        for y in sorted(set(years) | set(current), reverse=True)
+    ]
     notices = Notice.objects.filter(dismissed_at__isnull=True)[:5] if request.user.is_role(Role.CITY_ADMIN) else []
-    return render(request, "assessments/index.html", {
-        "rows": rows, "notices": notices, "breadcrumbs": [("考核", "")],
-    })
+    return render(
+        request,
+        "assessments/index.html",
+        {
+            "rows": rows,
+            "notices": notices,
+            "breadcrumbs": [("考核", "")],
+        },
+    )
 
 
 @login_required
@@ -131,18 +162,29 @@ def notice_dismiss(request, pk):
 @login_required
 def scheme_list(request):
     schemes = Scheme.objects.all()
-    return render(request, "assessments/scheme_list.html", {
-        "schemes": schemes, "breadcrumbs": [("考核", reverse("assessments:index")), ("考核方案", "")],
-    })
+    return render(
+        request,
+        "assessments/scheme_list.html",
+        {
+            "schemes": schemes,
+            "breadcrumbs": [("考核", reverse("assessments:index")), ("考核方案", "")],
+        },
+    )
 
 
 def _scheme_initial(scheme: Scheme) -> dict:
     return {
-        "name": scheme.name, "source_document": scheme.source_document, "valid_from_year": scheme.valid_from_year,
-        "valid_to_year": scheme.valid_to_year, "management_points": scheme.management_points,
-        "dispute_points": scheme.dispute_points, "repair_points": scheme.repair_points,
-        "appeal_window_days": scheme.appeal_window_days, "notes": scheme.notes,
-        "third_party_rule": scheme.third_party_rule, "deviation_threshold": scheme.deviation_threshold,
+        "name": scheme.name,
+        "source_document": scheme.source_document,
+        "valid_from_year": scheme.valid_from_year,
+        "valid_to_year": scheme.valid_to_year,
+        "management_points": scheme.management_points,
+        "dispute_points": scheme.dispute_points,
+        "repair_points": scheme.repair_points,
+        "appeal_window_days": scheme.appeal_window_days,
+        "notes": scheme.notes,
+        "third_party_rule": scheme.third_party_rule,
+        "deviation_threshold": scheme.deviation_threshold,
         "deviation_alpha": scheme.deviation_alpha,
         "items": "\n".join(f"{i.category},{i.code},{i.name},{i.max_points}" for i in scheme.items.all()),
         "bands": "\n".join(f"{b.kind},{b.threshold},{b.points}" for b in scheme.bands.all()),
@@ -178,14 +220,34 @@ def scheme_detail(request, pk):
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
-                items = [{"category": c, "code": code, "name": name, "max_points": _dec(mx, "满分"), "position": i}
-                         for i, (c, code, name, mx) in enumerate(_parse_lines(d["items"], 4, "检查项目"))]
-                bands = [{"kind": k, "threshold": _dec(t, "下限"), "points": _dec(p, "得分")}
-                         for k, t, p in _parse_lines(d["bands"], 3, "评分分档")]
-                grades = [{"min_score": _dec(s, "最低分"), "grade": g} for s, g in _parse_lines(d["grades"], 2, "等级划分")]
-                fields = {k: d[k] for k in ("name", "source_document", "valid_from_year", "valid_to_year", "management_points",
-                                            "dispute_points", "repair_points", "appeal_window_days", "notes",
-                                            "third_party_rule", "deviation_threshold", "deviation_alpha")}
+                items = [
+                    {"category": c, "code": code, "name": name, "max_points": _dec(mx, "满分"), "position": i}
+                    for i, (c, code, name, mx) in enumerate(_parse_lines(d["items"], 4, "检查项目"))
+                ]
+                bands = [
+                    {"kind": k, "threshold": _dec(t, "下限"), "points": _dec(p, "得分")}
+                    for k, t, p in _parse_lines(d["bands"], 3, "评分分档")
+                ]
+                grades = [
+                    {"min_score": _dec(s, "最低分"), "grade": g} for s, g in _parse_lines(d["grades"], 2, "等级划分")
+                ]
+                fields = {
+                    k: d[k]
+                    for k in (
+                        "name",
+                        "source_document",
+                        "valid_from_year",
+                        "valid_to_year",
+                        "management_points",
+                        "dispute_points",
+                        "repair_points",
+                        "appeal_window_days",
+                        "notes",
+                        "third_party_rule",
+                        "deviation_threshold",
+                        "deviation_alpha",
+                    )
+                }
                 services.update_scheme(scheme, by=request.user, fields=fields, items=items, bands=bands, grades=grades)
             except Refused as exc:
                 messages.error(request, exc.message)
@@ -198,11 +260,25 @@ def scheme_detail(request, pk):
             messages.error(request, "方案有误，请按提示修改。")
     elif request.method == "POST":
         raise PermissionDenied("您没有执行此操作的权限。")
-    return render(request, "assessments/scheme_detail.html", {
-        "scheme": scheme, "form": form, "locked": scheme.is_locked(), "version_form": NewVersionForm(),
-        "items": scheme.items.all(), "bands": scheme.bands.all(), "grades": scheme.grade_bands.all(),
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("考核方案", reverse("assessments:scheme_list")), (str(scheme), "")],
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "assessments/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "form": form,
+            "locked": scheme.is_locked(),
+            "version_form": NewVersionForm(),
+            "items": scheme.items.all(),
+            "bands": scheme.bands.all(),
+            "grades": scheme.grade_bands.all(),
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                ("考核方案", reverse("assessments:scheme_list")),
+                (str(scheme), ""),
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -232,14 +308,29 @@ def inspection_list(request):
     chosen = f.form.cleaned_data if f.is_bound and f.form.is_valid() else {}
     can_review = can(request.user, "inspection_review")
     # 待审核: what this reviewer may approve (their district's submitted ones, not their own).
-    pending = (Inspection.objects.writable_by(request.user).filter(status=InspectionStatus.SUBMITTED)
-               .exclude(created_by=request.user).count() if can_review else 0)
-    return render(request, "assessments/inspection_list.html", {
-        "filter": f, "page_obj": page, "query_string": query, "pending_count": pending,
-        "export_year": int(chosen.get("year") or _latest_year()), "export_district": chosen.get("district"),
-        "can_enter": can(request.user, "inspection"), "can_review": can_review,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", "")],
-    })
+    pending = (
+        Inspection.objects.writable_by(request.user)
+        .filter(status=InspectionStatus.SUBMITTED)
+        .exclude(created_by=request.user)
+        .count()
+        if can_review
+        else 0
+    )
+    return render(
+        request,
+        "assessments/inspection_list.html",
+        {
+            "filter": f,
+            "page_obj": page,
+            "query_string": query,
+            "pending_count": pending,
+            "export_year": int(chosen.get("year") or _latest_year()),
+            "export_district": chosen.get("district"),
+            "can_enter": can(request.user, "inspection"),
+            "can_review": can_review,
+            "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", "")],
+        },
+    )
 
 
 def _entry_year(request, default: int | None = None) -> int:
@@ -288,8 +379,17 @@ def inspection_checklist(request):
     require(request.user, "inspection")
     estate, checklist = _checklist_for(request, request.GET.get("estate_code", ""))
     values = {k: v for k, v in _posted_scores(request.GET, _entry_year(request), checklist).items() if v}
-    return render(request, "assessments/_checklist.html", {"estate": estate, "checklist": checklist, "values": values,
-                                                           "errors": {}, "descriptions": _descriptions(estate, checklist, _entry_year(request))})
+    return render(
+        request,
+        "assessments/_checklist.html",
+        {
+            "estate": estate,
+            "checklist": checklist,
+            "values": values,
+            "errors": {},
+            "descriptions": _descriptions(estate, checklist, _entry_year(request)),
+        },
+    )
 
 
 def _crumb(inspection) -> str:
@@ -309,7 +409,14 @@ def inspection_new(request):
     require(request.user, "inspection")
     sources = services.allowed_sources(request.user)
     codes = Estate.objects.writable_by(request.user).order_by("code").values_list("code", "name")[:3000]
-    ctx = {"codes": codes, "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), ("录入检查", "")]}
+    ctx = {
+        "codes": codes,
+        "breadcrumbs": [
+            ("考核", reverse("assessments:index")),
+            ("检查记录", reverse("assessments:inspection_list")),
+            ("录入检查", ""),
+        ],
+    }
     status = 200
     if request.method == "POST":
         form = InspectionForm(request.POST, request.FILES, sources=sources)
@@ -325,9 +432,14 @@ def inspection_new(request):
                     photos = read_photos(request.FILES.getlist("photos"))
                     with transaction.atomic():
                         saved = services.save_inspection(
-                            by=request.user, estate=estate, date=form.cleaned_data["date"], scores=values,
-                            inspector_name=form.cleaned_data["inspector_name"], source=form.cleaned_data["source"],
-                            note=form.cleaned_data["note"], submit=request.POST.get("action") != "draft",
+                            by=request.user,
+                            estate=estate,
+                            date=form.cleaned_data["date"],
+                            scores=values,
+                            inspector_name=form.cleaned_data["inspector_name"],
+                            source=form.cleaned_data["source"],
+                            note=form.cleaned_data["note"],
+                            submit=request.POST.get("action") != "draft",
                         )
                         for image, taken_at in photos:
                             InspectionPhoto.objects.create(inspection=saved, image=image, taken_at=taken_at)
@@ -346,9 +458,18 @@ def inspection_new(request):
             next_code = _next_estate_code(request.user, saved.estate.code)
             if not request.headers.get("HX-Request"):
                 messages.success(request, message)
-                return redirect(f"{reverse('assessments:inspection_new')}?estate_code={next_code}&date={saved.date}&inspector_name={saved.inspector_name}")
-            form = InspectionForm(initial={"estate_code": next_code, "date": saved.date, "inspector_name": saved.inspector_name,
-                                           "source": saved.source}, sources=sources)
+                return redirect(
+                    f"{reverse('assessments:inspection_new')}?estate_code={next_code}&date={saved.date}&inspector_name={saved.inspector_name}"
+                )
+            form = InspectionForm(
+                initial={
+                    "estate_code": next_code,
+                    "date": saved.date,
+                    "inspector_name": saved.inspector_name,
+                    "source": saved.source,
+                },
+                sources=sources,
+            )
             estate, checklist = _checklist_for(request, next_code)
             ctx.update(saved_message=message, saved=saved, values={}, errors={})
         else:
@@ -360,9 +481,16 @@ def inspection_new(request):
         form = InspectionForm(initial=initial, sources=sources)
         estate, checklist = _checklist_for(request, initial.get("estate_code", ""))
         ctx.update(values={}, errors={})
-    ctx.update(form=form, estate=estate, checklist=checklist, other_item_errors=_other_item_errors(ctx["errors"], checklist),
-               descriptions=_descriptions(estate, checklist, _entry_year(request)))
-    template = "assessments/_inspection_form.html" if request.headers.get("HX-Request") else "assessments/inspection_form.html"
+    ctx.update(
+        form=form,
+        estate=estate,
+        checklist=checklist,
+        other_item_errors=_other_item_errors(ctx["errors"], checklist),
+        descriptions=_descriptions(estate, checklist, _entry_year(request)),
+    )
+    template = (
+        "assessments/_inspection_form.html" if request.headers.get("HX-Request") else "assessments/inspection_form.html"
+    )
     return render(request, template, ctx, status=status)
 
 
@@ -377,8 +505,9 @@ def inspection_edit(request, pk):
     if inspection.source not in sources:
         sources = [*sources, inspection.source]
     estate = inspection.estate
-    checklist = services.InspectionChecker(request.user).checklist(_entry_year(request, default=inspection.year),
-                                                                   estate.category, estate.district_id)
+    checklist = services.InspectionChecker(request.user).checklist(
+        _entry_year(request, default=inspection.year), estate.category, estate.district_id
+    )
     status = 200
     if request.method == "POST":
         form = InspectionForm(request.POST, sources=sources)
@@ -388,9 +517,15 @@ def inspection_edit(request, pk):
         if form.is_valid():
             try:
                 services.save_inspection(
-                    by=request.user, estate=estate, date=form.cleaned_data["date"], scores=values,
-                    inspector_name=form.cleaned_data["inspector_name"], source=form.cleaned_data["source"],
-                    note=form.cleaned_data["note"], submit=request.POST.get("action") != "draft", inspection=inspection,
+                    by=request.user,
+                    estate=estate,
+                    date=form.cleaned_data["date"],
+                    scores=values,
+                    inspector_name=form.cleaned_data["inspector_name"],
+                    source=form.cleaned_data["source"],
+                    note=form.cleaned_data["note"],
+                    submit=request.POST.get("action") != "draft",
+                    inspection=inspection,
                 )
             except Refused as exc:
                 errors = exc.errors
@@ -407,15 +542,38 @@ def inspection_edit(request, pk):
         inspection.refresh_from_db(fields=["version"])
         status = 400
     else:
-        form = InspectionForm(initial={"estate_code": estate.code, "date": inspection.date, "source": inspection.source,
-                                       "inspector_name": inspection.inspector_name, "note": inspection.note}, sources=sources)
+        form = InspectionForm(
+            initial={
+                "estate_code": estate.code,
+                "date": inspection.date,
+                "source": inspection.source,
+                "inspector_name": inspection.inspector_name,
+                "note": inspection.note,
+            },
+            sources=sources,
+        )
         values, errors = dict(inspection.scores), {}
-    return render(request, "assessments/inspection_edit.html", {
-        "form": form, "estate": estate, "checklist": checklist, "values": values, "errors": errors, "inspection": inspection,
-        "other_item_errors": _other_item_errors(errors, checklist), "descriptions": _descriptions(estate, checklist, _entry_year(request, default=inspection.year)),
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")),
-                        (_crumb(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])), ("修改", "")],
-    }, status=status)
+    return render(
+        request,
+        "assessments/inspection_edit.html",
+        {
+            "form": form,
+            "estate": estate,
+            "checklist": checklist,
+            "values": values,
+            "errors": errors,
+            "inspection": inspection,
+            "other_item_errors": _other_item_errors(errors, checklist),
+            "descriptions": _descriptions(estate, checklist, _entry_year(request, default=inspection.year)),
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                ("检查记录", reverse("assessments:inspection_list")),
+                (_crumb(inspection), reverse("assessments:inspection_detail", args=[inspection.pk])),
+                ("修改", ""),
+            ],
+        },
+        status=status,
+    )
 
 
 def _inspection_detail_page(request, inspection, review_form, status=200):
@@ -423,18 +581,37 @@ def _inspection_detail_page(request, inspection, review_form, status=200):
     checklist = checker.checklist(inspection.year, inspection.estate.category, inspection.estate.district_id) or []
     rows = [(name, inspection.scores.get(code, ""), max_points) for code, name, max_points in checklist]
     may_review = (
-        can(request.user, "inspection_review") and inspection.status == InspectionStatus.SUBMITTED
+        can(request.user, "inspection_review")
+        and inspection.status == InspectionStatus.SUBMITTED
         and inspection.created_by_id != request.user.pk
         and Inspection.objects.writable_by(request.user).filter(pk=inspection.pk).exists()
     )
-    may_edit = (inspection.status in services.EDITABLE_STATUSES and can(request.user, "inspection")
-                and (inspection.created_by_id == request.user.pk or request.user.is_role(Role.CITY_ADMIN)))
-    return render(request, "assessments/inspection_detail.html", {
-        "inspection": inspection, "rows": rows, "may_edit": may_edit, "photos": inspection.photos.all(), "may_review": may_review,
-        "review_form": review_form, "history": inspection.history.select_related("history_user")[:20]
-        if request.user.role in CITY_OVERSIGHT else None,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("检查记录", reverse("assessments:inspection_list")), (_crumb(inspection), "")],
-    }, status=status)
+    may_edit = (
+        inspection.status in services.EDITABLE_STATUSES
+        and can(request.user, "inspection")
+        and (inspection.created_by_id == request.user.pk or request.user.is_role(Role.CITY_ADMIN))
+    )
+    return render(
+        request,
+        "assessments/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "rows": rows,
+            "may_edit": may_edit,
+            "photos": inspection.photos.all(),
+            "may_review": may_review,
+            "review_form": review_form,
+            "history": inspection.history.select_related("history_user")[:20]
+            if request.user.role in CITY_OVERSIGHT
+            else None,
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                ("检查记录", reverse("assessments:inspection_list")),
+                (_crumb(inspection), ""),
+            ],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -444,7 +621,9 @@ def inspection_detail(request, pk):
     )
     # Nothing is chosen until the reviewer chooses; the list's 退回… link opens with 退回 chosen.
     decision = request.GET.get("decision")
-    return _inspection_detail_page(request, inspection, ReviewForm(initial={"decision": decision} if decision else None))
+    return _inspection_detail_page(
+        request, inspection, ReviewForm(initial={"decision": decision} if decision else None)
+    )
 
 
 @login_required
@@ -456,8 +635,12 @@ def inspection_review(request, pk):
     mark_seen(inspection, request.POST.get("version"))
     if form.is_valid():
         try:
-            services.review_inspection(inspection, by=request.user, approve=form.cleaned_data["decision"] == "approve",
-                                       reason=form.cleaned_data["reason"])
+            services.review_inspection(
+                inspection,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
         except Refused as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
@@ -487,7 +670,9 @@ def inspection_review_bulk(request):
     if not ids:
         messages.error(request, "请先勾选要审核通过的检查记录。")
         return redirect(back)
-    versions = {int(k[len("version_"):]): v for k, v in request.POST.items() if k.startswith("version_") and k[8:].isdigit()}
+    versions = {
+        int(k[len("version_") :]): v for k, v in request.POST.items() if k.startswith("version_") and k[8:].isdigit()
+    }
     approved, refused = 0, []
     for inspection in Inspection.objects.writable_by(request.user).filter(pk__in=ids).select_related("estate"):
         mark_seen(inspection, versions.get(inspection.pk))
@@ -511,10 +696,17 @@ def fee_rate_list(request):
     qs = FeeRate.objects.visible_to(request.user).select_related("estate", "street", "updated_by")
     f = FeeRateFilter(request.GET or None, queryset=qs, request=request)
     page, query = _page(request, f.qs)
-    return render(request, "assessments/fee_rate_list.html", {
-        "filter": f, "page_obj": page, "query_string": query, "can_write": can(request.user, "fee_rate"),
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("物业费收缴率", "")],
-    })
+    return render(
+        request,
+        "assessments/fee_rate_list.html",
+        {
+            "filter": f,
+            "page_obj": page,
+            "query_string": query,
+            "can_write": can(request.user, "fee_rate"),
+            "breadcrumbs": [("考核", reverse("assessments:index")), ("物业费收缴率", "")],
+        },
+    )
 
 
 @login_required
@@ -527,8 +719,9 @@ def fee_rate_new(request):
             form.add_error("estate_code", "小区编码不存在。")
         else:
             try:
-                fr = services.set_fee_rate(by=request.user, estate=estate, year=form.cleaned_data["year"],
-                                           rate=form.cleaned_data["rate"])
+                fr = services.set_fee_rate(
+                    by=request.user, estate=estate, year=form.cleaned_data["year"], rate=form.cleaned_data["rate"]
+                )
             except Refused as exc:
                 for key, message in exc.errors.items():
                     form.add_error(key if key in form.fields else None, message)
@@ -538,10 +731,20 @@ def fee_rate_new(request):
                 messages.success(request, f"{estate.code} {estate.name} {fr.year}年度收缴率已保存：{fr.rate}%。")
                 return redirect("assessments:fee_rate_new")
     codes = Estate.objects.writable_by(request.user).order_by("code").values_list("code", "name")[:3000]
-    return render(request, "assessments/fee_rate_form.html", {
-        "form": form, "codes": codes,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("物业费收缴率", reverse("assessments:fee_rate_list")), ("填报", "")],
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "assessments/fee_rate_form.html",
+        {
+            "form": form,
+            "codes": codes,
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                ("物业费收缴率", reverse("assessments:fee_rate_list")),
+                ("填报", ""),
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- the cycle ---------------------------------------------------------------------------------
@@ -566,10 +769,18 @@ def cycle(request):
         readiness = services.readiness_report(int(year))
     except (TypeError, ValueError):
         pass
-    return render(request, "assessments/cycle.html", {
-        "form": form, "runs": runs, "can_start": can(request.user, "cycle"), "readiness": readiness,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("考核计分", "")],
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "assessments/cycle.html",
+        {
+            "form": form,
+            "runs": runs,
+            "can_start": can(request.user, "cycle"),
+            "readiness": readiness,
+            "breadcrumbs": [("考核", reverse("assessments:index")), ("考核计分", "")],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -577,10 +788,19 @@ def run_detail(request, pk):
     _require_city(request.user)
     run = get_object_or_404(CycleRun.objects.select_related("scheme", "created_by"), pk=pk)
     grades = [(g, run.grade_counts.get(str(g), 0)) for g in GRADE_COLUMNS]
-    return render(request, "assessments/run_detail.html", {
-        "run": run, "grades": grades,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("考核计分", reverse("assessments:cycle")), (run.title, "")],
-    })
+    return render(
+        request,
+        "assessments/run_detail.html",
+        {
+            "run": run,
+            "grades": grades,
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                ("考核计分", reverse("assessments:cycle")),
+                (run.title, ""),
+            ],
+        },
+    )
 
 
 @login_required
@@ -619,14 +839,28 @@ def year_detail(request, year):
 def _year_page(request, year, reason_form, status=200):
     state = AssessmentYear.objects.filter(year=year).first()
     run = CycleRun.objects.filter(year=year, is_current=True).select_related("scheme", "created_by").first()
-    return render(request, "assessments/year_detail.html", {
-        "year": year, "state": state, "run": run, "status": state.status if state else YearStatus.OPEN,
-        "events": _year_events(state, request.user), "can_manage": can(request.user, "cycle"),
-        "window_open": state.appeal_window_open() if state else False, "reason_form": reason_form,
-        "close_refusal": services.close_year_refusal(year, state) if state and state.status == YearStatus.PUBLISHED else None,
-        "pending_appeals": Appeal.objects.visible_to(request.user).filter(year=year, status=AppealStatus.PENDING).count(),
-        "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", "")],
-    }, status=status)
+    return render(
+        request,
+        "assessments/year_detail.html",
+        {
+            "year": year,
+            "state": state,
+            "run": run,
+            "status": state.status if state else YearStatus.OPEN,
+            "events": _year_events(state, request.user),
+            "can_manage": can(request.user, "cycle"),
+            "window_open": state.appeal_window_open() if state else False,
+            "reason_form": reason_form,
+            "close_refusal": services.close_year_refusal(year, state)
+            if state and state.status == YearStatus.PUBLISHED
+            else None,
+            "pending_appeals": Appeal.objects.visible_to(request.user)
+            .filter(year=year, status=AppealStatus.PENDING)
+            .count(),
+            "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", "")],
+        },
+        status=status,
+    )
 
 
 def _year_action(request, year, action):
@@ -682,8 +916,10 @@ def publication(request, year):
     (the whole city is not one notice)."""
     year = _assessment_year(year)
     state = AssessmentYear.objects.filter(year=year).first()
-    qs = EstateResult.objects.visible_to(request.user).filter(year=year, is_current=True).select_related(
-        "estate", "district", "street", "community"
+    qs = (
+        EstateResult.objects.visible_to(request.user)
+        .filter(year=year, is_current=True)
+        .select_related("estate", "district", "street", "community")
     )
     f = EstateResultFilter(request.GET or None, queryset=qs, request=request)
     chosen = f.form.cleaned_data if f.is_bound and f.form.is_valid() else {}
@@ -692,16 +928,33 @@ def publication(request, year):
     if pick_district:
         rows, districts = [], list(District.objects.order_by("code"))
     else:
-        rows, districts = sorted(f.qs, key=lambda r: (r.district.code, r.street.code, r.community.name, r.estate.code)), []
+        rows, districts = (
+            sorted(f.qs, key=lambda r: (r.district.code, r.street.code, r.community.name, r.estate.code)),
+            [],
+        )
     grade_counts = {}
     for r in rows:
         grade_counts[r.grade] = grade_counts.get(r.grade, 0) + 1
-    return render(request, "assessments/publication.html", {
-        "year": year, "state": state, "rows": rows, "filter": f, "unit": unit, "pick_district": pick_district,
-        "districts": districts, "grade_counts": [(g, grade_counts.get(str(g), 0)) for g in GRADE_COLUMNS],
-        "printed_on": timezone.localdate(),
-        "breadcrumbs": [("考核", reverse("assessments:index")), (f"{year}年度", reverse("assessments:year_detail", args=[year])), ("公示名单", "")],
-    })
+    return render(
+        request,
+        "assessments/publication.html",
+        {
+            "year": year,
+            "state": state,
+            "rows": rows,
+            "filter": f,
+            "unit": unit,
+            "pick_district": pick_district,
+            "districts": districts,
+            "grade_counts": [(g, grade_counts.get(str(g), 0)) for g in GRADE_COLUMNS],
+            "printed_on": timezone.localdate(),
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                (f"{year}年度", reverse("assessments:year_detail", args=[year])),
+                ("公示名单", ""),
+            ],
+        },
+    )
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -710,17 +963,27 @@ def result_list(request):
     year = _year_param(request)
     data = request.GET.copy()
     data.setdefault("year", str(year))
-    qs = EstateResult.objects.visible_to(request.user).filter(is_current=True).select_related(
-        "estate", "district", "street", "community"
+    qs = (
+        EstateResult.objects.visible_to(request.user)
+        .filter(is_current=True)
+        .select_related("estate", "district", "street", "community")
     )
     f = EstateResultFilter(data, queryset=qs, request=request)
     page, query = _page(request, RESULT_ORDER.apply(request, f.qs))
     state = AssessmentYear.objects.filter(year=year).first()
-    return render(request, "assessments/result_list.html", {
-        "filter": f, "page_obj": page, "query_string": query, "year": year, "state": state,
-        "can_appeal": can(request.user, "appeal_file") and state is not None and state.appeal_window_open(),
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("小区考核结果", "")],
-    })
+    return render(
+        request,
+        "assessments/result_list.html",
+        {
+            "filter": f,
+            "page_obj": page,
+            "query_string": query,
+            "year": year,
+            "state": state,
+            "can_appeal": can(request.user, "appeal_file") and state is not None and state.appeal_window_open(),
+            "breadcrumbs": [("考核", reverse("assessments:index")), ("小区考核结果", "")],
+        },
+    )
 
 
 @login_required
@@ -729,14 +992,32 @@ def unit_results(request):
     data = request.GET.copy()
     data.setdefault("year", str(year))
     data.setdefault("level", UnitLevel.DISTRICT)
-    qs = UnitResult.objects.visible_to(request.user).filter(is_current=True).select_related("district", "street", "community")
+    qs = (
+        UnitResult.objects.visible_to(request.user)
+        .filter(is_current=True)
+        .select_related("district", "street", "community")
+    )
     f = UnitResultFilter(data, queryset=qs, request=request)
-    rows = sorted(f.qs, key=lambda u: (u.district.code, u.street.code if u.street else "", u.rank or 10**9,
-                                       u.community.name if u.community else ""))
-    return render(request, "assessments/unit_results.html", {
-        "filter": f, "rows": rows, "year": year, "level": data["level"],
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("单位汇总与排名", "")],
-    })
+    rows = sorted(
+        f.qs,
+        key=lambda u: (
+            u.district.code,
+            u.street.code if u.street else "",
+            u.rank or 10**9,
+            u.community.name if u.community else "",
+        ),
+    )
+    return render(
+        request,
+        "assessments/unit_results.html",
+        {
+            "filter": f,
+            "rows": rows,
+            "year": year,
+            "level": data["level"],
+            "breadcrumbs": [("考核", reverse("assessments:index")), ("单位汇总与排名", "")],
+        },
+    )
 
 
 @login_required
@@ -750,7 +1031,9 @@ def result_export(request):
     district = request.POST.get("district")
     if district and district.isdigit():
         params["district_ids"] = [int(district)]
-    job = Job.objects.create(kind="export_results", title=f"导出{year}年度考核结果", created_by=request.user, params=params)
+    job = Job.objects.create(
+        kind="export_results", title=f"导出{year}年度考核结果", created_by=request.user, params=params
+    )
     enqueue(job)
     return redirect("core:job_detail", pk=job.pk)
 
@@ -767,7 +1050,9 @@ def inspection_export(request):
     district = request.POST.get("district")
     if district and district.isdigit():
         params["district_ids"] = [int(district)]
-    job = Job.objects.create(kind="export_inspections", title=f"导出{year}年度检查记录", created_by=request.user, params=params)
+    job = Job.objects.create(
+        kind="export_inspections", title=f"导出{year}年度检查记录", created_by=request.user, params=params
+    )
     enqueue(job)
     return redirect("core:job_detail", pk=job.pk)
 
@@ -777,10 +1062,15 @@ def inspection_export(request):
 def appeal_list(request):
     qs = Appeal.objects.visible_to(request.user).select_related("estate", "filed_by", "decided_by")
     page, query = _page(request, APPEAL_ORDER.apply(request, qs))
-    return render(request, "assessments/appeal_list.html", {
-        "page_obj": page, "query_string": query,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("考核申诉", "")],
-    })
+    return render(
+        request,
+        "assessments/appeal_list.html",
+        {
+            "page_obj": page,
+            "query_string": query,
+            "breadcrumbs": [("考核", reverse("assessments:index")), ("考核申诉", "")],
+        },
+    )
 
 
 @login_required
@@ -790,17 +1080,30 @@ def appeal_new(request, result_pk):
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            appeal = services.file_appeal(by=request.user, estate=result.estate, year=result.year, reason=form.cleaned_data["reason"])
+            appeal = services.file_appeal(
+                by=request.user, estate=result.estate, year=result.year, reason=form.cleaned_data["reason"]
+            )
         except Refused as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "申诉已提交，等待区房产局处理。")
             return redirect("assessments:appeal_detail", pk=appeal.pk)
     state = AssessmentYear.objects.filter(year=result.year).first()
-    return render(request, "assessments/appeal_form.html", {
-        "form": form, "result": result, "state": state,
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("考核申诉", reverse("assessments:appeal_list")), ("提出申诉", "")],
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "assessments/appeal_form.html",
+        {
+            "form": form,
+            "result": result,
+            "state": state,
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                ("考核申诉", reverse("assessments:appeal_list")),
+                ("提出申诉", ""),
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -809,16 +1112,37 @@ def appeal_detail(request, pk):
 
 
 def _appeal_page(request, pk, decision_form, status=200):
-    appeal = get_object_or_404(Appeal.objects.visible_to(request.user).select_related("estate", "result", "filed_by", "decided_by"), pk=pk)
-    may_decide = (can(request.user, "appeal_decide") and appeal.status == AppealStatus.PENDING
-                  and Appeal.objects.writable_by(request.user).filter(pk=pk).exists())
-    may_rescore = ((can(request.user, "appeal_decide") or can(request.user, "cycle")) and appeal.status == AppealStatus.UPHELD
-                   and Appeal.objects.writable_by(request.user).filter(pk=pk).exists())
-    return render(request, "assessments/appeal_detail.html", {
-        "appeal": appeal, "may_decide": may_decide, "may_rescore": may_rescore, "decision_form": decision_form,
-        "runs": appeal.runs.all(), "current": EstateResult.objects.filter(estate=appeal.estate, year=appeal.year, is_current=True).first(),
-        "breadcrumbs": [("考核", reverse("assessments:index")), ("考核申诉", reverse("assessments:appeal_list")), (str(appeal), "")],
-    }, status=status)
+    appeal = get_object_or_404(
+        Appeal.objects.visible_to(request.user).select_related("estate", "result", "filed_by", "decided_by"), pk=pk
+    )
+    may_decide = (
+        can(request.user, "appeal_decide")
+        and appeal.status == AppealStatus.PENDING
+        and Appeal.objects.writable_by(request.user).filter(pk=pk).exists()
+    )
+    may_rescore = (
+        (can(request.user, "appeal_decide") or can(request.user, "cycle"))
+        and appeal.status == AppealStatus.UPHELD
+        and Appeal.objects.writable_by(request.user).filter(pk=pk).exists()
+    )
+    return render(
+        request,
+        "assessments/appeal_detail.html",
+        {
+            "appeal": appeal,
+            "may_decide": may_decide,
+            "may_rescore": may_rescore,
+            "decision_form": decision_form,
+            "runs": appeal.runs.all(),
+            "current": EstateResult.objects.filter(estate=appeal.estate, year=appeal.year, is_current=True).first(),
+            "breadcrumbs": [
+                ("考核", reverse("assessments:index")),
+                ("考核申诉", reverse("assessments:appeal_list")),
+                (str(appeal), ""),
+            ],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -831,7 +1155,9 @@ def appeal_decide(request, pk):
         # The choice and the words stay; the messages stand beside their fields (400).
         return _appeal_page(request, pk, form, status=400)
     try:
-        services.decide_appeal(appeal, by=request.user, uphold=form.cleaned_data["decision"] == "uphold", note=form.cleaned_data["note"])
+        services.decide_appeal(
+            appeal, by=request.user, uphold=form.cleaned_data["decision"] == "uphold", note=form.cleaned_data["note"]
+        )
     except Refused as exc:
         messages.error(request, exc.message)
     else:

@@ -26,10 +26,60 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-PLACES = ["梅园", "长江", "北门", "珠江", "丹凤", "兰园", "龙蟠", "清凉", "石鼓", "汉中", "虎踞", "江东", "莫愁", "南湖",
-          "水佐岗", "百子亭", "锁金", "后宰门", "孝陵", "光华", "瑞金", "大光", "月牙", "五老", "双塘", "夫子庙",
-          "中华", "雨花", "铁心", "西善", "迈皋", "燕子矶", "尧化", "马群", "仙林", "东井", "宁海", "湖南", "挹江",
-          "凤凰", "热河", "宝塔", "小市", "幕府", "兴隆", "沙洲", "双闸", "南苑", "秦虹", "红花", "朝天宫", "银城"]
+PLACES = [
+    "梅园",
+    "长江",
+    "北门",
+    "珠江",
+    "丹凤",
+    "兰园",
+    "龙蟠",
+    "清凉",
+    "石鼓",
+    "汉中",
+    "虎踞",
+    "江东",
+    "莫愁",
+    "南湖",
+    "水佐岗",
+    "百子亭",
+    "锁金",
+    "后宰门",
+    "孝陵",
+    "光华",
+    "瑞金",
+    "大光",
+    "月牙",
+    "五老",
+    "双塘",
+    "夫子庙",
+    "中华",
+    "雨花",
+    "铁心",
+    "西善",
+    "迈皋",
+    "燕子矶",
+    "尧化",
+    "马群",
+    "仙林",
+    "东井",
+    "宁海",
+    "湖南",
+    "挹江",
+    "凤凰",
+    "热河",
+    "宝塔",
+    "小市",
+    "幕府",
+    "兴隆",
+    "沙洲",
+    "双闸",
+    "南苑",
+    "秦虹",
+    "红花",
+    "朝天宫",
+    "银城",
+]
 SUFFIXES = ["新村", "小区", "花园", "苑", "里", "公寓", "大院", "东村", "西村", "北村", "南村", "一村", "二村", "三村"]
 PER_COMMUNITY = 25
 
@@ -55,8 +105,9 @@ def load(n_estates: int, seed: int = 7):
         for street, weight in zip(streets, weights, strict=True):
             share = max(1, round(n_estates * weight / total_weight / PER_COMMUNITY))
             for i in range(share):
-                communities.append(Community(name=f"{rng.choice(PLACES)}第{i + 1}社区", street=street,
-                                             district_id=street.district_id))
+                communities.append(
+                    Community(name=f"{rng.choice(PLACES)}第{i + 1}社区", street=street, district_id=street.district_id)
+                )
         Community.objects.bulk_create(communities, batch_size=5000)
         communities = list(Community.objects.order_by("id").values_list("id", "street_id", "district_id"))
         estates = []
@@ -67,16 +118,25 @@ def load(n_estates: int, seed: int = 7):
                     break
                 code += 1
                 renovated = rng.random() < 0.45
-                estates.append(Estate(
-                    code=f"E{code:07d}", name=f"{rng.choice(PLACES)}{rng.choice(SUFFIXES)}{rng.randint(1, 60)}号",
-                    community_id=community_id, street_id=street_id, district_id=district_id,
-                    building_area=Decimal(rng.randint(200000, 9000000)) / 100, households=rng.randint(40, 2000),
-                    buildings=rng.randint(1, 60), year_built=rng.randint(1960, 2005),
-                    category="renovated" if renovated else rng.choice(["unrenovated", "unrenovated", "affordable"]),
-                    renovation_year=rng.randint(2012, 2025) if renovated else None,
-                    management_mode=rng.choice(["public_welfare", "market", "self_managed", "basic_service", "none"]),
-                    service_firm_id=rng.choice(firm_ids) if firm_ids and rng.random() < 0.6 else None,
-                ))
+                estates.append(
+                    Estate(
+                        code=f"E{code:07d}",
+                        name=f"{rng.choice(PLACES)}{rng.choice(SUFFIXES)}{rng.randint(1, 60)}号",
+                        community_id=community_id,
+                        street_id=street_id,
+                        district_id=district_id,
+                        building_area=Decimal(rng.randint(200000, 9000000)) / 100,
+                        households=rng.randint(40, 2000),
+                        buildings=rng.randint(1, 60),
+                        year_built=rng.randint(1960, 2005),
+                        category="renovated" if renovated else rng.choice(["unrenovated", "unrenovated", "affordable"]),
+                        renovation_year=rng.randint(2012, 2025) if renovated else None,
+                        management_mode=rng.choice(
+                            ["public_welfare", "market", "self_managed", "basic_service", "none"]
+                        ),
+                        service_firm_id=rng.choice(firm_ids) if firm_ids and rng.random() < 0.6 else None,
+                    )
+                )
                 if len(estates) >= 10000:
                     Estate.objects.bulk_create(estates, batch_size=5000)
                     estates = []
@@ -91,8 +151,10 @@ def load(n_estates: int, seed: int = 7):
             make_user("bench_street", "street_clerk", xuanwu_street)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"loaded {Estate.objects.count()} estates in {len(communities)} communities "
-          f"in {time.perf_counter() - started:.0f} s")
+    print(
+        f"loaded {Estate.objects.count()} estates in {len(communities)} communities "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
 
 
 CASES = [

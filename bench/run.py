@@ -51,15 +51,69 @@ FULL_SCALE = 220_000
 PER_COMMUNITY = 20
 PER_STREET = 200
 PER_DISTRICT = 2_000
-PLACES = ["梅园", "长江", "北门", "珠江", "丹凤", "兰园", "龙蟠", "清凉", "石鼓", "汉中", "虎踞", "江东", "莫愁", "南湖",
-          "水佐岗", "百子亭", "锁金", "后宰门", "孝陵", "光华", "瑞金", "大光", "月牙", "五老", "双塘", "夫子庙",
-          "中华", "雨花", "铁心", "西善", "迈皋", "燕子矶", "尧化", "马群", "仙林", "东井", "宁海", "湖南", "挹江",
-          "凤凰", "热河", "宝塔", "小市", "幕府", "兴隆", "沙洲", "双闸", "南苑", "秦虹", "红花", "朝天宫", "银城"]
+PLACES = [
+    "梅园",
+    "长江",
+    "北门",
+    "珠江",
+    "丹凤",
+    "兰园",
+    "龙蟠",
+    "清凉",
+    "石鼓",
+    "汉中",
+    "虎踞",
+    "江东",
+    "莫愁",
+    "南湖",
+    "水佐岗",
+    "百子亭",
+    "锁金",
+    "后宰门",
+    "孝陵",
+    "光华",
+    "瑞金",
+    "大光",
+    "月牙",
+    "五老",
+    "双塘",
+    "夫子庙",
+    "中华",
+    "雨花",
+    "铁心",
+    "西善",
+    "迈皋",
+    "燕子矶",
+    "尧化",
+    "马群",
+    "仙林",
+    "东井",
+    "宁海",
+    "湖南",
+    "挹江",
+    "凤凰",
+    "热河",
+    "宝塔",
+    "小市",
+    "幕府",
+    "兴隆",
+    "沙洲",
+    "双闸",
+    "南苑",
+    "秦虹",
+    "红花",
+    "朝天宫",
+    "银城",
+]
 SUFFIXES = ["新村", "小区", "花园", "苑", "里", "公寓", "大院", "东村", "西村", "北村", "南村", "一村", "二村", "三村"]
 BENCH_ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
-    "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
-    "SECRET_KEY": "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz", "LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DEBUG": "false",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECRET_KEY": "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "LOG_LEVEL": "WARNING",
 }
 
 
@@ -144,51 +198,88 @@ def load(n: int):
     with transaction.atomic():
         real = list(District.objects.order_by("code"))
         extra = max(1, n // PER_DISTRICT - len(real))
-        districts = District.objects.bulk_create([
-            District(code=f"99{i:04d}", name=f"仿真{i:03d}区", short_name=f"仿真{i:03d}", kind="suburban")
-            for i in range(1, extra + 1)
-        ])
+        districts = District.objects.bulk_create(
+            [
+                District(code=f"99{i:04d}", name=f"仿真{i:03d}区", short_name=f"仿真{i:03d}", kind="suburban")
+                for i in range(1, extra + 1)
+            ]
+        )
         per_district = max(1, PER_DISTRICT // PER_STREET)
-        Street.objects.bulk_create([
-            Street(code=f"{d.code}{j:03d}", name=f"{d.name}第{j}街道", short_name=f"第{j}街道", kind="street",
-                   district=d, official_district=d)
-            for d in districts for j in range(1, per_district + 1)
-        ])
+        Street.objects.bulk_create(
+            [
+                Street(
+                    code=f"{d.code}{j:03d}",
+                    name=f"{d.name}第{j}街道",
+                    short_name=f"第{j}街道",
+                    kind="street",
+                    district=d,
+                    official_district=d,
+                )
+                for d in districts
+                for j in range(1, per_district + 1)
+            ]
+        )
         streets = list(Street.objects.order_by("code").values_list("id", "district_id"))
         n_communities = -(-n // PER_COMMUNITY)
-        Community.objects.bulk_create([
-            Community(name=f"{PLACES[c % len(PLACES)]}第{c // len(streets) + 1}社区", street_id=streets[c % len(streets)][0],
-                      district_id=streets[c % len(streets)][1])
-            for c in range(n_communities)
-        ], batch_size=5000)
+        Community.objects.bulk_create(
+            [
+                Community(
+                    name=f"{PLACES[c % len(PLACES)]}第{c // len(streets) + 1}社区",
+                    street_id=streets[c % len(streets)][0],
+                    district_id=streets[c % len(streets)][1],
+                )
+                for c in range(n_communities)
+            ],
+            batch_size=5000,
+        )
         communities = list(Community.objects.order_by("id").values_list("id", "street_id", "district_id"))
         log(f"  {len(real) + extra} districts, {len(streets)} streets, {len(communities):,} communities")
 
-        with connection.cursor() as cur, cur.cursor.copy(
-            "COPY communities_estate (code, name, address, grid_code, year_built, building_area, households, buildings, "
-            "category, renovation_year, management_mode, version, community_id, district_id, street_id, created_at, "
-            "updated_at) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cur,
+            cur.cursor.copy(
+                "COPY communities_estate (code, name, address, grid_code, year_built, building_area, households, buildings, "
+                "category, renovation_year, management_mode, version, community_id, district_id, street_id, created_at, "
+                "updated_at) FROM STDIN"
+            ) as copy,
+        ):
             for i in range(n):
                 cid, sid, did = communities[i // PER_COMMUNITY]
                 renovated = rng.random() < 0.45
                 category = "renovated" if renovated else rng.choice(["unrenovated", "unrenovated", "affordable"])
-                copy.write_row((
-                    f"E{i + 1:07d}", f"{rng.choice(PLACES)}{rng.choice(SUFFIXES)}{rng.randint(1, 60)}号", "", "",
-                    rng.randint(1960, 2000), f"{rng.randint(2000, 90000)}.{rng.randint(0, 99):02d}",
-                    rng.randint(40, 2000), rng.randint(1, 60), category, rng.randint(2012, 2019) if renovated else None,
-                    rng.choice(["public_welfare", "market", "self_managed", "basic_service", "none"]), 1, cid, did, sid,
-                    "now", "now",
-                ))
+                copy.write_row(
+                    (
+                        f"E{i + 1:07d}",
+                        f"{rng.choice(PLACES)}{rng.choice(SUFFIXES)}{rng.randint(1, 60)}号",
+                        "",
+                        "",
+                        rng.randint(1960, 2000),
+                        f"{rng.randint(2000, 90000)}.{rng.randint(0, 99):02d}",
+                        rng.randint(40, 2000),
+                        rng.randint(1, 60),
+                        category,
+                        rng.randint(2012, 2019) if renovated else None,
+                        rng.choice(["public_welfare", "market", "self_managed", "basic_service", "none"]),
+                        1,
+                        cid,
+                        did,
+                        sid,
+                        "now",
+                        "now",
+                    )
+                )
         log(f"  {n:,} estates (COPY)")
         disputes, repairs = cases_for(n)
         with connection.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE bench_e AS SELECT row_number() OVER (ORDER BY id) AS rn, id, district_id, "
-                        "street_id, community_id FROM communities_estate")
+            cur.execute(
+                "CREATE TEMP TABLE bench_e AS SELECT row_number() OVER (ORDER BY id) AS rn, id, district_id, "
+                "street_id, community_id FROM communities_estate"
+            )
             cur.execute("CREATE UNIQUE INDEX ON bench_e (rn)")
             cur.execute("ANALYZE bench_e")
             cur.execute("SELECT setseed(0.42)")
-            cur.execute("""
+            cur.execute(
+                """
                 INSERT INTO assessments_inspection (created_at, updated_at, year, date, inspector_name, source, status,
                     scores, total_tenths, note, submitted_at, reviewed_at, review_note, community_id, created_by_id,
                     district_id, estate_id, reviewed_by_id, street_id, version)
@@ -197,21 +288,27 @@ def load(n: int):
                     250 + floor(random() * 251)::int, '', now(), NULL,
                     CASE WHEN k = 3 AND e.id %% 10 = 0 THEN '退回重查' ELSE '' END,
                     e.community_id, %(system)s, e.district_id, e.id, NULL, e.street_id, 1
-                FROM bench_e e CROSS JOIN generate_series(0, 3) k ORDER BY e.id, k""", {"year": YEAR, "system": system.pk})
+                FROM bench_e e CROSS JOIN generate_series(0, 3) k ORDER BY e.id, k""",
+                {"year": YEAR, "system": system.pk},
+            )
             log(f"  {cur.rowcount:,} inspections")
-            cur.execute("""
+            cur.execute(
+                """
                 INSERT INTO assessments_feerate (created_at, updated_at, year, rate, community_id, district_id, estate_id,
                     street_id, updated_by_id)
                 SELECT now(), now(), %(year)s, round((30 + random() * 69.99)::numeric, 2), community_id, district_id, id,
                     street_id, %(system)s
-                FROM bench_e WHERE id %% 7 <> 0""", {"year": YEAR, "system": system.pk})
+                FROM bench_e WHERE id %% 7 <> 0""",
+                {"year": YEAR, "system": system.pk},
+            )
             log(f"  {cur.rowcount:,} fee rates")
             columns = """service_code, channel, party_name, party_phone, respondent, description,
                     status, status_notes, requested_datetime, limit_hours, expected_datetime, closed_datetime,
                     satisfaction, satisfaction_note, imported, created_at, updated_datetime, community_id,
                     created_by_id, district_id, estate_id, referred_department_id, street_id, version"""
             rest, rest_values, rest_params = _other_columns(DisputeCase, columns)
-            cur.execute(f"""
+            cur.execute(
+                f"""
                 INSERT INTO disputes_disputecase ({columns}{rest})
                 SELECT (ARRAY['property_fee','maintenance','parking','sanitation','committee','neighbours','other'])[1 + g %% 7],
                     (ARRAY['window','phone','hotline_12345','grid','other'])[1 + g %% 5], '', '', '', '压测纠纷',
@@ -224,7 +321,9 @@ def load(n: int):
                              random() < 0.08 AS open, random() * interval '450 hours' AS took,
                              1 + floor(random() * %(n)s)::int AS rn
                       FROM generate_series(1, %(m)s) g) c
-                JOIN bench_e e ON e.rn = c.rn""", {"year": YEAR, "system": system.pk, "n": n, "m": disputes, **rest_params})
+                JOIN bench_e e ON e.rn = c.rn""",
+                {"year": YEAR, "system": system.pk, "n": n, "m": disputes, **rest_params},
+            )
             log(f"  {cur.rowcount:,} dispute cases")
             columns = """service_code, urgency, description, building, unit, channel,
                     reporter_name, reporter_phone, lat, long, status, status_notes, requested_datetime, limit_hours,
@@ -232,7 +331,8 @@ def load(n: int):
                     satisfaction, satisfaction_note, imported, created_at, updated_datetime, community_id,
                     created_by_id, district_id, estate_id, street_id, team_id, version"""
             rest, rest_values, rest_params = _other_columns(RepairRequest, columns)
-            cur.execute(f"""
+            cur.execute(
+                f"""
                 INSERT INTO disputes_repairrequest ({columns}{rest})
                 SELECT (ARRAY['water_pipe','drain','power','roof','lift','other'])[1 + g %% 6],
                     CASE WHEN c.hours = 24 THEN 'urgent' ELSE 'normal' END, '压测维修', '', '', 'phone', '', '', NULL, NULL,
@@ -245,13 +345,17 @@ def load(n: int):
                              random() < 0.05 AS open, CASE WHEN random() < 0.25 THEN 24 ELSE 72 END AS hours,
                              random() * interval '90 hours' AS took, 1 + floor(random() * %(n)s)::int AS rn
                       FROM generate_series(1, %(m)s) g) c
-                JOIN bench_e e ON e.rn = c.rn""", {"year": YEAR, "system": system.pk, "n": n, "m": repairs, **rest_params})
+                JOIN bench_e e ON e.rn = c.rn""",
+                {"year": YEAR, "system": system.pk, "n": n, "m": repairs, **rest_params},
+            )
             log(f"  {cur.rowcount:,} repair requests")
             cur.execute("DROP TABLE bench_e")
         xuanwu_street = Street.objects.get(name="梅园新村街道")
-        for username, role, unit in [("bench_city", "city_admin", {}),
-                                     ("bench_district", "district_staff", {"district_id": xuanwu_street.district_id}),
-                                     ("bench_street", "street_clerk", {"street": xuanwu_street})]:
+        for username, role, unit in [
+            ("bench_city", "city_admin", {}),
+            ("bench_district", "district_staff", {"district_id": xuanwu_street.district_id}),
+            ("bench_street", "street_clerk", {"street": xuanwu_street}),
+        ]:
             User.objects.create(username=username, role=role, full_name=username, **unit)
         with connection.cursor() as cur:
             cur.execute("CREATE TABLE bench_meta (estates int, version int, loaded_at timestamptz DEFAULT now())")
@@ -298,8 +402,14 @@ def phase_cycle(args) -> dict:
     run = run_in_process(YEAR, by=User.objects.get(username="system"))
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     assert run.status == "succeeded", (run.status, run.error)
-    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak_mb()), "base_mb": round(base),
-            "estates": run.estates_total, "timing": (run.result or {}).get("timing")}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_mb": round(peak_mb()),
+        "base_mb": round(base),
+        "estates": run.estates_total,
+        "timing": (run.result or {}).get("timing"),
+    }
 
 
 FLOOR_SQL = """
@@ -417,10 +527,21 @@ def phase_reminders(args) -> dict:
     from workbench.services import morning_reminders
 
     if not User.objects.filter(username__startswith="bench_clerk_").exists():
-        users = [User(username=f"bench_clerk_{s.pk}", role="street_clerk", full_name="街道", street_id=s.pk,
-                      district_id=s.district_id) for s in Street.objects.all()]
-        users += [User(username=f"bench_staff_{d.pk}_{i}", role="district_staff", full_name="区", district_id=d.pk)
-                  for d in District.objects.all() for i in (1, 2)]
+        users = [
+            User(
+                username=f"bench_clerk_{s.pk}",
+                role="street_clerk",
+                full_name="街道",
+                street_id=s.pk,
+                district_id=s.district_id,
+            )
+            for s in Street.objects.all()
+        ]
+        users += [
+            User(username=f"bench_staff_{d.pk}_{i}", role="district_staff", full_name="区", district_id=d.pk)
+            for d in District.objects.all()
+            for i in (1, 2)
+        ]
         User.objects.bulk_create(users, batch_size=1000)
     Reminder.objects.all().delete()
     t, c = time.perf_counter(), time.process_time()
@@ -433,8 +554,15 @@ def phase_reminders(args) -> dict:
     Reminder.objects.all().delete()
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE workbench_reminder")
-    return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "created": created, "second_run_s": round(second, 1),
-            "second_run_created": again, "users": users, "peak_mb": peak_mb()}
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_s": round(cpu, 1),
+        "created": created,
+        "second_run_s": round(second, 1),
+        "second_run_created": again,
+        "users": users,
+        "peak_mb": peak_mb(),
+    }
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -448,8 +576,11 @@ def _pages_cases(n_pages: int):
         ("逾期清单·维修（市级）", "bench_city", lambda i: f"/cases/overdue/?kind=repairs&page={1 + i % 10}"),
         ("逾期清单·纠纷（区级）", "bench_district", lambda i: f"/cases/overdue/?kind=disputes&page={1 + i % 10}"),
         ("名称搜索·2字（市级）", "bench_city", lambda i: f"/registry/estates/?q={PLACES[i % len(PLACES)]}"),
-        ("名称搜索·4字（市级）", "bench_city",
-         lambda i: f"/registry/estates/?q={PLACES[i % len(PLACES)]}{SUFFIXES[i % len(SUFFIXES)]}"),
+        (
+            "名称搜索·4字（市级）",
+            "bench_city",
+            lambda i: f"/registry/estates/?q={PLACES[i % len(PLACES)]}{SUFFIXES[i % len(SUFFIXES)]}",
+        ),
         ("名称搜索 API·2字（市级）", "bench_city", lambda i: f"/api/estates/?q={PLACES[i % len(PLACES)]}"),
         # The pages a city or district user opens from the menu (issue 15.15).
         ("首页（市级）", "bench_city", lambda i: "/"),
@@ -457,8 +588,11 @@ def _pages_cases(n_pages: int):
         ("首页（街道）", "bench_street", lambda i: "/"),
         ("考核结果列表（市级）", "bench_city", lambda i: f"/assessments/results/?year={YEAR}&page={1 + i % 10}"),
         ("考核结果列表（区级）", "bench_district", lambda i: f"/assessments/results/?year={YEAR}&page={1 + i % 10}"),
-        ("测算·三星改4.00（市级）", "bench_city",
-         lambda i: f"/subsidies/what-if/?year={YEAR}&run=1&rate_三星=4.00&rate_二星=2.40&rate_一星=1.20&city_share=0.30"),
+        (
+            "测算·三星改4.00（市级）",
+            "bench_city",
+            lambda i: f"/subsidies/what-if/?year={YEAR}&run=1&rate_三星=4.00&rate_二星=2.40&rate_一星=1.20&city_share=0.30",
+        ),
         ("人员配备达标（市级）", "bench_city", lambda i: "/staffing/compliance/"),
         ("管理覆盖（市级）", "bench_city", lambda i: "/staffing/coverage/"),
         ("分配表详情（区级）", "bench_district", lambda i: f"/subsidies/sheets/{_sheet_of('bench_district')}/"),
@@ -514,11 +648,21 @@ def phase_pages(args) -> dict:
             work.append(cpu[-1] + db[-1])
         times.sort()
         work.sort()
-        out.append({"label": label, "p50_ms": round(statistics.median(times), 1),
-                    "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "cpu_p50_ms": round(statistics.median(cpu), 1),
-                    "db_p50_ms": round(statistics.median(db), 1), "work_p50_ms": round(statistics.median(work), 1),
-                    "work_p95_ms": round(work[int(len(work) * 0.95) - 1], 1), "queries_min": min(queries),
-                    "queries_max": max(queries), "session_writes": session_writes, "requests": len(times)})
+        out.append(
+            {
+                "label": label,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+                "cpu_p50_ms": round(statistics.median(cpu), 1),
+                "db_p50_ms": round(statistics.median(db), 1),
+                "work_p50_ms": round(statistics.median(work), 1),
+                "work_p95_ms": round(work[int(len(work) * 0.95) - 1], 1),
+                "queries_min": min(queries),
+                "queries_max": max(queries),
+                "session_writes": session_writes,
+                "requests": len(times),
+            }
+        )
         log(f"  {label}: p50 {out[-1]['p50_ms']} ms, p95 {out[-1]['p95_ms']} ms, queries {min(queries)}–{max(queries)}")
     return {"pages": out, "search": search_probe()}
 
@@ -547,8 +691,9 @@ def search_probe() -> dict:
 
         count = "SELECT count(*) FROM communities_estate WHERE "
         out["seq_scan_ilike_ms"] = timed(count + "name ILIKE %s", ["%{}%"])
-        out["ngram_index_ms"] = timed(count + "registry_ngrams(name::text) @> registry_query_ngrams(%s::text) "
-                                              "AND name ILIKE %s", ["{}", "%{}%"])
+        out["ngram_index_ms"] = timed(
+            count + "registry_ngrams(name::text) @> registry_query_ngrams(%s::text) AND name ILIKE %s", ["{}", "%{}%"]
+        )
         cur.execute("CREATE INDEX bench_estate_name_trgm ON communities_estate USING gin (name gin_trgm_ops)")
         cur.execute("ANALYZE communities_estate")
         out["trgm_index_2char_ms"] = timed(count + "name ILIKE %s", ["%{}%"])
@@ -614,8 +759,12 @@ def hammer(port: int, path_for, headers: dict, seconds: float, clients: int = 8)
         th.join()
     elapsed = time.perf_counter() - started
     lat = sorted(x for part in latencies for x in part)
-    return {"rps": round(sum(counts) / elapsed, 1), "requests": sum(counts), "errors": sum(errors),
-            "p50_ms": round(statistics.median(lat), 1) if lat else None}
+    return {
+        "rps": round(sum(counts) / elapsed, 1),
+        "requests": sum(counts),
+        "errors": sum(errors),
+        "p50_ms": round(statistics.median(lat), 1) if lat else None,
+    }
 
 
 def throughput(url: str, token: str, seconds: float, workers: int) -> dict:
@@ -623,8 +772,20 @@ def throughput(url: str, token: str, seconds: float, workers: int) -> dict:
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": url}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
-        [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+        [
+            str(gunicorn),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 60
         while True:
@@ -660,8 +821,13 @@ def throughput(url: str, token: str, seconds: float, workers: int) -> dict:
 def child(phase: str, url: str, *extra: str) -> dict:
     """Run one phase in a fresh Python process (its own peak memory) and return its JSON."""
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": url}
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--phase", phase, *extra], cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--phase", phase, *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     if proc.returncode:
         raise SystemExit(f"phase {phase} failed ({proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -680,9 +846,13 @@ def machine() -> dict:
         for line in f:
             if line.startswith("MemTotal:"):
                 mem_kb = int(line.split()[1])
-    return {"cpu": lscpu.get("Model name", platform.processor()), "cpus": lscpu.get("CPU(s)"),
-            "memory_gb": round(mem_kb / 1024 / 1024, 1), "python": platform.python_version(),
-            "load": os.getloadavg()}
+    return {
+        "cpu": lscpu.get("Model name", platform.processor()),
+        "cpus": lscpu.get("CPU(s)"),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "load": os.getloadavg(),
+    }
 
 
 def ratio(a, b):
@@ -699,19 +869,41 @@ def table(r: dict) -> str:
     cf, cr, fl, tenth = r["cycle_first"], r["cycle_rerun"], r["floor"], r.get("cycle_tenth")
     floor_text = f"{fl['seconds']:.1f} s（经客户端 {fl['transport_s']:.1f} s）"
     for label, c in (("考核计分（首次）", cf), ("考核计分（重算）", cr)):
-        rows.append((label, f"{c['seconds']:.1f} s（Python CPU {c['cpu_s']:.1f} s），峰值 {c['peak_mb']} MB", floor_text,
-                     ratio(c["seconds"], fl["seconds"]), "≤3× 且 <60 s",
-                     goal(c["seconds"] <= 3 * fl["seconds"] and c["seconds"] < 60)))
+        rows.append(
+            (
+                label,
+                f"{c['seconds']:.1f} s（Python CPU {c['cpu_s']:.1f} s），峰值 {c['peak_mb']} MB",
+                floor_text,
+                ratio(c["seconds"], fl["seconds"]),
+                "≤3× 且 <60 s",
+                goal(c["seconds"] <= 3 * fl["seconds"] and c["seconds"] < 60),
+            )
+        )
     wb = r["workbook"]
     goal_wb = "≤1.5× 且 <300 MB"
     if wb.get("available") and wb.get("export_s") is not None and wb.get("allocation_rows", 1):
         ok = wb["export_s"] <= 1.5 * wb["floor_s"] and wb["export_peak_mb"] < 300
-        rows.append((f"补助分配表（{wb.get('allocation_rows', 0):,} 行）", f"{wb['export_s']:.1f} s，峰值 +{wb['export_peak_mb']:.0f} MB",
-                     f"{wb['floor_s']:.1f} s，峰值 +{wb['floor_peak_mb']:.0f} MB", ratio(wb["export_s"], wb["floor_s"]),
-                     goal_wb, goal(ok)))
+        rows.append(
+            (
+                f"补助分配表（{wb.get('allocation_rows', 0):,} 行）",
+                f"{wb['export_s']:.1f} s，峰值 +{wb['export_peak_mb']:.0f} MB",
+                f"{wb['floor_s']:.1f} s，峰值 +{wb['floor_peak_mb']:.0f} MB",
+                ratio(wb["export_s"], wb["floor_s"]),
+                goal_wb,
+                goal(ok),
+            )
+        )
     elif wb.get("available"):
-        rows.append(("补助分配表", "该年度没有分配行" if not wb.get("allocation_rows", 1) else json.dumps(wb)[:60],
-                     "—", "—", goal_wb, "—"))
+        rows.append(
+            (
+                "补助分配表",
+                "该年度没有分配行" if not wb.get("allocation_rows", 1) else json.dumps(wb)[:60],
+                "—",
+                "—",
+                goal_wb,
+                "—",
+            )
+        )
     else:
         rows.append(("补助分配表", "not available（无 bench/workbook.py）", "—", "—", goal_wb, "—"))
     for p in r["pages"]["pages"]:
@@ -720,25 +912,53 @@ def table(r: dict) -> str:
         verdict = goal(p["p95_ms"] < 150 and constant)
         if constant and p["p95_ms"] >= 150 and p["work_p95_ms"] < 150:
             verdict = "按 CPU+库 达标"
-        rows.append((p["label"], f"p50 {p['p50_ms']} / p95 {p['p95_ms']} ms",
-                     f"CPU+库 p50 {p['work_p50_ms']} / p95 {p['work_p95_ms']} ms；查询 {q} 条", "—",
-                     "p95 <150 ms，查询数恒定", verdict))
+        rows.append(
+            (
+                p["label"],
+                f"p50 {p['p50_ms']} / p95 {p['p95_ms']} ms",
+                f"CPU+库 p50 {p['work_p50_ms']} / p95 {p['work_p95_ms']} ms；查询 {q} 条",
+                "—",
+                "p95 <150 ms，查询数恒定",
+                verdict,
+            )
+        )
     rm = r.get("reminders")
     if rm:
-        rows.append((f"晨间提醒（{rm['users']:,} 个用户）", f"{rm['seconds']:.1f} s（CPU {rm['cpu_s']:.1f} s），新提醒 {rm['created']:,} 条",
-                     f"同一早晨再跑：{rm['second_run_s']:.1f} s，新增 {rm['second_run_created']} 条", "—", "<60 s 且再跑不重复",
-                     goal(rm["seconds"] < 60 and rm["second_run_created"] == 0)))
+        rows.append(
+            (
+                f"晨间提醒（{rm['users']:,} 个用户）",
+                f"{rm['seconds']:.1f} s（CPU {rm['cpu_s']:.1f} s），新提醒 {rm['created']:,} 条",
+                f"同一早晨再跑：{rm['second_run_s']:.1f} s，新增 {rm['second_run_created']} 条",
+                "—",
+                "<60 s 且再跑不重复",
+                goal(rm["seconds"] < 60 and rm["second_run_created"] == 0),
+            )
+        )
     t = r["throughput"]
-    rows.append((f"API 吞吐（8 并发，{t['workers']} 个 worker）", f"{t['api']['rps']} req/s", f"{t['floor']['rps']} req/s",
-                 ratio(t["api"]["rps"], t["floor"]["rps"]), "≥0.5×", goal(t["api"]["rps"] >= 0.5 * t["floor"]["rps"])))
+    rows.append(
+        (
+            f"API 吞吐（8 并发，{t['workers']} 个 worker）",
+            f"{t['api']['rps']} req/s",
+            f"{t['floor']['rps']} req/s",
+            ratio(t["api"]["rps"], t["floor"]["rps"]),
+            "≥0.5×",
+            goal(t["api"]["rps"] >= 0.5 * t["floor"]["rps"]),
+        )
+    )
     if tenth:
-        rows.append((f"扩展性（{n // 10:,} → {n:,}）", f"{tenth['seconds']:.1f} s → {cf['seconds']:.1f} s",
-                     f"线性 ≈ 10；CPU {tenth['cpu_s']:.1f} → {cf['cpu_s']:.1f} s（{ratio(cf['cpu_s'], tenth['cpu_s'])}）",
-                     ratio(cf["seconds"], tenth["seconds"]), "≤12", goal(cf["seconds"] / tenth["seconds"] <= 12)))
+        rows.append(
+            (
+                f"扩展性（{n // 10:,} → {n:,}）",
+                f"{tenth['seconds']:.1f} s → {cf['seconds']:.1f} s",
+                f"线性 ≈ 10；CPU {tenth['cpu_s']:.1f} → {cf['cpu_s']:.1f} s（{ratio(cf['cpu_s'], tenth['cpu_s'])}）",
+                ratio(cf["seconds"], tenth["seconds"]),
+                "≤12",
+                goal(cf["seconds"] / tenth["seconds"] <= 12),
+            )
+        )
     headers = ("项目", "实测（墙钟）", "底线（floor）／页面：每请求 CPU+数据库", "倍数", "目标", "结论")
     widths = [max(_w(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
-    lines = [" | ".join(_pad(str(c), widths[i]) for i, c in enumerate(headers)),
-             "-+-".join("-" * w for w in widths)]
+    lines = [" | ".join(_pad(str(c), widths[i]) for i, c in enumerate(headers)), "-+-".join("-" * w for w in widths)]
     lines += [" | ".join(_pad(str(c), widths[i]) for i, c in enumerate(row)) for row in rows]
     return "\n".join(lines)
 
@@ -774,8 +994,9 @@ def main():
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://… (or leave it unset for "
-                 f"{DEFAULT_URL}).")
+        sys.exit(
+            f"The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://… (or leave it unset for {DEFAULT_URL})."
+        )
     n = args.estates
     tenth_url = with_db(url, urlsplit(url).path.lstrip("/") + "_tenth")
     fresh = ["--fresh"] if args.fresh else []
@@ -808,8 +1029,11 @@ def main():
     for key in ("cycle_first", "cycle_rerun", "cycle_tenth"):
         if r[key + "_all"]:
             r[key] = min(r[key + "_all"], key=lambda x: x["seconds"])
-    r["floor"] = {"seconds": min(x["seconds"] for x in r["floor_all"]),
-                  "transport_s": min(x["transport_s"] for x in r["floor_all"]), "rows": r["floor_all"][0]["rows"]}
+    r["floor"] = {
+        "seconds": min(x["seconds"] for x in r["floor_all"]),
+        "transport_s": min(x["transport_s"] for x in r["floor_all"]),
+        "rows": r["floor_all"][0]["rows"],
+    }
     log("allocation workbook")
     r["workbook"] = child("workbook", url)
     log(f"  {r['workbook']}")
@@ -834,9 +1058,11 @@ def main():
     print(f"{m['cpu']}，{m['cpus']} CPU，{m['memory_gb']} GB；负载 {m['load'][0]:.2f} → {m['load_end'][0]:.2f}\n")
     print(table(r))
     s = r["pages"]["search"]
-    print(f"\n名称搜索：库 ctype {s['ctype']}；pg_trgm 对“梅园新村”取出 {s['trigrams_of_梅园新村']}；"
-          f"全表 ILIKE {s['seq_scan_ilike_ms']} ms，字对索引 {s['ngram_index_ms']} ms，"
-          f"trigram 索引 2 字 {s['trgm_index_2char_ms']} ms / 4 字 {s['trgm_index_4char_ms']} ms")
+    print(
+        f"\n名称搜索：库 ctype {s['ctype']}；pg_trgm 对“梅园新村”取出 {s['trigrams_of_梅园新村']}；"
+        f"全表 ILIKE {s['seq_scan_ilike_ms']} ms，字对索引 {s['ngram_index_ms']} ms，"
+        f"trigram 索引 2 字 {s['trgm_index_2char_ms']} ms / 4 字 {s['trgm_index_4char_ms']} ms"
+    )
     print(f"详细数据：{out.relative_to(ROOT)}")
 
 

@@ -84,9 +84,20 @@ def floor_workbook(path: str, year: int) -> int:
     wb = Workbook(write_only=True)
     n = 0
     ws = wb.create_sheet("汇总")
-    for row in AllocationSheet.objects.filter(year=year, version=1).order_by("district__code").values_list(
-        "district__name", "status", "estates", "area", "management_fen", "startup_fen", "total_fen", "city_fen",
-        "district_fen",
+    for row in (
+        AllocationSheet.objects.filter(year=year, version=1)
+        .order_by("district__code")
+        .values_list(
+            "district__name",
+            "status",
+            "estates",
+            "area",
+            "management_fen",
+            "startup_fen",
+            "total_fen",
+            "city_fen",
+            "district_fen",
+        )
     ):
         ws.append(list(row))
     sheet_ids = list(AllocationSheet.objects.filter(year=year, version=1).values_list("pk", flat=True))
@@ -95,9 +106,24 @@ def floor_workbook(path: str, year: int) -> int:
         qs = (
             Allocation.objects.filter(sheet_id__in=sheet_ids, kind=kind)
             .order_by("district__code", "street__code", "street_id")
-            .values_list("district__name", "street__name", "community__name", "estate__code", "estate__name", "area",
-                         "score", "grade", "rate", "renovation_year", "tranche", "grant_total_fen", "amount_fen",
-                         "city_fen", "district_fen", "street_id")
+            .values_list(
+                "district__name",
+                "street__name",
+                "community__name",
+                "estate__code",
+                "estate__name",
+                "area",
+                "score",
+                "grade",
+                "rate",
+                "renovation_year",
+                "tranche",
+                "grant_total_fen",
+                "amount_fen",
+                "city_fen",
+                "district_fen",
+                "street_id",
+            )
         )
         for _, group in groupby(qs.iterator(chunk_size=5000), key=lambda r: r[-1]):
             for row in sorted(group, key=lambda r: (r[2], r[3])):
@@ -105,10 +131,25 @@ def floor_workbook(path: str, year: int) -> int:
                 n += 1
     ws = wb.create_sheet("考核结果")
     district_ids = AllocationSheet.objects.filter(year=year, version=1).values("district_id")
-    qs = EstateResult.objects.filter(year=year, is_current=True, district_id__in=district_ids).order_by(
-        "district__code", "street__code", "street_id").values_list(
-        "district__name", "street__name", "community__name", "estate__code", "estate__name", "category",
-        "management", "effectiveness", "fee", "size", "total", "grade", "street_id")
+    qs = (
+        EstateResult.objects.filter(year=year, is_current=True, district_id__in=district_ids)
+        .order_by("district__code", "street__code", "street_id")
+        .values_list(
+            "district__name",
+            "street__name",
+            "community__name",
+            "estate__code",
+            "estate__name",
+            "category",
+            "management",
+            "effectiveness",
+            "fee",
+            "size",
+            "total",
+            "grade",
+            "street_id",
+        )
+    )
     for _, group in groupby(qs.iterator(chunk_size=5000), key=lambda r: r[-1]):
         for row in sorted(group, key=lambda r: (r[2], r[3])):
             ws.append(list(row[:-1]))
@@ -154,8 +195,12 @@ def main():
     args = parser.parse_args()
     result = measure(args.year)
     print(f"allocation workbook {result['year']}: {result['allocation_rows']:,} allocation rows")
-    print(f"  export: {result['export_s']:.2f} s, peak +{result['export_peak_mb']:.0f} MB, {result['export_bytes']:,} bytes")
-    print(f"  floor (bare openpyxl write-only, same rows): {result['floor_s']:.2f} s, peak +{result['floor_peak_mb']:.0f} MB")
+    print(
+        f"  export: {result['export_s']:.2f} s, peak +{result['export_peak_mb']:.0f} MB, {result['export_bytes']:,} bytes"
+    )
+    print(
+        f"  floor (bare openpyxl write-only, same rows): {result['floor_s']:.2f} s, peak +{result['floor_peak_mb']:.0f} MB"
+    )
     print(f"  ratio {result['ratio']}× (goal ≤ 1.5×, < 300 MB): {'met' if result['goal_met'] else 'NOT met'}")
 
 

@@ -63,7 +63,9 @@ def mode_rules(category: str, mode: str) -> list[str]:
     """The rules an estate's category and mode break on their own."""
     out = []
     if category in (EstateCategory.RENOVATED, EstateCategory.AFFORDABLE) and mode in (
-            ManagementMode.BASIC_SERVICE, ManagementMode.NONE):
+        ManagementMode.BASIC_SERVICE,
+        ManagementMode.NONE,
+    ):
         out.append(GAP_RENOVATED)
     if category == EstateCategory.UNRENOVATED and mode == ManagementMode.NONE:
         out.append(GAP_UNRENOVATED)
@@ -98,12 +100,17 @@ def findings(estates, day: dt.date | None = None) -> list[Finding]:
     """The estates of the queryset `estates` that break a rule, in district, street and code order."""
     day = day or timezone.localdate()
     warn_days = OrganisationNorm.current().contract_warning_days
-    rows = list(estates.select_related("district", "street", "community").order_by("district__code", "street__code", "code"))
+    rows = list(
+        estates.select_related("district", "street", "community").order_by("district__code", "street__code", "code")
+    )
     ids = [e.pk for e in rows]
     parties: dict[int, set] = defaultdict(set)
     ending: dict[int, list] = defaultdict(list)
-    contracts = ServiceContract.objects.filter(ServiceContract.active_q(day), estate_id__in=ids) if len(ids) < 20000 \
+    contracts = (
+        ServiceContract.objects.filter(ServiceContract.active_q(day), estate_id__in=ids)
+        if len(ids) < 20000
         else ServiceContract.objects.filter(ServiceContract.active_q(day), estate__in=estates.order_by().values("pk"))
+    )
     for c in contracts.select_related("firm").order_by("estate_id", "end_date"):
         parties[c.estate_id].add(c.entrusted_by)
         end = c.effective_end
@@ -172,13 +179,18 @@ def estates_as_of(moment: dt.datetime, known_by: dt.datetime | None = None):
     enough for a yearly computation."""
     history = Estate.history.model
     same = history.objects.filter(id=models.OuterRef("id"))
-    later = same.filter(models.Q(history_date__gt=models.OuterRef("history_date"))
-                        | models.Q(history_date=models.OuterRef("history_date"), history_id__gt=models.OuterRef("history_id")))
-    last_by_moment = models.Q(history_date__lte=moment) & ~models.Q(models.Exists(later.filter(history_date__lte=moment)))
+    later = same.filter(
+        models.Q(history_date__gt=models.OuterRef("history_date"))
+        | models.Q(history_date=models.OuterRef("history_date"), history_id__gt=models.OuterRef("history_id"))
+    )
+    last_by_moment = models.Q(history_date__lte=moment) & ~models.Q(
+        models.Exists(later.filter(history_date__lte=moment))
+    )
     registered_after = ~models.Q(models.Exists(same.filter(history_date__lte=moment)))
     if known_by is not None:
         registered_after &= models.Q(history_date__lte=known_by) & ~models.Q(
-            models.Exists(later.filter(history_date__lte=known_by)))
+            models.Exists(later.filter(history_date__lte=known_by))
+        )
     else:
         registered_after &= ~models.Q(models.Exists(later))
     return history.objects.filter(last_by_moment | registered_after).exclude(history_type="-").order_by()
@@ -190,8 +202,11 @@ def gap_counts(moment: dt.datetime | None = None, known_by: dt.datetime | None =
     assessment of year Y reads the estates' modes, categories and places of 31 December Y."""
     counts: dict = defaultdict(lambda: [0, 0])
     source = Estate.objects.all() if moment is None else estates_as_of(moment, known_by)
-    rows = (source.order_by().values_list("district_id", "street_id", "community_id", "category", "management_mode")
-            .annotate(n=models.Count("id")))
+    rows = (
+        source.order_by()
+        .values_list("district_id", "street_id", "community_id", "category", "management_mode")
+        .annotate(n=models.Count("id"))
+    )
     for district_id, street_id, community_id, category, mode, n in rows:
         gap = n if GAPS & set(mode_rules(category, mode)) else 0
         for key in (("district", district_id), ("street", street_id), ("community", community_id)):
@@ -203,8 +218,12 @@ def gap_counts(moment: dt.datetime | None = None, known_by: dt.datetime | None =
 def gap_counts_for(**filters) -> tuple[int, int]:
     """(estates, estates with a coverage gap) among the estates matching `filters`."""
     estates = gaps = 0
-    for category, mode, n in (Estate.objects.filter(**filters).order_by().values_list("category", "management_mode")
-                              .annotate(n=models.Count("id"))):
+    for category, mode, n in (
+        Estate.objects.filter(**filters)
+        .order_by()
+        .values_list("category", "management_mode")
+        .annotate(n=models.Count("id"))
+    ):
         estates += n
         if GAPS & set(mode_rules(category, mode)):
             gaps += n

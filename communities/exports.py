@@ -32,14 +32,39 @@ from .models import Estate
 KIND = "export_estates"
 FILTER_KEYS = ("q", "district", "street", "community", "category", "management_mode", "renovation_year", "service_firm")
 COLUMNS = [
-    Col("区", "text", 10), Col("街道", "text", 14), Col("社区", "text", 16), Col("小区编码", "text", 14),
-    Col("小区名称", "text", 24), Col("地址", "text", 28), Col("网格编码", "text", 12), Col("建成年份", "int"),
-    Col("建筑面积(㎡)", "area"), Col("户数", "int"), Col("楼栋数", "int"), Col("类别", "text", 16),
-    Col("整治完成年份", "int", 12), Col("管理模式", "text", 14), Col("物业服务企业", "text", 28),
+    Col("区", "text", 10),
+    Col("街道", "text", 14),
+    Col("社区", "text", 16),
+    Col("小区编码", "text", 14),
+    Col("小区名称", "text", 24),
+    Col("地址", "text", 28),
+    Col("网格编码", "text", 12),
+    Col("建成年份", "int"),
+    Col("建筑面积(㎡)", "area"),
+    Col("户数", "int"),
+    Col("楼栋数", "int"),
+    Col("类别", "text", 16),
+    Col("整治完成年份", "int", 12),
+    Col("管理模式", "text", 14),
+    Col("物业服务企业", "text", 28),
 ]
-FIELDS = ("district__name", "street__name", "community__name", "code", "name", "address", "grid_code", "year_built",
-          "building_area", "households", "buildings", "category", "renovation_year", "management_mode",
-          "service_firm__name")
+FIELDS = (
+    "district__name",
+    "street__name",
+    "community__name",
+    "code",
+    "name",
+    "address",
+    "grid_code",
+    "year_built",
+    "building_area",
+    "households",
+    "buildings",
+    "category",
+    "renovation_year",
+    "management_mode",
+    "service_firm__name",
+)
 CATEGORY = dict(EstateCategory.choices)
 MODE = dict(ManagementMode.choices)
 CHUNK = 2000
@@ -61,7 +86,9 @@ def plain_order(queryset):
     """Community name and code in plain character (code point) order, whatever the database's
     collation (PostgreSQL may sort text by a locale)."""
     if connections[queryset.db].vendor == "postgresql":
-        return queryset.order_by("district__code", "street__code", Collate(F("community__name"), "C"), Collate(F("code"), "C"))
+        return queryset.order_by(
+            "district__code", "street__code", Collate(F("community__name"), "C"), Collate(F("code"), "C")
+        )
     return queryset.order_by("district__code", "street__code", "community__name", "code")
 
 
@@ -83,10 +110,11 @@ def export_estates_job(job, report) -> dict:
     described = describe_filters(filterset)
     writer = XlsxWriter()
     sheet = writer.sheet(
-        "小区列表", COLUMNS,
+        "小区列表",
+        COLUMNS,
         title=f"小区列表（{user.unit_label}，共 {total} 个）",
         subtitle=f"导出：{user.display_name}，{now.year}年{now.month}月{now.day}日 {now:%H:%M}"
-                 + (f"；筛选条件：{described}" if described else ""),
+        + (f"；筛选条件：{described}" if described else ""),
     )
     done = 0
     for row in plain_order(estates).values_list(*FIELDS).iterator(chunk_size=CHUNK):

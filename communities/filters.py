@@ -47,8 +47,14 @@ def cascade_units(form, *, key: str = "pk") -> None:
     district, street, community = fields.get("district"), fields.get("street"), fields.get("community")
 
     def reload(field, url, target):
-        field.widget.attrs.update({"hx-get": reverse(url), "hx-target": f"#id_{target}", "hx-trigger": "change",
-                                   "hx-vals": json.dumps({"mode": "filter", "key": key})})
+        field.widget.attrs.update(
+            {
+                "hx-get": reverse(url),
+                "hx-target": f"#id_{target}",
+                "hx-trigger": "change",
+                "hx-vals": json.dumps({"mode": "filter", "key": key}),
+            }
+        )
 
     chosen_district = str(data.get("district") or "")
     chosen_street = str(data.get("street") or "")
@@ -81,15 +87,23 @@ class _UnitFilters(FilterBarMixin, df.FilterSet):
     """District / street / community filters over the models' own indexed scope columns."""
 
     district = df.ModelChoiceFilter(
-        label="区", field_name="district", to_field_name="code", queryset=visible_districts,
+        label="区",
+        field_name="district",
+        to_field_name="code",
+        queryset=visible_districts,
         error_messages={"invalid_choice": Msg.INVALID_CHOICE},
     )
     street = df.ModelChoiceFilter(
-        label="街道", field_name="street", to_field_name="code", queryset=visible_streets,
+        label="街道",
+        field_name="street",
+        to_field_name="code",
+        queryset=visible_streets,
         error_messages={"invalid_choice": Msg.INVALID_CHOICE},
     )
     community = df.ModelChoiceFilter(
-        label="社区", field_name="community", queryset=visible_communities,
+        label="社区",
+        field_name="community",
+        queryset=visible_communities,
         error_messages={"invalid_choice": Msg.INVALID_CHOICE},
     )
 
@@ -108,9 +122,14 @@ ESTATE_ORDERING = (
     ("renovation_year", "renovation_year"),
 )
 ESTATE_ORDERING_LABELS = {
-    "code": "小区编码", "name": "小区名称", "district__code": "区", "street__code": "街道", "building_area": "建筑面积",
+    "code": "小区编码",
+    "name": "小区名称",
+    "district__code": "区",
+    "street__code": "街道",
+    "building_area": "建筑面积",
     "households": "户数",
-    "year_built": "建成年份", "renovation_year": "整治完成年份",
+    "year_built": "建成年份",
+    "renovation_year": "整治完成年份",
 }
 
 
@@ -132,21 +151,41 @@ class StableOrderingFilter(df.OrderingFilter):
 
 class EstateFilter(_UnitFilters):
     q = df.CharFilter(label="名称或编码", method="search", max_length=100)
-    category = df.ChoiceFilter(label="类别", choices=EstateCategory.choices, empty_label="全部类别",
-                               error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    management_mode = df.ChoiceFilter(label="管理模式", choices=ManagementMode.choices, empty_label="全部模式",
-                                      error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    renovation_year = YearFilter(label="整治完成年份", field_name="renovation_year",
-                                      widget=forms.NumberInput(attrs={"min": 1949, "max": 2100}))
-    service_firm = df.ModelChoiceFilter(label="物业服务企业", queryset=ServiceFirm.objects.all(),
-                                        widget=forms.HiddenInput,
-                                        error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    category = df.ChoiceFilter(
+        label="类别",
+        choices=EstateCategory.choices,
+        empty_label="全部类别",
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    management_mode = df.ChoiceFilter(
+        label="管理模式",
+        choices=ManagementMode.choices,
+        empty_label="全部模式",
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    renovation_year = YearFilter(
+        label="整治完成年份", field_name="renovation_year", widget=forms.NumberInput(attrs={"min": 1949, "max": 2100})
+    )
+    service_firm = df.ModelChoiceFilter(
+        label="物业服务企业",
+        queryset=ServiceFirm.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
     ordering = StableOrderingFilter(label="排序", fields=ESTATE_ORDERING, field_labels=ESTATE_ORDERING_LABELS)
 
     class Meta:
         model = Estate
-        fields = ["q", "district", "street", "community", "category", "management_mode", "renovation_year",
-                  "service_firm"]
+        fields = [
+            "q",
+            "district",
+            "street",
+            "community",
+            "category",
+            "management_mode",
+            "renovation_year",
+            "service_firm",
+        ]
 
     def search(self, queryset, name, value):
         return estate_search(queryset, value)
@@ -156,14 +195,26 @@ class FirmFilter(FilterBarMixin, df.FilterSet):
     """Service firms: a public register, so the district filter lists every district."""
 
     q = df.CharFilter(label="名称或信用代码", method="search", max_length=100)
-    district = df.ModelChoiceFilter(label="登记区", to_field_name="code", queryset=District.objects.all(),
-                                    error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    is_public_welfare = df.BooleanFilter(label="公益性物业服务企业",
-                                         widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")]))
-    founding = df.ChoiceFilter(label="组建方式", choices=FirmFounding.choices, empty_label="全部",
-                               error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    ordering = StableOrderingFilter(label="排序", tiebreak="name",
-                                    fields=(("name", "name"), ("credit_code", "credit_code"), ("district__code", "district")))
+    district = df.ModelChoiceFilter(
+        label="登记区",
+        to_field_name="code",
+        queryset=District.objects.all(),
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    is_public_welfare = df.BooleanFilter(
+        label="公益性物业服务企业", widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+    )
+    founding = df.ChoiceFilter(
+        label="组建方式",
+        choices=FirmFounding.choices,
+        empty_label="全部",
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    ordering = StableOrderingFilter(
+        label="排序",
+        tiebreak="name",
+        fields=(("name", "name"), ("credit_code", "credit_code"), ("district__code", "district")),
+    )
 
     class Meta:
         model = ServiceFirm
@@ -181,10 +232,14 @@ class FirmFilter(FilterBarMixin, df.FilterSet):
 class CommitteeFilter(_UnitFilters):
     q = df.CharFilter(label="物管会或小区名称", method="search", max_length=100)
     estate = IdFilter(label="小区", field_name="estate_id", widget=forms.HiddenInput)
-    is_active = df.BooleanFilter(label="在任", widget=forms.Select(choices=[("", "全部"), ("true", "在任"), ("false", "已卸任")]))
-    ordering = StableOrderingFilter(label="排序", tiebreak="pk",
-                                    fields=(("name", "name"), ("term_start", "term_start"), ("term_end", "term_end"),
-                                            ("estate__code", "estate")))
+    is_active = df.BooleanFilter(
+        label="在任", widget=forms.Select(choices=[("", "全部"), ("true", "在任"), ("false", "已卸任")])
+    )
+    ordering = StableOrderingFilter(
+        label="排序",
+        tiebreak="pk",
+        fields=(("name", "name"), ("term_start", "term_start"), ("term_end", "term_end"), ("estate__code", "estate")),
+    )
 
     class Meta:
         model = PropertyCommittee
@@ -196,14 +251,22 @@ class CommitteeFilter(_UnitFilters):
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(estate__name__icontains=value) | Q(estate__code__iexact=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(estate__name__icontains=value) | Q(estate__code__iexact=value)
+        )
 
 
 class OwnersOrganisationFilter(_UnitFilters):
     q = df.CharFilter(label="小区名称或编码", method="search", max_length=100)
-    kind = df.ChoiceFilter(label="类型", choices=OwnersOrganisationKind.choices, empty_label="全部类型",
-                           error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    is_active = df.BooleanFilter(label="有效", widget=forms.Select(choices=[("", "全部"), ("true", "有效"), ("false", "已失效")]))
+    kind = df.ChoiceFilter(
+        label="类型",
+        choices=OwnersOrganisationKind.choices,
+        empty_label="全部类型",
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    is_active = df.BooleanFilter(
+        label="有效", widget=forms.Select(choices=[("", "全部"), ("true", "有效"), ("false", "已失效")])
+    )
 
     class Meta:
         model = OwnersOrganisation
@@ -219,10 +282,18 @@ class OwnersOrganisationFilter(_UnitFilters):
 
 
 class StreetFilter(FilterBarMixin, df.FilterSet):
-    district = df.ModelChoiceFilter(label="区", to_field_name="code", queryset=visible_districts,
-                                    error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    official_district = df.ModelChoiceFilter(label="行政区划所属区", to_field_name="code", queryset=District.objects.all(),
-                                             error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    district = df.ModelChoiceFilter(
+        label="区",
+        to_field_name="code",
+        queryset=visible_districts,
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    official_district = df.ModelChoiceFilter(
+        label="行政区划所属区",
+        to_field_name="code",
+        queryset=District.objects.all(),
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
     q = df.CharFilter(label="名称", field_name="name", lookup_expr="icontains", max_length=30)
 
     class Meta:
@@ -231,10 +302,18 @@ class StreetFilter(FilterBarMixin, df.FilterSet):
 
 
 class CommunityFilter(FilterBarMixin, df.FilterSet):
-    district = df.ModelChoiceFilter(label="区", to_field_name="code", queryset=visible_districts,
-                                    error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    street = df.ModelChoiceFilter(label="街道", to_field_name="code", queryset=visible_streets,
-                                  error_messages={"invalid_choice": Msg.INVALID_CHOICE})
+    district = df.ModelChoiceFilter(
+        label="区",
+        to_field_name="code",
+        queryset=visible_districts,
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    street = df.ModelChoiceFilter(
+        label="街道",
+        to_field_name="code",
+        queryset=visible_streets,
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
     q = df.CharFilter(label="名称", field_name="name", lookup_expr="icontains", max_length=50)
 
     class Meta:

@@ -24,21 +24,31 @@ DATE_ERR = {"required": Msg.REQUIRED, "invalid": Msg.INVALID_DATE}
 
 def _text(label, required=False, max_length=None, **kwargs):
     attrs = {"maxlength": max_length} if max_length else {}
-    return forms.CharField(label=label, required=required, error_messages=ERR,
-                           widget=kwargs.pop("widget", forms.TextInput(attrs=attrs)), **kwargs)
+    return forms.CharField(
+        label=label,
+        required=required,
+        error_messages=ERR,
+        widget=kwargs.pop("widget", forms.TextInput(attrs=attrs)),
+        **kwargs,
+    )
 
 
 def _int(label, required=False, **attrs):
-    return forms.IntegerField(label=label, required=required, error_messages=INT_ERR,
-                              widget=forms.NumberInput(attrs={"step": 1, **attrs}))
+    return forms.IntegerField(
+        label=label, required=required, error_messages=INT_ERR, widget=forms.NumberInput(attrs={"step": 1, **attrs})
+    )
 
 
 def _date(label, required=False, fact=False):
     """fact: a date that records something that happened (core.validation.happened); else one
     that may lie ahead (plausible_date)."""
-    return forms.DateField(label=label, required=required, error_messages=DATE_ERR,
-                           validators=[happened if fact else plausible_date],
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    return forms.DateField(
+        label=label,
+        required=required,
+        error_messages=DATE_ERR,
+        validators=[happened if fact else plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class ServiceErrorsMixin(OnePassFormMixin):
@@ -70,31 +80,60 @@ def _render_only(field: forms.ModelChoiceField, queryset):
 class EstateForm(ServiceErrorsMixin, forms.Form):
     code = _text("小区编码", required=True, max_length=32, help_text="全市唯一，导入时按编码更新。")
     name = _text("小区名称", required=True, max_length=100)
-    district = forms.ModelChoiceField(label="区", queryset=District.objects.none(), to_field_name="code",
-                                      empty_label="请选择区", error_messages={**ERR, "invalid_choice": Msg.DISTRICT_INVALID})
-    street = forms.ModelChoiceField(label="街道", queryset=Street.objects.none(), to_field_name="code",
-                                    empty_label="请选择街道", error_messages={**ERR, "invalid_choice": Msg.STREET_INVALID})
-    community = forms.ModelChoiceField(label="社区", queryset=Community.objects.none(), empty_label="请选择社区",
-                                       error_messages={**ERR, "invalid_choice": Msg.COMMUNITY_INVALID})
+    district = forms.ModelChoiceField(
+        label="区",
+        queryset=District.objects.none(),
+        to_field_name="code",
+        empty_label="请选择区",
+        error_messages={**ERR, "invalid_choice": Msg.DISTRICT_INVALID},
+    )
+    street = forms.ModelChoiceField(
+        label="街道",
+        queryset=Street.objects.none(),
+        to_field_name="code",
+        empty_label="请选择街道",
+        error_messages={**ERR, "invalid_choice": Msg.STREET_INVALID},
+    )
+    community = forms.ModelChoiceField(
+        label="社区",
+        queryset=Community.objects.none(),
+        empty_label="请选择社区",
+        error_messages={**ERR, "invalid_choice": Msg.COMMUNITY_INVALID},
+    )
     address = _text("地址", max_length=200)
     grid_code = _text("网格编码", max_length=40)
     year_built = _int("建成年份", min=1949)
-    building_area = forms.DecimalField(label="建筑面积(㎡)", error_messages=NUM_ERR,
-                                       widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}))
+    building_area = forms.DecimalField(
+        label="建筑面积(㎡)", error_messages=NUM_ERR, widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"})
+    )
     households = _int("户数", min=0)
     buildings = _int("楼栋数", min=0)
-    category = forms.ChoiceField(label="类别", choices=[("", "请选择类别"), *EstateCategory.choices],
-                                 error_messages={**ERR, "invalid_choice": Msg.CATEGORY})
+    category = forms.ChoiceField(
+        label="类别",
+        choices=[("", "请选择类别"), *EstateCategory.choices],
+        error_messages={**ERR, "invalid_choice": Msg.CATEGORY},
+    )
     renovation_year = _int("整治完成年份", min=1949)
-    management_mode = forms.ChoiceField(label="管理模式", choices=ManagementMode.choices, required=False,
-                                        initial=ManagementMode.NONE,
-                                        error_messages={**ERR, "invalid_choice": Msg.MODE})
-    service_firm = forms.ModelChoiceField(label="物业服务企业", queryset=ServiceFirm.objects.all(), required=False,
-                                          empty_label="（无）", error_messages={**ERR, "invalid_choice": Msg.FIRM_MISSING})
-    latitude = forms.DecimalField(label="纬度", required=False, error_messages=NUM_ERR,
-                                  widget=forms.NumberInput(attrs={"step": "0.000001"}))
-    longitude = forms.DecimalField(label="经度", required=False, error_messages=NUM_ERR,
-                                   widget=forms.NumberInput(attrs={"step": "0.000001"}))
+    management_mode = forms.ChoiceField(
+        label="管理模式",
+        choices=ManagementMode.choices,
+        required=False,
+        initial=ManagementMode.NONE,
+        error_messages={**ERR, "invalid_choice": Msg.MODE},
+    )
+    service_firm = forms.ModelChoiceField(
+        label="物业服务企业",
+        queryset=ServiceFirm.objects.all(),
+        required=False,
+        empty_label="（无）",
+        error_messages={**ERR, "invalid_choice": Msg.FIRM_MISSING},
+    )
+    latitude = forms.DecimalField(
+        label="纬度", required=False, error_messages=NUM_ERR, widget=forms.NumberInput(attrs={"step": "0.000001"})
+    )
+    longitude = forms.DecimalField(
+        label="经度", required=False, error_messages=NUM_ERR, widget=forms.NumberInput(attrs={"step": "0.000001"})
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     UNIT_FIELDS = ("district", "street", "community")
@@ -116,16 +155,29 @@ class EstateForm(ServiceErrorsMixin, forms.Form):
         # chosen street (htmx replaces them when the choice changes).
         district_code = self._current("district")
         street_code = self._current("street")
-        _render_only(self.fields["street"], streets.filter(district__code=district_code) if district_code else streets.none())
-        _render_only(self.fields["community"], communities.filter(street__code=street_code) if street_code else communities.none())
-        self.fields["district"].widget.attrs.update({
-            "hx-get": reverse("communities:street_options"), "hx-target": "#id_street", "hx-trigger": "change",
-            "hx-vals": '{"mode": "form"}',
-        })
-        self.fields["street"].widget.attrs.update({
-            "hx-get": reverse("communities:community_options"), "hx-target": "#id_community", "hx-trigger": "change",
-            "hx-vals": '{"mode": "form"}',
-        })
+        _render_only(
+            self.fields["street"], streets.filter(district__code=district_code) if district_code else streets.none()
+        )
+        _render_only(
+            self.fields["community"],
+            communities.filter(street__code=street_code) if street_code else communities.none(),
+        )
+        self.fields["district"].widget.attrs.update(
+            {
+                "hx-get": reverse("communities:street_options"),
+                "hx-target": "#id_street",
+                "hx-trigger": "change",
+                "hx-vals": '{"mode": "form"}',
+            }
+        )
+        self.fields["street"].widget.attrs.update(
+            {
+                "hx-get": reverse("communities:community_options"),
+                "hx-target": "#id_community",
+                "hx-trigger": "change",
+                "hx-vals": '{"mode": "form"}',
+            }
+        )
         self.style()
 
     def _current(self, name):
@@ -141,8 +193,21 @@ class EstateForm(ServiceErrorsMixin, forms.Form):
 
     # Fields services.estate_value_errors parses from text itself: a refused one is passed raw,
     # so its range and cross-field rules still run in the same round.
-    RAW_FOR_RULES = ("code", "name", "address", "grid_code", "year_built", "building_area", "households", "buildings",
-                     "category", "renovation_year", "management_mode", "latitude", "longitude")
+    RAW_FOR_RULES = (
+        "code",
+        "name",
+        "address",
+        "grid_code",
+        "year_built",
+        "building_area",
+        "households",
+        "buildings",
+        "category",
+        "renovation_year",
+        "management_mode",
+        "latitude",
+        "longitude",
+    )
 
     def rule_values(self) -> dict:
         """The values for services.validate_estate when the form refused some fields."""
@@ -153,13 +218,24 @@ class EstateForm(ServiceErrorsMixin, forms.Form):
 
 def estate_initial(estate: Estate) -> dict:
     return {
-        "code": estate.code, "name": estate.name,
-        "district": estate.district.code, "street": estate.street.code, "community": estate.community_id,
-        "address": estate.address, "grid_code": estate.grid_code, "year_built": estate.year_built,
-        "building_area": estate.building_area, "households": estate.households, "buildings": estate.buildings,
-        "category": estate.category, "renovation_year": estate.renovation_year,
-        "management_mode": estate.management_mode, "service_firm": estate.service_firm_id,
-        "latitude": estate.latitude, "longitude": estate.longitude, "version": estate.version,
+        "code": estate.code,
+        "name": estate.name,
+        "district": estate.district.code,
+        "street": estate.street.code,
+        "community": estate.community_id,
+        "address": estate.address,
+        "grid_code": estate.grid_code,
+        "year_built": estate.year_built,
+        "building_area": estate.building_area,
+        "households": estate.households,
+        "buildings": estate.buildings,
+        "category": estate.category,
+        "renovation_year": estate.renovation_year,
+        "management_mode": estate.management_mode,
+        "service_firm": estate.service_firm_id,
+        "latitude": estate.latitude,
+        "longitude": estate.longitude,
+        "version": estate.version,
     }
 
 
@@ -174,15 +250,31 @@ class CommunityForm(ServiceErrorsMixin, forms.Form):
 
 class FirmForm(ServiceErrorsMixin, forms.Form):
     name = _text("企业名称", required=True, max_length=100)
-    credit_code = _text("统一社会信用代码", required=True, max_length=18, help_text="18位，GB 32100-2015，末位为校验位。")
+    credit_code = _text(
+        "统一社会信用代码", required=True, max_length=18, help_text="18位，GB 32100-2015，末位为校验位。"
+    )
     is_public_welfare = forms.BooleanField(label="公益性物业服务企业", required=False)
-    founding = forms.ChoiceField(label="组建方式", required=False, choices=[("", "（非公益性企业留空）"), *FirmFounding.choices],
-                                 error_messages=ERR)
-    district = forms.ModelChoiceField(label="登记区", queryset=District.objects.none(), to_field_name="code",
-                                      empty_label="请选择区", error_messages={**ERR, "invalid_choice": Msg.DISTRICT_INVALID})
-    street = forms.ModelChoiceField(label="委托街道", queryset=Street.objects.none(), to_field_name="code", required=False,
-                                    empty_label="（由区政府委托或非公益性企业）",
-                                    error_messages={**ERR, "invalid_choice": Msg.STREET_INVALID})
+    founding = forms.ChoiceField(
+        label="组建方式",
+        required=False,
+        choices=[("", "（非公益性企业留空）"), *FirmFounding.choices],
+        error_messages=ERR,
+    )
+    district = forms.ModelChoiceField(
+        label="登记区",
+        queryset=District.objects.none(),
+        to_field_name="code",
+        empty_label="请选择区",
+        error_messages={**ERR, "invalid_choice": Msg.DISTRICT_INVALID},
+    )
+    street = forms.ModelChoiceField(
+        label="委托街道",
+        queryset=Street.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="（由区政府委托或非公益性企业）",
+        error_messages={**ERR, "invalid_choice": Msg.STREET_INVALID},
+    )
     legal_representative = _text("法定代表人", max_length=50)
     phone = _text("联系电话", max_length=20)
     address = _text("地址", max_length=200)
@@ -191,10 +283,14 @@ class FirmForm(ServiceErrorsMixin, forms.Form):
         self.user, self.instance = user, instance
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "name": instance.name, "credit_code": instance.credit_code,
-                "is_public_welfare": instance.is_public_welfare, "founding": instance.founding,
-                "district": instance.district.code, "street": instance.street.code if instance.street_id else None,
-                "legal_representative": instance.legal_representative, "phone": instance.phone,
+                "name": instance.name,
+                "credit_code": instance.credit_code,
+                "is_public_welfare": instance.is_public_welfare,
+                "founding": instance.founding,
+                "district": instance.district.code,
+                "street": instance.street.code if instance.street_id else None,
+                "legal_representative": instance.legal_representative,
+                "phone": instance.phone,
                 "address": instance.address,
             }
         super().__init__(*args, **kwargs)
@@ -222,9 +318,12 @@ class CommitteeForm(ServiceErrorsMixin, forms.Form):
     term_start = _date("任期开始", required=True)
     term_end = _date("任期结束", required=True)
     is_active = forms.BooleanField(label="在任", required=False, initial=True)
-    service_standard = forms.CharField(label="服务标准", required=False,
-                                       widget=forms.Textarea(attrs={"rows": 4}),
-                                       help_text="物管会制定的小区物业服务标准（条例第四条）。")
+    service_standard = forms.CharField(
+        label="服务标准",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="物管会制定的小区物业服务标准（条例第四条）。",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,8 +332,12 @@ class CommitteeForm(ServiceErrorsMixin, forms.Form):
 
 class MemberForm(ServiceErrorsMixin, forms.Form):
     name = _text("姓名", max_length=50)
-    role = forms.ChoiceField(label="职务", choices=CommitteeMemberRole.choices, initial=CommitteeMemberRole.MEMBER,
-                             error_messages={**ERR, "invalid_choice": Msg.MEMBER_ROLE})
+    role = forms.ChoiceField(
+        label="职务",
+        choices=CommitteeMemberRole.choices,
+        initial=CommitteeMemberRole.MEMBER,
+        error_messages={**ERR, "invalid_choice": Msg.MEMBER_ROLE},
+    )
     is_owner = forms.BooleanField(label="业主", required=False, initial=True)
     phone = _text("联系电话", max_length=20)
 
@@ -251,8 +354,11 @@ MemberFormSet = forms.formset_factory(MemberForm, extra=5, can_delete=True, max_
 
 
 class OwnersOrganisationForm(ServiceErrorsMixin, forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=[("", "请选择类型"), *OwnersOrganisationKind.choices],
-                             error_messages={**ERR, "invalid_choice": Msg.ORG_KIND})
+    kind = forms.ChoiceField(
+        label="类型",
+        choices=[("", "请选择类型"), *OwnersOrganisationKind.choices],
+        error_messages={**ERR, "invalid_choice": Msg.ORG_KIND},
+    )
     established_on = _date("成立日期", required=True, fact=True)
     term_end = _date("任期结束")
     chair = _text("主任/召集人", max_length=50)
@@ -268,15 +374,24 @@ class StreetRecordForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["residential_estate_count"].help_text = "辖区全部住宅小区数（不限于老旧小区），用于街道人员配备标准（100个及以上宜配备5名以上）。"
+        self.fields[
+            "residential_estate_count"
+        ].help_text = "辖区全部住宅小区数（不限于老旧小区），用于街道人员配备标准（100个及以上宜配备5名以上）。"
         self.style()
 
 
 class StreetReassignForm(ServiceErrorsMixin, forms.Form):
-    district = forms.ModelChoiceField(label="调整后的管理区", queryset=District.objects.all(), to_field_name="code",
-                                      empty_label="请选择区", error_messages=ERR)
-    confirm = forms.BooleanField(label="我已了解：该街道下的社区、小区、用户及其他数据将一并划归新的管理区。",
-                                 error_messages={"required": "请确认后再提交。"})
+    district = forms.ModelChoiceField(
+        label="调整后的管理区",
+        queryset=District.objects.all(),
+        to_field_name="code",
+        empty_label="请选择区",
+        error_messages=ERR,
+    )
+    confirm = forms.BooleanField(
+        label="我已了解：该街道下的社区、小区、用户及其他数据将一并划归新的管理区。",
+        error_messages={"required": "请确认后再提交。"},
+    )
 
     def __init__(self, *args, street: Street, **kwargs):
         super().__init__(*args, **kwargs)

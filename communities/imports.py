@@ -16,8 +16,20 @@ from .models import Community, District, Estate, ServiceFirm, Street
 CATEGORY_BY_LABEL = {c.label: c.value for c in EstateCategory}
 MODE_BY_LABEL = {m.label: m.value for m in ManagementMode}
 UPDATABLE_FIELDS = [
-    "name", "community", "street", "district", "address", "grid_code", "year_built", "building_area",
-    "households", "buildings", "category", "renovation_year", "management_mode", "service_firm",
+    "name",
+    "community",
+    "street",
+    "district",
+    "address",
+    "grid_code",
+    "year_built",
+    "building_area",
+    "households",
+    "buildings",
+    "category",
+    "renovation_year",
+    "management_mode",
+    "service_firm",
 ]
 
 
@@ -65,12 +77,27 @@ class EstateImporter(Importer):
         Column("address", "地址", p.text(200)),
         Column("grid_code", "网格编码", p.code),
         Column("year_built", "建成年份", p.year()),
-        Column("building_area", "建筑面积(㎡)", p.decimal(places=2, gt=0), required=True, aliases=("建筑面积",), note="大于0，最多两位小数"),
+        Column(
+            "building_area",
+            "建筑面积(㎡)",
+            p.decimal(places=2, gt=0),
+            required=True,
+            aliases=("建筑面积",),
+            note="大于0，最多两位小数",
+        ),
         Column("households", "户数", p.integer(min_value=0)),
         Column("buildings", "楼栋数", p.integer(min_value=0)),
         Column("category", "类别", p.choice(CATEGORY_BY_LABEL), required=True, note="、".join(CATEGORY_BY_LABEL)),
-        Column("renovation_year", "整治完成年份", p.year(), header_required=True, note="已整治老旧小区必填，其他类别留空"),
-        Column("management_mode", "管理模式", p.choice(MODE_BY_LABEL), default=ManagementMode.NONE, note="、".join(MODE_BY_LABEL) + "；空 = 暂无"),
+        Column(
+            "renovation_year", "整治完成年份", p.year(), header_required=True, note="已整治老旧小区必填，其他类别留空"
+        ),
+        Column(
+            "management_mode",
+            "管理模式",
+            p.choice(MODE_BY_LABEL),
+            default=ManagementMode.NONE,
+            note="、".join(MODE_BY_LABEL) + "；空 = 暂无",
+        ),
         Column("service_firm", "物业服务企业", p.text(100), note="须为已登记的企业名称"),
     ]
 
@@ -80,8 +107,15 @@ class EstateImporter(Importer):
         from .services import estate_rule_errors
 
         units = UnitDirectory()
-        writable_streets = set(Street.objects.writable_by(self.user).values_list("id", flat=True)) if can(self.user, "estate") else set()
-        firms = {f.name: f for f in ServiceFirm.objects.filter(name__in={r["service_firm"] for r in rows if r["service_firm"]})}
+        writable_streets = (
+            set(Street.objects.writable_by(self.user).values_list("id", flat=True))
+            if can(self.user, "estate")
+            else set()
+        )
+        firms = {
+            f.name: f
+            for f in ServiceFirm.objects.filter(name__in={r["service_firm"] for r in rows if r["service_firm"]})
+        }
         self.flag_duplicates(rows, "code", "小区编码在文件中重复（与第 {first} 行相同）。")
 
         codes = [r["code"] for r in rows if r["code"]]
@@ -89,9 +123,15 @@ class EstateImporter(Importer):
         for start in range(0, len(codes), 2000):
             for estate in Estate.objects.filter(code__in=codes[start : start + 2000]):
                 existing[estate.code] = estate
-        writable_ids = set(
-            Estate.objects.writable_by(self.user).filter(id__in=[e.id for e in existing.values()]).values_list("id", flat=True)
-        ) if existing else set()
+        writable_ids = (
+            set(
+                Estate.objects.writable_by(self.user)
+                .filter(id__in=[e.id for e in existing.values()])
+                .values_list("id", flat=True)
+            )
+            if existing
+            else set()
+        )
 
         for row in rows:
             district = street = None
@@ -130,7 +170,8 @@ class EstateImporter(Importer):
         streets = {r["_street"].id: r["_street"] for r in rows}
         new_communities = [
             Community(name=name, street_id=sid, district_id=streets[sid].district_id, created_at=now, updated_at=now)
-            for sid, name in sorted(wanted) if (sid, name) not in communities
+            for sid, name in sorted(wanted)
+            if (sid, name) not in communities
         ]
         if new_communities:
             bulk_create_with_history(new_communities, Community, batch_size=1000, default_user=self.user)
@@ -142,10 +183,18 @@ class EstateImporter(Importer):
         for r in rows:
             community = communities[(r["_street"].id, r["community"])]
             values = {
-                "name": r["name"], "community_id": community.id, "street_id": community.street_id,
-                "district_id": community.district_id, "address": r["address"] or "", "grid_code": r["grid_code"] or "",
-                "year_built": r["year_built"], "building_area": r["building_area"], "households": r["households"],
-                "buildings": r["buildings"], "category": r["category"], "renovation_year": r["renovation_year"],
+                "name": r["name"],
+                "community_id": community.id,
+                "street_id": community.street_id,
+                "district_id": community.district_id,
+                "address": r["address"] or "",
+                "grid_code": r["grid_code"] or "",
+                "year_built": r["year_built"],
+                "building_area": r["building_area"],
+                "households": r["households"],
+                "buildings": r["buildings"],
+                "category": r["category"],
+                "renovation_year": r["renovation_year"],
                 "management_mode": r["management_mode"] or ManagementMode.NONE,
                 "service_firm_id": r["_firm"].id if r["_firm"] else None,
             }
@@ -172,8 +221,15 @@ class EstateImporter(Importer):
         if creates:
             bulk_create_with_history(creates, Estate, batch_size=1000, default_user=self.user)
         if updates:
-            bulk_update_with_history(updates, Estate, UPDATABLE_FIELDS + ["version", "updated_at"], batch_size=1000, default_user=self.user)
-        return {"created": len(creates), "updated": len(updates), "unchanged": unchanged, "communities_created": len(new_communities)}
+            bulk_update_with_history(
+                updates, Estate, UPDATABLE_FIELDS + ["version", "updated_at"], batch_size=1000, default_user=self.user
+            )
+        return {
+            "created": len(creates),
+            "updated": len(updates),
+            "unchanged": unchanged,
+            "communities_created": len(new_communities),
+        }
 
 
 register_importer(EstateImporter)

@@ -22,7 +22,14 @@ def estates_by_code(user, codes: Iterable[str], writable: bool = False) -> dict:
     for start in range(0, len(codes), CODES_PER_QUERY):
         qs = Estate.objects.filter(code__in=codes[start : start + CODES_PER_QUERY])
         qs = qs.writable_by(user) if writable else qs.visible_to(user)
-        found.update({e.code: e for e in qs.only("id", "code", "category", "district_id", "street_id", "community_id", "renovation_year")})
+        found.update(
+            {
+                e.code: e
+                for e in qs.only(
+                    "id", "code", "category", "district_id", "street_id", "community_id", "renovation_year"
+                )
+            }
+        )
     return found
 
 

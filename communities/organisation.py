@@ -82,8 +82,21 @@ def _bool(value) -> bool:
 
 
 # --- contracts ---------------------------------------------------------------------------------
-CONTRACT_FIELDS = ("firm", "entrusted_by", "number", "start_date", "end_date", "terminated_on", "fee_per_m2_month",
-                   "security", "cleaning", "greening", "repair", "other", "other_text")
+CONTRACT_FIELDS = (
+    "firm",
+    "entrusted_by",
+    "number",
+    "start_date",
+    "end_date",
+    "terminated_on",
+    "fee_per_m2_month",
+    "security",
+    "cleaning",
+    "greening",
+    "repair",
+    "other",
+    "other_text",
+)
 
 
 def parse_fee(value) -> Decimal:
@@ -152,14 +165,21 @@ def validate_contract(values: dict, *, by, instance: ServiceContract | None = No
         errors.add("other_text", Msg.TOO_LONG.format(max=100))
     if estate is not None and start and end and not errors.get("end_date"):
         period_end = min(end, terminated) if terminated else end
-        overlapping = (ServiceContract.objects.filter(estate=estate, start_date__lte=period_end, end_date__gte=start)
-                       .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gte=start)).select_related("firm"))
+        overlapping = (
+            ServiceContract.objects.filter(estate=estate, start_date__lte=period_end, end_date__gte=start)
+            .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gte=start))
+            .select_related("firm")
+        )
         if instance is not None:
             overlapping = overlapping.exclude(pk=instance.pk)
         other = overlapping.order_by("start_date").first()
         if other is not None:
-            errors.add("start_date", Msg.OVERLAP.format(start=f"{other.start_date:%Y-%m-%d}",
-                                                       end=f"{other.effective_end:%Y-%m-%d}", firm=other.firm.name))
+            errors.add(
+                "start_date",
+                Msg.OVERLAP.format(
+                    start=f"{other.start_date:%Y-%m-%d}", end=f"{other.effective_end:%Y-%m-%d}", firm=other.firm.name
+                ),
+            )
     errors.raise_if_any()
     return cleaned
 
@@ -196,15 +216,17 @@ def contracts_ending(queryset, day: dt.date | None = None):
     """Active contracts of `queryset` ending within OrganisationNorm.contract_warning_days."""
     day = day or timezone.localdate()
     limit = day + dt.timedelta(days=OrganisationNorm.current().contract_warning_days)
-    return queryset.filter(ServiceContract.active_q(day)).filter(
-        Q(end_date__lte=limit) | Q(terminated_on__lte=limit))
+    return queryset.filter(ServiceContract.active_q(day)).filter(Q(end_date__lte=limit) | Q(terminated_on__lte=limit))
 
 
 # --- committee vetting, supervision, terms -----------------------------------------------------
 def can_vet(user, committee: PropertyCommittee, unit: str) -> bool:
     if unit == VettingUnit.STREET:
-        return can(user, "committee") and getattr(user, "role", None) != Role.COMMUNITY_ADVISOR and \
-            Estate.objects.writable_by(user).filter(pk=committee.estate_id).exists()
+        return (
+            can(user, "committee")
+            and getattr(user, "role", None) != Role.COMMUNITY_ADVISOR
+            and Estate.objects.writable_by(user).filter(pk=committee.estate_id).exists()
+        )
     if unit == VettingUnit.COMMUNITY:
         if getattr(user, "role", None) == Role.COMMUNITY_ADVISOR:
             return user.community_id == committee.community_id
@@ -224,11 +246,18 @@ def record_vetting(member: CommitteeMember, values: dict, *, by) -> MemberVettin
     if len(note) > 200:
         raise ValidationError({"note": [Msg.TOO_LONG.format(max=200)]})
     with transaction.atomic(), acting_as(by):
-        vetting, _ = MemberVetting.objects.update_or_create(member=member, unit=unit, defaults={
-            "public_spirit": _bool(values.get("public_spirit")), "ability": _bool(values.get("ability")),
-            "availability": _bool(values.get("availability")), "note": note,
-            "confirmed_by": by, "confirmed_on": timezone.localdate(),
-        })
+        vetting, _ = MemberVetting.objects.update_or_create(
+            member=member,
+            unit=unit,
+            defaults={
+                "public_spirit": _bool(values.get("public_spirit")),
+                "ability": _bool(values.get("ability")),
+                "availability": _bool(values.get("availability")),
+                "note": note,
+                "confirmed_by": by,
+                "confirmed_on": timezone.localdate(),
+            },
+        )
     return vetting
 
 
@@ -251,8 +280,15 @@ def add_supervision(committee: PropertyCommittee, values: dict, *, by) -> Superv
     errors.raise_if_any()
     with transaction.atomic(), acting_as(by):
         return SupervisionRecord.objects.create(
-            committee=committee, estate=committee.estate, date=day, firm=firm, findings=findings,
-            rectification=rectification, satisfied=_bool(values.get("satisfied")), recorded_by=by)
+            committee=committee,
+            estate=committee.estate,
+            date=day,
+            firm=firm,
+            findings=findings,
+            rectification=rectification,
+            satisfied=_bool(values.get("satisfied")),
+            recorded_by=by,
+        )
 
 
 def term_warning(committee: PropertyCommittee, day: dt.date | None = None) -> str | None:

@@ -12,7 +12,9 @@ urlpatterns = [
     path("estates/", views.estate_list, name="estate_list"),
     path(
         "estates/import/",
-        upload_view(EstateImporter, template_url_name="communities:estate_import_template", back=("小区", "/registry/estates/")),
+        upload_view(
+            EstateImporter, template_url_name="communities:estate_import_template", back=("小区", "/registry/estates/")
+        ),
         name="estate_import",
     ),
     path("estates/import/template/", template_view(EstateImporter), name="estate_import_template"),

@@ -241,6 +241,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+
 # --- Cache ----------------------------------------------------------------------------------
 # One cache for every gunicorn worker and every node: the large-scope dashboards are counted
 # once, and whatever counts across requests (rate limits) counts once. Django's own RedisCache,
@@ -349,11 +350,13 @@ LOGGING = {
 # logger (its console handler under DEBUG) repeated every record the root prints, and runserver's
 # access line repeated the request (core/request_log.py).
 LOGGING["filters"] = {"refused": {"()": "core.request_log.RefusedRequestFilter"}}
-LOGGING["loggers"].update({
-    "django": {"handlers": [], "level": "INFO"},  # its records reach the root's console once
-    "django.request": {"filters": ["refused"]},
-    "django.server": {"handlers": [], "level": "INFO", "propagate": True, "filters": ["refused"]},
-})
+LOGGING["loggers"].update(
+    {
+        "django": {"handlers": [], "level": "INFO"},  # its records reach the root's console once
+        "django.request": {"filters": ["refused"]},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True, "filters": ["refused"]},
+    }
+)
 
 # --- Forms (issue 20) -------------------------------------------------------------------------
 # An estate's coordinates lie in Nanjing: the city's extent (31°14′–32°37′ N, 118°22′–119°14′ E)

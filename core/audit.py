@@ -88,14 +88,22 @@ def kind_by_key() -> dict[str, Kind]:
 # --- the filter form -------------------------------------------------------------------------
 class AuditFilterForm(forms.Form):
     # The querysets are the viewer's, set in __init__.
-    user: forms.ModelChoiceField = forms.ModelChoiceField(label="操作人", queryset=None, required=False, empty_label="全部操作人")
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="操作人", queryset=None, required=False, empty_label="全部操作人"
+    )
     kind = forms.ChoiceField(label="记录类型", required=False)
-    district: forms.ModelChoiceField = forms.ModelChoiceField(label="区", queryset=None, required=False, empty_label="全部区")
-    street: forms.ModelChoiceField = forms.ModelChoiceField(label="街道", queryset=None, required=False, empty_label="全部街道")
-    date_from = forms.DateField(label="起始日期", required=False, validators=[plausible_date],
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, validators=[plausible_date],
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    district: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="区", queryset=None, required=False, empty_label="全部区"
+    )
+    street: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="街道", queryset=None, required=False, empty_label="全部街道"
+    )
+    date_from = forms.DateField(
+        label="起始日期", required=False, validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, data=None, *, viewer):
         super().__init__(data)
@@ -107,11 +115,16 @@ class AuditFilterForm(forms.Form):
         self.fields["user"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
         self.fields["kind"].choices = [("", "全部类型")] + [(k.key, k.label) for k in kinds()]
         self.fields["district"].queryset = District.objects.visible_to(viewer).order_by("code")
-        self.fields["street"].queryset = Street.objects.visible_to(viewer).select_related("district").order_by(
-            "district__code", "code")
+        self.fields["street"].queryset = (
+            Street.objects.visible_to(viewer).select_related("district").order_by("district__code", "code")
+        )
         self.fields["street"].label_from_instance = lambda s: f"{s.name}（{s.district.name}）"
         for form_field in self.fields.values():
-            small = "form-select form-select-sm" if isinstance(form_field.widget, forms.Select) else "form-control form-control-sm"
+            small = (
+                "form-select form-select-sm"
+                if isinstance(form_field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
             form_field.widget.attrs["class"] = small
 
     def clean(self):
@@ -127,14 +140,18 @@ class AuditFilterForm(forms.Form):
     def as_params(self) -> dict:
         """The valid filters as plain values, for an export job's params."""
         data = self.cleaned_data
-        return {key: value for key, value in {
-            "user": data["user"].pk if data.get("user") else "",
-            "kind": data.get("kind") or "",
-            "district": data["district"].pk if data.get("district") else "",
-            "street": data["street"].pk if data.get("street") else "",
-            "date_from": data["date_from"].isoformat() if data.get("date_from") else "",
-            "date_to": data["date_to"].isoformat() if data.get("date_to") else "",
-        }.items() if value != ""}
+        return {
+            key: value
+            for key, value in {
+                "user": data["user"].pk if data.get("user") else "",
+                "kind": data.get("kind") or "",
+                "district": data["district"].pk if data.get("district") else "",
+                "street": data["street"].pk if data.get("street") else "",
+                "date_from": data["date_from"].isoformat() if data.get("date_from") else "",
+                "date_to": data["date_to"].isoformat() if data.get("date_to") else "",
+            }.items()
+            if value != ""
+        }
 
     def described(self) -> str:
         data = self.cleaned_data
@@ -188,8 +205,11 @@ def record_index(viewer, cleaned: dict):
             qs = qs.filter(history_date__gte=_bounds(cleaned["date_from"]))
         if cleaned.get("date_to"):
             qs = qs.filter(history_date__lt=_bounds(cleaned["date_to"], next_day=True))
-        parts.append(qs.order_by().annotate(kind_key=Value(kind.key, output_field=CharField()))
-                     .values_list("kind_key", "history_id", "history_date"))
+        parts.append(
+            qs.order_by()
+            .annotate(kind_key=Value(kind.key, output_field=CharField()))
+            .values_list("kind_key", "history_id", "history_date")
+        )
     if not parts:
         return None
     first, rest = parts[0], parts[1:]
@@ -260,7 +280,9 @@ def entries_for(index_rows) -> list[Entry]:
         for change in delta.changes if delta else []:
             model_field = _field(kind.model, change.field)
             if isinstance(model_field, models.ForeignKey):
-                wanted.setdefault((key, change.field), set()).update(v for v in (change.old, change.new) if v is not None)
+                wanted.setdefault((key, change.field), set()).update(
+                    v for v in (change.old, change.new) if v is not None
+                )
     related: dict[tuple[str, str], dict] = {}
     for (key, name), fk_values in wanted.items():
         model: Any = lookup[key].model._meta.get_field(name).related_model
@@ -315,9 +337,16 @@ def _describe(record) -> str:
 
 # --- the export ------------------------------------------------------------------------------
 COLUMNS = [
-    Col("时间", "datetime"), Col("操作人", "text", 12), Col("账号", "text", 14), Col("记录类型", "text", 14),
-    Col("记录", "text", 30), Col("操作", "label"), Col("字段", "text", 16), Col("原值", "text", 24),
-    Col("新值", "text", 24), Col("原因", "text", 20),
+    Col("时间", "datetime"),
+    Col("操作人", "text", 12),
+    Col("账号", "text", 14),
+    Col("记录类型", "text", 14),
+    Col("记录", "text", 30),
+    Col("操作", "label"),
+    Col("字段", "text", 16),
+    Col("原值", "text", 24),
+    Col("新值", "text", 24),
+    Col("原因", "text", 20),
 ]
 
 
@@ -343,13 +372,15 @@ def export_history_job(job, report) -> dict:
     described = form.described()
     writer = XlsxWriter()
     sheet = writer.sheet(
-        "变更记录", COLUMNS, title=f"变更记录（共 {total} 条）",
+        "变更记录",
+        COLUMNS,
+        title=f"变更记录（共 {total} 条）",
         subtitle=f"导出：{user.display_name}，{now.year}年{now.month}月{now.day}日 {now:%H:%M}"
-                 + (f"；筛选条件：{described}" if described else ""),
+        + (f"；筛选条件：{described}" if described else ""),
     )
     rows = 0
     for start in range(0, total, EXPORT_CHUNK):
-        for entry in entries_for(list(index[start:start + EXPORT_CHUNK])):
+        for entry in entries_for(list(index[start : start + EXPORT_CHUNK])):
             head = [entry.when, entry.who, entry.username, entry.kind, entry.what, entry.action]
             if entry.changes:
                 for change in entry.changes:

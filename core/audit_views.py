@@ -35,10 +35,17 @@ def history_log(request):
         entries = audit.entries_for(list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "core/history_log.html", {
-        "form": form, "page_obj": page, "entries": entries, "query_string": params.urlencode(),
-        "breadcrumbs": [("变更记录", "")],
-    })
+    return render(
+        request,
+        "core/history_log.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "entries": entries,
+            "query_string": params.urlencode(),
+            "breadcrumbs": [("变更记录", "")],
+        },
+    )
 
 
 @login_required
@@ -48,9 +55,17 @@ def history_export(request):
     _require(request.user)
     form = audit.AuditFilterForm(request.GET, viewer=request.user)
     if not form.is_valid():
-        return render(request, "core/history_log.html", {
-            "form": form, "page_obj": None, "entries": None, "query_string": request.GET.urlencode(),
-            "breadcrumbs": [("变更记录", "")],
-        }, status=400)
+        return render(
+            request,
+            "core/history_log.html",
+            {
+                "form": form,
+                "page_obj": None,
+                "entries": None,
+                "query_string": request.GET.urlencode(),
+                "breadcrumbs": [("变更记录", "")],
+            },
+            status=400,
+        )
     job = audit.start_export(request.user, form.as_params())
     return redirect("core:job_detail", pk=job.pk)

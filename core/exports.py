@@ -79,7 +79,11 @@ def register_exports(exports: dict[str, Export]) -> None:
 
 def start_export(user, name: str, query: str, title: str | None = None) -> Job:
     """The job that exports list `name` with the page's filters (`query`), queued."""
-    job = Job.objects.create(kind=f"export_{name}", title=title or f"导出{EXPORTS[name].title}", created_by=user,
-                             params={"query": query[:2000]})
+    job = Job.objects.create(
+        kind=f"export_{name}",
+        title=title or f"导出{EXPORTS[name].title}",
+        created_by=user,
+        params={"query": query[:2000]},
+    )
     enqueue(job)
     return job

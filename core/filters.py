@@ -75,10 +75,16 @@ class FilterSet(df.FilterSet):
     def filter_for_field(cls, field, field_name, lookup_expr=None):
         from django.db import models
 
-        if isinstance(field, models.IntegerField) and not isinstance(field, models.AutoField) and lookup_expr in (None, "exact"):
+        if (
+            isinstance(field, models.IntegerField)
+            and not isinstance(field, models.AutoField)
+            and lookup_expr in (None, "exact")
+        ):
             if field.name == "year":
                 return YearFilter(field_name=field_name, label=field.verbose_name)
-            return IntegerFilter(field_name=field_name, label=field.verbose_name, min_value=-ID_MAX - 1, max_value=ID_MAX)
+            return IntegerFilter(
+                field_name=field_name, label=field.verbose_name, min_value=-ID_MAX - 1, max_value=ID_MAX
+            )
         return super().filter_for_field(field, field_name, lookup_expr)
 
 
@@ -144,6 +150,7 @@ def names_no_row(filterset) -> bool:
             if not all(re.fullmatch(r"[0-9]{1,18}", str(value or "").strip()) for value in values):
                 return False
     return True
+
 
 def chinese_empty_options(form) -> None:
     """The empty option of every select of a filter bar reads "全部…" (全部区, 全部状态), never

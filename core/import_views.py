@@ -46,18 +46,33 @@ def upload_view(importer_cls, template_url_name: str | None = None, back: tuple[
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            job = Job(kind=f"import_{importer_cls.kind}", title=f"导入{importer_cls.title}：{upload.name}",
-                      created_by=request.user, input_name=upload.name)
-            job.input_file.save(f"upload_{request.user.pk}.{upload.name.rsplit('.', 1)[-1].lower()}", upload, save=False)
+            job = Job(
+                kind=f"import_{importer_cls.kind}",
+                title=f"导入{importer_cls.title}：{upload.name}",
+                created_by=request.user,
+                input_name=upload.name,
+            )
+            job.input_file.save(
+                f"upload_{request.user.pk}.{upload.name.rsplit('.', 1)[-1].lower()}", upload, save=False
+            )
             job.save()
             enqueue(job)
             return redirect("core:job_detail", pk=job.pk)
         recent = Job.objects.filter(created_by=request.user, kind=f"import_{importer_cls.kind}")[:10]
         crumbs = ([back] if back else []) + [(f"导入{importer_cls.title}", "")]
-        return render(request, "core/import_upload.html", {
-            "form": form, "importer": importer_cls, "recent": recent, "breadcrumbs": crumbs,
-            "template_url_name": template_url_name, "columns": importer_cls.columns,
-        }, status=400 if request.method == "POST" else 200)
+        return render(
+            request,
+            "core/import_upload.html",
+            {
+                "form": form,
+                "importer": importer_cls,
+                "recent": recent,
+                "breadcrumbs": crumbs,
+                "template_url_name": template_url_name,
+                "columns": importer_cls.columns,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
 
     return view
 
@@ -70,7 +85,9 @@ def template_view(importer_cls):
     def view(request):
         buffer = io.BytesIO()
         write_template(importer_cls, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         filename = f"{importer_cls.title}模板.xlsx"
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
         return response

@@ -75,11 +75,15 @@ def refused(request) -> HttpResponse:
     if request.path_info.startswith("/api/georeport/"):
         # Open311 clients read the standard's error shape (integrations/open311.py).
         if request.path_info.endswith(".xml"):
-            return HttpResponse(f"<?xml version='1.0' encoding='UTF-8'?>\n<errors><error><code>400</code>"
-                                f"<description>{MESSAGE}</description></error></errors>",
-                                status=400, content_type="text/xml; charset=utf-8")
-        return JsonResponse([{"code": 400, "description": MESSAGE}], status=400, safe=False,
-                            json_dumps_params={"ensure_ascii": False})
+            return HttpResponse(
+                f"<?xml version='1.0' encoding='UTF-8'?>\n<errors><error><code>400</code>"
+                f"<description>{MESSAGE}</description></error></errors>",
+                status=400,
+                content_type="text/xml; charset=utf-8",
+            )
+        return JsonResponse(
+            [{"code": 400, "description": MESSAGE}], status=400, safe=False, json_dumps_params={"ensure_ascii": False}
+        )
     if request.path_info.startswith("/api/") or "json" in request.headers.get("Accept", ""):
         return JsonResponse({"detail": MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
     return HttpResponse(render_to_string("400.html", {"message": MESSAGE}), status=400)

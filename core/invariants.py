@@ -75,7 +75,9 @@ def run_checks() -> list[Outcome]:
 def report(outcomes: list[Outcome]) -> str:
     lines = []
     for o in outcomes:
-        lines.append(f"{'✓' if o.ok else '✗'} [{o.check.app}] {o.check.label}" + ("" if o.ok else f"：{o.total} 处不符"))
+        lines.append(
+            f"{'✓' if o.ok else '✗'} [{o.check.app}] {o.check.label}" + ("" if o.ok else f"：{o.total} 处不符")
+        )
         lines.extend(f"    - {v}" for v in o.violations)
         if o.total > len(o.violations):
             lines.append(f"    ……另有 {o.total - len(o.violations)} 处")

@@ -136,7 +136,9 @@ def execute(model: type[JobBase], pk, handler: Callable, *, keep_lease: bool = T
         else:
             # Put it back in the queue: the sweeper (or the retry below) takes it again.
             model._default_manager.filter(pk=pk).update(
-                status=JobStatus.QUEUED, lease_expires_at=None, error=f"第 {job.attempts} 次尝试失败：{type(exc).__name__}"
+                status=JobStatus.QUEUED,
+                lease_expires_at=None,
+                error=f"第 {job.attempts} 次尝试失败：{type(exc).__name__}",
             )
     else:
         job.mark_succeeded(result if isinstance(result, dict) else {})

@@ -55,7 +55,11 @@ def _cn_datetime(value) -> str:
 def last_change(current) -> tuple[str, object]:
     """Who changed the row last and when (its history), for the conflict message."""
     history = getattr(current, "history", None)
-    last = history.select_related("history_user").order_by("-history_date", "-history_id").first() if history is not None else None
+    last = (
+        history.select_related("history_user").order_by("-history_date", "-history_id").first()
+        if history is not None
+        else None
+    )
     who = getattr(last.history_user, "display_name", None) if last is not None and last.history_user else None
     return who or "其他用户", last.history_date if last is not None else None
 

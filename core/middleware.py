@@ -67,7 +67,11 @@ class HealthCheckMiddleware:
 
     def __call__(self, request):
         # a probe sends no query; a request with one takes the whole stack (input guard included)
-        if request.path_info == self.path and request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING"):
+        if (
+            request.path_info == self.path
+            and request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+        ):
             from .views import healthz
 
             return healthz(request)

@@ -84,7 +84,9 @@ class JobBase(models.Model):
 
     def heartbeat(self, progress: int | None = None, note: str | None = None, lease_seconds: int | None = None):
         """Renew the lease and record progress; a no-op if the job is no longer ours."""
-        fields: dict[str, object] = {"lease_expires_at": timezone.now() + dt.timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS)}
+        fields: dict[str, object] = {
+            "lease_expires_at": timezone.now() + dt.timedelta(seconds=lease_seconds or settings.JOB_LEASE_SECONDS)
+        }
         if progress is not None:
             self.progress = fields["progress"] = max(0, min(100, int(progress)))
         if note is not None:
@@ -101,15 +103,24 @@ class JobBase(models.Model):
         self.result = result or {}
         self.progress_note = self.SUCCEEDED_NOTE
         type(self)._default_manager.filter(pk=self.pk).update(
-            status=self.status, progress=100, finished_at=self.finished_at, result=self.result, lease_expires_at=None,
+            status=self.status,
+            progress=100,
+            finished_at=self.finished_at,
+            result=self.result,
+            lease_expires_at=None,
             progress_note=self.progress_note,
         )
 
     def mark_failed(self, error: str, result: dict | None = None):
         self.status, self.finished_at, self.error = JobStatus.FAILED, timezone.now(), error
         self.progress_note = self.FAILED_NOTE
-        fields = {"status": self.status, "finished_at": self.finished_at, "error": error[:4000], "lease_expires_at": None,
-                  "progress_note": self.progress_note}
+        fields = {
+            "status": self.status,
+            "finished_at": self.finished_at,
+            "error": error[:4000],
+            "lease_expires_at": None,
+            "progress_note": self.progress_note,
+        }
         if result is not None:
             self.result = fields["result"] = result
         type(self)._default_manager.filter(pk=self.pk).update(**fields)

@@ -64,9 +64,7 @@ def split_tranches(total_fen: int, shares) -> list[int]:
     """Split a total into tranches by their shares; each rounded half-up to the fen, and the
     last takes what is left so the tranches add up to the total exactly."""
     shares = [to_decimal(s) for s in shares]
-    parts = [
-        int((Decimal(total_fen) * share).quantize(ONE, rounding=ROUND_HALF_UP)) for share in shares[:-1]
-    ]
+    parts = [int((Decimal(total_fen) * share).quantize(ONE, rounding=ROUND_HALF_UP)) for share in shares[:-1]]
     parts.append(total_fen - sum(parts))
     return parts
 

@@ -31,7 +31,9 @@ def register(rules: Rules) -> None:
 
 def rules() -> Rules:
     if _rules is None:
-        raise ImproperlyConfigured("权限规则未注册：INSTALLED_APPS 须包含 accounts（accounts.apps 注册 accounts.rules）。")
+        raise ImproperlyConfigured(
+            "权限规则未注册：INSTALLED_APPS 须包含 accounts（accounts.apps 注册 accounts.rules）。"
+        )
     return _rules
 
 

@@ -55,8 +55,13 @@ class RefusedRequestFilter(logging.Filter):
         if request is None or not hasattr(request, "path"):
             return True
         record.msg = "refused %s: user=%s method=%s path=%s reason=%s"
-        record.args = (status, _who(request), _clean(request.method or "", 16), _clean(request.path, 500),
-                       _reason(record, status))
+        record.args = (
+            status,
+            _who(request),
+            _clean(request.method or "", 16),
+            _clean(request.path, 500),
+            _reason(record, status),
+        )
         record.exc_info = None
         record.exc_text = None
         record.stack_info = None

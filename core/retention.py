@@ -27,8 +27,11 @@ def purge_job_files(now: dt.datetime | None = None) -> int:
     with_files = Q()
     for name in FILE_FIELDS:
         with_files |= ~Q(**{name: ""})
-    old = (Job.objects.filter(created_at__lt=cutoff).filter(with_files)
-           .exclude(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]))
+    old = (
+        Job.objects.filter(created_at__lt=cutoff)
+        .filter(with_files)
+        .exclude(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+    )
     n = 0
     for job in old.only("pk", *FILE_FIELDS).iterator():
         for name in FILE_FIELDS:

@@ -48,7 +48,11 @@ def date_error(value, *, fact: bool, now: dt.datetime | None = None) -> str | No
     if isinstance(value, dt.datetime):
         moment = value if timezone.is_aware(value) else value.replace(tzinfo=tz)
         earliest = dt.datetime.combine(EARLIEST_DATE, dt.time(0), tzinfo=tz)
-        latest = now + CLOCK_GRACE if fact else dt.datetime.combine(LATEST_DATE + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+        latest = (
+            now + CLOCK_GRACE
+            if fact
+            else dt.datetime.combine(LATEST_DATE + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+        )
         bad = moment < earliest or moment >= latest
     elif isinstance(value, dt.date):
         latest_day = timezone.localtime(now).date() if fact else LATEST_DATE

@@ -18,7 +18,11 @@ def _job_for(request, pk) -> Job:
 @login_required
 def job_detail(request, pk):
     job = _job_for(request, pk)
-    return render(request, "core/job_detail.html", {"job": job, "breadcrumbs": [("后台任务", "/jobs/"), (job.title or job.kind, "")]})
+    return render(
+        request,
+        "core/job_detail.html",
+        {"job": job, "breadcrumbs": [("后台任务", "/jobs/"), (job.title or job.kind, "")]},
+    )
 
 
 @login_required

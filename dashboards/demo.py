@@ -50,8 +50,17 @@ def build(rng, ctx) -> None:
     evaluator = users["pinggu"]
     picked = [e for e in ctx["estates"] if e.district.name == "玄武区"][:20]
     EvaluatorAssignment.objects.bulk_create(
-        [EvaluatorAssignment(evaluator=evaluator, estate=e, district_id=e.district_id, street_id=e.street_id,
-                             community_id=e.community_id, assigned_by=users["xuanwu_fang"]) for e in picked],
+        [
+            EvaluatorAssignment(
+                evaluator=evaluator,
+                estate=e,
+                district_id=e.district_id,
+                street_id=e.street_id,
+                community_id=e.community_id,
+                assigned_by=users["xuanwu_fang"],
+            )
+            for e in picked
+        ],
         ignore_conflicts=True,
     )
 

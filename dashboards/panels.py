@@ -67,9 +67,14 @@ class Chart:
     def spec(self) -> dict:
         """What the browser needs to draw it (json_script)."""
         return {
-            "kind": self.kind, "unit": self.unit, "axisLabel": self.axis_label, "categories": self.categories,
-            "series": [{"name": s["name"], "data": [_plain(v) for v in s["data"]], "colour": s.get("colour", "")}
-                       for s in self.series],
+            "kind": self.kind,
+            "unit": self.unit,
+            "axisLabel": self.axis_label,
+            "categories": self.categories,
+            "series": [
+                {"name": s["name"], "data": [_plain(v) for v in s["data"]], "colour": s.get("colour", "")}
+                for s in self.series
+            ],
             "links": [s.get("links", []) for s in self.series],
         }
 
@@ -83,10 +88,16 @@ class Chart:
                 value = s["data"][i]
                 links = s.get("links") or []
                 texts = s.get("texts") or []  # exact display text (money: "1,234.50 元")
-                cells.append({"value": value, "text": texts[i] if i < len(texts) else _display(value, self.unit),
-                              "url": links[i] if i < len(links) else ""})
-            rows.append({"label": label, "url": self.category_links[i] if i < len(self.category_links) else "",
-                         "cells": cells})
+                cells.append(
+                    {
+                        "value": value,
+                        "text": texts[i] if i < len(texts) else _display(value, self.unit),
+                        "url": links[i] if i < len(links) else "",
+                    }
+                )
+            rows.append(
+                {"label": label, "url": self.category_links[i] if i < len(self.category_links) else "", "cells": cells}
+            )
         return rows
 
 
@@ -128,7 +139,9 @@ def units_for(user) -> tuple[str, str, list[Unit]]:
         rows = District.objects.order_by("code").values_list("pk", "name", "code")
         return "district_id", "区", [Unit(*r) for r in rows]
     if level == "district":
-        rows = Street.objects.filter(district_id=user.district_id).order_by("code").values_list("pk", "short_name", "code")
+        rows = (
+            Street.objects.filter(district_id=user.district_id).order_by("code").values_list("pk", "short_name", "code")
+        )
         return "street_id", "街道", [Unit(*r) for r in rows]
     if level == "street":
         rows = Community.objects.filter(street_id=user.street_id).order_by("name").values_list("pk", "name")
@@ -140,7 +153,13 @@ def units_for(user) -> tuple[str, str, list[Unit]]:
 def _unit_params(user, scope_field: str, unit: Unit, app: str) -> dict:
     """The filter of a list page that selects one unit (each app's FilterSet has its own keys)."""
     if scope_field == "estate_id":
-        return {"estate": unit.code} if app == "disputes" else {"code": unit.code} if app == "assessments" else {"q": unit.code}
+        return (
+            {"estate": unit.code}
+            if app == "disputes"
+            else {"code": unit.code}
+            if app == "assessments"
+            else {"q": unit.code}
+        )
     name = scope_field.removesuffix("_id")
     if app == "communities":
         params = {name: unit.code}
@@ -154,62 +173,122 @@ def _unit_params(user, scope_field: str, unit: Unit, app: str) -> dict:
 
 # --- the panels ---------------------------------------------------------------------------------
 def estates_by_category_and_mode(user) -> Chart:
-
-    counts = {(c, m): n for c, m, n in Estate.objects.visible_to(user).order_by()
-              .values_list("category", "management_mode").annotate(n=Count("id"))}
+    counts = {
+        (c, m): n
+        for c, m, n in Estate.objects.visible_to(user)
+        .order_by()
+        .values_list("category", "management_mode")
+        .annotate(n=Count("id"))
+    }
     modes = list(ManagementMode)
-    chart = Chart("estates", "小区类别与管理模式", "stacked", [m.label for m in modes], unit="个", axis_label="小区数",
-                  category_links=[_url("communities:estate_list", management_mode=m.value) for m in modes],
-                  empty_text="您的管辖范围内还没有登记小区。", empty_url=_url("communities:estate_list"),
-                  empty_action="去小区列表登记或导入小区")
+    chart = Chart(
+        "estates",
+        "小区类别与管理模式",
+        "stacked",
+        [m.label for m in modes],
+        unit="个",
+        axis_label="小区数",
+        category_links=[_url("communities:estate_list", management_mode=m.value) for m in modes],
+        empty_text="您的管辖范围内还没有登记小区。",
+        empty_url=_url("communities:estate_list"),
+        empty_action="去小区列表登记或导入小区",
+    )
     for category in EstateCategory:
-        chart.series.append({
-            "name": category.label, "data": [counts.get((category.value, m.value), 0) for m in modes],
-            "links": [_url("communities:estate_list", category=category.value, management_mode=m.value) for m in modes],
-        })
+        chart.series.append(
+            {
+                "name": category.label,
+                "data": [counts.get((category.value, m.value), 0) for m in modes],
+                "links": [
+                    _url("communities:estate_list", category=category.value, management_mode=m.value) for m in modes
+                ],
+            }
+        )
     return chart
 
 
 def assessment_years(user) -> tuple[list[int], dict]:
     """Years with current results in the scope, and their (year, grade) counts (one query)."""
 
-    counts = {(y, g): n for y, g, n in EstateResult.objects.visible_to(user).filter(is_current=True).order_by()
-              .values_list("year", "grade").annotate(n=Count("estate_id"))}
+    counts = {
+        (y, g): n
+        for y, g, n in EstateResult.objects.visible_to(user)
+        .filter(is_current=True)
+        .order_by()
+        .values_list("year", "grade")
+        .annotate(n=Count("estate_id"))
+    }
     return sorted({y for y, _ in counts}), counts
 
 
 def grades_by_year(years: list[int], counts: dict) -> Chart:
-
-    chart = Chart("grade-years", "考核等级历年分布", "stacked", [f"{y}年" for y in years], unit="个", axis_label="小区数",
-                  category_links=[_url("assessments:result_list", year=y) for y in years],
-                  empty_text="还没有考核结果。", empty_url=_url("assessments:cycle"),
-                  empty_action="市房产局在“考核计分”中发起年度计分后显示")
+    chart = Chart(
+        "grade-years",
+        "考核等级历年分布",
+        "stacked",
+        [f"{y}年" for y in years],
+        unit="个",
+        axis_label="小区数",
+        category_links=[_url("assessments:result_list", year=y) for y in years],
+        empty_text="还没有考核结果。",
+        empty_url=_url("assessments:cycle"),
+        empty_action="市房产局在“考核计分”中发起年度计分后显示",
+    )
     for grade in GRADE_COLUMNS:
-        chart.series.append({"name": str(grade), "colour": GRADE_COLOURS[str(grade)],
-                             "data": [counts.get((y, str(grade)), 0) for y in years],
-                             "links": [_url("assessments:result_list", year=y, grade=str(grade)) for y in years]})
+        chart.series.append(
+            {
+                "name": str(grade),
+                "colour": GRADE_COLOURS[str(grade)],
+                "data": [counts.get((y, str(grade)), 0) for y in years],
+                "links": [_url("assessments:result_list", year=y, grade=str(grade)) for y in years],
+            }
+        )
     return chart
 
 
 def grades_by_unit(user, year: int | None, scope_field: str, unit_label: str, units: list[Unit]) -> Chart:
-
     counts = {}
     if year is not None:
-        counts = {(u, g): n for u, g, n in EstateResult.objects.visible_to(user).filter(year=year, is_current=True)
-                  .order_by().values_list(scope_field, "grade").annotate(n=Count("estate_id"))}
+        counts = {
+            (u, g): n
+            for u, g, n in EstateResult.objects.visible_to(user)
+            .filter(year=year, is_current=True)
+            .order_by()
+            .values_list(scope_field, "grade")
+            .annotate(n=Count("estate_id"))
+        }
     title = f"{year}年度考核等级分布（按{unit_label}）" if year else f"考核等级分布（按{unit_label}）"
-    chart = Chart("grade-units", title, "stacked", [u.name for u in units], unit="个", axis_label="小区数",
-                  category_links=[_url("assessments:result_list", year=year, **_unit_params(user, scope_field, u, "assessments"))
-                                  for u in units],
-                  empty_text="该年度还没有考核结果。", empty_url=_url("assessments:cycle"),
-                  empty_action="查看考核计分")
+    chart = Chart(
+        "grade-units",
+        title,
+        "stacked",
+        [u.name for u in units],
+        unit="个",
+        axis_label="小区数",
+        category_links=[
+            _url("assessments:result_list", year=year, **_unit_params(user, scope_field, u, "assessments"))
+            for u in units
+        ],
+        empty_text="该年度还没有考核结果。",
+        empty_url=_url("assessments:cycle"),
+        empty_action="查看考核计分",
+    )
     for grade in GRADE_COLUMNS:
-        chart.series.append({
-            "name": str(grade), "colour": GRADE_COLOURS[str(grade)],
-            "data": [counts.get((u.pk, str(grade)), 0) for u in units],
-            "links": [_url("assessments:result_list", year=year, grade=str(grade),
-                           **_unit_params(user, scope_field, u, "assessments")) for u in units],
-        })
+        chart.series.append(
+            {
+                "name": str(grade),
+                "colour": GRADE_COLOURS[str(grade)],
+                "data": [counts.get((u.pk, str(grade)), 0) for u in units],
+                "links": [
+                    _url(
+                        "assessments:result_list",
+                        year=year,
+                        grade=str(grade),
+                        **_unit_params(user, scope_field, u, "assessments"),
+                    )
+                    for u in units
+                ],
+            }
+        )
     return chart
 
 
@@ -232,31 +311,60 @@ def case_charts(user, case_year: int, scope_field: str, unit_label: str, units: 
 
     names = [u.name for u in units]
     rates = Chart(
-        "on-time", f"{case_year}年受理案件按时办结率（按{unit_label}）", "bar", names, unit="%", axis_label="按时率(%)",
+        "on-time",
+        f"{case_year}年受理案件按时办结率（按{unit_label}）",
+        "bar",
+        names,
+        unit="%",
+        axis_label="按时率(%)",
         note="按时率 = 按时办结 ÷（已办结 + 未办结但已超期）；未到期的在办案件不计入。",
-        empty_text=f"{case_year}年还没有受理矛盾纠纷或应急维修。", empty_url=_url("disputes:home"),
+        empty_text=f"{case_year}年还没有受理矛盾纠纷或应急维修。",
+        empty_url=_url("disputes:home"),
         empty_action="到“两站一中心”登记案件",
     )
     rates.series = [
-        {"name": "矛盾纠纷按时办结率", "data": [d_rates.get(u.pk, stats.Rates()).on_time_rate for u in units],
-         "links": [_url("disputes:dispute_list", year=case_year, **params(u)) for u in units]},
-        {"name": "应急维修按时完成率", "data": [r_rates.get(u.pk, stats.Rates()).on_time_rate for u in units],
-         "links": [_url("disputes:repair_list", year=case_year, **params(u)) for u in units]},
+        {
+            "name": "矛盾纠纷按时办结率",
+            "data": [d_rates.get(u.pk, stats.Rates()).on_time_rate for u in units],
+            "links": [_url("disputes:dispute_list", year=case_year, **params(u)) for u in units],
+        },
+        {
+            "name": "应急维修按时完成率",
+            "data": [r_rates.get(u.pk, stats.Rates()).on_time_rate for u in units],
+            "links": [_url("disputes:repair_list", year=case_year, **params(u)) for u in units],
+        },
     ]
     overdue = Chart(
-        "overdue", f"逾期未办结案件（按{unit_label}，截至今日）", "bar", names, unit="件", axis_label="件数",
+        "overdue",
+        f"逾期未办结案件（按{unit_label}，截至今日）",
+        "bar",
+        names,
+        unit="件",
+        axis_label="件数",
         category_links=[_url("disputes:overdue_list", kind="repairs", **params(u)) for u in units],
-        empty_text="目前没有逾期未办结的案件。", empty_url=_url("disputes:overdue_list"), empty_action="查看逾期清单",
+        empty_text="目前没有逾期未办结的案件。",
+        empty_url=_url("disputes:overdue_list"),
+        empty_action="查看逾期清单",
     )
     overdue.series = [
-        {"name": "逾期矛盾纠纷", "colour": "#cf222e", "data": [d_over.get(u.pk, 0) for u in units],
-         "links": [_url("disputes:overdue_list", kind="disputes", **params(u)) for u in units]},
-        {"name": "逾期应急维修", "colour": "#bc4c00", "data": [r_over.get(u.pk, 0) for u in units],
-         "links": [_url("disputes:overdue_list", kind="repairs", **params(u)) for u in units]},
+        {
+            "name": "逾期矛盾纠纷",
+            "colour": "#cf222e",
+            "data": [d_over.get(u.pk, 0) for u in units],
+            "links": [_url("disputes:overdue_list", kind="disputes", **params(u)) for u in units],
+        },
+        {
+            "name": "逾期应急维修",
+            "colour": "#bc4c00",
+            "data": [r_over.get(u.pk, 0) for u in units],
+            "links": [_url("disputes:overdue_list", kind="repairs", **params(u)) for u in units],
+        },
     ]
     totals = {
-        "dispute_overdue": sum(d_over.values()), "repair_overdue": sum(r_over.values()),
-        "dispute_rate": stats.Rates.sum(d_rates.values()).on_time_rate, "repair_rate": stats.Rates.sum(r_rates.values()).on_time_rate,
+        "dispute_overdue": sum(d_over.values()),
+        "repair_overdue": sum(r_over.values()),
+        "dispute_rate": stats.Rates.sum(d_rates.values()).on_time_rate,
+        "repair_rate": stats.Rates.sum(r_rates.values()).on_time_rate,
     }
     return [rates, overdue], totals
 
@@ -269,9 +377,23 @@ def subsidies_by_district(user, year: int | None) -> Chart | None:
 
     if user.scope_level not in ("city", "district"):
         return None
-    sheets = list(AllocationSheet.objects.visible_to(user).order_by("district_id", "version").values_list(
-        "pk", "year", "district_id", "kind", "status", "city_fen", "district_fen", "city_pay_fen", "city_recover_fen",
-        "district_pay_fen", "district_recover_fen"))
+    sheets = list(
+        AllocationSheet.objects.visible_to(user)
+        .order_by("district_id", "version")
+        .values_list(
+            "pk",
+            "year",
+            "district_id",
+            "kind",
+            "status",
+            "city_fen",
+            "district_fen",
+            "city_pay_fen",
+            "city_recover_fen",
+            "district_pay_fen",
+            "district_recover_fen",
+        )
+    )
     years = sorted({row[1] for row in sheets})
     shown = year if year in years else (years[-1] if years else year)
     districts = list(District.objects.order_by("code")) if user.scope_level == "city" else [user.district]
@@ -294,22 +416,35 @@ def subsidies_by_district(user, year: int | None) -> Chart | None:
     note = ""
     if total:
         share = (Decimal(100) * total_city / total).quantize(Decimal("0.1"))
-        note = (f"合计 {format_yuan(total, unit=True)}：市级承担 {format_yuan(total_city, unit=True)}（{share}%），"
-                f"区级承担 {format_yuan(total_district, unit=True)}（{Decimal(100) - share}%）。")
+        note = (
+            f"合计 {format_yuan(total, unit=True)}：市级承担 {format_yuan(total_city, unit=True)}（{share}%），"
+            f"区级承担 {format_yuan(total_district, unit=True)}（{Decimal(100) - share}%）。"
+        )
     chart = Chart(
-        "subsidies", f"{shown}年度扶持资金（按区，市级与区级承担）" if shown else "扶持资金（按区）", "stacked",
-        [f"{d.name}（{status[d.pk]}）" if d.pk in status else d.name for d in districts], unit="元", axis_label="金额(元)",
+        "subsidies",
+        f"{shown}年度扶持资金（按区，市级与区级承担）" if shown else "扶持资金（按区）",
+        "stacked",
+        [f"{d.name}（{status[d.pk]}）" if d.pk in status else d.name for d in districts],
+        unit="元",
+        axis_label="金额(元)",
         category_links=[_url("subsidies:index", year=shown) for _ in districts],
-        note=note, empty_text="还没有可查看的扶持资金分配表。", empty_url=_url("subsidies:index"),
+        note=note,
+        empty_text="还没有可查看的扶持资金分配表。",
+        empty_url=_url("subsidies:index"),
         empty_action="查看扶持资金",
     )
     for name, amounts in (("市级承担", city), ("区级承担", district)):
-        chart.series.append({
-            "name": name, "data": [fen_to_yuan(amounts.get(d.pk, 0)) for d in districts],
-            "texts": [format_yuan(amounts.get(d.pk, 0), unit=True) for d in districts],
-            "links": [reverse("subsidies:sheet_detail", args=[first_sheet[d.pk]]) if d.pk in first_sheet else ""
-                      for d in districts],
-        })
+        chart.series.append(
+            {
+                "name": name,
+                "data": [fen_to_yuan(amounts.get(d.pk, 0)) for d in districts],
+                "texts": [format_yuan(amounts.get(d.pk, 0), unit=True) for d in districts],
+                "links": [
+                    reverse("subsidies:sheet_detail", args=[first_sheet[d.pk]]) if d.pk in first_sheet else ""
+                    for d in districts
+                ],
+            }
+        )
     return chart
 
 
@@ -319,9 +454,11 @@ def staffing_and_coverage(user, scope_field: str, unit_label: str, units: list[U
 
     report = compliance_report(user, with_communities=True)
     met: dict[int, list[int]] = {}
-    unit_of_row = {"district_id": lambda r: r.district.pk,
-                   "street_id": lambda r: r.street.pk if r.street else None,
-                   "community_id": lambda r: r.unit.pk if r.level == "community" else None}.get(scope_field)
+    unit_of_row = {
+        "district_id": lambda r: r.district.pk,
+        "street_id": lambda r: r.street.pk if r.street else None,
+        "community_id": lambda r: r.unit.pk if r.level == "community" else None,
+    }.get(scope_field)
     if unit_of_row:
         for row in report.rows:
             key = unit_of_row(row)
@@ -331,9 +468,12 @@ def staffing_and_coverage(user, scope_field: str, unit_label: str, units: list[U
             tally[0] += 1
             tally[1] += 1 if row.meets_norm else 0
     covered: dict[int, list[int]] = {}
-    for unit_id, category, mode, n in (Estate.objects.visible_to(user).order_by()
-                                       .values_list("id" if scope_field == "estate_id" else scope_field, "category",
-                                                    "management_mode").annotate(n=Count("id"))):
+    for unit_id, category, mode, n in (
+        Estate.objects.visible_to(user)
+        .order_by()
+        .values_list("id" if scope_field == "estate_id" else scope_field, "category", "management_mode")
+        .annotate(n=Count("id"))
+    ):
         tally = covered.setdefault(unit_id, [0, 0])
         tally[0] += n
         tally[1] += 0 if GAPS & set(mode_rules(category, mode)) else n
@@ -347,16 +487,28 @@ def staffing_and_coverage(user, scope_field: str, unit_label: str, units: list[U
         return {"street": user.street.code, "communities": "1"} if user.street_id else {}
 
     chart = Chart(
-        "staffing", f"人员配备达标率与物业管理覆盖率（按{unit_label}）", "bar", [u.name for u in units], unit="%",
+        "staffing",
+        f"人员配备达标率与物业管理覆盖率（按{unit_label}）",
+        "bar",
+        [u.name for u in units],
+        unit="%",
         axis_label="比例(%)",
         note="达标率：本级及下级单位中专职人员达到配备标准的单位所占比例；覆盖率：没有“未全覆盖/无基本服务保障”问题的小区所占比例。",
-        empty_text="还没有人员配备或小区登记数据。", empty_url=_url("staffing:compliance"), empty_action="查看人员配备达标情况",
+        empty_text="还没有人员配备或小区登记数据。",
+        empty_url=_url("staffing:compliance"),
+        empty_action="查看人员配备达标情况",
     )
     chart.series = [
-        {"name": "人员配备达标率", "data": [pct(met.get(u.pk)) for u in units],
-         "links": [_url("staffing:compliance", **params(u)) for u in units]},
-        {"name": "物业管理覆盖率", "data": [pct(covered.get(u.pk)) for u in units],
-         "links": [_url("staffing:coverage", **params(u)) for u in units]},
+        {
+            "name": "人员配备达标率",
+            "data": [pct(met.get(u.pk)) for u in units],
+            "links": [_url("staffing:compliance", **params(u)) for u in units],
+        },
+        {
+            "name": "物业管理覆盖率",
+            "data": [pct(covered.get(u.pk)) for u in units],
+            "links": [_url("staffing:coverage", **params(u)) for u in units],
+        },
     ]
     return chart
 
@@ -376,9 +528,10 @@ def cached_dashboard(user, params, *, large: bool) -> dict:
     if not large:
         return dashboard(user, params)
 
-
     year = _int(params.get("year"), "")
-    unit = {"city": "all", "district": user.district_id, "street": user.street_id}.get(user.scope_level, f"user{user.pk}")
+    unit = {"city": "all", "district": user.district_id, "street": user.street_id}.get(
+        user.scope_level, f"user{user.pk}"
+    )
     key = f"dashboard:{user.scope_level}:{unit}:{user.role}:{year}"
     cached = cache.get(key)
     if cached is None:
@@ -407,6 +560,11 @@ def dashboard(user, params) -> dict:
     charts = [c for c in charts if c is not None]
     assessed = sum(n for (y, g), n in year_counts.items() if y == year and g != "未参加考核")
     return {
-        "charts": charts, "year": year, "years": years, "case_year": case_year, "dash_unit_label": unit_label,
-        "assessed": assessed, **case_totals,
+        "charts": charts,
+        "year": year,
+        "years": years,
+        "case_year": case_year,
+        "dash_unit_label": unit_label,
+        "assessed": assessed,
+        **case_totals,
     }

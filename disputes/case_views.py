@@ -65,10 +65,17 @@ def case_create(request, kind):
         else:
             messages.success(request, creation.done(case))
             return redirect(kind.url("detail"), pk=case.pk)
-    return render(request, creation.template, {
-        "form": form, "title": creation.title, "submit": creation.submit, "intro": creation.intro,
-        "breadcrumbs": _crumbs(kind, creation.title),
-    })
+    return render(
+        request,
+        creation.template,
+        {
+            "form": form,
+            "title": creation.title,
+            "submit": creation.submit,
+            "intro": creation.intro,
+            "breadcrumbs": _crumbs(kind, creation.title),
+        },
+    )
 
 
 def _context(request, kind: CaseKind, case, bound=None, place=None):
@@ -80,8 +87,14 @@ def _context(request, kind: CaseKind, case, bound=None, place=None):
     if bound is not None:
         forms[place] = bound
     context = {
-        "kind": kind, "case": case, kind.name: case, "now": timezone.now(), "may_write": may_write, "forms": forms,
-        "failed_step": place if bound is not None else None, "attachments": case.attachments.all(),
+        "kind": kind,
+        "case": case,
+        kind.name: case,
+        "now": timezone.now(),
+        "may_write": may_write,
+        "forms": forms,
+        "failed_step": place if bound is not None else None,
+        "attachments": case.attachments.all(),
         "steps": offered_steps(kind, case, user, may_write),
         "step_url": reverse(kind.url("step"), args=[case.pk]),
         "breadcrumbs": _crumbs(kind, case.number),

@@ -62,8 +62,12 @@ class DisputeStatus(models.TextChoices):
     @property
     def colour(self) -> str:
         return {
-            "received": "secondary", "mediating": "primary", "resolved": "success",
-            "referred": "warning", "terminated": "dark", "invalid": "danger",
+            "received": "secondary",
+            "mediating": "primary",
+            "resolved": "success",
+            "referred": "warning",
+            "terminated": "dark",
+            "invalid": "danger",
         }[self.value]
 
 
@@ -101,8 +105,13 @@ class RepairStatus(models.TextChoices):
 
     @property
     def colour(self) -> str:
-        return {"open": "secondary", "dispatched": "primary", "arrived": "info", "completed": "success",
-                "invalid": "danger"}[self.value]
+        return {
+            "open": "secondary",
+            "dispatched": "primary",
+            "arrived": "info",
+            "completed": "success",
+            "invalid": "danger",
+        }[self.value]
 
 
 # Closed repairs: completed, or marked 无效 (closed without a repair, left out of every rate).
@@ -179,7 +188,9 @@ class FilingStatus(models.TextChoices):
 
     @property
     def colour(self) -> str:
-        return {"submitted": "secondary", "correction": "warning", "accepted": "success", "refused": "danger"}[self.value]
+        return {"submitted": "secondary", "correction": "warning", "accepted": "success", "refused": "danger"}[
+            self.value
+        ]
 
 
 FILING_DECIDED = (FilingStatus.REFUSED, FilingStatus.ACCEPTED)

@@ -63,7 +63,9 @@ RECENT_DAYS = 56
 
 def _moment(rng, year: int) -> dt.datetime:
     day = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
-    return dt.datetime(day.year, day.month, day.day, rng.randint(8, 19), rng.choice((0, 10, 20, 30, 40, 50)), tzinfo=SHANGHAI)
+    return dt.datetime(
+        day.year, day.month, day.day, rng.randint(8, 19), rng.choice((0, 10, 20, 30, 40, 50)), tzinfo=SHANGHAI
+    )
 
 
 def _recent(rng, now: dt.datetime) -> dt.datetime:
@@ -80,15 +82,34 @@ def build(rng, ctx) -> None:
     stations, teams = [], []
     for street in streets:
         short = street.short_name
-        for kind, label in ((StationKind.MEDIATION, "物业管理矛盾调解站"), (StationKind.REPAIR, "应急维修服务站"),
-                            (StationKind.SERVICE_CENTRE, "物业服务中心")):
-            stations.append(Station(
-                street=street, district_id=street.district_id, kind=kind, name=f"{short}{label}",
-                address=f"{short}街道办事处{rng.randint(1, 3)}楼", phone=f"025-{rng.randint(52000000, 86999999)}",
-                hours="周一至周五 8:30-17:30，节假日值班", staff_on_duty=f"{person_name(rng)} 站长\n{person_name(rng)} 值班员",
-            ))
-        teams.append(RepairTeam(street=street, district_id=street.district_id, name=f"{short}街道应急维修队",
-                                kind=RepairTeamKind.OWN, leader=person_name(rng), phone=mobile(rng), members=rng.randint(4, 12)))
+        for kind, label in (
+            (StationKind.MEDIATION, "物业管理矛盾调解站"),
+            (StationKind.REPAIR, "应急维修服务站"),
+            (StationKind.SERVICE_CENTRE, "物业服务中心"),
+        ):
+            stations.append(
+                Station(
+                    street=street,
+                    district_id=street.district_id,
+                    kind=kind,
+                    name=f"{short}{label}",
+                    address=f"{short}街道办事处{rng.randint(1, 3)}楼",
+                    phone=f"025-{rng.randint(52000000, 86999999)}",
+                    hours="周一至周五 8:30-17:30，节假日值班",
+                    staff_on_duty=f"{person_name(rng)} 站长\n{person_name(rng)} 值班员",
+                )
+            )
+        teams.append(
+            RepairTeam(
+                street=street,
+                district_id=street.district_id,
+                name=f"{short}街道应急维修队",
+                kind=RepairTeamKind.OWN,
+                leader=person_name(rng),
+                phone=mobile(rng),
+                members=rng.randint(4, 12),
+            )
+        )
     bulk_create_with_history(stations, Station, default_user=system)
     bulk_create_with_history(teams, RepairTeam, default_user=system)
     team_of = {t.street_id: t for t in RepairTeam.objects.all()}
@@ -125,9 +146,17 @@ def _dispute(rng, estate, when, recent, care, limits, now, author) -> DisputeCas
     hours = limits.hours_for("dispute", category, "", when) or 360
     expected = when + dt.timedelta(hours=hours)
     case = DisputeCase(
-        estate=estate, district_id=estate.district_id, street_id=estate.street_id, community_id=estate.community_id,
-        service_code=category, channel=rng.choice(DEMO_CHANNELS), requested_datetime=when, limit_hours=hours,
-        expected_datetime=expected, created_by=author, respondent=rng.choice(["物业服务企业", "相邻住户", "物管会", ""]),
+        estate=estate,
+        district_id=estate.district_id,
+        street_id=estate.street_id,
+        community_id=estate.community_id,
+        service_code=category,
+        channel=rng.choice(DEMO_CHANNELS),
+        requested_datetime=when,
+        limit_hours=hours,
+        expected_datetime=expected,
+        created_by=author,
+        respondent=rng.choice(["物业服务企业", "相邻住户", "物管会", ""]),
         description=rng.choice(DISPUTE_DESCRIPTIONS[category]),
     )
     # Open (still in time, or forgotten past its limit) only among recent cases.
@@ -146,8 +175,13 @@ def _dispute(rng, estate, when, recent, care, limits, now, author) -> DisputeCas
         closed = max(when, now - dt.timedelta(minutes=5))
     case.closed_datetime = closed.replace(second=0, microsecond=0)
     roll = rng.random()
-    case.status = (DisputeStatus.RESOLVED if roll < 0.8 + care * 0.1
-                   else DisputeStatus.REFERRED if roll < 0.95 else DisputeStatus.TERMINATED)
+    case.status = (
+        DisputeStatus.RESOLVED
+        if roll < 0.8 + care * 0.1
+        else DisputeStatus.REFERRED
+        if roll < 0.95
+        else DisputeStatus.TERMINATED
+    )
     if case.closed_datetime < case.requested_datetime:
         case.closed_datetime = case.requested_datetime
     if rng.random() < 0.6:
@@ -161,12 +195,22 @@ def _repair(rng, estate, when, recent, care, limits, now, author, team) -> Repai
     hours = limits.hours_for("repair", category, urgency, when) or (24 if urgency == Urgency.URGENT else 72)
     expected = when + dt.timedelta(hours=hours)
     case = RepairRequest(
-        estate=estate, district_id=estate.district_id, street_id=estate.street_id, community_id=estate.community_id,
-        service_code=category, urgency=urgency, building=str(rng.randint(1, max(1, estate.buildings))),
-        unit=f"{rng.randint(1, 4)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室", channel=rng.choice(DEMO_CHANNELS),
-        requested_datetime=when, limit_hours=hours, expected_datetime=expected, created_by=author,
+        estate=estate,
+        district_id=estate.district_id,
+        street_id=estate.street_id,
+        community_id=estate.community_id,
+        service_code=category,
+        urgency=urgency,
+        building=str(rng.randint(1, max(1, estate.buildings))),
+        unit=f"{rng.randint(1, 4)}单元{rng.randint(1, 6)}0{rng.randint(1, 4)}室",
+        channel=rng.choice(DEMO_CHANNELS),
+        requested_datetime=when,
+        limit_hours=hours,
+        expected_datetime=expected,
+        created_by=author,
         description=rng.choice(REPAIR_DESCRIPTIONS[category]),
-        lat=estate.latitude, long=estate.longitude,
+        lat=estate.latitude,
+        long=estate.longitude,
     )
     if recent and rng.random() < 0.25:
         # Still open: waiting, dispatched or on site; past its limit when the street is slow.
@@ -200,12 +244,27 @@ def _events_and_referrals(rng, system, now) -> None:
     departments = list(Department.objects.order_by("sort_order", "id"))
     d_events, referrals = [], []
     for case in DisputeCase.objects.order_by("id").iterator(chunk_size=2000):
-        d_events.append(DisputeEvent(dispute=case, action=DisputeEvent.Action.RECEIVED, to_status=DisputeStatus.RECEIVED,
-                                     at=case.requested_datetime, actor_id=case.created_by_id))
+        d_events.append(
+            DisputeEvent(
+                dispute=case,
+                action=DisputeEvent.Action.RECEIVED,
+                to_status=DisputeStatus.RECEIVED,
+                at=case.requested_datetime,
+                actor_id=case.created_by_id,
+            )
+        )
         if case.closed_datetime:
             action = {"resolved": "resolve", "referred": "refer", "terminated": "terminate"}[case.status]
-            d_events.append(DisputeEvent(dispute=case, action=action, from_status=DisputeStatus.MEDIATING,
-                                         to_status=case.status, at=case.closed_datetime, actor_id=case.created_by_id))
+            d_events.append(
+                DisputeEvent(
+                    dispute=case,
+                    action=action,
+                    from_status=DisputeStatus.MEDIATING,
+                    to_status=case.status,
+                    at=case.closed_datetime,
+                    actor_id=case.created_by_id,
+                )
+            )
         if case.status == DisputeStatus.REFERRED:
             day = case.closed_datetime.astimezone(SHANGHAI).date()
             valid = [d for d in departments if d.valid_from <= day and (d.valid_to is None or day <= d.valid_to)]
@@ -214,9 +273,15 @@ def _events_and_referrals(rng, system, now) -> None:
             department = rng.choice(valid)
             due = day + dt.timedelta(days=rng.choice((15, 20, 30)))
             referral = EnforcementReferral(
-                estate_id=case.estate_id, district_id=case.district_id, street_id=case.street_id,
-                community_id=case.community_id, dispute=case, department=department,
-                problem=f"{case.description}，需{department.name}依法处理", referred_on=day, due_on=due,
+                estate_id=case.estate_id,
+                district_id=case.district_id,
+                street_id=case.street_id,
+                community_id=case.community_id,
+                dispute=case,
+                department=department,
+                problem=f"{case.description}，需{department.name}依法处理",
+                referred_on=day,
+                due_on=due,
                 created_by_id=case.created_by_id,
             )
             today = timezone.localdate(now)
@@ -224,7 +289,9 @@ def _events_and_referrals(rng, system, now) -> None:
                 referral.status = ReferralStatus.ANSWERED if rng.random() < 0.9 else ReferralStatus.RETURNED
                 referral.accepted_on = day + dt.timedelta(days=rng.randint(0, 3))
                 referral.answered_on = min(today, day + dt.timedelta(days=rng.randint(3, 40)))
-                referral.feedback = "已现场处理并责令整改" if referral.status == ReferralStatus.ANSWERED else "不属于本部门职责"
+                referral.feedback = (
+                    "已现场处理并责令整改" if referral.status == ReferralStatus.ANSWERED else "不属于本部门职责"
+                )
             elif rng.random() < 0.5:
                 referral.status, referral.accepted_on = ReferralStatus.ACCEPTED, min(today, day + dt.timedelta(days=2))
             referrals.append(referral)
@@ -233,14 +300,36 @@ def _events_and_referrals(rng, system, now) -> None:
 
     r_events = []
     for case in RepairRequest.objects.select_related("team").order_by("id").iterator(chunk_size=2000):
-        r_events.append(RepairEvent(repair=case, action=RepairEvent.Action.RECEIVED, to_status=RepairStatus.OPEN,
-                                    at=case.requested_datetime, actor_id=case.created_by_id))
+        r_events.append(
+            RepairEvent(
+                repair=case,
+                action=RepairEvent.Action.RECEIVED,
+                to_status=RepairStatus.OPEN,
+                at=case.requested_datetime,
+                actor_id=case.created_by_id,
+            )
+        )
         if case.dispatched_datetime:
-            r_events.append(RepairEvent(repair=case, action=RepairEvent.Action.DISPATCH, from_status=RepairStatus.OPEN,
-                                        to_status=RepairStatus.DISPATCHED, at=case.dispatched_datetime,
-                                        actor_id=case.created_by_id, note=case.team.name if case.team_id else ""))
+            r_events.append(
+                RepairEvent(
+                    repair=case,
+                    action=RepairEvent.Action.DISPATCH,
+                    from_status=RepairStatus.OPEN,
+                    to_status=RepairStatus.DISPATCHED,
+                    at=case.dispatched_datetime,
+                    actor_id=case.created_by_id,
+                    note=case.team.name if case.team_id else "",
+                )
+            )
         if case.completed_datetime:
-            r_events.append(RepairEvent(repair=case, action=RepairEvent.Action.COMPLETE, from_status=RepairStatus.DISPATCHED,
-                                        to_status=RepairStatus.COMPLETED, at=case.completed_datetime,
-                                        actor_id=case.created_by_id))
+            r_events.append(
+                RepairEvent(
+                    repair=case,
+                    action=RepairEvent.Action.COMPLETE,
+                    from_status=RepairStatus.DISPATCHED,
+                    to_status=RepairStatus.COMPLETED,
+                    at=case.completed_datetime,
+                    actor_id=case.created_by_id,
+                )
+            )
     RepairEvent.objects.bulk_create(r_events, batch_size=2000)

@@ -24,10 +24,10 @@ from django.db.models import Count, F, Q
 
 @dataclass(frozen=True)
 class CaseCounts:
-    disputes_received: int = 0   # disputes of the estate received in the year
-    disputes_resolved: int = 0   # ... of those, 调解成功 and closed on or before 31 December
-    repairs_reported: int = 0    # repairs of the estate reported in the year
-    repairs_on_time: int = 0     # ... of those, completed within their limit (open = late)
+    disputes_received: int = 0  # disputes of the estate received in the year
+    disputes_resolved: int = 0  # ... of those, 调解成功 and closed on or before 31 December
+    repairs_reported: int = 0  # repairs of the estate reported in the year
+    repairs_on_time: int = 0  # ... of those, completed within their limit (open = late)
 
 
 NO_CASES = CaseCounts()
@@ -72,8 +72,10 @@ def case_counts(year: int, estate_id_from: int | None = None, estate_id_to: int 
         .annotate(
             # a report marked 无效 counts neither way (it was never a repair)
             reported=Count("expected_datetime", filter=~Q(status=RepairStatus.INVALID)),
-            on_time=Count("expected_datetime", filter=Q(status=RepairStatus.COMPLETED,
-                                         completed_datetime__lte=F("expected_datetime"))),
+            on_time=Count(
+                "expected_datetime",
+                filter=Q(status=RepairStatus.COMPLETED, completed_datetime__lte=F("expected_datetime")),
+            ),
         )
         .values_list("estate_id", "reported", "on_time")
     )

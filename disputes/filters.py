@@ -29,15 +29,27 @@ from .models import Department, DisputeCase, EnforcementReferral, Filing, Repair
 # The unit selects need the id and the name only (their label): a city's street list at
 # national scale is a thousand rows, read on every list page.
 def _districts(request):
-    return District.objects.visible_to(getattr(request, "user", None)).only("id", "name") if request else District.objects.none()
+    return (
+        District.objects.visible_to(getattr(request, "user", None)).only("id", "name")
+        if request
+        else District.objects.none()
+    )
 
 
 def _streets(request):
-    return Street.objects.visible_to(getattr(request, "user", None)).only("id", "name") if request else Street.objects.none()
+    return (
+        Street.objects.visible_to(getattr(request, "user", None)).only("id", "name")
+        if request
+        else Street.objects.none()
+    )
 
 
 def _communities(request):
-    return Community.objects.visible_to(getattr(request, "user", None)).only("id", "name") if request else Community.objects.none()
+    return (
+        Community.objects.visible_to(getattr(request, "user", None)).only("id", "name")
+        if request
+        else Community.objects.none()
+    )
 
 
 def _teams(request):
@@ -115,8 +127,20 @@ class DisputeFilter(CaseFilterSet):
 
     class Meta:
         model = DisputeCase
-        fields = ["district", "street", "community", "estate", "service_code", "status", "channel", "year",
-                  "received_from", "received_to", "open", "overdue"]
+        fields = [
+            "district",
+            "street",
+            "community",
+            "estate",
+            "service_code",
+            "status",
+            "channel",
+            "year",
+            "received_from",
+            "received_to",
+            "open",
+            "overdue",
+        ]
 
 
 class RepairFilter(CaseFilterSet):
@@ -128,8 +152,22 @@ class RepairFilter(CaseFilterSet):
 
     class Meta:
         model = RepairRequest
-        fields = ["district", "street", "community", "estate", "service_code", "urgency", "status", "team", "channel",
-                  "year", "received_from", "received_to", "open", "overdue"]
+        fields = [
+            "district",
+            "street",
+            "community",
+            "estate",
+            "service_code",
+            "urgency",
+            "status",
+            "team",
+            "channel",
+            "year",
+            "received_from",
+            "received_to",
+            "open",
+            "overdue",
+        ]
 
 
 class ReferralFilter(UnitFilterSet):

@@ -37,10 +37,16 @@ REPAIR_CATEGORY = {c.label: c.value for c in RepairCategory}
 URGENCY = {u.label: u.value for u in Urgency}
 # 居民自报 comes only through the residents' public form (with its tracking link), not from a ledger.
 CHANNEL = {label: value for value, label in CLERK_CHANNELS}
-OUTCOME = {DisputeStatus.RESOLVED.label: DisputeStatus.RESOLVED, DisputeStatus.REFERRED.label: DisputeStatus.REFERRED,
-           DisputeStatus.TERMINATED.label: DisputeStatus.TERMINATED}
-CLOSE_EVENT = {DisputeStatus.RESOLVED: DisputeEvent.Action.RESOLVE, DisputeStatus.REFERRED: DisputeEvent.Action.REFER,
-               DisputeStatus.TERMINATED: DisputeEvent.Action.TERMINATE}
+OUTCOME = {
+    DisputeStatus.RESOLVED.label: DisputeStatus.RESOLVED,
+    DisputeStatus.REFERRED.label: DisputeStatus.REFERRED,
+    DisputeStatus.TERMINATED.label: DisputeStatus.TERMINATED,
+}
+CLOSE_EVENT = {
+    DisputeStatus.RESOLVED: DisputeEvent.Action.RESOLVE,
+    DisputeStatus.REFERRED: DisputeEvent.Action.REFER,
+    DisputeStatus.TERMINATED: DisputeEvent.Action.TERMINATE,
+}
 
 
 def phone(raw):
@@ -65,8 +71,12 @@ class CaseImporter(Importer):
 
     @staticmethod
     def _scope(estate) -> dict:
-        return {"estate_id": estate.id, "district_id": estate.district_id, "street_id": estate.street_id,
-                "community_id": estate.community_id}
+        return {
+            "estate_id": estate.id,
+            "district_id": estate.district_id,
+            "street_id": estate.street_id,
+            "community_id": estate.community_id,
+        }
 
 
 class DisputeImporter(CaseImporter):
@@ -84,7 +94,9 @@ class DisputeImporter(CaseImporter):
         Column("party_phone", "联系电话", phone, note="11位手机号或固定电话"),
         Column("closed", "办结日期", p.date(not_future=True), note="未办结留空；不得早于受理日期"),
         Column("outcome", "办理结果", p.choice(OUTCOME), note="填写办结日期时必填：" + "、".join(OUTCOME)),
-        Column("channel", "受理方式", p.choice(CHANNEL), default=Channel.OTHER, note="、".join(CHANNEL) + "；空 = 其他"),
+        Column(
+            "channel", "受理方式", p.choice(CHANNEL), default=Channel.OTHER, note="、".join(CHANNEL) + "；空 = 其他"
+        ),
         Column("department", "移交部门", p.text(50), note="转联合执法时填写，如 城管、市场监管"),
     ]
 
@@ -106,10 +118,18 @@ class DisputeImporter(CaseImporter):
             outcome = row["outcome"]
             if outcome is None and closed is not None:
                 row.error("outcome", "填写办结日期时须同时填写办理结果（调解成功、转联合执法或终止调解）。")
-            errors = v.dispute_errors(requested=received, closed=closed, status=outcome or (None if closed else DisputeStatus.RECEIVED), now=now,
-                                      gate=gate)
+            errors = v.dispute_errors(
+                requested=received,
+                closed=closed,
+                status=outcome or (None if closed else DisputeStatus.RECEIVED),
+                now=now,
+                gate=gate,
+            )
             for key, message in errors.items():
-                row.error({"requested_datetime": "received", "closed_datetime": "closed", "status": "outcome"}.get(key, key), message)
+                row.error(
+                    {"requested_datetime": "received", "closed_datetime": "closed", "status": "outcome"}.get(key, key),
+                    message,
+                )
             department = None
             if row["department"]:
                 department = by_name.get(row["department"])
@@ -140,8 +160,10 @@ class DisputeImporter(CaseImporter):
         existing = {
             self._key(*values)
             for values in DisputeCase.objects.filter(
-                imported=True, estate_id__in={r["_estate"].id for r in good},
-                requested_datetime__gte=min(span), requested_datetime__lte=max(span),
+                imported=True,
+                estate_id__in={r["_estate"].id for r in good},
+                requested_datetime__gte=min(span),
+                requested_datetime__lte=max(span),
             ).values_list("estate_id", "requested_datetime", "service_code", "party_name", "party_phone")
         }
         for row in good:
@@ -153,24 +175,49 @@ class DisputeImporter(CaseImporter):
         cases = []
         for row in rows:
             received, closed = row["_received"], row["_closed"]
-            cases.append(DisputeCase(
-                **self._scope(row["_estate"]), service_code=row["category"], channel=row["channel"] or Channel.OTHER,
-                party_name=row["party_name"] or "", party_phone=row["party_phone"] or "",
-                status=row["outcome"] or DisputeStatus.RECEIVED, requested_datetime=received,
-                limit_hours=row["_hours"], expected_datetime=deadline(received, row["_hours"]),
-                closed_datetime=closed, referred_department=row["_department"], imported=True, created_by=self.user,
-            ))
+            cases.append(
+                DisputeCase(
+                    **self._scope(row["_estate"]),
+                    service_code=row["category"],
+                    channel=row["channel"] or Channel.OTHER,
+                    party_name=row["party_name"] or "",
+                    party_phone=row["party_phone"] or "",
+                    status=row["outcome"] or DisputeStatus.RECEIVED,
+                    requested_datetime=received,
+                    limit_hours=row["_hours"],
+                    expected_datetime=deadline(received, row["_hours"]),
+                    closed_datetime=closed,
+                    referred_department=row["_department"],
+                    imported=True,
+                    created_by=self.user,
+                )
+            )
         created = bulk_create_with_history(cases, DisputeCase, batch_size=1000, default_user=self.user)
         created = self._with_ids(created, DisputeCase)
         events = []
         for case in created:
-            events.append(DisputeEvent(dispute_id=case.pk, action=DisputeEvent.Action.IMPORTED,
-                                       to_status=DisputeStatus.RECEIVED, at=case.requested_datetime, actor=self.user,
-                                       note="矛盾纠纷台账导入"))
+            events.append(
+                DisputeEvent(
+                    dispute_id=case.pk,
+                    action=DisputeEvent.Action.IMPORTED,
+                    to_status=DisputeStatus.RECEIVED,
+                    at=case.requested_datetime,
+                    actor=self.user,
+                    note="矛盾纠纷台账导入",
+                )
+            )
             if case.closed_datetime is not None:
-                events.append(DisputeEvent(dispute_id=case.pk, action=CLOSE_EVENT[case.status],
-                                           from_status=DisputeStatus.RECEIVED, to_status=case.status,
-                                           at=case.closed_datetime, actor=self.user, note="矛盾纠纷台账导入"))
+                events.append(
+                    DisputeEvent(
+                        dispute_id=case.pk,
+                        action=CLOSE_EVENT[case.status],
+                        from_status=DisputeStatus.RECEIVED,
+                        to_status=case.status,
+                        at=case.closed_datetime,
+                        actor=self.user,
+                        note="矛盾纠纷台账导入",
+                    )
+                )
         DisputeEvent.objects.bulk_create(events, batch_size=2000)
         return {"created": len(created)}
 
@@ -179,7 +226,7 @@ class DisputeImporter(CaseImporter):
         if all(o.pk for o in objs):
             return objs
         bounds = model.objects.filter(created_by=self.user, imported=True).aggregate(lo=Min("id"), hi=Max("id"))
-        return list(model.objects.filter(id__gte=bounds["lo"], id__lte=bounds["hi"]).order_by("id"))[-len(objs):]
+        return list(model.objects.filter(id__gte=bounds["lo"], id__lte=bounds["hi"]).order_by("id"))[-len(objs) :]
 
 
 class RepairImporter(CaseImporter):
@@ -216,10 +263,14 @@ class RepairImporter(CaseImporter):
         good = [r for r in rows if r.ok and r["_estate"] is not None]
         if good:
             span = [r["reported"] for r in good]
-            existing = set(RepairRequest.objects.filter(
-                imported=True, estate_id__in={r["_estate"].id for r in good},
-                requested_datetime__gte=min(span), requested_datetime__lte=max(span),
-            ).values_list("estate_id", "requested_datetime", "service_code", "urgency"))
+            existing = set(
+                RepairRequest.objects.filter(
+                    imported=True,
+                    estate_id__in={r["_estate"].id for r in good},
+                    requested_datetime__gte=min(span),
+                    requested_datetime__lte=max(span),
+                ).values_list("estate_id", "requested_datetime", "service_code", "urgency")
+            )
             for row in good:
                 if (row["_estate"].id, row["reported"], row["category"], row["urgency"]) in existing:
                     row.error("estate_code", "该报修已导入过（小区、报修时间、类别、紧急程度均相同）。")
@@ -228,23 +279,47 @@ class RepairImporter(CaseImporter):
         repairs = []
         for row in rows:
             estate = row["_estate"]
-            repairs.append(RepairRequest(
-                **self._scope(estate), service_code=row["category"], urgency=row["urgency"], channel=Channel.OTHER,
-                status=RepairStatus.COMPLETED if row["completed"] else RepairStatus.OPEN,
-                requested_datetime=row["reported"], limit_hours=row["_hours"],
-                expected_datetime=deadline(row["reported"], row["_hours"]), completed_datetime=row["completed"],
-                imported=True, created_by=self.user,
-            ))
+            repairs.append(
+                RepairRequest(
+                    **self._scope(estate),
+                    service_code=row["category"],
+                    urgency=row["urgency"],
+                    channel=Channel.OTHER,
+                    status=RepairStatus.COMPLETED if row["completed"] else RepairStatus.OPEN,
+                    requested_datetime=row["reported"],
+                    limit_hours=row["_hours"],
+                    expected_datetime=deadline(row["reported"], row["_hours"]),
+                    completed_datetime=row["completed"],
+                    imported=True,
+                    created_by=self.user,
+                )
+            )
         created = bulk_create_with_history(repairs, RepairRequest, batch_size=1000, default_user=self.user)
         created = DisputeImporter._with_ids(self, created, RepairRequest)
         events = []
         for repair in created:
-            events.append(RepairEvent(repair_id=repair.pk, action=RepairEvent.Action.IMPORTED, to_status=RepairStatus.OPEN,
-                                      at=repair.requested_datetime, actor=self.user, note="维修台账导入"))
+            events.append(
+                RepairEvent(
+                    repair_id=repair.pk,
+                    action=RepairEvent.Action.IMPORTED,
+                    to_status=RepairStatus.OPEN,
+                    at=repair.requested_datetime,
+                    actor=self.user,
+                    note="维修台账导入",
+                )
+            )
             if repair.completed_datetime is not None:
-                events.append(RepairEvent(repair_id=repair.pk, action=RepairEvent.Action.COMPLETE,
-                                          from_status=RepairStatus.OPEN, to_status=RepairStatus.COMPLETED,
-                                          at=repair.completed_datetime, actor=self.user, note="维修台账导入"))
+                events.append(
+                    RepairEvent(
+                        repair_id=repair.pk,
+                        action=RepairEvent.Action.COMPLETE,
+                        from_status=RepairStatus.OPEN,
+                        to_status=RepairStatus.COMPLETED,
+                        at=repair.completed_datetime,
+                        actor=self.user,
+                        note="维修台账导入",
+                    )
+                )
         RepairEvent.objects.bulk_create(events, batch_size=2000)
         return {"created": len(created)}
 

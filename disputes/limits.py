@@ -60,9 +60,12 @@ class LimitTable:
         day = local_date(when)
         urgency = urgency or ""
         candidates = [
-            r for r in self.rows
-            if r.case_type == case_type and r.urgency == urgency
-            and (r.valid_from is None or r.valid_from <= day) and (r.valid_to is None or day <= r.valid_to)
+            r
+            for r in self.rows
+            if r.case_type == case_type
+            and r.urgency == urgency
+            and (r.valid_from is None or r.valid_from <= day)
+            and (r.valid_to is None or day <= r.valid_to)
         ]
         chosen = [r for r in candidates if r.category == category] or [r for r in candidates if r.category == ""]
         if not chosen:

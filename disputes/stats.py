@@ -110,7 +110,9 @@ class Satisfaction:
     def rate(self) -> Decimal | None:
         if not self.rated:
             return None
-        return (Decimal(100) * (self.satisfied + self.fairly) / self.rated).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (Decimal(100) * (self.satisfied + self.fairly) / self.rated).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
     @classmethod
     def sum(cls, items) -> Satisfaction:
@@ -127,10 +129,17 @@ def satisfaction_by(querysets, field: str) -> dict:
     """Unit id → Satisfaction over the rated cases of these querysets (one grouped query each)."""
     found: dict = {}
     for queryset in querysets:
-        rows = (queryset.order_by().exclude(satisfaction="").values(field)
-                .annotate(rated=Count("id"), satisfied=Count("id", filter=Q(satisfaction="satisfied")),
-                          fairly=Count("id", filter=Q(satisfaction="fairly")),
-                          dissatisfied=Count("id", filter=Q(satisfaction="dissatisfied"))))
+        rows = (
+            queryset.order_by()
+            .exclude(satisfaction="")
+            .values(field)
+            .annotate(
+                rated=Count("id"),
+                satisfied=Count("id", filter=Q(satisfaction="satisfied")),
+                fairly=Count("id", filter=Q(satisfaction="fairly")),
+                dissatisfied=Count("id", filter=Q(satisfaction="dissatisfied")),
+            )
+        )
         for row in rows:
             unit = row.pop(field)
             found[unit] = Satisfaction.sum([found.get(unit, Satisfaction()), Satisfaction(**row)])
@@ -143,8 +152,11 @@ def department_counts(queryset, today):
     is_open = Q(status__in=list(REFERRAL_OPEN))
     grouped = {
         row.pop("department_id"): row
-        for row in queryset.order_by().values("department_id").annotate(
-            total=Count("id"), open=Count("id", filter=is_open),
+        for row in queryset.order_by()
+        .values("department_id")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=is_open),
             overdue=Count("id", filter=is_open & Q(due_on__lt=today)),
             answered=Count("id", filter=Q(status=ReferralStatus.ANSWERED)),
             answered_on_time=Count("id", filter=Q(status=ReferralStatus.ANSWERED, answered_on__lte=F("due_on"))),
@@ -152,5 +164,8 @@ def department_counts(queryset, today):
         )
     }
     zero = {"total": 0, "open": 0, "overdue": 0, "answered": 0, "answered_on_time": 0, "returned": 0}
-    return [{"department": d, **grouped.get(d.pk, zero)} for d in Department.objects.all()
-            if d.valid_to is None or d.pk in grouped]
+    return [
+        {"department": d, **grouped.get(d.pk, zero)}
+        for d in Department.objects.all()
+        if d.valid_to is None or d.pk in grouped
+    ]

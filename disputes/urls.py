@@ -13,13 +13,23 @@ urlpatterns = [
     *case_views.urls(),
     # disputes
     path("disputes/", views.dispute_list, name="dispute_list"),
-    path("disputes/import/", upload_view(DisputeImporter, template_url_name="disputes:dispute_import_template",
-                                         back=("矛盾纠纷", "/cases/disputes/")), name="dispute_import"),
+    path(
+        "disputes/import/",
+        upload_view(
+            DisputeImporter, template_url_name="disputes:dispute_import_template", back=("矛盾纠纷", "/cases/disputes/")
+        ),
+        name="dispute_import",
+    ),
     path("disputes/import/template/", template_view(DisputeImporter), name="dispute_import_template"),
     # repairs
     path("repairs/", views.repair_list, name="repair_list"),
-    path("repairs/import/", upload_view(RepairImporter, template_url_name="disputes:repair_import_template",
-                                        back=("应急维修", "/cases/repairs/")), name="repair_import"),
+    path(
+        "repairs/import/",
+        upload_view(
+            RepairImporter, template_url_name="disputes:repair_import_template", back=("应急维修", "/cases/repairs/")
+        ),
+        name="repair_import",
+    ),
     path("repairs/import/template/", template_view(RepairImporter), name="repair_import_template"),
     # call-backs after a resident's 不满意 (回访)
     path("callbacks/", views.callback_list, name="callback_list"),

@@ -68,9 +68,16 @@ def _today_as_now(today: dt.date | None) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
 
 
-def dispute_errors(*, requested: dt.datetime | None, closed: dt.datetime | None, status: str | None,
-                   service_code: str | None = None, channel: str | None = None, now=None,
-                   gate: YearGate | None = None) -> dict[str, str]:
+def dispute_errors(
+    *,
+    requested: dt.datetime | None,
+    closed: dt.datetime | None,
+    status: str | None,
+    service_code: str | None = None,
+    channel: str | None = None,
+    now=None,
+    gate: YearGate | None = None,
+) -> dict[str, str]:
     """A dispute's dates and outcome: received not in the future nor in a closed year; closed not
     before received, nor in the future, nor in a closed year; an outcome needs a close date and a
     close date an outcome."""
@@ -100,9 +107,16 @@ def dispute_errors(*, requested: dt.datetime | None, closed: dt.datetime | None,
     return errors
 
 
-def repair_errors(*, requested: dt.datetime | None, completed: dt.datetime | None = None,
-                  service_code: str | None = None, urgency: str | None = None, channel: str | None = None,
-                  now=None, gate: YearGate | None = None) -> dict[str, str]:
+def repair_errors(
+    *,
+    requested: dt.datetime | None,
+    completed: dt.datetime | None = None,
+    service_code: str | None = None,
+    urgency: str | None = None,
+    channel: str | None = None,
+    now=None,
+    gate: YearGate | None = None,
+) -> dict[str, str]:
     """A repair's dates: reported and completed not in the future nor in a closed year."""
     from .choices import Channel
 
@@ -173,8 +187,18 @@ def answer_errors(*, referred_on: dt.date, answered_on: dt.date | None, feedback
     return errors
 
 
-def filing_errors(*, kind: str, submitted_on: dt.date | None, committee=None, owners_organisation=None, firm=None,
-                  contract_start=None, contract_end=None, estate=None, today=None) -> dict[str, str]:
+def filing_errors(
+    *,
+    kind: str,
+    submitted_on: dt.date | None,
+    committee=None,
+    owners_organisation=None,
+    firm=None,
+    contract_start=None,
+    contract_end=None,
+    estate=None,
+    today=None,
+) -> dict[str, str]:
     from .choices import FilingKind
 
     errors: dict[str, str] = {}

@@ -49,17 +49,51 @@ from .models import (
 
 PER_PAGE = 50
 # Sortable columns of the lists (core.ordering): dates, deadlines, codes and statuses.
-DISPUTE_ORDER = Ordering({"number": "id", "requested": "requested_datetime", "estate": "estate__code",
-                          "status": "status", "expected": "expected_datetime", "closed": "closed_datetime"},
-                         default=("-requested_datetime", "-id"))
-REPAIR_ORDER = Ordering({"number": "id", "requested": "requested_datetime", "estate": "estate__code",
-                         "urgency": "urgency", "status": "status", "expected": "expected_datetime"},
-                        default=("-requested_datetime", "-id"))
-REFERRAL_ORDER = Ordering({"number": "id", "department": "department__sort_order", "estate": "estate__code",
-                           "referred": "referred_on", "due": "due_on", "status": "status", "answered": "answered_on"},
-                          default=("-referred_on", "-id"))
-FILING_ORDER = Ordering({"number": "id", "kind": "kind", "estate": "estate__code", "submitted": "submitted_on",
-                         "status": "status", "decided": "decided_on"}, default=("-submitted_on", "-id"))
+DISPUTE_ORDER = Ordering(
+    {
+        "number": "id",
+        "requested": "requested_datetime",
+        "estate": "estate__code",
+        "status": "status",
+        "expected": "expected_datetime",
+        "closed": "closed_datetime",
+    },
+    default=("-requested_datetime", "-id"),
+)
+REPAIR_ORDER = Ordering(
+    {
+        "number": "id",
+        "requested": "requested_datetime",
+        "estate": "estate__code",
+        "urgency": "urgency",
+        "status": "status",
+        "expected": "expected_datetime",
+    },
+    default=("-requested_datetime", "-id"),
+)
+REFERRAL_ORDER = Ordering(
+    {
+        "number": "id",
+        "department": "department__sort_order",
+        "estate": "estate__code",
+        "referred": "referred_on",
+        "due": "due_on",
+        "status": "status",
+        "answered": "answered_on",
+    },
+    default=("-referred_on", "-id"),
+)
+FILING_ORDER = Ordering(
+    {
+        "number": "id",
+        "kind": "kind",
+        "estate": "estate__code",
+        "submitted": "submitted_on",
+        "status": "status",
+        "decided": "decided_on",
+    },
+    default=("-submitted_on", "-id"),
+)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -120,12 +154,14 @@ HIDDEN_FILTERS = {
 
 
 def _render_list(request, template, filterset, page, extra):
-    context = {"filter": filterset, "page_obj": page, "query_string": _query_without_page(request),
-               "hidden_filters": HIDDEN_FILTERS.get(request.user.scope_level, set())}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "query_string": _query_without_page(request),
+        "hidden_filters": HIDDEN_FILTERS.get(request.user.scope_level, set()),
+    }
     context.update(extra)
     return render(request, template, context)
-
-
 
 
 def _resident_first(user, queryset, first_status):
@@ -154,8 +190,13 @@ def home(request):
     dispute_overdue = stats.overdue_counts_by(disputes, field, now)
     repair_overdue = stats.overdue_counts_by(repairs, field, now)
     rows = [
-        {"unit": u, "disputes": dispute_rates.get(u.pk, stats.Rates()), "repairs": repair_rates.get(u.pk, stats.Rates()),
-         "dispute_overdue": dispute_overdue.get(u.pk, 0), "repair_overdue": repair_overdue.get(u.pk, 0)}
+        {
+            "unit": u,
+            "disputes": dispute_rates.get(u.pk, stats.Rates()),
+            "repairs": repair_rates.get(u.pk, stats.Rates()),
+            "dispute_overdue": dispute_overdue.get(u.pk, 0),
+            "repair_overdue": repair_overdue.get(u.pk, 0),
+        }
         for u in units
     ]
     total_disputes = stats.Rates.sum(r["disputes"] for r in rows)
@@ -165,21 +206,33 @@ def home(request):
         open=Count("id", filter=Q(status__in=list(REFERRAL_OPEN))),
         overdue=Count("id", filter=Q(status__in=list(REFERRAL_OPEN), due_on__lt=timezone.localdate())),
     )
-    filings_pending = Filing.objects.visible_to(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.CORRECTION]).count()
+    filings_pending = (
+        Filing.objects.visible_to(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.CORRECTION]).count()
+    )
     satisfaction = stats.satisfaction_by([disputes.filter(**in_year), repairs.filter(**in_year)], field)
     for row in rows:
         row["satisfaction"] = satisfaction.get(row["unit"].pk, stats.Satisfaction())
-    return render(request, "disputes/home.html", {
-        "year": year, "years": range(timezone.localdate().year, 2016, -1), "rows": rows, "unit_label": unit_label,
-        "unit_field": field.removesuffix("_id"),
-        "total_disputes": total_disputes, "total_repairs": total_repairs,
-        "dispute_overdue": sum(dispute_overdue.values()), "repair_overdue": sum(repair_overdue.values()),
-        "referral_counts": referral_counts, "filings_pending": filings_pending,
-        "new_resident_cases": services.new_resident_cases_count(user),
-        "callbacks_pending": sum(q.count() for q in services.callback_cases(user)),
-        "total_satisfaction": stats.Satisfaction.sum(r["satisfaction"] for r in rows),
-        "breadcrumbs": [("两站一中心", "")],
-    })
+    return render(
+        request,
+        "disputes/home.html",
+        {
+            "year": year,
+            "years": range(timezone.localdate().year, 2016, -1),
+            "rows": rows,
+            "unit_label": unit_label,
+            "unit_field": field.removesuffix("_id"),
+            "total_disputes": total_disputes,
+            "total_repairs": total_repairs,
+            "dispute_overdue": sum(dispute_overdue.values()),
+            "repair_overdue": sum(repair_overdue.values()),
+            "referral_counts": referral_counts,
+            "filings_pending": filings_pending,
+            "new_resident_cases": services.new_resident_cases_count(user),
+            "callbacks_pending": sum(q.count() for q in services.callback_cases(user)),
+            "total_satisfaction": stats.Satisfaction.sum(r["satisfaction"] for r in rows),
+            "breadcrumbs": [("两站一中心", "")],
+        },
+    )
 
 
 # --- disputes ---------------------------------------------------------------------------------
@@ -187,13 +240,24 @@ def home(request):
 def dispute_list(request):
     queryset = DisputeCase.objects.visible_to(request.user).select_related("estate", "street", "community")
     filterset = DisputeFilter(request.GET or None, queryset=queryset, request=request)
-    ordered = (DISPUTE_ORDER.apply(request, filterset.qs) if DISPUTE_ORDER.current(request)
-               else _resident_first(request.user, filterset.qs, DisputeStatus.RECEIVED))
+    ordered = (
+        DISPUTE_ORDER.apply(request, filterset.qs)
+        if DISPUTE_ORDER.current(request)
+        else _resident_first(request.user, filterset.qs, DisputeStatus.RECEIVED)
+    )
     page = _page(request, ordered)
     privacy.apply(request.user, page.object_list)
-    return _render_list(request, "disputes/dispute_list.html", filterset, page, {
-        "now": timezone.now(), "breadcrumbs": [HOME, ("矛盾纠纷", "")], "export_list": "disputes",
-    })
+    return _render_list(
+        request,
+        "disputes/dispute_list.html",
+        filterset,
+        page,
+        {
+            "now": timezone.now(),
+            "breadcrumbs": [HOME, ("矛盾纠纷", "")],
+            "export_list": "disputes",
+        },
+    )
 
 
 # --- repairs ----------------------------------------------------------------------------------
@@ -201,13 +265,24 @@ def dispute_list(request):
 def repair_list(request):
     queryset = RepairRequest.objects.visible_to(request.user).select_related("estate", "street", "community", "team")
     filterset = RepairFilter(request.GET or None, queryset=queryset, request=request)
-    ordered = (REPAIR_ORDER.apply(request, filterset.qs) if REPAIR_ORDER.current(request)
-               else _resident_first(request.user, filterset.qs, RepairStatus.OPEN))
+    ordered = (
+        REPAIR_ORDER.apply(request, filterset.qs)
+        if REPAIR_ORDER.current(request)
+        else _resident_first(request.user, filterset.qs, RepairStatus.OPEN)
+    )
     page = _page(request, ordered)
     privacy.apply(request.user, page.object_list)
-    return _render_list(request, "disputes/repair_list.html", filterset, page, {
-        "now": timezone.now(), "breadcrumbs": [HOME, ("应急维修", "")], "export_list": "repairs",
-    })
+    return _render_list(
+        request,
+        "disputes/repair_list.html",
+        filterset,
+        page,
+        {
+            "now": timezone.now(),
+            "breadcrumbs": [HOME, ("应急维修", "")],
+            "export_list": "repairs",
+        },
+    )
 
 
 # --- overdue ----------------------------------------------------------------------------------
@@ -235,14 +310,27 @@ def overdue_list(request):
     unfiltered = not any(value for key, values in params.lists() if key != "page" for value in values)
     filterset = filter_class(params or None, queryset=base.select_related(*select), request=request)
     # Unfiltered, the per-unit counts already add up to the list's length: no second count.
-    page = _page(request, filterset.qs.order_by("expected_datetime", "id"),
-                 count=sum(counts.values()) if unfiltered else None)
+    page = _page(
+        request, filterset.qs.order_by("expected_datetime", "id"), count=sum(counts.values()) if unfiltered else None
+    )
     privacy.apply(user, page.object_list)
-    return _render_list(request, "disputes/overdue_list.html", filterset, page, {
-        "kind": kind, "kind_label": label, "now": now, "unit_label": unit_label, "unit_field": field.removesuffix("_id"),
-        "unit_counts": [(u, counts.get(u.pk, 0)) for u in units], "total_overdue": sum(counts.values()),
-        "breadcrumbs": [HOME, ("逾期清单", "")], "export_list": f"overdue_{kind}",
-    })
+    return _render_list(
+        request,
+        "disputes/overdue_list.html",
+        filterset,
+        page,
+        {
+            "kind": kind,
+            "kind_label": label,
+            "now": now,
+            "unit_label": unit_label,
+            "unit_field": field.removesuffix("_id"),
+            "unit_counts": [(u, counts.get(u.pk, 0)) for u in units],
+            "total_overdue": sum(counts.values()),
+            "breadcrumbs": [HOME, ("逾期清单", "")],
+            "export_list": f"overdue_{kind}",
+        },
+    )
 
 
 # --- joint enforcement ------------------------------------------------------------------------
@@ -251,9 +339,17 @@ def referral_list(request):
     queryset = EnforcementReferral.objects.visible_to(request.user).select_related("estate", "street", "department")
     filterset = ReferralFilter(request.GET or None, queryset=queryset, request=request)
     page = _page(request, REFERRAL_ORDER.apply(request, filterset.qs))
-    return _render_list(request, "disputes/referral_list.html", filterset, page, {
-        "today": timezone.localdate(), "breadcrumbs": [HOME, ("联合执法", "")], "export_list": "referrals",
-    })
+    return _render_list(
+        request,
+        "disputes/referral_list.html",
+        filterset,
+        page,
+        {
+            "today": timezone.localdate(),
+            "breadcrumbs": [HOME, ("联合执法", "")],
+            "export_list": "referrals",
+        },
+    )
 
 
 @login_required
@@ -263,10 +359,18 @@ def referral_departments(request):
     queryset = EnforcementReferral.objects.visible_to(request.user)
     filterset = ReferralFilter(request.GET or None, queryset=queryset, request=request)
     rows = stats.department_counts(filterset.qs, today)
-    return render(request, "disputes/referral_departments.html", {
-        "filter": filterset, "rows": rows, "hidden_filters": HIDDEN_FILTERS.get(request.user.scope_level, set()), "today": today, "export_list": "departments",
-        "breadcrumbs": [HOME, ("联合执法", reverse("disputes:referral_list")), ("按部门统计", "")],
-    })
+    return render(
+        request,
+        "disputes/referral_departments.html",
+        {
+            "filter": filterset,
+            "rows": rows,
+            "hidden_filters": HIDDEN_FILTERS.get(request.user.scope_level, set()),
+            "today": today,
+            "export_list": "departments",
+            "breadcrumbs": [HOME, ("联合执法", reverse("disputes:referral_list")), ("按部门统计", "")],
+        },
+    )
 
 
 # --- filings ----------------------------------------------------------------------------------
@@ -275,9 +379,16 @@ def filing_list(request):
     queryset = Filing.objects.visible_to(request.user).select_related("estate", "street")
     filterset = FilingFilter(request.GET or None, queryset=queryset, request=request)
     page = _page(request, FILING_ORDER.apply(request, filterset.qs))
-    return _render_list(request, "disputes/filing_list.html", filterset, page, {
-        "breadcrumbs": [HOME, ("备案", "")], "export_list": "filings",
-    })
+    return _render_list(
+        request,
+        "disputes/filing_list.html",
+        filterset,
+        page,
+        {
+            "breadcrumbs": [HOME, ("备案", "")],
+            "export_list": "filings",
+        },
+    )
 
 
 # --- stations and teams -----------------------------------------------------------------------
@@ -298,13 +409,33 @@ def station_list(request):
     stations = {}
     for station in Station.objects.visible_to(request.user).filter(street_id__in=street_ids):
         stations.setdefault(station.street_id, {})[station.kind] = station
-    teams = dict(RepairTeam.objects.visible_to(request.user).filter(street_id__in=street_ids, is_active=True)
-                 .order_by().values_list("street_id").annotate(n=Count("id")))
-    rows = [{"street": s, "stations": [stations.get(s.pk, {}).get(k) for k in StationKind.values],
-             "teams": teams.get(s.pk, 0)} for s in page.object_list]
-    return _render_list(request, "disputes/station_list.html", filterset, page, {
-        "rows": rows, "kinds": StationKind.choices, "breadcrumbs": [HOME, ("两站一中心站点", "")], "export_list": "stations",
-    })
+    teams = dict(
+        RepairTeam.objects.visible_to(request.user)
+        .filter(street_id__in=street_ids, is_active=True)
+        .order_by()
+        .values_list("street_id")
+        .annotate(n=Count("id"))
+    )
+    rows = [
+        {
+            "street": s,
+            "stations": [stations.get(s.pk, {}).get(k) for k in StationKind.values],
+            "teams": teams.get(s.pk, 0),
+        }
+        for s in page.object_list
+    ]
+    return _render_list(
+        request,
+        "disputes/station_list.html",
+        filterset,
+        page,
+        {
+            "rows": rows,
+            "kinds": StationKind.choices,
+            "breadcrumbs": [HOME, ("两站一中心站点", "")],
+            "export_list": "stations",
+        },
+    )
 
 
 def _street_in_scope(request, street_id):
@@ -322,11 +453,17 @@ def station_street(request, street_id):
     street = _street_in_scope(request, street_id)
     stations = {s.kind: s for s in Station.objects.visible_to(request.user).filter(street=street)}
     teams = RepairTeam.objects.visible_to(request.user).filter(street=street).select_related("firm")
-    return render(request, "disputes/station_street.html", {
-        "street": street, "stations": [(value, label, stations.get(value)) for value, label in StationKind.choices],
-        "teams": teams, "may_edit": _may_edit_street(request.user, street),
-        "breadcrumbs": [HOME, ("两站一中心站点", reverse("disputes:station_list")), (street.name, "")],
-    })
+    return render(
+        request,
+        "disputes/station_street.html",
+        {
+            "street": street,
+            "stations": [(value, label, stations.get(value)) for value, label in StationKind.choices],
+            "teams": teams,
+            "may_edit": _may_edit_street(request.user, street),
+            "breadcrumbs": [HOME, ("两站一中心站点", reverse("disputes:station_list")), (street.name, "")],
+        },
+    )
 
 
 @login_required
@@ -338,8 +475,11 @@ def station_edit(request, street_id, kind):
     if not _may_edit_street(request.user, street):
         raise PermissionDenied("只能维护本街道的站点。")
     station = Station.objects.filter(street=street, kind=kind).first()
-    initial = {f: getattr(station, f) for f in services.STATION_FIELDS} if station else {
-        "name": f"{street.name}{StationKind(kind).label}"}
+    initial = (
+        {f: getattr(station, f) for f in services.STATION_FIELDS}
+        if station
+        else {"name": f"{street.name}{StationKind(kind).label}"}
+    )
     form = StationForm(request.POST or None, initial=initial, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
@@ -349,11 +489,21 @@ def station_edit(request, street_id, kind):
         else:
             messages.success(request, "站点信息已保存。")
             return redirect("disputes:station_street", street_id=street.pk)
-    return render(request, "disputes/simple_form.html", {
-        "form": form, "title": f"{street.name} · {StationKind(kind).label}", "submit": "保存",
-        "breadcrumbs": [HOME, ("两站一中心站点", reverse("disputes:station_list")),
-                        (street.name, reverse("disputes:station_street", args=[street.pk])), (StationKind(kind).label, "")],
-    })
+    return render(
+        request,
+        "disputes/simple_form.html",
+        {
+            "form": form,
+            "title": f"{street.name} · {StationKind(kind).label}",
+            "submit": "保存",
+            "breadcrumbs": [
+                HOME,
+                ("两站一中心站点", reverse("disputes:station_list")),
+                (street.name, reverse("disputes:station_street", args=[street.pk])),
+                (StationKind(kind).label, ""),
+            ],
+        },
+    )
 
 
 @login_required
@@ -373,11 +523,21 @@ def team_edit(request, street_id, pk=None):
         else:
             messages.success(request, "维修队伍已保存。")
             return redirect("disputes:station_street", street_id=street.pk)
-    return render(request, "disputes/simple_form.html", {
-        "form": form, "title": f"{street.name} · {'修改维修队伍' if team else '新增维修队伍'}", "submit": "保存",
-        "breadcrumbs": [HOME, ("两站一中心站点", reverse("disputes:station_list")),
-                        (street.name, reverse("disputes:station_street", args=[street.pk])), (team.name if team else "新增维修队伍", "")],
-    })
+    return render(
+        request,
+        "disputes/simple_form.html",
+        {
+            "form": form,
+            "title": f"{street.name} · {'修改维修队伍' if team else '新增维修队伍'}",
+            "submit": "保存",
+            "breadcrumbs": [
+                HOME,
+                ("两站一中心站点", reverse("disputes:station_list")),
+                (street.name, reverse("disputes:station_street", args=[street.pk])),
+                (team.name if team else "新增维修队伍", ""),
+            ],
+        },
+    )
 
 
 # --- attachments, the estate's cases, exports -------------------------------------------------
@@ -396,7 +556,9 @@ def estate_cases(request, estate_pk, year):
     """The cases behind an estate's effectiveness score (效能效果) for a year: the disputes
     received and the repairs reported in that year, each marked as counted or not, with the
     counts exactly as the yearly cycle reads them (effectiveness.case_counts)."""
-    estate = get_object_or_404(Estate.objects.visible_to(request.user).select_related("street", "community", "district"), pk=estate_pk)
+    estate = get_object_or_404(
+        Estate.objects.visible_to(request.user).select_related("street", "community", "district"), pk=estate_pk
+    )
     if not 2000 <= year <= 2100:
         raise Http404
     start, end = year_bounds(year)
@@ -410,10 +572,19 @@ def estate_cases(request, estate_pk, year):
     for case in repairs:
         case.counted = bool(case.completed_on_time)
     counts = case_counts(year, estate.pk, estate.pk).get(estate.pk)
-    return render(request, "disputes/estate_cases.html", {
-        "estate": estate, "year": year, "disputes": disputes, "repairs": repairs, "counts": counts, "year_end": end,
-        "breadcrumbs": [HOME, (f"{estate.name} · {year}年效能效果", "")],
-    })
+    return render(
+        request,
+        "disputes/estate_cases.html",
+        {
+            "estate": estate,
+            "year": year,
+            "disputes": disputes,
+            "repairs": repairs,
+            "counts": counts,
+            "year_end": end,
+            "breadcrumbs": [HOME, (f"{estate.name} · {year}年效能效果", "")],
+        },
+    )
 
 
 @login_required
@@ -435,10 +606,16 @@ def callback_list(request):
     dispute_rows, repair_rows = services.callback_cases(request.user)
     rows = [("repairs", c) for c in repair_rows] + [("disputes", c) for c in dispute_rows]
     privacy.apply(request.user, [c for _kind, c in rows])
-    return render(request, "disputes/callback_list.html", {
-        "rows": rows, "form": CallbackForm(), "may_write": can(request.user, "case"),
-        "breadcrumbs": [HOME, ("回访", "")],
-    })
+    return render(
+        request,
+        "disputes/callback_list.html",
+        {
+            "rows": rows,
+            "form": CallbackForm(),
+            "may_write": can(request.user, "case"),
+            "breadcrumbs": [HOME, ("回访", "")],
+        },
+    )
 
 
 @sensitive_post_parameters("note")
@@ -455,8 +632,9 @@ def callback_record(request, kind, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_callback(case, by=request.user, note=data["note"], satisfaction=data["satisfaction"],
-                                     reopen=data["reopen"])
+            services.record_callback(
+                case, by=request.user, note=data["note"], satisfaction=data["satisfaction"], reopen=data["reopen"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -465,7 +643,16 @@ def callback_record(request, kind, pk):
     dispute_rows, repair_rows = services.callback_cases(request.user)
     rows = [("repairs", c) for c in repair_rows] + [("disputes", c) for c in dispute_rows]
     privacy.apply(request.user, [c for _kind, c in rows])
-    return render(request, "disputes/callback_list.html", {
-        "rows": rows, "form": CallbackForm(), "failed": (kind, case.pk), "failed_form": form, "may_write": True,
-        "breadcrumbs": [HOME, ("回访", "")],
-    }, status=400)
+    return render(
+        request,
+        "disputes/callback_list.html",
+        {
+            "rows": rows,
+            "form": CallbackForm(),
+            "failed": (kind, case.pk),
+            "failed_form": form,
+            "may_write": True,
+            "breadcrumbs": [HOME, ("回访", "")],
+        },
+        status=400,
+    )

@@ -35,49 +35,95 @@ from .models import Open311Request
 
 log = logging.getLogger(__name__)
 
-ServiceShape = inline_serializer("GeoReportService", many=True, fields={
-    "service_code": serializers.CharField(), "service_name": serializers.CharField(),
-    "description": serializers.CharField(), "metadata": serializers.BooleanField(), "type": serializers.CharField(),
-    "keywords": serializers.CharField(), "group": serializers.CharField(),
-})
-DefinitionShape = inline_serializer("GeoReportServiceDefinition", fields={
-    "service_code": serializers.CharField(),
-    "attributes": serializers.ListField(child=serializers.DictField()),
-})
-RequestShape = inline_serializer("GeoReportRequest", many=True, fields={
-    "service_request_id": serializers.CharField(), "status": serializers.CharField(),
-    "status_notes": serializers.CharField(), "service_name": serializers.CharField(),
-    "service_code": serializers.CharField(), "description": serializers.CharField(allow_blank=True),
-    "agency_responsible": serializers.CharField(), "service_notice": serializers.CharField(),
-    "requested_datetime": serializers.DateTimeField(), "updated_datetime": serializers.DateTimeField(),
-    "expected_datetime": serializers.DateTimeField(), "address": serializers.CharField(),
-    "address_id": serializers.CharField(), "zipcode": serializers.CharField(allow_null=True),
-    "lat": serializers.FloatField(allow_null=True), "long": serializers.FloatField(allow_null=True),
-    "media_url": serializers.CharField(allow_null=True),
-})
-CreatedShape = inline_serializer("GeoReportCreated", many=True, fields={
-    "service_request_id": serializers.CharField(), "token": serializers.CharField(),
-    "service_notice": serializers.CharField(), "account_id": serializers.CharField(allow_null=True),
-})
-TokenShape = inline_serializer("GeoReportToken", many=True, fields={
-    "service_request_id": serializers.CharField(), "token": serializers.CharField(),
-})
-DiscoveryShape = inline_serializer("GeoReportDiscovery", fields={
-    "changeset": serializers.CharField(), "contact": serializers.CharField(), "key_service": serializers.CharField(),
-    "endpoints": serializers.ListField(child=serializers.DictField()),
-})
-PostShape = inline_serializer("GeoReportPost", fields={
-    "api_key": serializers.CharField(), "service_code": serializers.CharField(),
-    "address_id": serializers.CharField(required=False, help_text="小区编码"),
-    "lat": serializers.CharField(required=False), "long": serializers.CharField(required=False),
-    "description": serializers.CharField(), "media_url": serializers.CharField(required=False),
-    "first_name": serializers.CharField(required=False), "last_name": serializers.CharField(required=False),
-    "phone": serializers.CharField(required=False),
-    "attribute[urgency]": serializers.CharField(required=False, help_text="应急维修必填：urgent / normal"),
-    "attribute[building]": serializers.CharField(required=False),
-    "attribute[room]": serializers.CharField(required=False),
-    "attribute[respondent]": serializers.CharField(required=False),
-})
+ServiceShape = inline_serializer(
+    "GeoReportService",
+    many=True,
+    fields={
+        "service_code": serializers.CharField(),
+        "service_name": serializers.CharField(),
+        "description": serializers.CharField(),
+        "metadata": serializers.BooleanField(),
+        "type": serializers.CharField(),
+        "keywords": serializers.CharField(),
+        "group": serializers.CharField(),
+    },
+)
+DefinitionShape = inline_serializer(
+    "GeoReportServiceDefinition",
+    fields={
+        "service_code": serializers.CharField(),
+        "attributes": serializers.ListField(child=serializers.DictField()),
+    },
+)
+RequestShape = inline_serializer(
+    "GeoReportRequest",
+    many=True,
+    fields={
+        "service_request_id": serializers.CharField(),
+        "status": serializers.CharField(),
+        "status_notes": serializers.CharField(),
+        "service_name": serializers.CharField(),
+        "service_code": serializers.CharField(),
+        "description": serializers.CharField(allow_blank=True),
+        "agency_responsible": serializers.CharField(),
+        "service_notice": serializers.CharField(),
+        "requested_datetime": serializers.DateTimeField(),
+        "updated_datetime": serializers.DateTimeField(),
+        "expected_datetime": serializers.DateTimeField(),
+        "address": serializers.CharField(),
+        "address_id": serializers.CharField(),
+        "zipcode": serializers.CharField(allow_null=True),
+        "lat": serializers.FloatField(allow_null=True),
+        "long": serializers.FloatField(allow_null=True),
+        "media_url": serializers.CharField(allow_null=True),
+    },
+)
+CreatedShape = inline_serializer(
+    "GeoReportCreated",
+    many=True,
+    fields={
+        "service_request_id": serializers.CharField(),
+        "token": serializers.CharField(),
+        "service_notice": serializers.CharField(),
+        "account_id": serializers.CharField(allow_null=True),
+    },
+)
+TokenShape = inline_serializer(
+    "GeoReportToken",
+    many=True,
+    fields={
+        "service_request_id": serializers.CharField(),
+        "token": serializers.CharField(),
+    },
+)
+DiscoveryShape = inline_serializer(
+    "GeoReportDiscovery",
+    fields={
+        "changeset": serializers.CharField(),
+        "contact": serializers.CharField(),
+        "key_service": serializers.CharField(),
+        "endpoints": serializers.ListField(child=serializers.DictField()),
+    },
+)
+PostShape = inline_serializer(
+    "GeoReportPost",
+    fields={
+        "api_key": serializers.CharField(),
+        "service_code": serializers.CharField(),
+        "address_id": serializers.CharField(required=False, help_text="小区编码"),
+        "lat": serializers.CharField(required=False),
+        "long": serializers.CharField(required=False),
+        "description": serializers.CharField(),
+        "media_url": serializers.CharField(required=False),
+        "first_name": serializers.CharField(required=False),
+        "last_name": serializers.CharField(required=False),
+        "phone": serializers.CharField(required=False),
+        "attribute[urgency]": serializers.CharField(required=False, help_text="应急维修必填：urgent / normal"),
+        "attribute[building]": serializers.CharField(required=False),
+        "attribute[room]": serializers.CharField(required=False),
+        "attribute[respondent]": serializers.CharField(required=False),
+    },
+)
 
 
 class Open311View(APIView):
@@ -108,12 +154,23 @@ class DiscoveryView(Open311View):
     @extend_schema(tags=["georeport"], responses=DiscoveryShape)
     def get(self, request):
         base = request.build_absolute_uri("/api/georeport/v2/")
-        return self.answer({
-            "changeset": o.CHANGESET, "contact": "南京市房产局物业办（老旧小区管理平台）",
-            "key_service": "接口密钥由市房产局发放（manage.py create_api_key），仅提交工单需要。",
-            "endpoints": [{"specification": o.SPECIFICATION, "url": base, "changeset": o.CHANGESET,
-                           "type": "production", "formats": ["text/xml", "application/json"]}],
-        }, "discovery")
+        return self.answer(
+            {
+                "changeset": o.CHANGESET,
+                "contact": "南京市房产局物业办（老旧小区管理平台）",
+                "key_service": "接口密钥由市房产局发放（manage.py create_api_key），仅提交工单需要。",
+                "endpoints": [
+                    {
+                        "specification": o.SPECIFICATION,
+                        "url": base,
+                        "changeset": o.CHANGESET,
+                        "type": "production",
+                        "formats": ["text/xml", "application/json"],
+                    }
+                ],
+            },
+            "discovery",
+        )
 
 
 class ServicesView(Open311View):
@@ -139,11 +196,14 @@ class RequestsView(Open311View):
     """GeoReport v2 service requests: GET the public list; POST a new one (12345 work order)."""
 
     @extend_schema(
-        tags=["georeport"], responses=RequestShape,
+        tags=["georeport"],
+        responses=RequestShape,
         parameters=[
             OpenApiParameter("service_request_id", str, description="逗号分隔的编号（如 WX000123,JF000045）"),
-            OpenApiParameter("service_code", str), OpenApiParameter("status", str, enum=["open", "closed"]),
-            OpenApiParameter("start_date", str, description="W3C 日期时间"), OpenApiParameter("end_date", str),
+            OpenApiParameter("service_code", str),
+            OpenApiParameter("status", str, enum=["open", "closed"]),
+            OpenApiParameter("start_date", str, description="W3C 日期时间"),
+            OpenApiParameter("end_date", str),
             OpenApiParameter("page", int, description="扩展：每页 1000 条"),
         ],
     )
@@ -153,9 +213,11 @@ class RequestsView(Open311View):
         except o.Open311Error as exc:
             return self.refuse(exc)
 
-    @extend_schema(tags=["georeport"], request={"application/x-www-form-urlencoded": PostShape,
-                                                "application/json": PostShape},
-                   responses={201: CreatedShape})
+    @extend_schema(
+        tags=["georeport"],
+        request={"application/x-www-form-urlencoded": PostShape, "application/json": PostShape},
+        responses={201: CreatedShape},
+    )
     def post(self, request):
         try:
             return self.answer(self._create(request), "service_requests", status=201)
@@ -173,8 +235,12 @@ class RequestsView(Open311View):
         estate, lat, long = o.locate(fields)
         check_district(key, estate)
         description = o.text_field(fields, "description", "问题描述", 500, required=True)
-        name = o.text_field({"name": fields.get("last_name", "").strip() + fields.get("first_name", "").strip()},
-                            "name", "姓名（last_name + first_name）", 50)
+        name = o.text_field(
+            {"name": fields.get("last_name", "").strip() + fields.get("first_name", "").strip()},
+            "name",
+            "姓名（last_name + first_name）",
+            50,
+        )
         media = o.media_url(fields)
         try:
             phone = v.normalise_phone(fields.get("phone", "")[:40])
@@ -187,16 +253,31 @@ class RequestsView(Open311View):
             with transaction.atomic(), acting_as(system):
                 if kind == "repair":
                     case = services.create_repair(
-                        by=system, estate=estate, service_code=category, urgency=o.urgency(fields),
-                        description=description, channel=Channel.HOTLINE, reporter_name=name, reporter_phone=phone,
+                        by=system,
+                        estate=estate,
+                        service_code=category,
+                        urgency=o.urgency(fields),
+                        description=description,
+                        channel=Channel.HOTLINE,
+                        reporter_name=name,
+                        reporter_phone=phone,
                         building=o.text_field(fields, "attribute[building]", "楼栋", 20),
-                        unit=o.text_field(fields, "attribute[room]", "单元/室", 20), lat=lat, long=long)
+                        unit=o.text_field(fields, "attribute[room]", "单元/室", 20),
+                        lat=lat,
+                        long=long,
+                    )
                     link = Open311Request.objects.create(api_key=key, repair=case, media_url=media)
                 else:
                     case = services.create_dispute(
-                        by=system, estate=estate, service_code=category, channel=Channel.HOTLINE, party_name=name,
-                        party_phone=phone, description=description,
-                        respondent=o.text_field(fields, "attribute[respondent]", "被反映方", 100))
+                        by=system,
+                        estate=estate,
+                        service_code=category,
+                        channel=Channel.HOTLINE,
+                        party_name=name,
+                        party_phone=phone,
+                        description=description,
+                        respondent=o.text_field(fields, "attribute[respondent]", "被反映方", 100),
+                    )
                     link = Open311Request.objects.create(api_key=key, dispute=case, media_url=media)
         except ValidationError as exc:
             raise o.Open311Error("；".join(exc.messages)) from exc
@@ -240,7 +321,11 @@ def xml_twin(view):
 
 
 VIEWS = {
-    "discovery": DiscoveryView, "services": ServicesView, "service": ServiceView, "requests": RequestsView,
-    "request": RequestView, "token": TokenView,
+    "discovery": DiscoveryView,
+    "services": ServicesView,
+    "service": ServiceView,
+    "requests": RequestsView,
+    "request": RequestView,
+    "token": TokenView,
 }
 XML_VIEWS = {name: xml_twin(view) for name, view in VIEWS.items()}

@@ -14,7 +14,8 @@ ROUTES = {
 }
 
 urlpatterns = [
-    path(f"georeport/v2/{route}.json", VIEWS[name].as_view(), name=f"georeport-{name}") for name, route in ROUTES.items()
+    path(f"georeport/v2/{route}.json", VIEWS[name].as_view(), name=f"georeport-{name}")
+    for name, route in ROUTES.items()
 ] + [
     path(f"georeport/v2/{route}.xml", XML_VIEWS[name].as_view(), name=f"georeport-{name}-xml")
     for name, route in ROUTES.items()

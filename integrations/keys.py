@@ -35,8 +35,11 @@ def districts_from(names) -> list[District]:
     found, unknown = [], []
     for raw in names or ():
         text = str(raw).strip()
-        district = (District.objects.filter(code=text).first() or District.objects.filter(name=text).first()
-                    or District.objects.filter(short_name=text).first())
+        district = (
+            District.objects.filter(code=text).first()
+            or District.objects.filter(name=text).first()
+            or District.objects.filter(short_name=text).first()
+        )
         if district is None:
             unknown.append(text)
         elif district not in found:
@@ -60,8 +63,9 @@ def issue_key(*, name: str, districts=(), days: int | None = None, by=None) -> t
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError({"days": f"有效天数应为1至{MAX_DAYS}天。"})
     scope = districts_from(districts)
-    key, plain = SystemAPIKey.objects.create_key(name=name, expiry_date=timezone.now() + dt.timedelta(days=days),
-                                                 created_by=by)
+    key, plain = SystemAPIKey.objects.create_key(
+        name=name, expiry_date=timezone.now() + dt.timedelta(days=days), created_by=by
+    )
     key.districts.set(scope)
     return key, plain
 

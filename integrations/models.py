@@ -21,12 +21,24 @@ class SystemAPIKey(AbstractAPIKey):
     """接口密钥: one per calling system (the 12345 hotline of a district, the city's platform)."""
 
     districts = models.ManyToManyField("communities.District", verbose_name="可建单的区", related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="吊销人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="吊销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = APIKeyManager()
 
@@ -55,11 +67,25 @@ class Open311Request(models.Model):
     """A case handed in through Open311 POST (12345工单), by token; exactly one of repair/dispute."""
 
     token = models.CharField("令牌", max_length=40, unique=True, default=new_token, editable=False)
-    api_key = models.ForeignKey(SystemAPIKey, verbose_name="接口密钥", on_delete=models.PROTECT, related_name="requests")
-    repair = models.OneToOneField("disputes.RepairRequest", verbose_name="应急维修", null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="open311")
-    dispute = models.OneToOneField("disputes.DisputeCase", verbose_name="矛盾纠纷", null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey(
+        SystemAPIKey, verbose_name="接口密钥", on_delete=models.PROTECT, related_name="requests"
+    )
+    repair = models.OneToOneField(
+        "disputes.RepairRequest",
+        verbose_name="应急维修",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="open311",
+    )
+    dispute = models.OneToOneField(
+        "disputes.DisputeCase",
+        verbose_name="矛盾纠纷",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="open311",
+    )
     media_url = models.URLField("图片链接", max_length=500, blank=True)
     received_at = models.DateTimeField("接收时间", default=timezone.now, editable=False)
 

@@ -56,8 +56,13 @@ class Open311Error(Exception):
 # --- rendering --------------------------------------------------------------------------------
 # The element name of a list's items in XML (the standard's examples).
 XML_ITEMS = {
-    "services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
-    "values": "value", "endpoints": "endpoint", "formats": "format",
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
 }
 
 
@@ -89,16 +94,22 @@ def render(data, fmt: str, root: str, status: int = 200, headers: dict | None = 
         body = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
         response = HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
     else:
-        response = HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
-                                content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
+        )
     for key, value in (headers or {}).items():
         response[key] = value
     return response
 
 
 def error(exc, fmt: str) -> HttpResponse:
-    return render([{"code": exc.code, "description": exc.description}], fmt, "errors", status=exc.code,
-                  headers=getattr(exc, "headers", None))
+    return render(
+        [{"code": exc.code, "description": exc.description}],
+        fmt,
+        "errors",
+        status=exc.code,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 def w3c(value: dt.datetime | None) -> str | None:
@@ -107,12 +118,30 @@ def w3c(value: dt.datetime | None) -> str | None:
 
 # --- services -----------------------------------------------------------------------------------
 def service_list() -> list[dict]:
-    repairs = [{"service_code": c.value, "service_name": c.label, "description": f"应急维修：{c.label}",
-                "metadata": True, "type": "realtime", "keywords": "应急维修,报修", "group": "应急维修"}
-               for c in RepairCategory]
-    disputes = [{"service_code": DISPUTE_PREFIX + c.value, "service_name": c.label,
-                 "description": f"物业管理矛盾纠纷：{c.label}", "metadata": True, "type": "realtime",
-                 "keywords": "矛盾纠纷,调解", "group": "矛盾纠纷"} for c in DisputeCategory]
+    repairs = [
+        {
+            "service_code": c.value,
+            "service_name": c.label,
+            "description": f"应急维修：{c.label}",
+            "metadata": True,
+            "type": "realtime",
+            "keywords": "应急维修,报修",
+            "group": "应急维修",
+        }
+        for c in RepairCategory
+    ]
+    disputes = [
+        {
+            "service_code": DISPUTE_PREFIX + c.value,
+            "service_name": c.label,
+            "description": f"物业管理矛盾纠纷：{c.label}",
+            "metadata": True,
+            "type": "realtime",
+            "keywords": "矛盾纠纷,调解",
+            "group": "矛盾纠纷",
+        }
+        for c in DisputeCategory
+    ]
     return repairs + disputes
 
 
@@ -121,8 +150,8 @@ def lookup_service(code: str | None) -> tuple[str, str]:
     code = (code or "").strip()
     if code in RepairCategory.values:
         return "repair", code
-    if code.startswith(DISPUTE_PREFIX) and code[len(DISPUTE_PREFIX):] in DisputeCategory.values:
-        return "dispute", code[len(DISPUTE_PREFIX):]
+    if code.startswith(DISPUTE_PREFIX) and code[len(DISPUTE_PREFIX) :] in DisputeCategory.values:
+        return "dispute", code[len(DISPUTE_PREFIX) :]
     if not code:
         raise Open311Error("缺少 service_code（服务类别），可选值见 services.json。")
     raise Open311Error(f"service_code 不存在：{code[:40]}（可选值见 services.json）。", code=404)
@@ -130,8 +159,13 @@ def lookup_service(code: str | None) -> tuple[str, str]:
 
 def _attribute(code, description, *, required, datatype="string", values=None, order=1):
     return {
-        "variable": True, "code": code, "datatype": datatype, "required": required, "datatype_description": "",
-        "order": order, "description": description,
+        "variable": True,
+        "code": code,
+        "datatype": datatype,
+        "required": required,
+        "datatype_description": "",
+        "order": order,
+        "description": description,
         "values": [{"key": key, "name": name} for key, name in (values or [])],
     }
 
@@ -140,8 +174,14 @@ def service_definition(code: str) -> dict:
     kind, _ = lookup_service(code)
     if kind == "repair":
         attributes = [
-            _attribute("urgency", "紧急程度（决定处理时限）", required=True, datatype="singlevaluelist",
-                       values=Urgency.choices, order=1),
+            _attribute(
+                "urgency",
+                "紧急程度（决定处理时限）",
+                required=True,
+                datatype="singlevaluelist",
+                values=Urgency.choices,
+                order=1,
+            ),
             _attribute("building", "楼栋（如 3）", required=False, order=2),
             _attribute("room", "单元/室（如 2-301）", required=False, order=3),
         ]
@@ -161,7 +201,9 @@ def public_text(text: str) -> str:
 
 def _estate_fields(estate) -> dict:
     return {
-        "address": estate.address or estate.name, "address_id": estate.code, "zipcode": None,
+        "address": estate.address or estate.name,
+        "address_id": estate.code,
+        "zipcode": None,
         # coordinates, not money: JSON numbers as GeoReport expects; the estate's, never the home's
         "lat": float(estate.latitude) if estate.latitude is not None else None,
         "long": float(estate.longitude) if estate.longitude is not None else None,
@@ -323,7 +365,7 @@ def parse_body(request) -> dict[str, str]:
         except (UnicodeDecodeError, ValueError):
             raise Open311Error("JSON 格式错误，无法解析。") from None
         if not isinstance(data, dict):
-            raise Open311Error("JSON 应为一个对象，如 {\"service_code\": \"water_pipe\", …}。")
+            raise Open311Error('JSON 应为一个对象，如 {"service_code": "water_pipe", …}。')
         fields = {}
         for key, value in data.items():
             if key == "attribute" and isinstance(value, dict):
@@ -381,9 +423,13 @@ def locate(fields: dict) -> tuple[Estate, float | None, float | None]:
     dlat = metres / 111_000 * 1.01
     dlong = dlat / max(math.cos(math.radians(lat)), 0.01)
     near = Estate.objects.select_related("district").filter(
-        latitude__range=(lat - dlat, lat + dlat), longitude__range=(long - dlong, long + dlong))
-    best = min(((_metres(lat, long, float(e.latitude), float(e.longitude)), e.code, e) for e in near),
-               default=None, key=lambda t: t[:2])
+        latitude__range=(lat - dlat, lat + dlat), longitude__range=(long - dlong, long + dlong)
+    )
+    best = min(
+        ((_metres(lat, long, float(e.latitude), float(e.longitude)), e.code, e) for e in near),
+        default=None,
+        key=lambda t: t[:2],
+    )
     if best is None or best[0] > metres:
         raise Open311Error(f"该位置{metres}米内没有已登记的小区，请改用 address_id（小区编码）。")
     return best[2], lat, long
@@ -449,4 +495,3 @@ def throttle(scope: str, ident: str) -> None:
     retry = over_limit(scope, ident)
     if retry is not None:
         raise Open311Error(f"提交过于频繁，请{retry}秒后再试。", code=429, headers={"Retry-After": str(retry)})
-

@@ -26,9 +26,14 @@ def _require_city_admin(user):
 def key_list(request):
     _require_city_admin(request.user)
     keys = SystemAPIKey.objects.prefetch_related("districts").select_related("created_by", "revoked_by")
-    return render(request, "integrations/key_list.html", {
-        "keys": keys.order_by("revoked", "-created"), "breadcrumbs": [CRUMB, ("接口密钥", "")],
-    })
+    return render(
+        request,
+        "integrations/key_list.html",
+        {
+            "keys": keys.order_by("revoked", "-created"),
+            "breadcrumbs": [CRUMB, ("接口密钥", "")],
+        },
+    )
 
 
 @login_required

@@ -36,11 +36,18 @@ def image(code: str) -> bytes:
     except TypeError:  # an older Pillow without sizes
         font = ImageFont.load_default()
     for _ in range(6):  # noise lines
-        draw.line([(rng.randint(0, width), rng.randint(0, height)), (rng.randint(0, width), rng.randint(0, height))],
-                  fill=(rng.randint(120, 200),) * 3, width=2)
+        draw.line(
+            [(rng.randint(0, width), rng.randint(0, height)), (rng.randint(0, width), rng.randint(0, height))],
+            fill=(rng.randint(120, 200),) * 3,
+            width=2,
+        )
     for i, char in enumerate(code):
-        draw.text((14 + i * 36 + rng.randint(-3, 3), 8 + rng.randint(-4, 4)), char, font=font,
-                  fill=(rng.randint(0, 90), rng.randint(0, 90), rng.randint(60, 140)))
+        draw.text(
+            (14 + i * 36 + rng.randint(-3, 3), 8 + rng.randint(-4, 4)),
+            char,
+            font=font,
+            fill=(rng.randint(0, 90), rng.randint(0, 90), rng.randint(60, 140)),
+        )
     out = io.BytesIO()
     picture.save(out, format="PNG")
     return out.getvalue()

@@ -64,5 +64,7 @@ def receipt(case, mobile: str, tracking_url: str) -> None:
 
 def dissatisfied(case) -> None:
     """不满意 → the street and the district."""
-    _send_later([case.street.name, case.district.name],
-                f"居民对{_kind(case)} {case.number}（{case.estate.name}）评价不满意，已列入回访名单。")
+    _send_later(
+        [case.street.name, case.district.name],
+        f"居民对{_kind(case)} {case.number}（{case.estate.name}）评价不满意，已列入回访名单。",
+    )

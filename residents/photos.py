@@ -51,7 +51,13 @@ def _clean(upload, number: int) -> ContentFile:
             picture.save(out, format="JPEG", quality=85, optimize=True)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            SyntaxError, ValueError):
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ):
         raise ValidationError({"photos": not_image}) from None
     return ContentFile(out.getvalue(), name=f"照片{number}.jpg")

@@ -26,7 +26,11 @@ def active_entry(token: str) -> EstateEntry | None:
     """The estate entry of this token, if it exists and was not revoked."""
     if not token or len(token) > 64:
         return None
-    return EstateEntry.objects.select_related("estate", "estate__street").filter(token=token, revoked_at__isnull=True).first()
+    return (
+        EstateEntry.objects.select_related("estate", "estate__street")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
 
 
 def managed_estate(user, pk) -> Estate:
@@ -48,7 +52,9 @@ def entry_for(estate: Estate, *, by) -> EstateEntry:
 @transaction.atomic
 def regenerate_entry(estate: Estate, *, by) -> EstateEntry:
     """A new token; the old one (and its posters) stop working at once."""
-    EstateEntry.objects.select_for_update().filter(estate=estate, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    EstateEntry.objects.select_for_update().filter(estate=estate, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     return EstateEntry.objects.create(estate=estate, token=new_token(), created_by=by)
 
 
@@ -57,15 +63,36 @@ def new_resident_cases_count(user) -> int:
 
 
 @transaction.atomic
-def submit_report(*, entry: EstateEntry, kind: str, service_code: str, urgency: str, description: str,
-                  building: str, unit: str, room: str, name: str, phone: str, photos, tracking_url=None):
+def submit_report(
+    *,
+    entry: EstateEntry,
+    kind: str,
+    service_code: str,
+    urgency: str,
+    description: str,
+    building: str,
+    unit: str,
+    room: str,
+    name: str,
+    phone: str,
+    photos,
+    tracking_url=None,
+):
     """The resident's report: photos checked first (nothing is written if one is refused), then
     the case, its photos as attachments, and — once the transaction commits — the street told
     and, given `tracking_url(token)`, the resident sent the receipt and the link."""
     cleaned = clean_photos(photos)
     case = cases.receive_resident_report(
-        kind=kind, estate=entry.estate, service_code=service_code, urgency=urgency, description=description,
-        building=building, unit=unit, room=room, name=name, phone=phone,
+        kind=kind,
+        estate=entry.estate,
+        service_code=service_code,
+        urgency=urgency,
+        description=description,
+        building=building,
+        unit=unit,
+        room=room,
+        name=name,
+        phone=phone,
     )
     for photo in cleaned:
         cases.add_attachment(case, by=case.created_by, upload=photo)
@@ -82,7 +109,9 @@ def find_by_tracking(token: str):
     if not token or len(token) > 64:
         return None
     for model, related in ((RepairRequest, ("team",)), (DisputeCase, ())):
-        case = model.objects.select_related("estate", "street", "district", *related).filter(tracking_token=token).first()
+        case = (
+            model.objects.select_related("estate", "street", "district", *related).filter(tracking_token=token).first()
+        )
         if case is not None:
             return case
     return None

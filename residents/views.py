@@ -60,9 +60,17 @@ def entry(request, token):
         else:
             try:
                 case = services.submit_report(
-                    entry=entry_row, kind=data["kind"], service_code=data["service_code"], urgency=data["urgency"],
-                    description=data["description"], building=data["building"], unit=data["unit"], room=data["room"],
-                    name=data["name"], phone=data["phone"], photos=photos,
+                    entry=entry_row,
+                    kind=data["kind"],
+                    service_code=data["service_code"],
+                    urgency=data["urgency"],
+                    description=data["description"],
+                    building=data["building"],
+                    unit=data["unit"],
+                    room=data["room"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    photos=photos,
                     tracking_url=lambda t: request.build_absolute_uri(reverse("residents:track", args=[t])),
                 )
             except ValidationError as exc:
@@ -70,11 +78,18 @@ def entry(request, token):
                 _apply(form, exc, data["kind"])
             else:
                 return redirect(reverse("residents:track", args=[case.tracking_token]) + "?new=1")
-    return render(request, "residents/entry.html", {
-        "estate": entry_row.estate, "form": form, "need_captcha": need_captcha,
-        "max_photos": settings.RESIDENTS_MAX_PHOTOS,
-        "max_mb": settings.RESIDENTS_PHOTO_MAX_BYTES // (1024 * 1024),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "residents/entry.html",
+        {
+            "estate": entry_row.estate,
+            "form": form,
+            "need_captcha": need_captcha,
+            "max_photos": settings.RESIDENTS_MAX_PHOTOS,
+            "max_mb": settings.RESIDENTS_PHOTO_MAX_BYTES // (1024 * 1024),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @never_cache
@@ -83,12 +98,31 @@ def captcha_image(request):
 
 
 # What the resident reads for each step of the timeline (the internal action names stay inside).
-DISPUTE_STEPS = {"received": "已受理", "imported": "已受理", "start": "处理中（调解中）", "resolve": "已调解",
-                 "refer": "已转联合执法部门处理", "terminate": "调解终止", "invalid": "无效", "rating": "已评价",
-                 "reopen": "重新办理", "note": "处理进展", "satisfaction": "已登记满意度"}
-REPAIR_STEPS = {"received": "已受理", "imported": "已受理", "dispatch": "已派单", "arrive": "处理中（维修人员已到场）",
-                "complete": "已完成", "invalid": "无效", "rating": "已评价", "reopen": "重新办理", "note": "处理进展",
-                "satisfaction": "已登记满意度"}
+DISPUTE_STEPS = {
+    "received": "已受理",
+    "imported": "已受理",
+    "start": "处理中（调解中）",
+    "resolve": "已调解",
+    "refer": "已转联合执法部门处理",
+    "terminate": "调解终止",
+    "invalid": "无效",
+    "rating": "已评价",
+    "reopen": "重新办理",
+    "note": "处理进展",
+    "satisfaction": "已登记满意度",
+}
+REPAIR_STEPS = {
+    "received": "已受理",
+    "imported": "已受理",
+    "dispatch": "已派单",
+    "arrive": "处理中（维修人员已到场）",
+    "complete": "已完成",
+    "invalid": "无效",
+    "rating": "已评价",
+    "reopen": "重新办理",
+    "note": "处理进展",
+    "satisfaction": "已登记满意度",
+}
 
 
 def _station_name(case) -> str:
@@ -124,7 +158,9 @@ def track(request, token):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.rate(case, satisfaction=form.cleaned_data["satisfaction"], comment=form.cleaned_data["comment"])
+                services.rate(
+                    case, satisfaction=form.cleaned_data["satisfaction"], comment=form.cleaned_data["comment"]
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
@@ -132,12 +168,22 @@ def track(request, token):
                 return redirect(reverse("residents:track", args=[token]) + "?rated=1")
         status = 400
         case.refresh_from_db()
-    return render(request, "residents/track.html", {
-        "case": case, "steps": public_steps(case), "form": form, "may_rate": case_services.may_rate(case),
-        "rating_deadline": case_services.rating_deadline(case), "is_new": request.GET.get("new") == "1",
-        "rated": request.GET.get("rated") == "1", "station": _station_name(case),
-        "kind_label": "矛盾纠纷求助" if isinstance(case, DisputeCase) else "报修",
-    }, status=status)
+    return render(
+        request,
+        "residents/track.html",
+        {
+            "case": case,
+            "steps": public_steps(case),
+            "form": form,
+            "may_rate": case_services.may_rate(case),
+            "rating_deadline": case_services.rating_deadline(case),
+            "is_new": request.GET.get("new") == "1",
+            "rated": request.GET.get("rated") == "1",
+            "station": _station_name(case),
+            "kind_label": "矛盾纠纷求助" if isinstance(case, DisputeCase) else "报修",
+        },
+        status=status,
+    )
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -164,11 +210,21 @@ def manage(request, pk):
         return redirect("residents:manage", pk=estate.pk)
     entry_row = services.entry_for(estate, by=request.user)
     url = _entry_url(request, entry_row)
-    return render(request, "residents/manage.html", {
-        "estate": estate, "entry": entry_row, "url": url, "qr": _qr_data_uri(url),
-        "breadcrumbs": [("小区", reverse("communities:estate_list")),
-                        (estate.name, reverse("communities:estate_detail", args=[estate.pk])), ("居民报修入口", "")],
-    })
+    return render(
+        request,
+        "residents/manage.html",
+        {
+            "estate": estate,
+            "entry": entry_row,
+            "url": url,
+            "qr": _qr_data_uri(url),
+            "breadcrumbs": [
+                ("小区", reverse("communities:estate_list")),
+                (estate.name, reverse("communities:estate_detail", args=[estate.pk])),
+                ("居民报修入口", ""),
+            ],
+        },
+    )
 
 
 @login_required
@@ -177,8 +233,14 @@ def poster(request, pk):
     estate = services.managed_estate(request.user, pk)
     entry_row = services.entry_for(estate, by=request.user)
     url = _entry_url(request, entry_row)
-    return render(request, "residents/poster.html", {
-        "estate": estate, "url": url, "qr": _qr_data_uri(url),
-        "repair_station": Station.objects.filter(street_id=estate.street_id, kind="repair").first(),
-        "printed": timezone.localdate(),
-    })
+    return render(
+        request,
+        "residents/poster.html",
+        {
+            "estate": estate,
+            "url": url,
+            "qr": _qr_data_uri(url),
+            "repair_station": Station.objects.filter(street_id=estate.street_id, kind="repair").first(),
+            "printed": timezone.localdate(),
+        },
+    )

@@ -16,20 +16,45 @@ from .models import DistrictTarget, JointMeeting, StaffingNorm, StaffMember
 
 @admin.register(StaffingNorm)
 class StaffingNormAdmin(CityAdmin):
-    list_display = ("level", "estates_from", "min_staff", "max_staff", "counted_post", "requires_deputy", "valid_from_year",
-                    "valid_to_year", "source")
+    list_display = (
+        "level",
+        "estates_from",
+        "min_staff",
+        "max_staff",
+        "counted_post",
+        "requires_deputy",
+        "valid_from_year",
+        "valid_to_year",
+        "source",
+    )
 
 
 @admin.register(OrganisationNorm)
 class OrganisationNormAdmin(CityAdmin):
-    list_display = ("__str__", "committee_min_members", "committee_max_members", "committee_min_owner_share",
-                    "committee_max_term_months", "committee_term_warning_days", "contract_warning_days")
+    list_display = (
+        "__str__",
+        "committee_min_members",
+        "committee_max_members",
+        "committee_min_owner_share",
+        "committee_max_term_months",
+        "committee_term_warning_days",
+        "contract_warning_days",
+    )
 
 
 @admin.register(UnitScheme)
 class UnitSchemeAdmin(CityAdmin):
-    list_display = ("version", "name", "valid_from_year", "valid_to_year", "estate_points", "dispute_points",
-                    "staffing_points", "coverage_points", "daily_points")
+    list_display = (
+        "version",
+        "name",
+        "valid_from_year",
+        "valid_to_year",
+        "estate_points",
+        "dispute_points",
+        "staffing_points",
+        "coverage_points",
+        "daily_points",
+    )
 
 
 @admin.register(StaffMember)

@@ -108,19 +108,21 @@ class Report:
             rows = self.by_level(level)
             if not rows:
                 continue
-            out.append({
-                "level": level.label,
-                "units": len(rows),
-                "meeting": sum(1 for r in rows if r.meets_norm and not r.excess),
-                "short": sum(1 for r in rows if r.gap),
-                "missing": sum(r.gap for r in rows),
-                "excess": sum(1 for r in rows if r.excess),
-                "counted": sum(r.counted for r in rows),
-                "required": sum(r.minimum for r in rows),
-                "part_time": sum(r.part_time for r in rows),
-                "no_deputy": sum(1 for r in rows if r.deputy is False),
-                "unrecorded": sum(1 for r in rows if not r.estate_count_recorded),
-            })
+            out.append(
+                {
+                    "level": level.label,
+                    "units": len(rows),
+                    "meeting": sum(1 for r in rows if r.meets_norm and not r.excess),
+                    "short": sum(1 for r in rows if r.gap),
+                    "missing": sum(r.gap for r in rows),
+                    "excess": sum(1 for r in rows if r.excess),
+                    "counted": sum(r.counted for r in rows),
+                    "required": sum(r.minimum for r in rows),
+                    "part_time": sum(r.part_time for r in rows),
+                    "no_deputy": sum(1 for r in rows if r.deputy is False),
+                    "unrecorded": sum(1 for r in rows if not r.estate_count_recorded),
+                }
+            )
         return out
 
 
@@ -129,12 +131,18 @@ def norm_for(norms: list[StaffingNorm], level: str, estates: int = 0) -> Staffin
     force in the year judged)."""
     best = None
     for norm in norms:
-        if norm.level == level and norm.estates_from <= estates and (best is None or norm.estates_from > best.estates_from):
+        if (
+            norm.level == level
+            and norm.estates_from <= estates
+            and (best is None or norm.estates_from > best.estates_from)
+        ):
             best = norm
     return best
 
 
-def street_norm(norms: list[StaffingNorm], street: Street, registered: int) -> tuple[StaffingNorm | None, int, bool, bool]:
+def street_norm(
+    norms: list[StaffingNorm], street: Street, registered: int
+) -> tuple[StaffingNorm | None, int, bool, bool]:
     """(norm, estate count, recorded, provisional) of a street. Without a recorded count of all
     residential estates the registered old estates stand in; that is conclusive only when they
     already reach the top band, otherwise the judgement is provisional and says so."""
@@ -145,7 +153,9 @@ def street_norm(norms: list[StaffingNorm], street: Street, registered: int) -> t
     return norm_for(norms, UnitLevel.STREET, registered), registered, False, higher
 
 
-def units_for(user, district: District | None = None, street: Street | None = None, with_communities: bool | None = None):
+def units_for(
+    user, district: District | None = None, street: Street | None = None, with_communities: bool | None = None
+):
     """The districts, streets and communities of the report, within the user's scope and the
     chosen district or street. Returns (districts, streets, communities)."""
     level = ROLE_LEVEL.get(getattr(user, "role", None))
@@ -153,44 +163,71 @@ def units_for(user, district: District | None = None, street: Street | None = No
     streets = Street.objects.select_related("district")
     communities = Community.objects.select_related("street", "district")
     if level == Level.DISTRICT:
-        districts, streets, communities = (districts.filter(pk=user.district_id), streets.filter(district_id=user.district_id),
-                                           communities.filter(district_id=user.district_id))
+        districts, streets, communities = (
+            districts.filter(pk=user.district_id),
+            streets.filter(district_id=user.district_id),
+            communities.filter(district_id=user.district_id),
+        )
     elif level == Level.STREET:
-        districts, streets, communities = (districts.none(), streets.filter(pk=user.street_id),
-                                           communities.filter(street_id=user.street_id))
+        districts, streets, communities = (
+            districts.none(),
+            streets.filter(pk=user.street_id),
+            communities.filter(street_id=user.street_id),
+        )
     elif level == Level.COMMUNITY:
         districts, streets, communities = districts.none(), streets.none(), communities.filter(pk=user.community_id)
     elif level != Level.CITY:
         districts, streets, communities = districts.none(), streets.none(), communities.none()
     if street is not None:
-        districts, streets, communities = districts.none(), streets.filter(pk=street.pk), communities.filter(street=street)
+        districts, streets, communities = (
+            districts.none(),
+            streets.filter(pk=street.pk),
+            communities.filter(street=street),
+        )
     elif district is not None:
-        districts, streets, communities = (districts.filter(pk=district.pk), streets.filter(district=district),
-                                           communities.filter(district=district))
+        districts, streets, communities = (
+            districts.filter(pk=district.pk),
+            streets.filter(district=district),
+            communities.filter(district=district),
+        )
     if with_communities is None:
         with_communities = street is not None or level in (Level.STREET, Level.COMMUNITY)
     if not with_communities:
         communities = communities.none()
-    return districts.order_by("code"), streets.order_by("district__code", "code"), communities.order_by("street__code", "name")
+    return (
+        districts.order_by("code"),
+        streets.order_by("district__code", "code"),
+        communities.order_by("street__code", "name"),
+    )
 
 
 def staff_counts(day: dt.date) -> dict:
     """(level, unit id, post, full_time) → number of staff in post on `day`."""
     qs = StaffMember.objects.active_on(day).order_by()
     counts: dict = defaultdict(int)
-    for row in qs.values("level", "district_id", "street_id", "community_id", "post", "full_time").annotate(n=Count("id")):
+    for row in qs.values("level", "district_id", "street_id", "community_id", "post", "full_time").annotate(
+        n=Count("id")
+    ):
         unit_id = row[f"{row['level']}_id"]
         counts[(row["level"], unit_id, row["post"], row["full_time"])] += row["n"]
     return counts
 
 
-def compliance_report(user, district: District | None = None, street: Street | None = None, *,
-                      day: dt.date | None = None, with_communities: bool | None = None) -> Report:
+def compliance_report(
+    user,
+    district: District | None = None,
+    street: Street | None = None,
+    *,
+    day: dt.date | None = None,
+    with_communities: bool | None = None,
+) -> Report:
     day = day or timezone.localdate()
     districts, streets, communities = units_for(user, district, street, with_communities)
     norms = list(StaffingNorm.objects.in_force(day.year))
     counts = staff_counts(day)
-    registered = dict(Estate.objects.filter(street__in=streets).order_by().values_list("street_id").annotate(n=Count("id")))
+    registered = dict(
+        Estate.objects.filter(street__in=streets).order_by().values_list("street_id").annotate(n=Count("id"))
+    )
     # Named after what the page covers: the chosen unit, else the user's own (全市 for city roles,
     # the district for district staff) — a district user's page is not 全市.
     title = street.name if street else district.name if district else getattr(user, "unit_label", "全市")
@@ -213,8 +250,19 @@ def compliance_report(user, district: District | None = None, street: Street | N
         fill(UnitRow(UnitLevel.DISTRICT, d, d, norm=norm_for(norms, UnitLevel.DISTRICT)), d.pk)
     for s in streets:
         norm, estates, recorded, provisional = street_norm(norms, s, registered.get(s.pk, 0))
-        fill(UnitRow(UnitLevel.STREET, s, s.district, s, norm=norm, estate_count=estates, estate_count_recorded=recorded,
-                     provisional=provisional), s.pk)
+        fill(
+            UnitRow(
+                UnitLevel.STREET,
+                s,
+                s.district,
+                s,
+                norm=norm,
+                estate_count=estates,
+                estate_count_recorded=recorded,
+                provisional=provisional,
+            ),
+            s.pk,
+        )
     for c in communities:
         fill(UnitRow(UnitLevel.COMMUNITY, c, c.district, c.street, norm=norm_for(norms, UnitLevel.COMMUNITY)), c.pk)
     return report
@@ -234,8 +282,15 @@ def unit_rows(day: dt.date, level: str, units) -> dict[int, UnitRow]:
         else:
             norm, estates, recorded, provisional = norm_for(norms, level), 0, True, False
         post = norm.counted_post if norm else Post.STAFF
-        row = UnitRow(level, unit, getattr(unit, "district", unit), norm=norm, estate_count=estates,
-                      estate_count_recorded=recorded, provisional=provisional,
-                      counted=counts.get((level, unit.pk, post, True), 0))
+        row = UnitRow(
+            level,
+            unit,
+            getattr(unit, "district", unit),
+            norm=norm,
+            estate_count=estates,
+            estate_count_recorded=recorded,
+            provisional=provisional,
+            counted=counts.get((level, unit.pk, post, True), 0),
+        )
         out[unit.pk] = row
     return out

@@ -31,8 +31,9 @@ class MeetingForm(CarrierFormMixin, forms.Form):
     title = forms.CharField(label="会议名称", max_length=100)
     date = forms.CharField(label="会议日期", widget=DATE)
     chair = forms.CharField(label="主持人", max_length=50, help_text="市级联席会议由分管副市长主持。")
-    attendees = forms.CharField(label="参会部门和单位", widget=forms.Textarea(attrs={"rows": 4}),
-                                help_text="每行一个部门或区政府。")
+    attendees = forms.CharField(
+        label="参会部门和单位", widget=forms.Textarea(attrs={"rows": 4}), help_text="每行一个部门或区政府。"
+    )
     topics = forms.CharField(label="议题", widget=forms.Textarea(attrs={"rows": 3}))
     resolutions = forms.CharField(label="议定事项", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

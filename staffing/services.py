@@ -87,7 +87,10 @@ def _text(values, key, errors, max_length, required=True, multiline=False):
     if required and not value:
         errors.add(key, Msg.REQUIRED)
     elif len(value) > max_length:
-        errors.add(key, (TEXT_TOO_LONG.format(max=max_length, n=len(value)) if multiline else Msg.TOO_LONG.format(max=max_length)))
+        errors.add(
+            key,
+            (TEXT_TOO_LONG.format(max=max_length, n=len(value)) if multiline else Msg.TOO_LONG.format(max=max_length)),
+        )
     return value
 
 
@@ -246,10 +249,20 @@ def meeting_unit(user) -> dict | None:
         return {"level": UnitLevel.DISTRICT, "district_id": user.district_id, "street_id": None, "community_id": None}
     if level == Level.STREET and user.street_id:
         street = user.street
-        return {"level": UnitLevel.STREET, "district_id": street.district_id, "street_id": street.pk, "community_id": None}
+        return {
+            "level": UnitLevel.STREET,
+            "district_id": street.district_id,
+            "street_id": street.pk,
+            "community_id": None,
+        }
     if level == Level.COMMUNITY and user.community_id:
         c = user.community
-        return {"level": UnitLevel.COMMUNITY, "district_id": c.district_id, "street_id": c.street_id, "community_id": c.pk}
+        return {
+            "level": UnitLevel.COMMUNITY,
+            "district_id": c.district_id,
+            "street_id": c.street_id,
+            "community_id": c.pk,
+        }
     return None
 
 
@@ -262,8 +275,11 @@ def meeting_writable(user, meeting: JointMeeting) -> bool:
     if user_level(user) == Level.CITY:
         return True
     unit = meeting_unit(user)
-    return bool(unit) and unit["level"] == meeting.level and all(
-        unit[f"{k}_id"] == getattr(meeting, f"{k}_id") for k in ("district", "street", "community"))
+    return (
+        bool(unit)
+        and unit["level"] == meeting.level
+        and all(unit[f"{k}_id"] == getattr(meeting, f"{k}_id") for k in ("district", "street", "community"))
+    )
 
 
 def validate_task(values: dict, *, meeting_date: dt.date | None) -> dict:
@@ -374,17 +390,23 @@ def update_task_status(task: MeetingTask, values: dict, *, by) -> MeetingTask:
 
 def overdue_tasks(user, today: dt.date | None = None):
     today = today or timezone.localdate()
-    return (MeetingTask.objects.visible_to(user).filter(status=TaskStatus.OPEN, due_date__lt=today)
-            .select_related("meeting", "meeting__district", "meeting__street", "meeting__community")
-            .order_by("due_date", "id"))
+    return (
+        MeetingTask.objects.visible_to(user)
+        .filter(status=TaskStatus.OPEN, due_date__lt=today)
+        .select_related("meeting", "meeting__district", "meeting__street", "meeting__community")
+        .order_by("due_date", "id")
+    )
 
 
 # --- district targets -----------------------------------------------------------------------------
 def set_target(values: dict, *, by) -> DistrictTarget:
     require(by, "district_target")
     errors = FieldErrors()
-    district = District.objects.writable_by(by).filter(pk=values.get("district") or 0).first() \
-        if str(values.get("district") or "").isdigit() else None
+    district = (
+        District.objects.writable_by(by).filter(pk=values.get("district") or 0).first()
+        if str(values.get("district") or "").isdigit()
+        else None
+    )
     if district is None:
         errors.add("district", Msg.UNIT_INVALID if values.get("district") else Msg.REQUIRED)
     year = values.get("year")
@@ -412,7 +434,8 @@ def set_target(values: dict, *, by) -> DistrictTarget:
     with transaction.atomic(), acting_as(by):
         try:
             obj, _ = DistrictTarget.objects.update_or_create(
-                district=district, year=year, indicator=indicator, defaults={"target": target, "note": note})
+                district=district, year=year, indicator=indicator, defaults={"target": target, "note": note}
+            )
         except IntegrityError:
             raise ValidationError({"indicator": [Msg.TARGET_TAKEN]}) from None
     return obj

@@ -54,7 +54,9 @@ def actual(indicator: str, district_id: int, year: int) -> Decimal | None:
             return None
         return percent(Fraction(row["total"]) / 100, row["n"])
     if indicator == TargetIndicator.STAR_SHARE:
-        result = UnitResult.objects.filter(year=year, is_current=True, level="district", district_id=district_id).first()
+        result = UnitResult.objects.filter(
+            year=year, is_current=True, level="district", district_id=district_id
+        ).first()
         if result is None:
             return None
         return percent(result.three_star + result.two_star + result.one_star, result.assessed)

@@ -51,12 +51,21 @@ def compliance(request):
     with_communities = request.GET.get("communities") == "1" or None
     report = compliance_report(request.user, district, street, with_communities=with_communities)
     districts, streets = _scope_choices(request.user, district, street)
-    return render(request, "staffing/compliance.html", {
-        "report": report, "district": district, "street": street, "districts": districts, "streets": streets,
-        "levels": [(label, report.by_level(level)) for level, label in UnitLevel.choices if report.by_level(level)],
-        "query_string": request.GET.urlencode(), "export_name": "staffing_compliance",
-        "breadcrumbs": [HOME, ("人员配备达标情况", "")],
-    })
+    return render(
+        request,
+        "staffing/compliance.html",
+        {
+            "report": report,
+            "district": district,
+            "street": street,
+            "districts": districts,
+            "streets": streets,
+            "levels": [(label, report.by_level(level)) for level, label in UnitLevel.choices if report.by_level(level)],
+            "query_string": request.GET.urlencode(),
+            "export_name": "staffing_compliance",
+            "breadcrumbs": [HOME, ("人员配备达标情况", "")],
+        },
+    )
 
 
 @login_required
@@ -69,9 +78,17 @@ def export(request, name):
 
 
 # Sortable columns of the staff list (core.ordering); by default unit by unit.
-STAFF_ORDER = Ordering({"unit": ("district__code", "street__code", "community__name"), "name": "name", "post": "post",
-                        "full_time": "full_time", "since": "since", "until": "until"},
-                       default=("district__code", "street__code", "community__name", "post", "name", "pk"))
+STAFF_ORDER = Ordering(
+    {
+        "unit": ("district__code", "street__code", "community__name"),
+        "name": "name",
+        "post": "post",
+        "full_time": "full_time",
+        "since": "since",
+        "until": "until",
+    },
+    default=("district__code", "street__code", "community__name", "post", "name", "pk"),
+)
 
 
 # --- staff registry ---------------------------------------------------------------------------------
@@ -82,9 +99,15 @@ def staff_list(request):
     if not show_left:
         qs = qs.active_on(timezone.localdate())
     page = Paginator(STAFF_ORDER.apply(request, qs), 50).get_page(request.GET.get("page"))
-    return render(request, "staffing/staff_list.html", {
-        "page_obj": page, "show_left": show_left, "breadcrumbs": [HOME, ("物业管理人员", "")],
-    })
+    return render(
+        request,
+        "staffing/staff_list.html",
+        {
+            "page_obj": page,
+            "show_left": show_left,
+            "breadcrumbs": [HOME, ("物业管理人员", "")],
+        },
+    )
 
 
 @login_required
@@ -99,8 +122,13 @@ def unit_staff(request, level, pk):
         if not writable:
             raise PermissionDenied
         form = StaffForm(request.POST, posts=POSTS_BY_LEVEL[level])
-        if form.is_valid_with_rules(lambda: dry_run(lambda: services.create_staff(
-                form.parsed_values(raw=form.fields), by=request.user, level=level, unit_pk=pk))):
+        if form.is_valid_with_rules(
+            lambda: dry_run(
+                lambda: services.create_staff(
+                    form.parsed_values(raw=form.fields), by=request.user, level=level, unit_pk=pk
+                )
+            )
+        ):
             try:
                 services.create_staff(form.cleaned_data, by=request.user, level=level, unit_pk=pk)
             except ValidationError as exc:
@@ -108,11 +136,19 @@ def unit_staff(request, level, pk):
             else:
                 messages.success(request, "已登记。")
                 return redirect("staffing:unit_staff", level=level, pk=pk)
-    return render(request, "staffing/unit_staff.html", {
-        "unit": unit, "level": level, "level_label": UnitLevel(level).label, "members": members.order_by("-until", "post", "name"),
-        "form": form, "writable": writable,
-        "breadcrumbs": [HOME, ("人员配备达标情况", "/staffing/"), (unit.name, "")],
-    })
+    return render(
+        request,
+        "staffing/unit_staff.html",
+        {
+            "unit": unit,
+            "level": level,
+            "level_label": UnitLevel(level).label,
+            "members": members.order_by("-until", "post", "name"),
+            "form": form,
+            "writable": writable,
+            "breadcrumbs": [HOME, ("人员配备达标情况", "/staffing/"), (unit.name, "")],
+        },
+    )
 
 
 @login_required
@@ -126,8 +162,9 @@ def staff_edit(request, pk):
     form = StaffForm(initial=initial, posts=POSTS_BY_LEVEL[member.level])
     if request.method == "POST":
         form = StaffForm(request.POST, posts=POSTS_BY_LEVEL[member.level])
-        if form.is_valid_with_rules(lambda: dry_run(lambda: services.update_staff(
-                member, form.parsed_values(raw=form.fields), by=request.user))):
+        if form.is_valid_with_rules(
+            lambda: dry_run(lambda: services.update_staff(member, form.parsed_values(raw=form.fields), by=request.user))
+        ):
             try:
                 services.update_staff(member, form.cleaned_data, by=request.user)
             except ValidationError as exc:
@@ -135,10 +172,19 @@ def staff_edit(request, pk):
             else:
                 messages.success(request, "已保存。")
                 return redirect("staffing:unit_staff", level=member.level, pk=member.unit.pk)
-    return render(request, "staffing/staff_form.html", {
-        "member": member, "form": form,
-        "breadcrumbs": [HOME, (member.unit.name, f"/staffing/units/{member.level}/{member.unit.pk}/"), ("编辑", "")],
-    })
+    return render(
+        request,
+        "staffing/staff_form.html",
+        {
+            "member": member,
+            "form": form,
+            "breadcrumbs": [
+                HOME,
+                (member.unit.name, f"/staffing/units/{member.level}/{member.unit.pk}/"),
+                ("编辑", ""),
+            ],
+        },
+    )
 
 
 # --- coverage ---------------------------------------------------------------------------------------
@@ -155,13 +201,25 @@ def coverage(request):
     }
     districts, streets = _scope_choices(request.user, district, street)
     page = Paginator(found, 100).get_page(request.GET.get("page"))
-    return render(request, "staffing/coverage.html", {
-        "rows": rows, "key_label": "街道" if key == "street" else "区", "rules": RULES, "page_obj": page,
-        "found_count": len(found), "chart": chart,
-        "district": district, "street": street, "districts": districts, "streets": streets,
-        "query_string": request.GET.urlencode(), "export_name": "staffing_coverage",
-        "breadcrumbs": [HOME, ("物业管理覆盖情况", "")],
-    })
+    return render(
+        request,
+        "staffing/coverage.html",
+        {
+            "rows": rows,
+            "key_label": "街道" if key == "street" else "区",
+            "rules": RULES,
+            "page_obj": page,
+            "found_count": len(found),
+            "chart": chart,
+            "district": district,
+            "street": street,
+            "districts": districts,
+            "streets": streets,
+            "query_string": request.GET.urlencode(),
+            "export_name": "staffing_coverage",
+            "breadcrumbs": [HOME, ("物业管理覆盖情况", "")],
+        },
+    )
 
 
 # --- joint meetings -----------------------------------------------------------------------------------
@@ -172,11 +230,17 @@ def meeting_list(request):
     if level in UnitLevel.values:
         qs = qs.filter(level=level)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "staffing/meeting_list.html", {
-        "page_obj": page, "levels": UnitLevel.choices, "level": level,
-        "can_create": can(request.user, "meeting") and services.meeting_unit(request.user) is not None,
-        "breadcrumbs": [HOME, ("联席会议", "")],
-    })
+    return render(
+        request,
+        "staffing/meeting_list.html",
+        {
+            "page_obj": page,
+            "levels": UnitLevel.choices,
+            "level": level,
+            "can_create": can(request.user, "meeting") and services.meeting_unit(request.user) is not None,
+            "breadcrumbs": [HOME, ("联席会议", "")],
+        },
+    )
 
 
 @login_required
@@ -192,8 +256,11 @@ def meeting_create(request):
         for tf in task_forms:
             if tf.is_valid() and any(tf.cleaned_data.get(k) for k in ("description", "owner", "due_date")):
                 tasks.append(tf.cleaned_data)
-        if form.is_valid_with_rules(lambda: dry_run(lambda: services.create_meeting(
-                form.parsed_values(raw=form.fields), by=request.user, tasks=tasks))):
+        if form.is_valid_with_rules(
+            lambda: dry_run(
+                lambda: services.create_meeting(form.parsed_values(raw=form.fields), by=request.user, tasks=tasks)
+            )
+        ):
             try:
                 meeting = services.create_meeting(form.cleaned_data, by=request.user, tasks=tasks)
             except ValidationError as exc:
@@ -201,9 +268,15 @@ def meeting_create(request):
             else:
                 messages.success(request, "已登记联席会议。")
                 return redirect("staffing:meeting_detail", pk=meeting.pk)
-    return render(request, "staffing/meeting_form.html", {
-        "form": form, "task_forms": task_forms, "breadcrumbs": [HOME, ("联席会议", "/staffing/meetings/"), ("登记", "")],
-    })
+    return render(
+        request,
+        "staffing/meeting_form.html",
+        {
+            "form": form,
+            "task_forms": task_forms,
+            "breadcrumbs": [HOME, ("联席会议", "/staffing/meetings/"), ("登记", "")],
+        },
+    )
 
 
 @login_required
@@ -215,8 +288,9 @@ def meeting_detail(request, pk):
         if not writable:
             raise PermissionDenied
         form = TaskForm(request.POST)
-        if form.is_valid_with_rules(lambda: dry_run(lambda: services.add_task(
-                meeting, form.parsed_values(raw=form.fields), by=request.user))):
+        if form.is_valid_with_rules(
+            lambda: dry_run(lambda: services.add_task(meeting, form.parsed_values(raw=form.fields), by=request.user))
+        ):
             try:
                 services.add_task(meeting, form.cleaned_data, by=request.user)
             except ValidationError as exc:
@@ -225,12 +299,32 @@ def meeting_detail(request, pk):
                 messages.success(request, "已添加督办事项。")
                 return redirect("staffing:meeting_detail", pk=meeting.pk)
     today = timezone.localdate()
-    tasks = [(t, t.is_overdue(today), TaskStatusForm(prefix=f"t{t.pk}", initial={"status": t.status, "feedback": t.feedback,
-             "done_on": t.done_on.isoformat() if t.done_on else ""})) for t in meeting.tasks.all()]
-    return render(request, "staffing/meeting_detail.html", {
-        "meeting": meeting, "tasks": tasks, "form": form, "writable": writable,
-        "breadcrumbs": [HOME, ("联席会议", "/staffing/meetings/"), (meeting.title, "")],
-    })
+    tasks = [
+        (
+            t,
+            t.is_overdue(today),
+            TaskStatusForm(
+                prefix=f"t{t.pk}",
+                initial={
+                    "status": t.status,
+                    "feedback": t.feedback,
+                    "done_on": t.done_on.isoformat() if t.done_on else "",
+                },
+            ),
+        )
+        for t in meeting.tasks.all()
+    ]
+    return render(
+        request,
+        "staffing/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "tasks": tasks,
+            "form": form,
+            "writable": writable,
+            "breadcrumbs": [HOME, ("联席会议", "/staffing/meetings/"), (meeting.title, "")],
+        },
+    )
 
 
 @login_required
@@ -258,9 +352,16 @@ def overdue_tasks(request):
     today = timezone.localdate()
     tasks = services.overdue_tasks(request.user, today)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    return render(request, "staffing/overdue_tasks.html", {
-        "page_obj": page, "today": today, "rows": [(t, (today - t.due_date).days) for t in page], "breadcrumbs": [HOME, ("逾期督办事项", "")],
-    })
+    return render(
+        request,
+        "staffing/overdue_tasks.html",
+        {
+            "page_obj": page,
+            "today": today,
+            "rows": [(t, (today - t.due_date).days) for t in page],
+            "breadcrumbs": [HOME, ("逾期督办事项", "")],
+        },
+    )
 
 
 # --- district targets ------------------------------------------------------------------------------
@@ -283,14 +384,23 @@ def targets(request):
             else:
                 messages.success(request, "已保存目标。")
                 return redirect(f"/staffing/targets/?year={target.year}")
-    rows = progress_rows(DistrictTarget.objects.visible_to(request.user).filter(year=year).select_related("district"), year)
-    return render(request, "staffing/targets.html", {
-        "rows": rows, "year": year, "form": form, "writable": writable, "years": range(timezone.localdate().year, 2016, -1),
-        "breadcrumbs": [HOME, ("区级目标", "")],
-    })
+    rows = progress_rows(
+        DistrictTarget.objects.visible_to(request.user).filter(year=year).select_related("district"), year
+    )
+    return render(
+        request,
+        "staffing/targets.html",
+        {
+            "rows": rows,
+            "year": year,
+            "form": form,
+            "writable": writable,
+            "years": range(timezone.localdate().year, 2016, -1),
+            "breadcrumbs": [HOME, ("区级目标", "")],
+        },
+    )
 
 
 @login_required
 def index(request):
     return redirect("staffing:compliance")
-

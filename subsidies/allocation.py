@@ -67,8 +67,10 @@ class PolicyBook:
     def __init__(self, year: int, policies=None):
         self.year = year
         if policies is None:
-            policies = Policy.objects.covering(year).prefetch_related("districts", "rates", "tiers").order_by(
-                "valid_from_year", "id"
+            policies = (
+                Policy.objects.covering(year)
+                .prefetch_related("districts", "rates", "tiers")
+                .order_by("valid_from_year", "id")
             )
         self.by_district: dict[int, dict[str, Policy]] = defaultdict(dict)
         self.rates: dict[int, dict[str, Decimal]] = {}
@@ -105,8 +107,15 @@ def management_line(book: PolicyBook, base: dict) -> Line | None:
         return None
     amount = amount_for_area(base["area"], rate)
     city, district = split_shares(amount, policy.city_share)
-    return Line(kind=PolicyKind.MANAGEMENT, policy_id=policy.pk, rate=rate, amount_fen=amount, city_fen=city,
-                district_fen=district, **_ids(base))
+    return Line(
+        kind=PolicyKind.MANAGEMENT,
+        policy_id=policy.pk,
+        rate=rate,
+        amount_fen=amount,
+        city_fen=city,
+        district_fen=district,
+        **_ids(base),
+    )
 
 
 def startup_line(book: PolicyBook, base: dict, grant: StartupGrant | None) -> tuple[Line | None, tuple | None]:
@@ -132,8 +141,17 @@ def startup_line(book: PolicyBook, base: dict, grant: StartupGrant | None) -> tu
         new_grant = (policy, base["area"], total)
     amount = split_tranches(total, shares)[tranche - 1]
     city, district = split_shares(amount, policy.city_share)
-    line = Line(kind=PolicyKind.STARTUP, policy_id=policy.pk, renovation_year=r, tranche=tranche, grant_total_fen=total,
-                amount_fen=amount, city_fen=city, district_fen=district, **_ids(base))
+    line = Line(
+        kind=PolicyKind.STARTUP,
+        policy_id=policy.pk,
+        renovation_year=r,
+        tranche=tranche,
+        grant_total_fen=total,
+        amount_fen=amount,
+        city_fen=city,
+        district_fen=district,
+        **_ids(base),
+    )
     return line, new_grant
 
 
@@ -156,8 +174,13 @@ class Payee:
     contract: str = ""
 
 
-MODE_LABELS = {"public_welfare": "公益性物业托管", "market": "市场化物业", "self_managed": "居民自治",
-               "basic_service": "基本服务保障", "none": "暂无"}
+MODE_LABELS = {
+    "public_welfare": "公益性物业托管",
+    "market": "市场化物业",
+    "self_managed": "居民自治",
+    "basic_service": "基本服务保障",
+    "none": "暂无",
+}
 
 
 def _rule_payee(mode: str, firm: str | None, contract: dict | None, committee: str | None, street_name: str) -> Payee:
@@ -168,8 +191,12 @@ def _rule_payee(mode: str, firm: str | None, contract: dict | None, committee: s
     label = MODE_LABELS.get(mode, mode)
     if mode in ("public_welfare", "market"):
         if contract is not None:
-            return Payee(contract["firm_name"], f"{label}：本年度有效的物业服务合同（在年度内有效天数最多者）",
-                         contract["id"], contract["text"])
+            return Payee(
+                contract["firm_name"],
+                f"{label}：本年度有效的物业服务合同（在年度内有效天数最多者）",
+                contract["id"],
+                contract["text"],
+            )
         if firm:
             return Payee(firm, f"{label}：本年度无有效合同，按小区登记的物业服务企业")
         return Payee(street_office(street_name), f"{label}：本年度无有效合同且未登记物业服务企业，由街道收款")
@@ -200,8 +227,10 @@ def contract_in_force(contracts: list[dict], year: int) -> dict | None:
 
 def _contract_text(c: dict) -> str:
     entrusted = dict(EntrustingParty.choices).get(c["entrusted_by"], c["entrusted_by"])
-    return (f"{c['number'] or '（无编号）'}（{c['firm_name']}，{entrusted}，"
-            f"{c['start_date']:%Y-%m-%d}至{c['effective_end']:%Y-%m-%d}）")[:200]
+    return (
+        f"{c['number'] or '（无编号）'}（{c['firm_name']}，{entrusted}，"
+        f"{c['start_date']:%Y-%m-%d}至{c['effective_end']:%Y-%m-%d}）"
+    )[:200]
 
 
 def payees_for(estate_ids, year: int) -> dict[int, Payee]:
@@ -214,13 +243,25 @@ def payees_for(estate_ids, year: int) -> dict[int, Payee]:
     for i in range(0, len(estate_ids), 5000):
         chunk = estate_ids[i : i + 5000]
         committees = dict(
-            PropertyCommittee.objects.filter(estate_id__in=chunk, is_active=True).order_by("term_start")
+            PropertyCommittee.objects.filter(estate_id__in=chunk, is_active=True)
+            .order_by("term_start")
             .values_list("estate_id", "name")
         )
         overrides = dict(PayeeOverride.objects.filter(estate_id__in=chunk).values_list("estate_id", "payee"))
         contracts: dict[int, list[dict]] = defaultdict(list)
-        for c in ServiceContract.objects.filter(estate_id__in=chunk, start_date__lte=last, end_date__gte=first).order_by().values(
-            "id", "estate_id", "number", "entrusted_by", "start_date", "end_date", "terminated_on", firm_name=F("firm__name")
+        for c in (
+            ServiceContract.objects.filter(estate_id__in=chunk, start_date__lte=last, end_date__gte=first)
+            .order_by()
+            .values(
+                "id",
+                "estate_id",
+                "number",
+                "entrusted_by",
+                "start_date",
+                "end_date",
+                "terminated_on",
+                firm_name=F("firm__name"),
+            )
         ):
             contracts[c["estate_id"]].append(c)
         for eid, mode, firm, street in Estate.objects.filter(id__in=chunk).values_list(
@@ -242,15 +283,38 @@ def current_bases(year: int, district_ids):
 
     qs = EstateResult.objects.filter(year=year, is_current=True, district_id__in=district_ids, assessed=True).order_by()
     for row in qs.values_list(
-        "estate_id", "district_id", "street_id", "community_id", "category", "building_area", "total", "grade",
+        "estate_id",
+        "district_id",
+        "street_id",
+        "community_id",
+        "category",
+        "building_area",
+        "total",
+        "grade",
         "renovation_year",
     ).iterator(chunk_size=5000):
-        yield dict(zip(("estate_id", "district_id", "street_id", "community_id", "category", "area", "score", "grade",
-                        "renovation_year"), row, strict=True))
+        yield dict(
+            zip(
+                (
+                    "estate_id",
+                    "district_id",
+                    "street_id",
+                    "community_id",
+                    "category",
+                    "area",
+                    "score",
+                    "grade",
+                    "renovation_year",
+                ),
+                row,
+                strict=True,
+            )
+        )
 
 
-def compute_lines(year: int, book: PolicyBook | None = None, *, grants: dict | None = None,
-                  new_grants: dict | None = None) -> dict[int, list[Line]]:
+def compute_lines(
+    year: int, book: PolicyBook | None = None, *, grants: dict | None = None, new_grants: dict | None = None
+) -> dict[int, list[Line]]:
     """Every allocation the year's current results earn, per district (payees not yet filled).
 
     `grants` (estate id → StartupGrant) are the totals already fixed; a start-up line of an
@@ -293,8 +357,11 @@ def _release_grants(year: int, earning: set[int]) -> int:
     those of this year whose estate still earns its tranche, are left to `_fix_grants` and
     `_grants_for`. Returns the number removed."""
     # filtered in Python: a year fixes few grants, while `earning` may be too long for NOT IN
-    stale = [pk for pk, estate_id in StartupGrant.objects.filter(fixed_year=year).values_list("pk", "estate_id")
-             if estate_id not in earning]
+    stale = [
+        pk
+        for pk, estate_id in StartupGrant.objects.filter(fixed_year=year).values_list("pk", "estate_id")
+        if estate_id not in earning
+    ]
     deleted = 0
     for i in range(0, len(stale), 900):  # SQLite's bound-parameter limit
         deleted += StartupGrant.objects.filter(pk__in=stale[i : i + 900]).delete()[0]
@@ -305,10 +372,21 @@ def _fix_grants(year: int, new_grants: dict, run=None):
     """Fix the new grants in one statement (an upsert on the estate): one UPDATE per grant cost
     10–15 s of a 220,000-estate cycle (docs/performance.md)."""
     StartupGrant.objects.bulk_create(
-        [StartupGrant(estate_id=estate_id, policy=policy, area=area, total_fen=total, fixed_year=year,
-                      renovation_year=renovation_year, run=run)
-         for estate_id, (policy, area, total, renovation_year) in new_grants.items()],
-        batch_size=2000, update_conflicts=True, unique_fields=["estate"],
+        [
+            StartupGrant(
+                estate_id=estate_id,
+                policy=policy,
+                area=area,
+                total_fen=total,
+                fixed_year=year,
+                renovation_year=renovation_year,
+                run=run,
+            )
+            for estate_id, (policy, area, total, renovation_year) in new_grants.items()
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["estate"],
         update_fields=["policy", "area", "total_fen", "fixed_year", "renovation_year", "run"],
     )
 
@@ -327,7 +405,12 @@ def recompute_year(year: int, run=None, *, by=None) -> dict:
         for line in ls:
             p = payees.get(line.estate_id)
             if p is not None:
-                line.payee, line.payee_basis, line.contract_id, line.payee_contract = p.payee, p.basis, p.contract_id, p.contract
+                line.payee, line.payee_basis, line.contract_id, line.payee_contract = (
+                    p.payee,
+                    p.basis,
+                    p.contract_id,
+                    p.contract,
+                )
     districts = set(lines) | set(AllocationSheet.objects.filter(year=year).values_list("district_id", flat=True))
     outcome = {"drafts": 0, "adjustments": 0, "unchanged": 0}
     for district_id in sorted(districts):
@@ -339,7 +422,9 @@ def approved_state(year: int, district_id: int) -> dict[tuple, Allocation]:
     """(estate, kind) → the approved row in force: the original's, overridden by each approved
     adjustment in turn (adjustment rows carry the corrected amounts, not only the difference)."""
     state = {}
-    sheets = AllocationSheet.objects.filter(year=year, district_id=district_id, status=SheetStatus.APPROVED).order_by("version")
+    sheets = AllocationSheet.objects.filter(year=year, district_id=district_id, status=SheetStatus.APPROVED).order_by(
+        "version"
+    )
     for sheet in sheets:
         for row in sheet.rows.all():
             state[(row.estate_id, row.kind)] = row
@@ -348,7 +433,10 @@ def approved_state(year: int, district_id: int) -> dict[tuple, Allocation]:
 
 def _recompute_district(year, district_id, lines, run, by) -> str:
     latest = (
-        AllocationSheet.objects.select_for_update().filter(year=year, district_id=district_id).order_by("-version").first()
+        AllocationSheet.objects.select_for_update()
+        .filter(year=year, district_id=district_id)
+        .order_by("-version")
+        .first()
     )
     now = timezone.now()
     if latest is None or (latest.kind == SheetKind.ORIGINAL and latest.status != SheetStatus.APPROVED):
@@ -357,8 +445,9 @@ def _recompute_district(year, district_id, lines, run, by) -> str:
         sheet.save()
         Allocation.objects.filter(sheet=sheet)._raw_delete(Allocation.objects.db)
         _write_rows(sheet, lines)
-        SheetEvent.objects.create(sheet=sheet, action="recomputed" if latest else "computed", by=by,
-                                  note=_run_note(run))
+        SheetEvent.objects.create(
+            sheet=sheet, action="recomputed" if latest else "computed", by=by, note=_run_note(run)
+        )
         return "drafts"
     # The district's sheet was approved: differences go into an adjustment version.
     state = approved_state(year, district_id)
@@ -414,37 +503,97 @@ def _differences(lines: list[Line], state: dict) -> list[Line]:
     for key, old in state.items():
         if key in seen or old.amount_fen == 0:
             continue
-        out.append(Line(
-            estate_id=old.estate_id, district_id=old.district_id, street_id=old.street_id,
-            community_id=old.community_id, kind=old.kind, policy_id=old.policy_id, area=old.area, score=old.score,
-            grade=old.grade, rate=old.rate, renovation_year=old.renovation_year, tranche=old.tranche,
-            grant_total_fen=old.grant_total_fen, amount_fen=0, city_fen=0, district_fen=0, payee=old.payee,
-            contract_id=old.contract_id, payee_contract=old.payee_contract, payee_basis=old.payee_basis,
-            previous=(old.amount_fen, old.city_fen, old.district_fen),
-        ))
+        out.append(
+            Line(
+                estate_id=old.estate_id,
+                district_id=old.district_id,
+                street_id=old.street_id,
+                community_id=old.community_id,
+                kind=old.kind,
+                policy_id=old.policy_id,
+                area=old.area,
+                score=old.score,
+                grade=old.grade,
+                rate=old.rate,
+                renovation_year=old.renovation_year,
+                tranche=old.tranche,
+                grant_total_fen=old.grant_total_fen,
+                amount_fen=0,
+                city_fen=0,
+                district_fen=0,
+                payee=old.payee,
+                contract_id=old.contract_id,
+                payee_contract=old.payee_contract,
+                payee_basis=old.payee_basis,
+                previous=(old.amount_fen, old.city_fen, old.district_fen),
+            )
+        )
     return out
 
 
 ROW_COLUMNS = (
-    "sheet_id", "estate_id", "district_id", "street_id", "community_id", "kind", "policy_id", "area", "score", "grade",
-    "rate", "renovation_year", "tranche", "grant_total_fen", "amount_fen", "city_fen", "district_fen", "previous_fen",
-    "previous_city_fen", "previous_district_fen", "payee", "contract_id", "payee_contract", "payee_basis",
+    "sheet_id",
+    "estate_id",
+    "district_id",
+    "street_id",
+    "community_id",
+    "kind",
+    "policy_id",
+    "area",
+    "score",
+    "grade",
+    "rate",
+    "renovation_year",
+    "tranche",
+    "grant_total_fen",
+    "amount_fen",
+    "city_fen",
+    "district_fen",
+    "previous_fen",
+    "previous_city_fen",
+    "previous_district_fen",
+    "payee",
+    "contract_id",
+    "payee_contract",
+    "payee_basis",
 )
 
 
 def _row_values(sheet_id: int, ln: Line) -> tuple:
-    return (sheet_id, ln.estate_id, ln.district_id, ln.street_id, ln.community_id, ln.kind, ln.policy_id, ln.area,
-            ln.score, ln.grade, ln.rate, ln.renovation_year, ln.tranche, ln.grant_total_fen, ln.amount_fen, ln.city_fen,
-            ln.district_fen, *ln.previous, ln.payee, ln.contract_id, ln.payee_contract, ln.payee_basis)
+    return (
+        sheet_id,
+        ln.estate_id,
+        ln.district_id,
+        ln.street_id,
+        ln.community_id,
+        ln.kind,
+        ln.policy_id,
+        ln.area,
+        ln.score,
+        ln.grade,
+        ln.rate,
+        ln.renovation_year,
+        ln.tranche,
+        ln.grant_total_fen,
+        ln.amount_fen,
+        ln.city_fen,
+        ln.district_fen,
+        *ln.previous,
+        ln.payee,
+        ln.contract_id,
+        ln.payee_contract,
+        ln.payee_basis,
+    )
 
 
 def _write_rows(sheet: AllocationSheet, lines: list[Line]):
     """The sheet's rows in one COPY on PostgreSQL (a district has tens of thousands at city
     scale and this runs inside the cycle's job), bulk_create elsewhere; then its totals."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {Allocation._meta.db_table} ({', '.join(ROW_COLUMNS)}) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {Allocation._meta.db_table} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy,
+        ):
             for ln in lines:
                 copy.write_row(_row_values(sheet.pk, ln))
     else:

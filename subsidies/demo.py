@@ -33,13 +33,20 @@ def _dated_steps(sheet, run, rng, paid_on: dt.date) -> None:
     confirmed = _on(dt.date(year + 1, 2, rng.randint(10, 26)), 10)
     approved = _on(dt.date(year + 1, 3, rng.randint(5, 25)), 15)
     AllocationSheet.objects.filter(pk=sheet.pk).update(
-        computed_at=computed, confirmed_at=confirmed, approved_at=approved, updated_at=approved)
-    for action, moment in (("computed", computed), ("recomputed", computed), ("confirmed", confirmed), ("approved", approved)):
+        computed_at=computed, confirmed_at=confirmed, approved_at=approved, updated_at=approved
+    )
+    for action, moment in (
+        ("computed", computed),
+        ("recomputed", computed),
+        ("confirmed", confirmed),
+        ("approved", approved),
+    ):
         SheetEvent.objects.filter(sheet=sheet, action=action).update(at=moment)
     settled = _on(paid_on, 16)
     SheetEvent.objects.filter(sheet=sheet, action="settled").update(at=settled)
     AllocationSheet.objects.filter(pk=sheet.pk, settled_at__isnull=False).update(settled_at=settled)
     Disbursement.objects.filter(sheet=sheet).update(created_at=settled, updated_at=settled)
+
 
 DISTRICT_STAFF = {"玄武区": "xuanwu_fang", "鼓楼区": "gulou_fang", "秦淮区": "qinhuai_fang"}
 DISTRICT_FINANCE = {"玄武区": "xuanwu_caizheng", "鼓楼区": "gulou_caizheng", "秦淮区": "qinhuai_caizheng"}
@@ -65,7 +72,9 @@ def build(rng, ctx) -> None:
         approver = next((u for u in city_admins if u.pk != run.created_by_id), None)
         if approver is None:
             continue
-        for sheet in AllocationSheet.objects.filter(year=year, version=1, status=SheetStatus.DRAFT).select_related("district"):
+        for sheet in AllocationSheet.objects.filter(year=year, version=1, status=SheetStatus.DRAFT).select_related(
+            "district"
+        ):
             staff = _user(DISTRICT_STAFF.get(sheet.district.name, ""))
             if staff is None:
                 continue
@@ -77,14 +86,24 @@ def build(rng, ctx) -> None:
             _dated_steps(sheet, run, rng, paid_on)
             if city_finance and sheet.city_fen:
                 with acting_as(city_finance):
-                    services.record_disbursement(sheet, by=city_finance, amount=sheet.city_fen, date=paid_on,
-                                                 document_no=f"宁财建〔{year + 1}〕{rng.randint(10, 99)}号")
+                    services.record_disbursement(
+                        sheet,
+                        by=city_finance,
+                        amount=sheet.city_fen,
+                        date=paid_on,
+                        document_no=f"宁财建〔{year + 1}〕{rng.randint(10, 99)}号",
+                    )
             finance = _user(DISTRICT_FINANCE.get(sheet.district.name, ""))
             if finance and sheet.district_fen:
                 # the latest year: the district has paid a first instalment only
                 amount = sheet.district_fen if year < latest else split_shares(sheet.district_fen, Decimal("0.6"))[0]
                 if amount:
                     with acting_as(finance):
-                        services.record_disbursement(sheet, by=finance, amount=amount, date=paid_on,
-                                                     document_no=f"{sheet.district.short_name or sheet.district.name}财〔{year + 1}〕{rng.randint(1, 9)}号")
+                        services.record_disbursement(
+                            sheet,
+                            by=finance,
+                            amount=amount,
+                            date=paid_on,
+                            document_no=f"{sheet.district.short_name or sheet.district.name}财〔{year + 1}〕{rng.randint(1, 9)}号",
+                        )
             _dated_steps(sheet, run, rng, paid_on)

@@ -27,34 +27,77 @@ from .choices import PolicyKind, SheetKind, SheetStatus
 from .models import Allocation, AllocationSheet
 
 SUMMARY_COLUMNS = [
-    Col("区", "text", 10), Col("状态", "label", 12), Col("小区数", "int"), Col("建筑面积(㎡)", "area", 16),
-    Col("管理扶持金额(元)", "money"), Col("整治扶持金额(元)", "money"), Col("合计金额(元)", "money"),
-    Col("市级承担(元)", "money"), Col("区级承担(元)", "money"),
+    Col("区", "text", 10),
+    Col("状态", "label", 12),
+    Col("小区数", "int"),
+    Col("建筑面积(㎡)", "area", 16),
+    Col("管理扶持金额(元)", "money"),
+    Col("整治扶持金额(元)", "money"),
+    Col("合计金额(元)", "money"),
+    Col("市级承担(元)", "money"),
+    Col("区级承担(元)", "money"),
 ]
 MANAGEMENT_COLUMNS = [
-    Col("序号", "int", 7), Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16),
-    Col("小区编码", "text", 12), Col("小区名称", "text", 20), Col("建筑面积(㎡)", "area"), Col("考核得分", "score"),
-    Col("考核等级", "label", 10), Col("补贴标准(元/㎡·年)", "rate"), Col("补贴金额(元)", "money"),
-    Col("市级承担(元)", "money"), Col("区级承担(元)", "money"),
+    Col("序号", "int", 7),
+    Col("区", "text", 10),
+    Col("街道", "text", 16),
+    Col("社区", "text", 16),
+    Col("小区编码", "text", 12),
+    Col("小区名称", "text", 20),
+    Col("建筑面积(㎡)", "area"),
+    Col("考核得分", "score"),
+    Col("考核等级", "label", 10),
+    Col("补贴标准(元/㎡·年)", "rate"),
+    Col("补贴金额(元)", "money"),
+    Col("市级承担(元)", "money"),
+    Col("区级承担(元)", "money"),
 ]
 STARTUP_COLUMNS = [
-    Col("序号", "int", 7), Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16),
-    Col("小区编码", "text", 12), Col("小区名称", "text", 20), Col("整治完成年份", "int", 12), Col("建筑面积(㎡)", "area"),
-    Col("扶持总额(元)", "money"), Col("本年批次", "int"), Col("本年金额(元)", "money"),
-    Col("市级承担(元)", "money"), Col("区级承担(元)", "money"),
+    Col("序号", "int", 7),
+    Col("区", "text", 10),
+    Col("街道", "text", 16),
+    Col("社区", "text", 16),
+    Col("小区编码", "text", 12),
+    Col("小区名称", "text", 20),
+    Col("整治完成年份", "int", 12),
+    Col("建筑面积(㎡)", "area"),
+    Col("扶持总额(元)", "money"),
+    Col("本年批次", "int"),
+    Col("本年金额(元)", "money"),
+    Col("市级承担(元)", "money"),
+    Col("区级承担(元)", "money"),
 ]
 ADJUSTMENT_COLUMNS = [
-    Col("序号", "int", 7), Col("区", "text", 10), Col("调整版本", "int", 9), Col("状态", "label", 12),
-    Col("街道", "text", 16), Col("社区", "text", 16), Col("小区编码", "text", 12), Col("小区名称", "text", 20),
-    Col("扶持类型", "text", 14), Col("原审核金额(元)", "money"), Col("调整后金额(元)", "money"),
-    Col("补拨/追回", "label", 10), Col("差额(元)", "money"), Col("市级差额(元)", "money"), Col("区级差额(元)", "money"),
+    Col("序号", "int", 7),
+    Col("区", "text", 10),
+    Col("调整版本", "int", 9),
+    Col("状态", "label", 12),
+    Col("街道", "text", 16),
+    Col("社区", "text", 16),
+    Col("小区编码", "text", 12),
+    Col("小区名称", "text", 20),
+    Col("扶持类型", "text", 14),
+    Col("原审核金额(元)", "money"),
+    Col("调整后金额(元)", "money"),
+    Col("补拨/追回", "label", 10),
+    Col("差额(元)", "money"),
+    Col("市级差额(元)", "money"),
+    Col("区级差额(元)", "money"),
 ]
 # Not one of the spec's sheets (excel-templates.md fixes their columns, so the contract cannot go
 # there as a column): written after 考核结果 when some listed row is paid to a contracted firm.
 CONTRACT_COLUMNS = [
-    Col("序号", "int", 7), Col("区", "text", 10), Col("街道", "text", 16), Col("社区", "text", 16),
-    Col("小区编码", "text", 12), Col("小区名称", "text", 20), Col("扶持类型", "text", 14), Col("本年金额(元)", "money"),
-    Col("收款单位", "text", 24), Col("依据合同", "text", 48), Col("确定依据", "text", 40),
+    Col("序号", "int", 7),
+    Col("区", "text", 10),
+    Col("街道", "text", 16),
+    Col("社区", "text", 16),
+    Col("小区编码", "text", 12),
+    Col("小区名称", "text", 20),
+    Col("扶持类型", "text", 14),
+    Col("本年金额(元)", "money"),
+    Col("收款单位", "text", 24),
+    Col("依据合同", "text", 48),
+    Col("确定依据", "text", 40),
 ]
 STATUS_LABELS = dict(SheetStatus.choices)
 KIND_LABELS = dict(PolicyKind.choices)
@@ -101,8 +144,21 @@ def _detail_rows(sheet_ids, kind: str):
         Allocation.objects.filter(sheet_id__in=sheet_ids, kind=kind)
         .order_by("district__code", "street__code", "street_id")
         .values_list(
-            "district__name", "street__name", "community__name", "estate__code", "estate__name", "area", "score",
-            "grade", "rate", "renovation_year", "tranche", "grant_total_fen", "amount_fen", "city_fen", "district_fen",
+            "district__name",
+            "street__name",
+            "community__name",
+            "estate__code",
+            "estate__name",
+            "area",
+            "score",
+            "grade",
+            "rate",
+            "renovation_year",
+            "tranche",
+            "grant_total_fen",
+            "amount_fen",
+            "city_fen",
+            "district_fen",
             "street_id",
         )
     )
@@ -112,9 +168,10 @@ def _detail_rows(sheet_ids, kind: str):
 
 def build_allocation_workbook(target, year: int, *, user=None, district_ids=None, report=None) -> dict:
     """Write the workbook to `target` (a path or a binary file); → counts for the summary."""
-    if not CycleRun.objects.filter(year=year, is_current=True).exists() or not AllocationSheet.objects.filter(
-        year=year
-    ).exists():
+    if (
+        not CycleRun.objects.filter(year=year, is_current=True).exists()
+        or not AllocationSheet.objects.filter(year=year).exists()
+    ):
         raise NoAllocations(f"{year}年度还没有考核计分结果，无法生成补贴分配表。请先完成该年度的考核计分。")
     listed = sheets_for(year, user, district_ids)
     shown = [s for s, ok in listed if ok]
@@ -144,7 +201,9 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     longest = measure(Allocation.objects.filter(sheet_id__in=shown_ids))
 
     # 管理扶持明细
-    ws = wb.sheet("管理扶持明细", fitted(MANAGEMENT_COLUMNS, longest), title=_title(year, "管理扶持明细表", any_draft, district))
+    ws = wb.sheet(
+        "管理扶持明细", fitted(MANAGEMENT_COLUMNS, longest), title=_title(year, "管理扶持明细表", any_draft, district)
+    )
     n_management = 0
     sums = [0, 0, 0]
     area_sum = Decimal("0.00")
@@ -157,7 +216,11 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     report(2, 5, "正在写整治扶持明细……")
 
     # 整治扶持明细
-    ws = wb.sheet("整治扶持明细", fitted(STARTUP_COLUMNS, longest), title=_title(year, "整治后长效管理扶持明细表", any_draft, district))
+    ws = wb.sheet(
+        "整治扶持明细",
+        fitted(STARTUP_COLUMNS, longest),
+        title=_title(year, "整治后长效管理扶持明细表", any_draft, district),
+    )
     n_startup = 0
     sums = [0, 0, 0]
     area_sum = Decimal("0.00")
@@ -171,16 +234,33 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
 
     # 考核结果 — the same estates' districts
     result_districts = [s.district_id for s in shown]
-    write_results_sheet(wb, year, user=user, district_ids=result_districts,
-                        title=_title(year, "考核结果", any_draft, district).replace("扶持资金", ""))
+    write_results_sheet(
+        wb,
+        year,
+        user=user,
+        district_ids=result_districts,
+        title=_title(year, "考核结果", any_draft, district).replace("扶持资金", ""),
+    )
     report(4, 5, "正在保存……")
 
     # 收款合同: which contract each payee comes from (only when there is one)
     contract_rows = (
-        Allocation.objects.filter(sheet_id__in=shown_ids).exclude(payee_contract="")
+        Allocation.objects.filter(sheet_id__in=shown_ids)
+        .exclude(payee_contract="")
         .order_by("district__code", "street__code", "street_id")
-        .values_list("district__name", "street__name", "community__name", "estate__code", "estate__name", "kind",
-                     "amount_fen", "payee", "payee_contract", "payee_basis", "street_id")
+        .values_list(
+            "district__name",
+            "street__name",
+            "community__name",
+            "estate__code",
+            "estate__name",
+            "kind",
+            "amount_fen",
+            "payee",
+            "payee_contract",
+            "payee_basis",
+            "street_id",
+        )
     )
     if contract_rows.exists():
         ws = wb.sheet("收款合同", CONTRACT_COLUMNS, title=_title(year, "收款单位及依据合同", any_draft))
@@ -199,7 +279,9 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
     adjustments = list(adjustments.select_related("district").order_by("district__code", "version"))
     if adjustments:
         adj_draft = any(a.status != SheetStatus.APPROVED for a in adjustments)
-        ws = wb.sheet("调整明细", ADJUSTMENT_COLUMNS, title=_title(year, "调整明细表（补拨/追回）", adj_draft, district))
+        ws = wb.sheet(
+            "调整明细", ADJUSTMENT_COLUMNS, title=_title(year, "调整明细表（补拨/追回）", adj_draft, district)
+        )
         n = 0
         sums = [0, 0, 0]
         for a in adjustments:
@@ -208,16 +290,39 @@ def build_allocation_workbook(target, year: int, *, user=None, district_ids=None
             ):
                 n += 1
                 d = row.diff_fen
-                ws.row([n, a.district.name, a.version - 1, STATUS_LABELS[a.status], row.street.name, row.community.name,
-                        row.estate.code, row.estate.name, KIND_LABELS[row.kind], row.previous_fen, row.amount_fen,
-                        row.diff_label, d, row.diff_city_fen, row.diff_district_fen])
+                ws.row(
+                    [
+                        n,
+                        a.district.name,
+                        a.version - 1,
+                        STATUS_LABELS[a.status],
+                        row.street.name,
+                        row.community.name,
+                        row.estate.code,
+                        row.estate.name,
+                        KIND_LABELS[row.kind],
+                        row.previous_fen,
+                        row.amount_fen,
+                        row.diff_label,
+                        d,
+                        row.diff_city_fen,
+                        row.diff_district_fen,
+                    ]
+                )
                 sums = [sums[0] + d, sums[1] + row.diff_city_fen, sums[2] + row.diff_district_fen]
         ws.total_row([None, "合计", None, *[""] * 9, *sums])
     wb.save(target)
     approved = sum(1 for s, _ in listed if s.status == SheetStatus.APPROVED)
-    return {"districts": len(listed), "approved": approved, "unapproved": len(listed) - approved,
-            "hidden": len(listed) - len(shown), "management_rows": n_management, "startup_rows": n_startup,
-            "adjustments": len(adjustments), "district": district}
+    return {
+        "districts": len(listed),
+        "approved": approved,
+        "unapproved": len(listed) - approved,
+        "hidden": len(listed) - len(shown),
+        "management_rows": n_management,
+        "startup_rows": n_startup,
+        "adjustments": len(adjustments),
+        "district": district,
+    }
 
 
 def summary(year: int, counts: dict) -> str:
@@ -241,7 +346,9 @@ def export_allocations_job(job, report):
     os.close(fd)
     try:
         try:
-            counts = build_allocation_workbook(path, year, user=job.created_by, district_ids=district_ids, report=report)
+            counts = build_allocation_workbook(
+                path, year, user=job.created_by, district_ids=district_ids, report=report
+            )
         except NoAllocations as exc:
             raise jobs.JobRefused(str(exc)) from exc
         with open(path, "rb") as fh:

@@ -24,14 +24,30 @@ class PayeeForm(forms.Form):
 
 
 class DisbursementForm(OnePassFormMixin, forms.Form):
-    date = forms.DateField(validators=[happened], label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}),
-                           error_messages={"required": "请填写日期。", "invalid": "日期格式不正确。"})
-    amount = forms.CharField(label="金额（元）", max_length=30, error_messages={"required": "请填写金额。"},
-                             widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal"}))
-    document_no = forms.CharField(label="文号", max_length=100, error_messages={"required": "请填写文号。"},
-                                  widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
-    direction = forms.ChoiceField(label="类型", choices=MoneyDirection.choices, initial=MoneyDirection.PAYMENT,
-                                  widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    date = forms.DateField(
+        validators=[happened],
+        label="日期",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}),
+        error_messages={"required": "请填写日期。", "invalid": "日期格式不正确。"},
+    )
+    amount = forms.CharField(
+        label="金额（元）",
+        max_length=30,
+        error_messages={"required": "请填写金额。"},
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal"}),
+    )
+    document_no = forms.CharField(
+        label="文号",
+        max_length=100,
+        error_messages={"required": "请填写文号。"},
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    direction = forms.ChoiceField(
+        label="类型",
+        choices=MoneyDirection.choices,
+        initial=MoneyDirection.PAYMENT,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
     def clean_amount(self):
         """The amount parsed here, so a malformed amount is refused in the same round as a
@@ -45,23 +61,48 @@ class DisbursementForm(OnePassFormMixin, forms.Form):
 class PolicyForm(forms.ModelForm):
     """A policy with its rates (management), tiers and tranche shares (start-up), as one form."""
 
-    districts = forms.ModelMultipleChoiceField(label="适用区", queryset=District.objects.order_by("code"),
-                                               widget=forms.CheckboxSelectMultiple)
-    categories = forms.MultipleChoiceField(label="适用小区类别", choices=EstateCategory.choices,
-                                           widget=forms.CheckboxSelectMultiple)
+    districts = forms.ModelMultipleChoiceField(
+        label="适用区", queryset=District.objects.order_by("code"), widget=forms.CheckboxSelectMultiple
+    )
+    categories = forms.MultipleChoiceField(
+        label="适用小区类别", choices=EstateCategory.choices, widget=forms.CheckboxSelectMultiple
+    )
     rate_3 = forms.DecimalField(label="三星（元/㎡·年）", required=False, max_digits=8, decimal_places=2, min_value=0)
     rate_2 = forms.DecimalField(label="二星（元/㎡·年）", required=False, max_digits=8, decimal_places=2, min_value=0)
     rate_1 = forms.DecimalField(label="一星（元/㎡·年）", required=False, max_digits=8, decimal_places=2, min_value=0)
-    rate_0 = forms.DecimalField(label="不达标（元/㎡·年）", required=False, max_digits=8, decimal_places=2, min_value=0,
-                                help_text="留空表示不予补贴。")
-    tiers = forms.CharField(label="扶持档次", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text="每行“面积下限=扶持总额（元）”，如 50000=160000.00。")
+    rate_0 = forms.DecimalField(
+        label="不达标（元/㎡·年）",
+        required=False,
+        max_digits=8,
+        decimal_places=2,
+        min_value=0,
+        help_text="留空表示不予补贴。",
+    )
+    tiers = forms.CharField(
+        label="扶持档次",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行“面积下限=扶持总额（元）”，如 50000=160000.00。",
+    )
     shares = forms.CharField(label="分期比例", required=False, help_text="用逗号分隔，如 0.50,0.30,0.20，合计须为1。")
 
     class Meta:
         model = Policy
-        fields = ["kind", "name", "source_document", "valid_from_year", "valid_to_year", "districts", "categories",
-                  "city_share", "min_grade", "renovated_from_year", "renovated_to_year", "active", "notes"]
+        fields = [
+            "kind",
+            "name",
+            "source_document",
+            "valid_from_year",
+            "valid_to_year",
+            "districts",
+            "categories",
+            "city_share",
+            "min_grade",
+            "renovated_from_year",
+            "renovated_to_year",
+            "active",
+            "notes",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +150,9 @@ class PolicyForm(forms.ModelForm):
             self.add_error("valid_to_year", "截止年度不能早于起始年度。")
         if data.get("kind") == PolicyKind.STARTUP and not (data.get("tiers") and data.get("shares")):
             self.add_error("tiers", "整治扶持须填写扶持档次和分期比例。")
-        if data.get("kind") == PolicyKind.MANAGEMENT and not any(data.get(f) is not None for f in GRADE_FIELDS.values()):
+        if data.get("kind") == PolicyKind.MANAGEMENT and not any(
+            data.get(f) is not None for f in GRADE_FIELDS.values()
+        ):
             self.add_error("rate_3", "管理扶持至少须填写一个等级的补贴标准。")
         return data
 

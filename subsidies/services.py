@@ -21,7 +21,15 @@ from core.validation import date_error
 from .choices import MoneyDirection, Share, SheetStatus
 from .models import AllocationSheet, Disbursement, SheetEvent
 
-__all__ = ["Refused", "approve_refusal", "approve_sheet", "confirm_refusal", "confirm_sheet", "outstanding", "record_disbursement"]
+__all__ = [
+    "Refused",
+    "approve_refusal",
+    "approve_sheet",
+    "confirm_refusal",
+    "confirm_sheet",
+    "outstanding",
+    "record_disbursement",
+]
 
 
 def _year_closed(year: int) -> bool:
@@ -144,17 +152,28 @@ def set_payee(row, payee: str, *, by) -> bool:
     from .models import Allocation
 
     with transaction.atomic():
-        locked = AllocationSheet.objects.select_for_update().filter(pk=row.sheet_id).exclude(status=SheetStatus.APPROVED).first()
+        locked = (
+            AllocationSheet.objects.select_for_update()
+            .filter(pk=row.sheet_id)
+            .exclude(status=SheetStatus.APPROVED)
+            .first()
+        )
         if locked is None:
             return False
         old = Allocation.objects.filter(pk=row.pk).values_list("payee", flat=True).first()
         if old == payee:
             return True
         # typed by hand: no longer the contract's firm by rule, and the row says so
-        Allocation.objects.filter(pk=row.pk).update(payee=payee, contract=None, payee_contract="",
-                                                    payee_basis=f"分配表上人工修改（{by}）"[:200])
-        SheetEvent.objects.create(sheet=locked, action="payee", by=by, at=timezone.now(),
-                                  note=f"{row.estate.code} {row.get_kind_display()}：{old or '（空）'} → {payee}"[:500])
+        Allocation.objects.filter(pk=row.pk).update(
+            payee=payee, contract=None, payee_contract="", payee_basis=f"分配表上人工修改（{by}）"[:200]
+        )
+        SheetEvent.objects.create(
+            sheet=locked,
+            action="payee",
+            by=by,
+            at=timezone.now(),
+            note=f"{row.estate.code} {row.get_kind_display()}：{old or '（空）'} → {payee}"[:500],
+        )
     return True
 
 
@@ -167,8 +186,10 @@ def share_of(user) -> str | None:
 
 
 def recorded(sheet: AllocationSheet, share: str, direction: str) -> int:
-    return Disbursement.objects.filter(sheet=sheet, share=share, direction=direction).aggregate(
-        s=Sum("amount_fen"))["s"] or 0
+    return (
+        Disbursement.objects.filter(sheet=sheet, share=share, direction=direction).aggregate(s=Sum("amount_fen"))["s"]
+        or 0
+    )
 
 
 def outstanding(sheet: AllocationSheet, share: str, direction: str = MoneyDirection.PAYMENT) -> int:
@@ -184,9 +205,17 @@ def balances(sheet: AllocationSheet) -> list[dict]:
             if direction == MoneyDirection.RECOVERY and not due:
                 continue
             done = recorded(sheet, share, direction)
-            out.append({"share": share, "share_label": Share(share).label, "direction": direction,
-                        "direction_label": MoneyDirection(direction).label, "due": due, "done": done,
-                        "outstanding": due - done})
+            out.append(
+                {
+                    "share": share,
+                    "share_label": Share(share).label,
+                    "direction": direction,
+                    "direction_label": MoneyDirection(direction).label,
+                    "due": due,
+                    "done": done,
+                    "outstanding": due - done,
+                }
+            )
     return out
 
 
@@ -210,8 +239,9 @@ def parse_amount(raw) -> int:
     return yuan_to_fen(value)
 
 
-def record_disbursement(sheet: AllocationSheet, *, by, amount, date, document_no: str,
-                        direction: str = MoneyDirection.PAYMENT) -> Disbursement:
+def record_disbursement(
+    sheet: AllocationSheet, *, by, amount, date, document_no: str, direction: str = MoneyDirection.PAYMENT
+) -> Disbursement:
     """拨付 (or 追回 on an adjustment) of the user's share; refused above the outstanding
     balance. The sheet row is locked so two entries at once cannot overpay."""
     share = share_of(by)
@@ -242,10 +272,19 @@ def record_disbursement(sheet: AllocationSheet, *, by, amount, date, document_no
         if left <= 0:
             raise Refused(f"{Share(share).label}部分已无待{verb}金额。")
         if amount_fen > left:
-            raise Refused(f"金额超过待{verb}余额 {format_yuan(left)} 元，未保存。",
-                          {"amount": f"不能超过待{verb}余额 {format_yuan(left)} 元。"})
-        record = Disbursement.objects.create(sheet=locked, share=share, direction=direction, date=date,
-                                             amount_fen=amount_fen, document_no=document_no[:100], recorded_by=by)
+            raise Refused(
+                f"金额超过待{verb}余额 {format_yuan(left)} 元，未保存。",
+                {"amount": f"不能超过待{verb}余额 {format_yuan(left)} 元。"},
+            )
+        record = Disbursement.objects.create(
+            sheet=locked,
+            share=share,
+            direction=direction,
+            date=date,
+            amount_fen=amount_fen,
+            document_no=document_no[:100],
+            recorded_by=by,
+        )
         if locked.settled_at is None and is_settled(locked):
             now = timezone.now()
             AllocationSheet.objects.filter(pk=locked.pk).update(settled_at=now)

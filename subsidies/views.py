@@ -54,8 +54,10 @@ def _year(request, years) -> int:
 
 # --- sheets ------------------------------------------------------------------------------------------
 # Sortable columns of the year's sheets (core.ordering); by default district by district.
-SHEET_ORDER = Ordering({"district": ("district__code", "version"), "status": "status", "estates": "estates",
-                        "total": "total_fen"}, default=("district__code", "version", "pk"))
+SHEET_ORDER = Ordering(
+    {"district": ("district__code", "version"), "status": "status", "estates": "estates", "total": "total_fen"},
+    default=("district__code", "version", "pk"),
+)
 
 
 @login_required
@@ -68,25 +70,48 @@ def index(request):
         year = _year(request, years)
     else:
         year, landed = _landing_year(request.user, years)
-    sheets = list(SHEET_ORDER.apply(request, AllocationSheet.objects.visible_to(request.user).filter(year=year).select_related(
-        "district", "confirmed_by", "approved_by")))
-    totals = {k: sum(getattr(s, k) for s in sheets if s.version == 1)
-              for k in ("management_fen", "startup_fen", "total_fen", "city_fen", "district_fen")}
+    sheets = list(
+        SHEET_ORDER.apply(
+            request,
+            AllocationSheet.objects.visible_to(request.user)
+            .filter(year=year)
+            .select_related("district", "confirmed_by", "approved_by"),
+        )
+    )
+    totals = {
+        k: sum(getattr(s, k) for s in sheets if s.version == 1)
+        for k in ("management_fen", "startup_fen", "total_fen", "city_fen", "district_fen")
+    }
     state = AssessmentYear.objects.filter(year=year).first()
     hidden = 0
     if request.user.role in FINANCE_ROLES:
-        hidden = AllocationSheet.objects.writable_by(request.user).filter(year=year).exclude(
-            status=SheetStatus.APPROVED).count()
-    return render(request, "subsidies/index.html", {
-        "years": years, "year": year, "sheets": sheets, "totals": totals, "state": state, "hidden": hidden,
-        "landed": landed,
-        # only districts whose sheet of the year this user may read (a finance role: approved)
-        "districts": District.objects.filter(
-            pk__in=AllocationSheet.objects.visible_to(request.user).filter(year=year, version=1).values("district_id")
-        ).order_by("code"),
-        "coverage": _coverage(year, request.user),
-        "breadcrumbs": [CRUMB[:1] + ("",)],
-    })
+        hidden = (
+            AllocationSheet.objects.writable_by(request.user)
+            .filter(year=year)
+            .exclude(status=SheetStatus.APPROVED)
+            .count()
+        )
+    return render(
+        request,
+        "subsidies/index.html",
+        {
+            "years": years,
+            "year": year,
+            "sheets": sheets,
+            "totals": totals,
+            "state": state,
+            "hidden": hidden,
+            "landed": landed,
+            # only districts whose sheet of the year this user may read (a finance role: approved)
+            "districts": District.objects.filter(
+                pk__in=AllocationSheet.objects.visible_to(request.user)
+                .filter(year=year, version=1)
+                .values("district_id")
+            ).order_by("code"),
+            "coverage": _coverage(year, request.user),
+            "breadcrumbs": [CRUMB[:1] + ("",)],
+        },
+    )
 
 
 def _landing_year(user, years) -> tuple[int, dict | None]:
@@ -113,8 +138,12 @@ def _coverage(year: int, user) -> dict:
 
 def _sheet_for_read(request, pk) -> AllocationSheet:
     _require_reader(request.user)
-    return get_object_or_404(AllocationSheet.objects.visible_to(request.user).select_related(
-        "district", "run", "run__created_by", "confirmed_by", "approved_by"), pk=pk)
+    return get_object_or_404(
+        AllocationSheet.objects.visible_to(request.user).select_related(
+            "district", "run", "run__created_by", "confirmed_by", "approved_by"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -125,8 +154,11 @@ def sheet_detail(request, pk):
 def _sheet_page(request, sheet, disbursement_form=None, status=200):
     """The sheet's page; after a refused 拨付 entry, with the typed values and every message
     beside its field (HTTP 400), rather than a redirect that loses both."""
-    rows = Allocation.objects.filter(sheet=sheet).select_related("estate", "street", "community").order_by(
-        "street__code", "community__name", "estate__code", "kind")
+    rows = (
+        Allocation.objects.filter(sheet=sheet)
+        .select_related("estate", "street", "community")
+        .order_by("street__code", "community__name", "estate__code", "kind")
+    )
     kind = request.GET.get("kind")
     if kind in PolicyKind.values:
         rows = rows.filter(kind=kind)
@@ -138,26 +170,45 @@ def _sheet_page(request, sheet, disbursement_form=None, status=200):
         approved_before = AllocationSheet.objects.filter(
             year=sheet.year, district=sheet.district, status=SheetStatus.APPROVED, version__lt=sheet.version
         ).order_by("version")
-    return render(request, "subsidies/sheet_detail.html", {
-        "sheet": sheet, "page_obj": page, "kind": kind, "balances": services.balances(sheet),
-        "disbursements": sheet.disbursements.select_related("recorded_by"),
-        "events": sheet.events.select_related("by"),
-        "can_confirm": sheet.status == SheetStatus.DRAFT and can(user, "sheet_confirm")
-        and user.district_id == sheet.district_id,
-        "can_approve": sheet.status == SheetStatus.CONFIRMED and can(user, "sheet_approve"),
-        # The button is there for whoever holds the step, disabled with the rule's own words.
-        "confirm_refusal": services.confirm_refusal(sheet, by=user) if sheet.status == SheetStatus.DRAFT else None,
-        "approve_refusal": services.approve_refusal(sheet, by=user) if sheet.status == SheetStatus.CONFIRMED else None,
-        "can_edit_payee": not sheet.is_frozen and can(user, "payee"),
-        "share": share, "disbursement_form": disbursement_form or (
-            DisbursementForm(initial={"date": timezone.localdate()}) if share and sheet.status == SheetStatus.APPROVED
-            else None),
-        "year_closed": AssessmentYear.objects.filter(year=sheet.year, status="closed").exists(),
-        "approved_before": approved_before,
-        # every run behind the figures: their starters may not approve (the page says why)
-        "carried_runs": services.runs_behind(sheet)[1:] if sheet.run_id else [],
-        "breadcrumbs": [CRUMB, (f"{sheet.year}年度", f"{reverse('subsidies:index')}?year={sheet.year}"), (sheet.title, "")],
-    }, status=status)
+    return render(
+        request,
+        "subsidies/sheet_detail.html",
+        {
+            "sheet": sheet,
+            "page_obj": page,
+            "kind": kind,
+            "balances": services.balances(sheet),
+            "disbursements": sheet.disbursements.select_related("recorded_by"),
+            "events": sheet.events.select_related("by"),
+            "can_confirm": sheet.status == SheetStatus.DRAFT
+            and can(user, "sheet_confirm")
+            and user.district_id == sheet.district_id,
+            "can_approve": sheet.status == SheetStatus.CONFIRMED and can(user, "sheet_approve"),
+            # The button is there for whoever holds the step, disabled with the rule's own words.
+            "confirm_refusal": services.confirm_refusal(sheet, by=user) if sheet.status == SheetStatus.DRAFT else None,
+            "approve_refusal": services.approve_refusal(sheet, by=user)
+            if sheet.status == SheetStatus.CONFIRMED
+            else None,
+            "can_edit_payee": not sheet.is_frozen and can(user, "payee"),
+            "share": share,
+            "disbursement_form": disbursement_form
+            or (
+                DisbursementForm(initial={"date": timezone.localdate()})
+                if share and sheet.status == SheetStatus.APPROVED
+                else None
+            ),
+            "year_closed": AssessmentYear.objects.filter(year=sheet.year, status="closed").exists(),
+            "approved_before": approved_before,
+            # every run behind the figures: their starters may not approve (the page says why)
+            "carried_runs": services.runs_behind(sheet)[1:] if sheet.run_id else [],
+            "breadcrumbs": [
+                CRUMB,
+                (f"{sheet.year}年度", f"{reverse('subsidies:index')}?year={sheet.year}"),
+                (sheet.title, ""),
+            ],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -192,13 +243,22 @@ def sheet_approve(request, pk):
 def sheet_print(request, pk):
     """审批表: printable, with signature and seal blocks for the district and the city."""
     sheet = _sheet_for_read(request, pk)
-    by_kind = {k: Allocation.objects.filter(sheet=sheet, kind=k).aggregate(
-        n=Sum(1), amount=Sum("amount_fen"), city=Sum("city_fen"), district=Sum("district_fen"))
-        for k in PolicyKind.values}
-    return render(request, "subsidies/sheet_print.html", {
-        "sheet": sheet, "policies": Policy.objects.covering(sheet.year).filter(districts=sheet.district),
-        "by_kind": by_kind, "printed_at": timezone.now(),
-    })
+    by_kind = {
+        k: Allocation.objects.filter(sheet=sheet, kind=k).aggregate(
+            n=Sum(1), amount=Sum("amount_fen"), city=Sum("city_fen"), district=Sum("district_fen")
+        )
+        for k in PolicyKind.values
+    }
+    return render(
+        request,
+        "subsidies/sheet_print.html",
+        {
+            "sheet": sheet,
+            "policies": Policy.objects.covering(sheet.year).filter(districts=sheet.district),
+            "by_kind": by_kind,
+            "printed_at": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -210,7 +270,9 @@ def allocation_payee(request, pk):
     row = get_object_or_404(Allocation.objects.writable_by(request.user).select_related("sheet"), pk=pk)
     form = PayeeForm(request.POST)
     if row.sheet.is_frozen:
-        messages.error(request, "该分配表已经市级审核，已冻结，不能修改；如需更正，请由市房产局重新开放年度后形成调整表。")
+        messages.error(
+            request, "该分配表已经市级审核，已冻结，不能修改；如需更正，请由市房产局重新开放年度后形成调整表。"
+        )
     elif not form.is_valid():
         messages.error(request, "请填写收款单位（不超过200字）。")
     else:
@@ -231,9 +293,14 @@ def disbursement_new(request, pk):
         messages.error(request, "未保存，请按提示修改。")
         return _sheet_page(request, sheet, form, status=400)
     try:
-        d = services.record_disbursement(sheet, by=request.user, amount=form.cleaned_data["amount"],
-                                         date=form.cleaned_data["date"], document_no=form.cleaned_data["document_no"],
-                                         direction=form.cleaned_data["direction"])
+        d = services.record_disbursement(
+            sheet,
+            by=request.user,
+            amount=form.cleaned_data["amount"],
+            date=form.cleaned_data["date"],
+            document_no=form.cleaned_data["document_no"],
+            direction=form.cleaned_data["direction"],
+        )
     except Refused as exc:
         if not exc.errors:  # a rule of the sheet, not of a value typed: said above the page
             messages.error(request, exc.message)
@@ -242,8 +309,10 @@ def disbursement_new(request, pk):
             form.add_error(field if field in form.fields else None, message)
         messages.error(request, exc.message)
         return _sheet_page(request, sheet, form, status=400)
-    messages.success(request, f"已录入{d.get_share_display()}{d.get_direction_display()} {format_yuan(d.amount_fen)} 元"
-                              f"（{d.document_no}）。")
+    messages.success(
+        request,
+        f"已录入{d.get_share_display()}{d.get_direction_display()} {format_yuan(d.amount_fen)} 元（{d.document_no}）。",
+    )
     return redirect("subsidies:sheet_detail", pk=sheet.pk)
 
 
@@ -253,9 +322,14 @@ def disbursement_list(request):
     _require_reader(request.user)
     rows = Disbursement.objects.visible_to(request.user).select_related("sheet", "district", "recorded_by")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "subsidies/disbursement_list.html", {
-        "page_obj": page, "breadcrumbs": [CRUMB, ("拨付记录", "")],
-    })
+    return render(
+        request,
+        "subsidies/disbursement_list.html",
+        {
+            "page_obj": page,
+            "breadcrumbs": [CRUMB, ("拨付记录", "")],
+        },
+    )
 
 
 # --- the workbook ------------------------------------------------------------------------------------------
@@ -278,8 +352,9 @@ def export(request):
             messages.error(request, f"所选区没有您可查看的{year}年度分配表，未生成。")
             return redirect(f"{reverse('subsidies:index')}?year={year}")
         params["district_ids"] = [int(district)]
-    job = Job.objects.create(kind="export_allocations", title=f"导出{year}年度补贴分配表", created_by=request.user,
-                             params=params)
+    job = Job.objects.create(
+        kind="export_allocations", title=f"导出{year}年度补贴分配表", created_by=request.user, params=params
+    )
     enqueue(job)
     return redirect("core:job_detail", pk=job.pk)
 
@@ -288,10 +363,15 @@ def export(request):
 @login_required
 def policy_list(request):
     _require_reader(request.user)
-    return render(request, "subsidies/policy_list.html", {
-        "policies": Policy.objects.prefetch_related("districts", "rates", "tiers"),
-        "can_edit": can(request.user, "policy"), "breadcrumbs": [CRUMB, ("扶持政策", "")],
-    })
+    return render(
+        request,
+        "subsidies/policy_list.html",
+        {
+            "policies": Policy.objects.prefetch_related("districts", "rates", "tiers"),
+            "can_edit": can(request.user, "policy"),
+            "breadcrumbs": [CRUMB, ("扶持政策", "")],
+        },
+    )
 
 
 @login_required
@@ -317,10 +397,17 @@ def policy_detail(request, pk):
                 status = 400
     elif request.method == "POST":
         require(request.user, "policy")
-    return render(request, "subsidies/policy_detail.html", {
-        "policy": policy, "form": form, "used": used, "breadcrumbs": [CRUMB, ("扶持政策", reverse("subsidies:policy_list")),
-                                                                      (policy.name, "")],
-    }, status=status)
+    return render(
+        request,
+        "subsidies/policy_detail.html",
+        {
+            "policy": policy,
+            "form": form,
+            "used": used,
+            "breadcrumbs": [CRUMB, ("扶持政策", reverse("subsidies:policy_list")), (policy.name, "")],
+        },
+        status=status,
+    )
 
 
 # --- budget and what-if ----------------------------------------------------------------------------------------
@@ -343,9 +430,21 @@ def budget_rows(user):
     data: dict = {}
     for s in sheets.order_by("year", "district__code", "version"):
         key = (s.year, s.district_id)
-        row = data.setdefault(key, {"year": s.year, "district": s.district.name, "management": 0, "startup": 0,
-                                    "total": 0, "city": 0, "district_share": 0, "status": s.get_status_display(),
-                                    "paid": 0, "due": 0})
+        row = data.setdefault(
+            key,
+            {
+                "year": s.year,
+                "district": s.district.name,
+                "management": 0,
+                "startup": 0,
+                "total": 0,
+                "city": 0,
+                "district_share": 0,
+                "status": s.get_status_display(),
+                "paid": 0,
+                "due": 0,
+            },
+        )
         row["management"] += s.management_fen
         row["startup"] += s.startup_fen
         row["total"] += s.total_fen
@@ -354,7 +453,11 @@ def budget_rows(user):
         row["status"] = s.get_status_display()
         if s.status == SheetStatus.APPROVED:
             row["due"] += s.total_fen
-    paid = Disbursement.objects.visible_to(user).values("sheet__year", "district_id", "direction").annotate(s=Sum("amount_fen"))
+    paid = (
+        Disbursement.objects.visible_to(user)
+        .values("sheet__year", "district_id", "direction")
+        .annotate(s=Sum("amount_fen"))
+    )
     for p in paid:
         row = data.get((p["sheet__year"], p["district_id"]))
         if row is not None:
@@ -373,17 +476,33 @@ def budget(request):
     chart = {
         "years": [str(y) for y in years],
         "series": [
-            {"name": name, "data": [str(format_yuan(sum(r[key] for r in rows if r["year"] == y)).replace(",", ""))
-                                    for y in years]}
-            for name, key in (("管理扶持", "management"), ("整治扶持", "startup"), ("市级承担", "city"),
-                              ("区级承担", "district_share"), ("已拨付", "paid"))
+            {
+                "name": name,
+                "data": [str(format_yuan(sum(r[key] for r in rows if r["year"] == y)).replace(",", "")) for y in years],
+            }
+            for name, key in (
+                ("管理扶持", "management"),
+                ("整治扶持", "startup"),
+                ("市级承担", "city"),
+                ("区级承担", "district_share"),
+                ("已拨付", "paid"),
+            )
         ],
     }
-    totals = {k: sum(r[k] for r in rows) for k in ("management", "startup", "total", "city", "district_share", "paid",
-                                                    "outstanding")}
-    return render(request, "subsidies/budget.html", {
-        "rows": rows, "chart": chart, "totals": totals, "breadcrumbs": [CRUMB, ("资金预算与拨付", "")],
-    })
+    totals = {
+        k: sum(r[k] for r in rows)
+        for k in ("management", "startup", "total", "city", "district_share", "paid", "outstanding")
+    }
+    return render(
+        request,
+        "subsidies/budget.html",
+        {
+            "rows": rows,
+            "chart": chart,
+            "totals": totals,
+            "breadcrumbs": [CRUMB, ("资金预算与拨付", "")],
+        },
+    )
 
 
 @login_required
@@ -397,10 +516,19 @@ def what_if(request):
     scenario, errors = whatif.read_scenario(request.GET, year)
     result = whatif.compare(year, scenario) if scenario and not errors else None
     values = whatif.form_values(request.GET, year)
-    return render(request, "subsidies/what_if.html", {
-        "years": years, "year": year, "scenario": scenario, "errors": errors, "result": result,
-        "totals": whatif.totals(result) if result else None, "chart": whatif.chart(result) if result else None,
-        "grades": GRADE_ORDER[:3], "defaults": values,
-        "breadcrumbs": [CRUMB, ("资金测算", "")],
-    })
-
+    return render(
+        request,
+        "subsidies/what_if.html",
+        {
+            "years": years,
+            "year": year,
+            "scenario": scenario,
+            "errors": errors,
+            "result": result,
+            "totals": whatif.totals(result) if result else None,
+            "chart": whatif.chart(result) if result else None,
+            "grades": GRADE_ORDER[:3],
+            "defaults": values,
+            "breadcrumbs": [CRUMB, ("资金测算", "")],
+        },
+    )

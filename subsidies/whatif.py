@@ -81,14 +81,29 @@ def form_values(params, year: int) -> dict:
     if "run" not in params:
         return values
     rates = {g: params.get(f"rate_{g}", values["rates"].get(g, "")).strip() for g in GRADES}
-    tiers = [(params.get(f"tier_area_{i}", a).strip(), params.get(f"tier_total_{i}", t).strip())
-             for i, (a, t) in enumerate(values["tiers"])]
-    return {"rates": rates, "city_share": params.get("city_share", values["city_share"]).strip(), "tiers": tiers,
-            "shares": params.get("shares", values["shares"]).strip()}
+    tiers = [
+        (params.get(f"tier_area_{i}", a).strip(), params.get(f"tier_total_{i}", t).strip())
+        for i, (a, t) in enumerate(values["tiers"])
+    ]
+    return {
+        "rates": rates,
+        "city_share": params.get("city_share", values["city_share"]).strip(),
+        "tiers": tiers,
+        "shares": params.get("shares", values["shares"]).strip(),
+    }
 
 
-TOTAL_KEYS = ("real_management", "management", "real_startup", "startup", "real_total", "total", "change",
-              "real_city", "city")
+TOTAL_KEYS = (
+    "real_management",
+    "management",
+    "real_startup",
+    "startup",
+    "real_total",
+    "total",
+    "change",
+    "real_city",
+    "city",
+)
 
 
 def totals(rows: list[dict]) -> dict:
@@ -98,10 +113,13 @@ def totals(rows: list[dict]) -> dict:
 
 def chart(rows: list[dict]) -> dict:
     """Bar chart data: real against scenario total per district (yuan as text, exact)."""
-    return {"districts": [r["district"] for r in rows], "series": [
-        {"name": "实际合计", "data": [str(fen_to_yuan(r["real_total"])) for r in rows]},
-        {"name": "测算合计", "data": [str(fen_to_yuan(r["total"])) for r in rows]},
-    ]}
+    return {
+        "districts": [r["district"] for r in rows],
+        "series": [
+            {"name": "实际合计", "data": [str(fen_to_yuan(r["real_total"])) for r in rows]},
+            {"name": "测算合计", "data": [str(fen_to_yuan(r["total"])) for r in rows]},
+        ],
+    }
 
 
 def compare(year: int, scenario: dict) -> list[dict]:
@@ -133,8 +151,10 @@ def compare(year: int, scenario: dict) -> list[dict]:
         s = real.get(district_id)
         row = {
             "district": names[district_id],
-            "real_management": s.management_fen if s else 0, "real_startup": s.startup_fen if s else 0,
-            "real_total": s.total_fen if s else 0, "real_city": s.city_fen if s else 0,
+            "real_management": s.management_fen if s else 0,
+            "real_startup": s.startup_fen if s else 0,
+            "real_total": s.total_fen if s else 0,
+            "real_city": s.city_fen if s else 0,
             "management": sum(x.amount_fen for x in ls if x.kind == PolicyKind.MANAGEMENT),
             "startup": sum(x.amount_fen for x in ls if x.kind == PolicyKind.STARTUP),
             "city": sum(x.city_fen for x in ls),

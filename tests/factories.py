@@ -117,9 +117,14 @@ def build_world() -> World:
                 n += 1
                 code = f"{prefix}{c}{e:02d}"
                 w.estates[code] = Estate.objects.create(
-                    code=code, name=f"{st.short_name}{c}-{e}小区", community=community,
-                    building_area=Decimal("20000.00") + n * 1000, households=300 + n, buildings=8,
-                    year_built=1990, category="renovated" if e == 1 else "unrenovated",
+                    code=code,
+                    name=f"{st.short_name}{c}-{e}小区",
+                    community=community,
+                    building_area=Decimal("20000.00") + n * 1000,
+                    households=300 + n,
+                    buildings=8,
+                    year_built=1990,
+                    category="renovated" if e == 1 else "unrenovated",
                     renovation_year=2017 if e == 1 else None,
                     management_mode="public_welfare" if e == 1 else "basic_service",
                 )
@@ -143,8 +148,17 @@ def build_world() -> World:
     # every route of the permission matrix thus checks the evaluator's scope as engagements set it.
     from assessments.third_party import EngagementInput, create_engagement
 
-    create_engagement(by=u["xuanwu_staff"], data=EngagementInput(
-        year=2019, organisation="江苏某第三方评估有限公司", district_ids=[xuanwu.pk], evaluator_ids=[u["evaluator"].pk],
-        start_date=dt.date(2019, 1, 1), end_date=dt.date(2019, 12, 31), contract_amount="80000", estate_codes=["MY101"],
-    ))
+    create_engagement(
+        by=u["xuanwu_staff"],
+        data=EngagementInput(
+            year=2019,
+            organisation="江苏某第三方评估有限公司",
+            district_ids=[xuanwu.pk],
+            evaluator_ids=[u["evaluator"].pk],
+            start_date=dt.date(2019, 1, 1),
+            end_date=dt.date(2019, 12, 31),
+            contract_amount="80000",
+            estate_codes=["MY101"],
+        ),
+    )
     return w

@@ -17,10 +17,21 @@ from dataclasses import dataclass, field
 
 PERSONAS = (
     "anonymous",
-    "city_admin", "city_admin2", "city_finance", "auditor",
-    "xuanwu_staff", "xuanwu_staff2", "gulou_staff", "xuanwu_finance", "gulou_finance",
-    "meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk",
-    "meiyuan_advisor", "xinjiekou_advisor", "evaluator",
+    "city_admin",
+    "city_admin2",
+    "city_finance",
+    "auditor",
+    "xuanwu_staff",
+    "xuanwu_staff2",
+    "gulou_staff",
+    "xuanwu_finance",
+    "gulou_finance",
+    "meiyuan_clerk",
+    "xinjiekou_clerk",
+    "ninghai_clerk",
+    "meiyuan_advisor",
+    "xinjiekou_advisor",
+    "evaluator",
 )
 SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
 CITY = frozenset({"city_admin", "city_admin2", "city_finance", "auditor"})
@@ -32,8 +43,15 @@ SEES_MY101 = CITY | XUANWU | {"meiyuan_clerk", "meiyuan_advisor", "evaluator"}
 SEES_MEIYUAN_STREET = CITY | XUANWU | {"meiyuan_clerk"}
 
 
-def statuses(ok: frozenset | set, *, ok_status: int = 200, forbidden: frozenset | set = frozenset(),
-             anonymous: int = 302, others: int = 404, **exact: int) -> dict[str, int]:
+def statuses(
+    ok: frozenset | set,
+    *,
+    ok_status: int = 200,
+    forbidden: frozenset | set = frozenset(),
+    anonymous: int = 302,
+    others: int = 404,
+    **exact: int,
+) -> dict[str, int]:
     """Expected status per persona: `ok` get ok_status, `forbidden` 403, the anonymous user a
     redirect to the login page (302; an API route says 401 with `WWW-Authenticate: Token`), everyone else `others`
     (404: out of scope). `exact` sets single personas."""

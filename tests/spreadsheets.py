@@ -8,23 +8,66 @@ from pathlib import Path
 
 import openpyxl
 
-ESTATE_HEADERS = ["小区编码", "小区名称", "区", "街道", "社区", "地址", "网格编码", "建成年份", "建筑面积(㎡)",
-                  "户数", "楼栋数", "类别", "整治完成年份", "管理模式", "物业服务企业"]
+ESTATE_HEADERS = [
+    "小区编码",
+    "小区名称",
+    "区",
+    "街道",
+    "社区",
+    "地址",
+    "网格编码",
+    "建成年份",
+    "建筑面积(㎡)",
+    "户数",
+    "楼栋数",
+    "类别",
+    "整治完成年份",
+    "管理模式",
+    "物业服务企业",
+]
 
 
-def estate_row(code="XW0001", name="示例小区", district="玄武区", street="梅园新村街道", community="梅园社区",
-               area="32600.50", category="已整治老旧小区", renovation_year=2017, mode="公益性物业托管", **extra):
+def estate_row(
+    code="XW0001",
+    name="示例小区",
+    district="玄武区",
+    street="梅园新村街道",
+    community="梅园社区",
+    area="32600.50",
+    category="已整治老旧小区",
+    renovation_year=2017,
+    mode="公益性物业托管",
+    **extra,
+):
     row = {
-        "小区编码": code, "小区名称": name, "区": district, "街道": street, "社区": community,
-        "地址": "长江路1号", "网格编码": "G-01", "建成年份": 1990, "建筑面积(㎡)": area, "户数": 430,
-        "楼栋数": 12, "类别": category, "整治完成年份": renovation_year, "管理模式": mode, "物业服务企业": None,
+        "小区编码": code,
+        "小区名称": name,
+        "区": district,
+        "街道": street,
+        "社区": community,
+        "地址": "长江路1号",
+        "网格编码": "G-01",
+        "建成年份": 1990,
+        "建筑面积(㎡)": area,
+        "户数": 430,
+        "楼栋数": 12,
+        "类别": category,
+        "整治完成年份": renovation_year,
+        "管理模式": mode,
+        "物业服务企业": None,
     }
     row.update(extra)
     return row
 
 
-def xlsx(path: Path, rows: list[dict], headers: list[str] | None = None, title: str | None = None,
-         sheet="小区登记", number_formats: dict[str, str] | None = None) -> Path:
+def xlsx(
+    path: Path,
+    rows: list[dict],
+    headers: list[str] | None = None,
+    title: str | None = None,
+    sheet="小区登记",
+    number_formats: dict[str, str] | None = None,
+) -> Path:
     """`number_formats`: header → Excel number format of that column's data cells (as a clerk
     would set it, e.g. "yyyy-mm-dd h:mm")."""
     headers = headers or list(rows[0].keys()) if rows else headers
@@ -43,8 +86,9 @@ def xlsx(path: Path, rows: list[dict], headers: list[str] | None = None, title: 
     return path
 
 
-def xls(path: Path, rows: list[dict], headers: list[str] | None = None,
-        number_formats: dict[str, str] | None = None) -> Path:
+def xls(
+    path: Path, rows: list[dict], headers: list[str] | None = None, number_formats: dict[str, str] | None = None
+) -> Path:
     import xlwt
 
     headers = headers or list(rows[0].keys())
@@ -69,7 +113,10 @@ def xls(path: Path, rows: list[dict], headers: list[str] | None = None,
 def zip_bomb(path: Path) -> Path:
     """A .xlsx-looking archive whose sheet declares gigabytes unpacked (zeros compress ~1000:1)."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             chunk = b"0" * (1024 * 1024)
             for _ in range(256):  # 256 MiB declared, ~1000:1

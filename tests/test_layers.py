@@ -52,7 +52,11 @@ def lint(tree: Path, config: dict | None = None) -> subprocess.CompletedProcess:
         path.write_text(as_toml(config), encoding="utf-8")
     return subprocess.run(
         [str(LINT_IMPORTS), "--config", str(path), "--no-cache", "--no-logo"],
-        cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True, timeout=300,
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -60,8 +64,11 @@ def lint(tree: Path, config: dict | None = None) -> subprocess.CompletedProcess:
 def copy(tmp_path) -> Path:
     """The Python code of every root package, copied: a place to break the rules in."""
     for package in CONFIG["root_packages"]:
-        shutil.copytree(ROOT / package, tmp_path / package,
-                        ignore=shutil.ignore_patterns("__pycache__", "templates", "static", "*.html", "*.js", "*.css"))
+        shutil.copytree(
+            ROOT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("__pycache__", "templates", "static", "*.html", "*.js", "*.css"),
+        )
     return tmp_path
 
 
@@ -119,15 +126,21 @@ def test_the_contract_written_again_is_the_same(tmp_path):
 # (module, the line added to it, what lint-imports then reports)
 BREAKS = {
     "the shared layer imports an app": (
-        "core/validation.py", "\nfrom communities.models import Estate  # noqa: E402,F401\n",
-        ["Apps import only downwards BROKEN", "core.validation -> communities.models"]),
+        "core/validation.py",
+        "\nfrom communities.models import Estate  # noqa: E402,F401\n",
+        ["Apps import only downwards BROKEN", "core.validation -> communities.models"],
+    ),
     # A function-level import hides an arrow from a reader, not from the contract.
     "an import inside a function goes up": (
-        "communities/lookups.py", "\n\ndef _hidden():\n    from assessments.models import EstateResult  # noqa: F401\n",
-        ["Apps import only downwards BROKEN", "communities.lookups -> assessments.models"]),
+        "communities/lookups.py",
+        "\n\ndef _hidden():\n    from assessments.models import EstateResult  # noqa: F401\n",
+        ["Apps import only downwards BROKEN", "communities.lookups -> assessments.models"],
+    ),
     "two modules import each other": (
-        "core/jobs.py", "\nfrom core import tasks  # noqa: E402,F401\n",
-        ["No import cycles between modules BROKEN"]),
+        "core/jobs.py",
+        "\nfrom core import tasks  # noqa: E402,F401\n",
+        ["No import cycles between modules BROKEN"],
+    ),
 }
 
 

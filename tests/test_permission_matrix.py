@@ -125,14 +125,32 @@ def _add_year_results(world, year=LEAK_YEAR):
     from assessments.models import Appeal, AssessmentYear, CycleRun, EstateResult, Scheme, YearEvent
 
     run = CycleRun.objects.filter(year=year, is_current=True).first() or CycleRun.objects.create(
-        year=year, scheme=Scheme.objects.get(version=1), created_by=world.city_admin, status="succeeded", is_current=True)
-    _results_for(run, [e for e in world.estates.values()
-                       if not EstateResult.objects.filter(estate=e, year=year, is_current=True).exists()])
+        year=year,
+        scheme=Scheme.objects.get(version=1),
+        created_by=world.city_admin,
+        status="succeeded",
+        is_current=True,
+    )
+    _results_for(
+        run,
+        [
+            e
+            for e in world.estates.values()
+            if not EstateResult.objects.filter(estate=e, year=year, is_current=True).exists()
+        ],
+    )
     state, _ = AssessmentYear.objects.get_or_create(year=year, defaults={"status": "published"})
     for code in ("MY102", "NH101"):
         result = EstateResult.objects.get(estate=world.estates[code], year=year, is_current=True)
-        appeal = Appeal.objects.create(estate=result.estate, year=year, result=result, reason="收缴率填报有误",
-                                       filed_by=world.city_admin, status="upheld", decided_by=world.city_admin)
+        appeal = Appeal.objects.create(
+            estate=result.estate,
+            year=year,
+            result=result,
+            reason="收缴率填报有误",
+            filed_by=world.city_admin,
+            status="upheld",
+            decided_by=world.city_admin,
+        )
         YearEvent.objects.create(year=state, action="rescore", by=world.city_admin, appeal=appeal)
     return run
 
@@ -146,9 +164,20 @@ def _results_for(run, estates):
     run.save(update_fields=["estates_total", "estates_assessed"])
     for estate in estates:
         EstateResult.objects.create(
-            run=run, year=run.year, is_current=True, estate=estate, assessed=True, management=Decimal("45"),
-            effectiveness=Decimal("20"), fee=Decimal("20"), size=Decimal("8"), total=Decimal("93"), grade="三星",
-            scheme_version=1, category=estate.category, building_area=estate.building_area,
+            run=run,
+            year=run.year,
+            is_current=True,
+            estate=estate,
+            assessed=True,
+            management=Decimal("45"),
+            effectiveness=Decimal("20"),
+            fee=Decimal("20"),
+            size=Decimal("8"),
+            total=Decimal("93"),
+            grade="三星",
+            scheme_version=1,
+            category=estate.category,
+            building_area=estate.building_area,
         )
 
 
@@ -158,14 +187,26 @@ def _add_outside(world, community_key: str, tag: str):
 
     community = world.communities[community_key]
     run = CycleRun.objects.get(year=LEAK_YEAR, is_current=True)
-    estates = [Estate.objects.create(code=f"{tag}{i:02d}", name=f"外部{tag}{i}号小区", community=community,
-                                     building_area=Decimal("30000.00"), households=500, buildings=9, year_built=1988,
-                                     category="unrenovated", management_mode="basic_service") for i in range(1, 4)]
+    estates = [
+        Estate.objects.create(
+            code=f"{tag}{i:02d}",
+            name=f"外部{tag}{i}号小区",
+            community=community,
+            building_area=Decimal("30000.00"),
+            households=500,
+            buildings=9,
+            year_built=1988,
+            category="unrenovated",
+            management_mode="basic_service",
+        )
+        for i in range(1, 4)
+    ]
     _results_for(run, estates)
     result = EstateResult.objects.get(estate=estates[0], year=LEAK_YEAR, is_current=True)
     # An appeal, but no year event: the event itself (without its object) is shown to all.
-    Appeal.objects.create(estate=estates[0], year=LEAK_YEAR, result=result, reason="外部申诉",
-                          filed_by=world.city_admin, status="pending")
+    Appeal.objects.create(
+        estate=estates[0], year=LEAK_YEAR, result=result, reason="外部申诉", filed_by=world.city_admin, status="pending"
+    )
     return estates
 
 
@@ -223,19 +264,28 @@ def test_pages_show_nothing_from_outside_the_scope(client, world):
     after = _pages(world, client, [p for p in LIMITED if p not in nh])
     for key, text in after.items():
         if before.get(key) != text:
-            wrong.append(f"{key[1]} as {key[0]}: changes when 鼓楼区 gets more estates\n" + _first_difference(before.get(key, ""), text))
+            wrong.append(
+                f"{key[1]} as {key[0]}: changes when 鼓楼区 gets more estates\n"
+                + _first_difference(before.get(key, ""), text)
+            )
     before_nh = _pages(world, client, nh)
     _add_outside(world, "XJK2", "XJX")
     after_nh = _pages(world, client, nh)
     for key, text in after_nh.items():
         if before_nh.get(key) != text:
-            wrong.append(f"{key[1]} as {key[0]}: changes when 玄武区 gets more estates\n" + _first_difference(before_nh.get(key, ""), text))
+            wrong.append(
+                f"{key[1]} as {key[0]}: changes when 玄武区 gets more estates\n"
+                + _first_difference(before_nh.get(key, ""), text)
+            )
     assert not wrong, "\n".join(wrong)
 
 
 def _first_difference(a: str, b: str) -> str:
     import difflib
 
-    lines = [line for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
-             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    lines = [
+        line
+        for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     return "    " + "\n    ".join(line.strip()[:200] for line in lines[:6])

@@ -15,8 +15,9 @@ from django.db import models
 class Reminder(models.Model):
     """提醒: what a user is told once (a deadline near or passed, an event addressed to them)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
-                             related_name="reminders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="reminders"
+    )
     kind = models.CharField("类型", max_length=40)
     key = models.CharField("提醒标识", max_length=120)
     title = models.CharField("标题", max_length=200)
@@ -30,13 +31,15 @@ class Reminder(models.Model):
         verbose_name = verbose_name_plural = "提醒"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="reminder_once_per_user_and_item",
-                                    violation_error_message="该提醒已发送。"),
+            models.UniqueConstraint(
+                fields=["user", "key"], name="reminder_once_per_user_and_item", violation_error_message="该提醒已发送。"
+            ),
         ]
         indexes = [
             # the bell: a user's unread reminders
-            models.Index(fields=["user", "created_at"], condition=models.Q(read_at__isnull=True),
-                         name="reminder_unread_idx"),
+            models.Index(
+                fields=["user", "created_at"], condition=models.Q(read_at__isnull=True), name="reminder_unread_idx"
+            ),
         ]
 
     def __str__(self):
@@ -56,8 +59,9 @@ class WorkbenchSetting(models.Model):
     """A user's home page: the 工作台 (default) or the analytics dashboard (a city leader's
     preference)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
-                                related_name="workbench_setting")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="workbench_setting"
+    )
     home = models.CharField("首页", max_length=12, choices=HomeChoice.choices, default=HomeChoice.WORKBENCH)
 
     class Meta:

@@ -25,10 +25,16 @@ def inspection_returned(sender, instance: Inspection, created, **kwargs):
         return
     author = instance.created_by
     key = f"inspection_returned:{instance.pk}:{instance.reviewed_at:%Y%m%d%H%M%S}"
-    transaction.on_commit(lambda: notify(
-        author, kind="inspection_returned", key=key, title="您的检查记录被退回",
-        body=f"{instance.estate}（{instance.date:%Y-%m-%d}）：{instance.review_note}",
-        url=reverse("assessments:inspection_detail", kwargs={"pk": instance.pk})))
+    transaction.on_commit(
+        lambda: notify(
+            author,
+            kind="inspection_returned",
+            key=key,
+            title="您的检查记录被退回",
+            body=f"{instance.estate}（{instance.date:%Y-%m-%d}）：{instance.review_note}",
+            url=reverse("assessments:inspection_detail", kwargs={"pk": instance.pk}),
+        )
+    )
 
 
 @receiver(post_save, sender=AllocationSheet, dispatch_uid="workbench_sheet_approved")
@@ -36,9 +42,16 @@ def sheet_approved(sender, instance: AllocationSheet, created, **kwargs):
     if instance.status != SheetStatus.APPROVED or instance.confirmed_by_id is None:
         return
     key = f"sheet_approved:{instance.pk}"
-    transaction.on_commit(lambda: notify(
-        instance.confirmed_by, kind="sheet_approved", key=key, title="您确认的分配表已通过市级审核",
-        body=str(instance), url=reverse("subsidies:sheet_detail", kwargs={"pk": instance.pk})))
+    transaction.on_commit(
+        lambda: notify(
+            instance.confirmed_by,
+            kind="sheet_approved",
+            key=key,
+            title="您确认的分配表已通过市级审核",
+            body=str(instance),
+            url=reverse("subsidies:sheet_detail", kwargs={"pk": instance.pk}),
+        )
+    )
 
 
 @receiver(post_save, sender=Appeal, dispatch_uid="workbench_appeal_filed")
@@ -50,9 +63,17 @@ def appeal_filed(sender, instance: Appeal, created, **kwargs):
         from django.contrib.auth import get_user_model
 
         # the district's staff decide the appeal (accounts.rules "appeal_decide")
-        staff = get_user_model().objects.filter(is_active=True, role=Role.DISTRICT_STAFF, district_id=instance.district_id)
+        staff = get_user_model().objects.filter(
+            is_active=True, role=Role.DISTRICT_STAFF, district_id=instance.district_id
+        )
         for user in staff:
-            notify(user, kind="appeal_filed", key=f"appeal_filed:{instance.pk}", title="有小区对考核结果提出申诉",
-                   body=f"{instance.estate}（{instance.year}年度）", url=reverse("assessments:appeal_detail", kwargs={"pk": instance.pk}))
+            notify(
+                user,
+                kind="appeal_filed",
+                key=f"appeal_filed:{instance.pk}",
+                title="有小区对考核结果提出申诉",
+                body=f"{instance.estate}（{instance.year}年度）",
+                url=reverse("assessments:appeal_detail", kwargs={"pk": instance.pk}),
+            )
 
     transaction.on_commit(send)

@@ -176,8 +176,15 @@ def summarise(kind: TodoKind, user, now: dt.datetime | None = None) -> TodoItem:
     url = kind.list_url(user)
     if count == 1 and kind.detail is not None:
         url = kind.detail(row["first"])
-    return TodoItem(kind=kind, count=count, overdue=row.get("overdue") or 0, due_soon=row.get("soon") or 0,
-                    earliest=due_moment(kind, row.get("earliest")), url=url, now=now)
+    return TodoItem(
+        kind=kind,
+        count=count,
+        overdue=row.get("overdue") or 0,
+        due_soon=row.get("soon") or 0,
+        earliest=due_moment(kind, row.get("earliest")),
+        url=url,
+        now=now,
+    )
 
 
 def todo_for(user, now: dt.datetime | None = None) -> list[TodoItem]:

@@ -41,10 +41,18 @@ def done_for(user, now: dt.datetime | None = None, days: int = 7) -> list[dict]:
         model = apps.get_model(label)
         history = model.history.model
         row = history.objects.filter(history_user=user, history_date__gte=since).aggregate(
-            records=Count("id", distinct=True), changes=Count("history_id"), last=Max("history_date"))
+            records=Count("id", distinct=True), changes=Count("history_id"), last=Max("history_date")
+        )
         if row["changes"]:
-            done.append({"title": title, "records": row["records"], "changes": row["changes"], "last": row["last"],
-                         "url": reverse(url_name)})
+            done.append(
+                {
+                    "title": title,
+                    "records": row["records"],
+                    "changes": row["changes"],
+                    "last": row["last"],
+                    "url": reverse(url_name),
+                }
+            )
     done.sort(key=lambda d: d["last"], reverse=True)
     return done
 
@@ -72,7 +80,8 @@ def notify(user, *, kind: str, key: str, title: str, body: str = "", url: str = 
     # ignore_conflicts: a simultaneous second delivery of the same event adds nothing either
     Reminder.objects.bulk_create(
         [Reminder(user=user, kind=kind, key=key, title=title[:200], body=body[:500], url=url[:300], due_at=due_at)],
-        ignore_conflicts=True)
+        ignore_conflicts=True,
+    )
     return True
 
 
@@ -107,24 +116,45 @@ def morning_reminders(now: dt.datetime | None = None) -> int:
             if not kind.for_user(user):
                 continue
             overdue, soon = registry.thresholds(kind, now)
-            rows = list(kind.queryset(user).filter(overdue | soon).order_by(kind.due, "pk")
-                        .values_list("pk", kind.due)[: cap + 1])
+            rows = list(
+                kind.queryset(user)
+                .filter(overdue | soon)
+                .order_by(kind.due, "pk")
+                .values_list("pk", kind.due)[: cap + 1]
+            )
             list_url = kind.list_url(user)
             for pk, due in rows[:cap]:
                 moment = registry.due_moment(kind, due)
                 state = "overdue" if moment <= now else "soon"
-                wording = f"已超 {registry.span((now - moment).total_seconds())}" if state == "overdue" \
+                wording = (
+                    f"已超 {registry.span((now - moment).total_seconds())}"
+                    if state == "overdue"
                     else f"剩余 {registry.span((moment - now).total_seconds())}"
+                )
                 local = timezone.localtime(moment, registry.SHANGHAI)
-                batch.append(Reminder(
-                    user=user, kind=kind.code, key=f"{kind.code}:{pk}:{state}",
-                    title=f"{kind.title}：{'已逾期' if state == 'overdue' else '即将到期'}",
-                    body=f"期限 {local:%Y-%m-%d %H:%M}（北京时间），{wording}。",
-                    url=kind.detail(pk) if kind.detail else list_url, due_at=moment))
+                batch.append(
+                    Reminder(
+                        user=user,
+                        kind=kind.code,
+                        key=f"{kind.code}:{pk}:{state}",
+                        title=f"{kind.title}：{'已逾期' if state == 'overdue' else '即将到期'}",
+                        body=f"期限 {local:%Y-%m-%d %H:%M}（北京时间），{wording}。",
+                        url=kind.detail(pk) if kind.detail else list_url,
+                        due_at=moment,
+                    )
+                )
             if len(rows) > cap:
                 day = timezone.localtime(now, registry.SHANGHAI).date()
-                batch.append(Reminder(user=user, kind=kind.code, key=f"{kind.code}:more:{day:%Y%m%d}",
-                                      title=f"{kind.title}：另有更多到期事项", body="请在列表中查看全部。", url=list_url))
+                batch.append(
+                    Reminder(
+                        user=user,
+                        kind=kind.code,
+                        key=f"{kind.code}:more:{day:%Y%m%d}",
+                        title=f"{kind.title}：另有更多到期事项",
+                        body="请在列表中查看全部。",
+                        url=list_url,
+                    )
+                )
         if batch:
             before = Reminder.objects.filter(user=user).count()
             Reminder.objects.bulk_create(batch, ignore_conflicts=True)

@@ -34,8 +34,11 @@ def index(request):
     if request.user.role in FINANCE_ROLES:
         from .kinds import finance_share, sheets_with_payments
 
-        context["payments"] = list(sheets_with_payments(request.user).select_related("district")
-                                   .order_by("-year", "district__code", "version")[:100])
+        context["payments"] = list(
+            sheets_with_payments(request.user)
+            .select_related("district")
+            .order_by("-year", "district__code", "version")[:100]
+        )
         context["share_label"] = finance_share(request.user).label
     return render(request, "workbench/index.html", context)
 
@@ -57,10 +60,15 @@ def reminders(request):
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "workbench/reminders.html", {
-        "page_obj": page, "unread": services.unread_count(request.user),
-        "breadcrumbs": [("工作台", "/workbench/"), ("提醒", "")],
-    })
+    return render(
+        request,
+        "workbench/reminders.html",
+        {
+            "page_obj": page,
+            "unread": services.unread_count(request.user),
+            "breadcrumbs": [("工作台", "/workbench/"), ("提醒", "")],
+        },
+    )
 
 
 @login_required
@@ -86,4 +94,4 @@ def bell(request):
     """The header's bell (loaded by htmx after the page, so no page pays for it): the count of
     unread reminders."""
     count = services.unread_count(request.user)
-    return HttpResponse(f'{count}' if count else "", content_type="text/plain; charset=utf-8")
+    return HttpResponse(f"{count}" if count else "", content_type="text/plain; charset=utf-8")

@@ -36,14 +36,24 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise exceptions.ValidationError({"estate_code": ["小区编码不存在。"]})
         try:
             inspection = services.save_inspection(
-                by=request.user, estate=estate, date=d["date"], scores=d["scores"], inspector_name=d["inspector_name"],
-                source=d["source"], note=d["note"], submit=not d["draft"],
+                by=request.user,
+                estate=estate,
+                date=d["date"],
+                scores=d["scores"],
+                inspector_name=d["inspector_name"],
+                source=d["source"],
+                note=d["note"],
+                submit=not d["draft"],
             )
         except Refused as exc:
-            raise exceptions.ValidationError({k: [v] for k, v in exc.errors.items()} or {"non_field_errors": [exc.message]}) from exc
+            raise exceptions.ValidationError(
+                {k: [v] for k, v in exc.errors.items()} or {"non_field_errors": [exc.message]}
+            ) from exc
         inspection = self.get_queryset().get(pk=inspection.pk)
-        return Response(s.InspectionSerializer(inspection, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.InspectionSerializer(inspection, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class FeeRateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -63,7 +73,11 @@ class EstateResultViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = EstateResultFilter
 
     def get_queryset(self):
-        return EstateResult.objects.visible_to(self.request.user).select_related("estate").order_by("-year", "estate_id", "-run_id")
+        return (
+            EstateResult.objects.visible_to(self.request.user)
+            .select_related("estate")
+            .order_by("-year", "estate_id", "-run_id")
+        )
 
 
 class UnitResultViewSet(viewsets.ReadOnlyModelViewSet):

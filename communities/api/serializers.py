@@ -73,8 +73,17 @@ class StreetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Street
-        fields = ["id", "code", "name", "short_name", "kind", "district", "district_name", "official_district",
-                  "residential_estate_count"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "district",
+            "district_name",
+            "official_district",
+            "residential_estate_count",
+        ]
         read_only_fields = fields
 
 
@@ -100,42 +109,90 @@ class EstateSerializer(OnePassSerializerMixin, FastRepresentation, serializers.M
     district_name = serializers.CharField(source="district.name", read_only=True)
     street = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="街道区划代码（随社区确定）")
     street_name = serializers.CharField(source="street.name", read_only=True)
-    community = serializers.IntegerField(source="community_id", error_messages={**REQUIRED, "invalid": Msg.COMMUNITY_INVALID},
-                                         help_text="社区 id（须在您的管辖范围内）")
+    community = serializers.IntegerField(
+        source="community_id",
+        error_messages={**REQUIRED, "invalid": Msg.COMMUNITY_INVALID},
+        help_text="社区 id（须在您的管辖范围内）",
+    )
     community_name = serializers.CharField(source="community.name", read_only=True)
     address = serializers.CharField(required=False, allow_blank=True, default="")
     grid_code = serializers.CharField(required=False, allow_blank=True, default="")
     year_built = serializers.IntegerField(required=False, allow_null=True, error_messages=INT)
-    building_area = serializers.DecimalField(max_digits=None, decimal_places=None, error_messages={**REQUIRED, **NUM},
-                                             help_text="建筑面积（㎡），大于0，最多两位小数")
+    building_area = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        error_messages={**REQUIRED, **NUM},
+        help_text="建筑面积（㎡），大于0，最多两位小数",
+    )
     households = serializers.IntegerField(required=False, allow_null=True, error_messages=INT)
     buildings = serializers.IntegerField(required=False, allow_null=True, error_messages=INT)
-    category = serializers.ChoiceField(choices=EstateCategory.choices, error_messages={**REQUIRED, "invalid_choice": Msg.CATEGORY})
+    category = serializers.ChoiceField(
+        choices=EstateCategory.choices, error_messages={**REQUIRED, "invalid_choice": Msg.CATEGORY}
+    )
     category_display = ChoiceLabel(EstateCategory.choices, source="category")
-    renovation_year = serializers.IntegerField(required=False, allow_null=True, error_messages=INT,
-                                               help_text="已整治老旧小区必填，其他类别留空")
-    management_mode = serializers.ChoiceField(choices=ManagementMode.choices, required=False, default=ManagementMode.NONE,
-                                              error_messages={"invalid_choice": Msg.MODE})
+    renovation_year = serializers.IntegerField(
+        required=False, allow_null=True, error_messages=INT, help_text="已整治老旧小区必填，其他类别留空"
+    )
+    management_mode = serializers.ChoiceField(
+        choices=ManagementMode.choices,
+        required=False,
+        default=ManagementMode.NONE,
+        error_messages={"invalid_choice": Msg.MODE},
+    )
     management_mode_display = ChoiceLabel(ManagementMode.choices, source="management_mode")
-    service_firm = serializers.IntegerField(source="service_firm_id", required=False, allow_null=True,
-                                            error_messages={"invalid": Msg.FIRM_MISSING}, help_text="物业服务企业 id")
+    service_firm = serializers.IntegerField(
+        source="service_firm_id",
+        required=False,
+        allow_null=True,
+        error_messages={"invalid": Msg.FIRM_MISSING},
+        help_text="物业服务企业 id",
+    )
     service_firm_name = serializers.CharField(source="service_firm.name", read_only=True, default=None, allow_null=True)
-    latitude = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True, error_messages=NUM)
-    longitude = serializers.DecimalField(max_digits=None, decimal_places=None, required=False, allow_null=True, error_messages=NUM)
+    latitude = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True, error_messages=NUM
+    )
+    longitude = serializers.DecimalField(
+        max_digits=None, decimal_places=None, required=False, allow_null=True, error_messages=NUM
+    )
 
     class Meta:
         model = Estate
         fields = [
-            "id", "code", "name", "district", "district_name", "street", "street_name", "community", "community_name",
-            "address", "grid_code", "year_built", "building_area", "households", "buildings", "category",
-            "category_display", "renovation_year", "management_mode", "management_mode_display", "service_firm",
-            "service_firm_name", "latitude", "longitude", "version", "created_at", "updated_at",
+            "id",
+            "code",
+            "name",
+            "district",
+            "district_name",
+            "street",
+            "street_name",
+            "community",
+            "community_name",
+            "address",
+            "grid_code",
+            "year_built",
+            "building_area",
+            "households",
+            "buildings",
+            "category",
+            "category_display",
+            "renovation_year",
+            "management_mode",
+            "management_mode_display",
+            "service_firm",
+            "service_firm_name",
+            "latitude",
+            "longitude",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
 
     def _current_values(self) -> dict:
         estate = self.instance
-        values = {name: getattr(estate, name) for name in services.ESTATE_FIELDS if name not in ("community", "service_firm")}
+        values = {
+            name: getattr(estate, name) for name in services.ESTATE_FIELDS if name not in ("community", "service_firm")
+        }
         values["community"] = estate.community_id
         values["service_firm"] = estate.service_firm_id
         return values
@@ -172,12 +229,25 @@ class ServiceFirmSerializer(serializers.ModelSerializer):
     name = serializers.CharField(error_messages=REQUIRED)
     credit_code = serializers.CharField(error_messages=REQUIRED, help_text="统一社会信用代码（GB 32100-2015）")
     is_public_welfare = serializers.BooleanField(required=False, default=False)
-    founding = serializers.ChoiceField(choices=FirmFounding.choices, required=False, allow_blank=True, default="",
-                                       error_messages={"invalid_choice": Msg.INVALID_CHOICE})
-    district = serializers.CharField(source="district.code", required=False, allow_null=True, help_text="登记区区划代码")
+    founding = serializers.ChoiceField(
+        choices=FirmFounding.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid_choice": Msg.INVALID_CHOICE},
+    )
+    district = serializers.CharField(
+        source="district.code", required=False, allow_null=True, help_text="登记区区划代码"
+    )
     district_name = serializers.CharField(source="district.name", read_only=True)
-    street = serializers.CharField(source="street.code", required=False, allow_null=True, allow_blank=True, default=None,
-                                   help_text="委托街道区划代码")
+    street = serializers.CharField(
+        source="street.code",
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="委托街道区划代码",
+    )
     street_name = serializers.CharField(source="street.name", read_only=True, default=None, allow_null=True)
     entrusted_by = serializers.CharField(read_only=True)
     legal_representative = serializers.CharField(required=False, allow_blank=True, default="")
@@ -186,8 +256,23 @@ class ServiceFirmSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceFirm
-        fields = ["id", "name", "credit_code", "is_public_welfare", "founding", "district", "district_name", "street",
-                  "street_name", "entrusted_by", "legal_representative", "phone", "address", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "is_public_welfare",
+            "founding",
+            "district",
+            "district_name",
+            "street",
+            "street_name",
+            "entrusted_by",
+            "legal_representative",
+            "phone",
+            "address",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate(self, attrs):
@@ -199,7 +284,9 @@ class ServiceFirmSerializer(serializers.ModelSerializer):
             if key in ("district", "street"):
                 code = (value or {}).get("code")
                 model = District if key == "district" else Street
-                values[key] = (model.objects.filter(code=code).values_list("pk", flat=True).first() or -1) if code else None
+                values[key] = (
+                    (model.objects.filter(code=code).values_list("pk", flat=True).first() or -1) if code else None
+                )
             else:
                 values[key] = value
         try:
@@ -219,11 +306,17 @@ class ServiceFirmSerializer(serializers.ModelSerializer):
 # --- committees --------------------------------------------------------------------------------
 class CommitteeMemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(error_messages=REQUIRED)
-    role = serializers.ChoiceField(choices=CommitteeMemberRole.choices, required=False, default=CommitteeMemberRole.MEMBER,
-                                   error_messages={"invalid_choice": Msg.MEMBER_ROLE})
+    role = serializers.ChoiceField(
+        choices=CommitteeMemberRole.choices,
+        required=False,
+        default=CommitteeMemberRole.MEMBER,
+        error_messages={"invalid_choice": Msg.MEMBER_ROLE},
+    )
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     is_owner = serializers.BooleanField(required=False, default=True)
-    phone = serializers.CharField(required=False, allow_blank=True, default="", help_text="无编辑权限者看到的号码已脱敏")
+    phone = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="无编辑权限者看到的号码已脱敏"
+    )
 
     class Meta:
         model = CommitteeMember
@@ -243,8 +336,11 @@ class PropertyCommitteeSerializer(serializers.ModelSerializer):
     """物业管理委员会 with its members. `members`, when sent, is the whole list (rows kept in
     order are updated, the rest removed)."""
 
-    estate = serializers.IntegerField(source="estate_id", error_messages={**REQUIRED, "invalid": Msg.ESTATE_INVALID},
-                                      help_text="小区 id（创建后不可更改）")
+    estate = serializers.IntegerField(
+        source="estate_id",
+        error_messages={**REQUIRED, "invalid": Msg.ESTATE_INVALID},
+        help_text="小区 id（创建后不可更改）",
+    )
     estate_code = serializers.CharField(source="estate.code", read_only=True)
     estate_name = serializers.CharField(source="estate.name", read_only=True)
     district = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -260,8 +356,24 @@ class PropertyCommitteeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PropertyCommittee
-        fields = ["id", "estate", "estate_code", "estate_name", "district", "street", "community", "name", "formed_on",
-                  "term_start", "term_end", "is_active", "service_standard", "members", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "estate",
+            "estate_code",
+            "estate_name",
+            "district",
+            "street",
+            "community",
+            "name",
+            "formed_on",
+            "term_start",
+            "term_end",
+            "is_active",
+            "service_standard",
+            "members",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):

@@ -116,8 +116,11 @@ def parse_if_match(header: str | None) -> int | None:
 
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="读取小区时得到的版本号（响应中的 version 或 ETag），例如 \"3\"。",
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='读取小区时得到的版本号（响应中的 version 或 ETag），例如 "3"。',
 )
 CONFLICT = inline_serializer("EstateConflict", {"detail": serializers.CharField(), "current": EstateSerializer()})
 DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
@@ -125,18 +128,39 @@ DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
 
 @extend_schema_view(
     list=extend_schema(summary="小区列表", tags=["小区登记"]),
-    retrieve=extend_schema(summary="小区详情", tags=["小区登记"],
-                           description="响应头 ETag 为小区的当前版本号，修改时放入 If-Match。"),
+    retrieve=extend_schema(
+        summary="小区详情", tags=["小区登记"], description="响应头 ETag 为小区的当前版本号，修改时放入 If-Match。"
+    ),
     create=extend_schema(summary="新增小区", tags=["小区登记"]),
-    update=extend_schema(summary="修改小区", tags=["小区登记"], parameters=[IF_MATCH],
-                         responses={200: EstateSerializer, 409: OpenApiResponse(CONFLICT, description="版本冲突：小区已被他人修改"),
-                                    428: OpenApiResponse(DETAIL, description="缺少 If-Match 版本号")}),
-    partial_update=extend_schema(summary="部分修改小区", tags=["小区登记"], parameters=[IF_MATCH],
-                                 responses={200: EstateSerializer, 409: OpenApiResponse(CONFLICT, description="版本冲突"),
-                                            428: OpenApiResponse(DETAIL, description="缺少 If-Match 版本号")}),
+    update=extend_schema(
+        summary="修改小区",
+        tags=["小区登记"],
+        parameters=[IF_MATCH],
+        responses={
+            200: EstateSerializer,
+            409: OpenApiResponse(CONFLICT, description="版本冲突：小区已被他人修改"),
+            428: OpenApiResponse(DETAIL, description="缺少 If-Match 版本号"),
+        },
+    ),
+    partial_update=extend_schema(
+        summary="部分修改小区",
+        tags=["小区登记"],
+        parameters=[IF_MATCH],
+        responses={
+            200: EstateSerializer,
+            409: OpenApiResponse(CONFLICT, description="版本冲突"),
+            428: OpenApiResponse(DETAIL, description="缺少 If-Match 版本号"),
+        },
+    ),
 )
-class EstateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class EstateViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """小区 within the user's scope. Districts and streets are filtered by official code
     (?district=320102&street=320102002), as on the estate list page."""
 
@@ -149,10 +173,33 @@ class EstateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     # The columns the list's serializer reads: the related rows bring only their code and name
     # (a third of an API page's CPU was building full district/street/community objects).
     list_only = (
-        "id", "code", "name", "address", "grid_code", "year_built", "building_area", "households", "buildings",
-        "category", "renovation_year", "management_mode", "latitude", "longitude", "version", "created_at",
-        "updated_at", "community_id", "district_id", "street_id", "service_firm_id", "district__code",
-        "district__name", "street__code", "street__name", "community__name", "service_firm__name",
+        "id",
+        "code",
+        "name",
+        "address",
+        "grid_code",
+        "year_built",
+        "building_area",
+        "households",
+        "buildings",
+        "category",
+        "renovation_year",
+        "management_mode",
+        "latitude",
+        "longitude",
+        "version",
+        "created_at",
+        "updated_at",
+        "community_id",
+        "district_id",
+        "street_id",
+        "service_firm_id",
+        "district__code",
+        "district__name",
+        "street__code",
+        "street__name",
+        "community__name",
+        "service_firm__name",
     )
     write_action = "estate"
 
@@ -178,11 +225,14 @@ class EstateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         try:
-            estate = services.update_estate(instance, serializer.service_values, by=request.user, expected_version=version)
+            estate = services.update_estate(
+                instance, serializer.service_values, by=request.user, expected_version=version
+            )
         except services.EditConflict as exc:
             current = self.get_queryset().get(pk=exc.current.pk)
-            return Response({"detail": exc.message, "current": self.get_serializer(current).data},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": exc.message, "current": self.get_serializer(current).data}, status=status.HTTP_409_CONFLICT
+            )
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
         estate = self.get_queryset().get(pk=estate.pk)
@@ -206,8 +256,14 @@ class EstateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     update=extend_schema(summary="修改物业服务企业", tags=["小区登记"]),
     partial_update=extend_schema(summary="部分修改物业服务企业", tags=["小区登记"]),
 )
-class ServiceFirmViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ServiceFirmViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """物业服务企业: a public register every signed-in user reads; written by the registering
     district, the entrusting street and city_admin."""
 
@@ -231,8 +287,14 @@ class ServiceFirmViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     update=extend_schema(summary="修改物业管理委员会", tags=["小区登记"]),
     partial_update=extend_schema(summary="部分修改物业管理委员会", tags=["小区登记"]),
 )
-class PropertyCommitteeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class PropertyCommitteeViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = PropertyCommittee.objects.all()
     serializer_class = PropertyCommitteeSerializer
     filterset_class = CommitteeFilter

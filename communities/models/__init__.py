@@ -15,7 +15,18 @@ from .firms import ServiceFirm
 from .units import Community, District, Street
 
 __all__ = [
-    "CommitteeMember", "Community", "District", "ESTATE_SCOPE_PATHS", "Estate", "EstateScopedModel",
-    "MemberVetting", "OrganisationNorm", "OwnersOrganisation", "PropertyCommittee", "ServiceContract", "ServiceFirm",
-    "Street", "SupervisionRecord",
+    "CommitteeMember",
+    "Community",
+    "District",
+    "ESTATE_SCOPE_PATHS",
+    "Estate",
+    "EstateScopedModel",
+    "MemberVetting",
+    "OrganisationNorm",
+    "OwnersOrganisation",
+    "PropertyCommittee",
+    "ServiceContract",
+    "ServiceFirm",
+    "Street",
+    "SupervisionRecord",
 ]

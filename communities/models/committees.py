@@ -42,17 +42,23 @@ class PropertyCommittee(TimeStampedModel, EstateScopedModel):
 class CommitteeMember(TimeStampedModel):
     """物管会成员."""
 
-    committee = models.ForeignKey(PropertyCommittee, verbose_name="物管会", on_delete=models.CASCADE, related_name="members")
+    committee = models.ForeignKey(
+        PropertyCommittee, verbose_name="物管会", on_delete=models.CASCADE, related_name="members"
+    )
     name = models.CharField("姓名", max_length=50)
-    role = models.CharField("职务", max_length=16, choices=CommitteeMemberRole.choices, default=CommitteeMemberRole.MEMBER)
+    role = models.CharField(
+        "职务", max_length=16, choices=CommitteeMemberRole.choices, default=CommitteeMemberRole.MEMBER
+    )
     is_owner = models.BooleanField("业主", default=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     history = HistoricalRecords()
 
     objects = ScopedManager()
     scope_paths = {
-        "district": "committee__district_id", "street": "committee__street_id",
-        "community": "committee__community_id", "estate": "committee__estate_id",
+        "district": "committee__district_id",
+        "street": "committee__street_id",
+        "community": "committee__community_id",
+        "estate": "committee__estate_id",
     }
 
     class Meta:
@@ -66,7 +72,9 @@ class CommitteeMember(TimeStampedModel):
 class OwnersOrganisation(TimeStampedModel, EstateScopedModel):
     """业主组织: the owners' assembly (业主大会) and its committee (业委会); may hire a market firm."""
 
-    estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="owners_organisations")
+    estate = models.ForeignKey(
+        Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="owners_organisations"
+    )
     kind = models.CharField("类型", max_length=16, choices=OwnersOrganisationKind.choices)
     established_on = models.DateField("成立日期", validators=[happened])
     term_end = models.DateField("任期结束", null=True, blank=True, validators=[plausible_date])
@@ -116,21 +124,30 @@ class MemberVetting(TimeStampedModel):
     ability = models.BooleanField("工作能力", default=False)
     availability = models.BooleanField("工作时间", default=False)
     note = models.CharField("审核意见", max_length=200, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_on = models.DateField("确认日期", validators=[happened])
     history = HistoricalRecords()
 
     objects = ScopedManager()
     scope_paths = {
-        "district": "member__committee__district_id", "street": "member__committee__street_id",
-        "community": "member__committee__community_id", "estate": "member__committee__estate_id",
+        "district": "member__committee__district_id",
+        "street": "member__committee__street_id",
+        "community": "member__committee__community_id",
+        "estate": "member__committee__estate_id",
     }
 
     class Meta:
         verbose_name = verbose_name_plural = "物管会成员资格审核"
         ordering = ["member", "unit"]
-        constraints = [models.UniqueConstraint(fields=["member", "unit"], name="one_vetting_per_member_unit",
-                                               violation_error_message="该成员已由该单位审核。")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "unit"],
+                name="one_vetting_per_member_unit",
+                violation_error_message="该成员已由该单位审核。",
+            )
+        ]
 
     @property
     def passed(self) -> bool:
@@ -140,16 +157,25 @@ class MemberVetting(TimeStampedModel):
 class SupervisionRecord(TimeStampedModel, EstateScopedModel):
     """监督记录: the committee's supervision of the firm managing its estate (clause 四)."""
 
-    committee = models.ForeignKey(PropertyCommittee, verbose_name="物管会", on_delete=models.CASCADE,
-                                  related_name="supervisions")
+    committee = models.ForeignKey(
+        PropertyCommittee, verbose_name="物管会", on_delete=models.CASCADE, related_name="supervisions"
+    )
     estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="+")
     date = models.DateField("检查日期", validators=[happened])
-    firm = models.ForeignKey("communities.ServiceFirm", verbose_name="被监督企业", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    firm = models.ForeignKey(
+        "communities.ServiceFirm",
+        verbose_name="被监督企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     findings = models.TextField("发现问题")
     rectification = models.TextField("整改要求与结果", blank=True)
     satisfied = models.BooleanField("服务达标", default=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -14,7 +14,13 @@ from ..choices import EntrustingParty
 from .estates import Estate, EstateScopedModel
 from .firms import ServiceFirm
 
-SERVICE_FIELDS = (("security", "保安"), ("cleaning", "保洁"), ("greening", "保绿"), ("repair", "维修"), ("other", "其他"))
+SERVICE_FIELDS = (
+    ("security", "保安"),
+    ("cleaning", "保洁"),
+    ("greening", "保绿"),
+    ("repair", "维修"),
+    ("other", "其他"),
+)
 
 
 class ServiceContract(TimeStampedModel, EstateScopedModel):
@@ -23,7 +29,9 @@ class ServiceContract(TimeStampedModel, EstateScopedModel):
     m² per month (an exact decimal), for a set of services."""
 
     estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="contracts")
-    firm = models.ForeignKey(ServiceFirm, verbose_name="物业服务企业", on_delete=models.PROTECT, related_name="contracts")
+    firm = models.ForeignKey(
+        ServiceFirm, verbose_name="物业服务企业", on_delete=models.PROTECT, related_name="contracts"
+    )
     entrusted_by = models.CharField("委托方", max_length=12, choices=EntrustingParty.choices)
     number = models.CharField("合同编号", max_length=50, blank=True)
     start_date = models.DateField("合同开始日期", validators=[plausible_date])
@@ -36,18 +44,30 @@ class ServiceContract(TimeStampedModel, EstateScopedModel):
     repair = models.BooleanField("维修", default=False)
     other = models.BooleanField("其他", default=False)
     other_text = models.CharField("其他服务说明", max_length=100, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "物业服务委托合同"
         ordering = ["-start_date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="contract_ends_after_start",
-                                   violation_error_message="合同结束日期不能早于开始日期。"),
-            models.CheckConstraint(condition=Q(fee_per_m2_month__gte=0), name="contract_fee_not_negative",
-                                   violation_error_message="收费标准不能为负数。"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="contract_ends_after_start",
+                violation_error_message="合同结束日期不能早于开始日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_per_m2_month__gte=0),
+                name="contract_fee_not_negative",
+                violation_error_message="收费标准不能为负数。",
+            ),
         ]
 
     def __str__(self):

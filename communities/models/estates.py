@@ -16,7 +16,12 @@ from ..validators import validate_code
 from .firms import ServiceFirm
 from .units import Community, District, Street
 
-ESTATE_SCOPE_PATHS = {"district": "district_id", "street": "street_id", "community": "community_id", "estate": "estate_id"}
+ESTATE_SCOPE_PATHS = {
+    "district": "district_id",
+    "street": "street_id",
+    "community": "community_id",
+    "estate": "estate_id",
+}
 
 
 class Estate(TimeStampedModel):
@@ -44,14 +49,27 @@ class Estate(TimeStampedModel):
         "管理模式", max_length=16, choices=ManagementMode.choices, default=ManagementMode.NONE, db_index=True
     )
     service_firm = models.ForeignKey(
-        ServiceFirm, verbose_name="物业服务企业", null=True, blank=True, on_delete=models.PROTECT, related_name="estates"
+        ServiceFirm,
+        verbose_name="物业服务企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="estates",
     )
     latitude = models.DecimalField(
-        "纬度", max_digits=9, decimal_places=6, null=True, blank=True,
+        "纬度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
     )
     longitude = models.DecimalField(
-        "经度", max_digits=9, decimal_places=6, null=True, blank=True,
+        "经度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
     version = models.PositiveIntegerField("版本", default=1, editable=False)
@@ -77,8 +95,11 @@ class Estate(TimeStampedModel):
             models.Index(fields=["category", "management_mode"], name="estate_category_mode_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(building_area__gt=0), name="estate_area_positive",
-                                   violation_error_message="建筑面积必须大于0。"),
+            models.CheckConstraint(
+                condition=models.Q(building_area__gt=0),
+                name="estate_area_positive",
+                violation_error_message="建筑面积必须大于0。",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(category="renovated") | models.Q(renovation_year__isnull=False),
                 name="estate_renovated_has_year",

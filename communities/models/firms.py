@@ -26,7 +26,12 @@ class ServiceFirm(TimeStampedModel):
     founding = models.CharField("组建方式", max_length=16, choices=FirmFounding.choices, blank=True)
     district = models.ForeignKey(District, verbose_name="登记区", on_delete=models.PROTECT, related_name="firms")
     street = models.ForeignKey(
-        Street, verbose_name="委托街道", null=True, blank=True, on_delete=models.PROTECT, related_name="firms",
+        Street,
+        verbose_name="委托街道",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="firms",
         help_text="由街道办事处委托的公益性企业填写；由区政府委托的留空。",
     )
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)

@@ -47,7 +47,9 @@ class Street(TimeStampedModel):
         District, verbose_name="行政区划所属区", on_delete=models.PROTECT, related_name="official_streets"
     )
     residential_estate_count = models.PositiveIntegerField(
-        "辖区住宅小区总数", null=True, blank=True,
+        "辖区住宅小区总数",
+        null=True,
+        blank=True,
         help_text="辖区全部住宅小区数（不限于老旧小区），用于人员配备标准。",
     )
     history = HistoricalRecords()
@@ -60,8 +62,11 @@ class Street(TimeStampedModel):
         verbose_name = verbose_name_plural = "街道"
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "name"], name="uniq_street_name_in_district",
-                                    violation_error_message="该区已有同名街道。")
+            models.UniqueConstraint(
+                fields=["district", "name"],
+                name="uniq_street_name_in_district",
+                violation_error_message="该区已有同名街道。",
+            )
         ]
 
     def __str__(self):
@@ -74,7 +79,9 @@ class Community(TimeStampedModel):
     name = models.CharField("名称", max_length=50)
     code = models.CharField("社区编码", max_length=20, blank=True)
     street = models.ForeignKey(Street, verbose_name="街道", on_delete=models.PROTECT, related_name="communities")
-    district = models.ForeignKey(District, verbose_name="区", on_delete=models.PROTECT, related_name="+", editable=False)
+    district = models.ForeignKey(
+        District, verbose_name="区", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -85,8 +92,11 @@ class Community(TimeStampedModel):
         verbose_name = verbose_name_plural = "社区"
         ordering = ["street__code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="uniq_community_name_in_street",
-                                    violation_error_message="该街道已有同名社区。")
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="uniq_community_name_in_street",
+                violation_error_message="该街道已有同名社区。",
+            )
         ]
 
     def __str__(self):

@@ -129,8 +129,9 @@ def registry_summary(user) -> dict:
     from django.core.cache import cache
 
     level = getattr(user, "scope_level", None)
-    unit = {"city": "all", "district": user.district_id, "street": user.street_id,
-            "community": user.community_id}.get(level, f"user{user.pk}")
+    unit = {"city": "all", "district": user.district_id, "street": user.street_id, "community": user.community_id}.get(
+        level, f"user{user.pk}"
+    )
     key = f"registry-summary:{level}:{unit}"
     cached = cache.get(key)
     if cached is not None:
@@ -164,23 +165,37 @@ def _registry_summary(user) -> dict:
     if level == "city":
         unit_label = "区"
         counts = dict(estates.values_list("district_id").annotate(n=Count("id")))
-        units = [{"pk": d.pk, "name": d.name, "count": counts.get(d.pk, 0), "url": f"{list_url}?district={d.code}"}
-                 for d in District.objects.visible_to(user)]
+        units = [
+            {"pk": d.pk, "name": d.name, "count": counts.get(d.pk, 0), "url": f"{list_url}?district={d.code}"}
+            for d in District.objects.visible_to(user)
+        ]
     elif level == "district":
         unit_label = "街道"
         counts = dict(estates.values_list("street_id").annotate(n=Count("id")))
-        units = [{"name": s.name, "count": counts.get(s.pk, 0),
-                  "url": f"{list_url}?district={user.district.code}&street={s.code}"}
-                 for s in Street.objects.visible_to(user).select_related("district")]
+        units = [
+            {
+                "name": s.name,
+                "count": counts.get(s.pk, 0),
+                "url": f"{list_url}?district={user.district.code}&street={s.code}",
+            }
+            for s in Street.objects.visible_to(user).select_related("district")
+        ]
     elif level == "street":
         unit_label = "社区"
         counts = dict(estates.values_list("community_id").annotate(n=Count("id")))
-        units = [{"name": c.name, "count": counts.get(c.pk, 0),
-                  "url": f"{list_url}?district={user.district.code}&street={user.street.code}&community={c.pk}"}
-                 for c in Community.objects.visible_to(user).order_by("name")]
+        units = [
+            {
+                "name": c.name,
+                "count": counts.get(c.pk, 0),
+                "url": f"{list_url}?district={user.district.code}&street={user.street.code}&community={c.pk}",
+            }
+            for c in Community.objects.visible_to(user).order_by("name")
+        ]
     return {
         "totals": totals,
-        "by_category": [{"value": c.value, "label": c.label, "count": by_category.get(c.value, 0)} for c in EstateCategory],
+        "by_category": [
+            {"value": c.value, "label": c.label, "count": by_category.get(c.value, 0)} for c in EstateCategory
+        ],
         "by_mode": [{"value": m.value, "label": m.label, "count": by_mode.get(m.value, 0)} for m in ManagementMode],
         "by_unit": units,
         "unit_label": unit_label,

@@ -54,8 +54,9 @@ def validate_member(values: dict) -> tuple[dict, dict]:
     return cleaned, errors
 
 
-def validate_committee(values: dict, *, by, instance: PropertyCommittee | None = None,
-                       members: list[dict] | None = None) -> dict:
+def validate_committee(
+    values: dict, *, by, instance: PropertyCommittee | None = None, members: list[dict] | None = None
+) -> dict:
     """物业管理委员会: its estate in the user's writable scope, a term that ends after it starts,
     and at most one director (主任) among its members."""
     errors = FieldErrors()
@@ -92,8 +93,11 @@ def validate_committee(values: dict, *, by, instance: PropertyCommittee | None =
     text_errors(errors, service_standard=(cleaned["service_standard"], "description"))
 
     norm = OrganisationNorm.current()
-    if dates.get("term_start") and dates.get("term_end") and \
-            dates["term_end"] > add_months(dates["term_start"], norm.committee_max_term_months):
+    if (
+        dates.get("term_start")
+        and dates.get("term_end")
+        and dates["term_end"] > add_months(dates["term_start"], norm.committee_max_term_months)
+    ):
         errors.add("term_end", Msg.TERM_TOO_LONG.format(months=norm.committee_max_term_months))
 
     member_errors: list[dict] = []
@@ -163,7 +167,7 @@ def _replace_members(committee: PropertyCommittee, members: list[dict]):
             for key in MEMBER_FIELDS:
                 setattr(member, key, data[key])
             member.save()
-    for member in existing[len(members):]:
+    for member in existing[len(members) :]:
         member.delete()
 
 
@@ -178,8 +182,9 @@ def create_committee(values: dict, *, by, members: list[dict] | None = None) -> 
     return committee
 
 
-def update_committee(committee: PropertyCommittee, values: dict, *, by,
-                     members: list[dict] | None = None) -> PropertyCommittee:
+def update_committee(
+    committee: PropertyCommittee, values: dict, *, by, members: list[dict] | None = None
+) -> PropertyCommittee:
     require(by, "committee")
     with transaction.atomic(), acting_as(by):
         _require_in_scope(by, PropertyCommittee.objects, committee.pk)

@@ -57,10 +57,13 @@ class Msg:
     STREET_NOT_IN_DISTRICT = "所选街道不属于所选区。"
     COMMUNITY_NOT_IN_STREET = "所选社区不属于所选街道。"
     FIRM_MISSING = "物业服务企业不存在。"
-    MODE_FIRM_NOT_PUBLIC_WELFARE = ("管理模式为公益性物业托管时，物业服务企业须为公益性物业服务企业"
-                                    "（“{firm}”未登记为公益性物业服务企业）。")
-    FIRM_SERVES_PUBLIC_WELFARE_MODE = ("该企业是{n}个公益性物业托管小区（{codes}）的物业服务企业，不能取消公益性标识；"
-                                       "请先调整这些小区的管理模式或物业服务企业。")
+    MODE_FIRM_NOT_PUBLIC_WELFARE = (
+        "管理模式为公益性物业托管时，物业服务企业须为公益性物业服务企业（“{firm}”未登记为公益性物业服务企业）。"
+    )
+    FIRM_SERVES_PUBLIC_WELFARE_MODE = (
+        "该企业是{n}个公益性物业托管小区（{codes}）的物业服务企业，不能取消公益性标识；"
+        "请先调整这些小区的管理模式或物业服务企业。"
+    )
     ESTATE_INVALID = "小区不存在或不在您的管辖范围内。"
 
     CONFLICT = (
@@ -189,8 +192,14 @@ def _date(value):
 # --- scope helpers -----------------------------------------------------------------------------
 def can_see_history(user) -> bool:
     """The change history is for the city housing bureau and the auditors (spec/roles.md)."""
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role in (
-        Role.CITY_ADMIN, Role.AUDITOR,
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and user.is_active
+        and user.role
+        in (
+            Role.CITY_ADMIN,
+            Role.AUDITOR,
+        )
     )
 
 

@@ -35,8 +35,21 @@ from .common import (
 
 # --- estates -------------------------------------------------------------------------------
 ESTATE_FIELDS = (
-    "code", "name", "community", "address", "grid_code", "year_built", "building_area", "households",
-    "buildings", "category", "renovation_year", "management_mode", "service_firm", "latitude", "longitude",
+    "code",
+    "name",
+    "community",
+    "address",
+    "grid_code",
+    "year_built",
+    "building_area",
+    "households",
+    "buildings",
+    "category",
+    "renovation_year",
+    "management_mode",
+    "service_firm",
+    "latitude",
+    "longitude",
 )
 
 
@@ -196,9 +209,14 @@ def estate_rule_errors(values: dict, *, year: int | None = None) -> dict[str, st
     callers that parse single cells themselves (the importer). Same messages as the forms and
     the API, since they come from the same checks."""
     probe = {
-        "code": "x", "name": "x", "community": 0, "building_area": Decimal("1"),
-        "category": values.get("category"), "renovation_year": values.get("renovation_year"),
-        "year_built": values.get("year_built"), "management_mode": values.get("management_mode"),
+        "code": "x",
+        "name": "x",
+        "community": 0,
+        "building_area": Decimal("1"),
+        "category": values.get("category"),
+        "renovation_year": values.get("renovation_year"),
+        "year_built": values.get("year_built"),
+        "management_mode": values.get("management_mode"),
         # the importer resolves firm names to instances in bulk and passes them as `_firm`
         "service_firm": values.get("_firm", values.get("service_firm")),
     }
@@ -228,7 +246,8 @@ def validate_estate(values: dict, *, by, instance: Estate | None = None, year: i
     if community_pk not in (None, ""):
         community = (
             Community.objects.writable_by(by).filter(pk=community_pk).select_related("street").first()
-            if str(community_pk).isdigit() else None
+            if str(community_pk).isdigit()
+            else None
         )
         if community is None:
             errors.add("community", Msg.COMMUNITY_INVALID)
@@ -264,7 +283,9 @@ def _apply(instance, cleaned: dict, fields) -> list[str]:
         if field not in cleaned:
             continue
         value = cleaned[field]
-        current = getattr(instance, f"{field}_id") if field in ("community", "service_firm") else getattr(instance, field)
+        current = (
+            getattr(instance, f"{field}_id") if field in ("community", "service_firm") else getattr(instance, field)
+        )
         new = _pk(value) if field in ("community", "service_firm") else value
         if current != new:
             changed.append(field)

@@ -74,8 +74,17 @@ def update_community(community: Community, values: dict, *, by) -> Community:
 
 
 # --- service firms -----------------------------------------------------------------------------
-FIRM_FIELDS = ("name", "credit_code", "is_public_welfare", "founding", "district", "street",
-               "legal_representative", "phone", "address")
+FIRM_FIELDS = (
+    "name",
+    "credit_code",
+    "is_public_welfare",
+    "founding",
+    "district",
+    "street",
+    "legal_representative",
+    "phone",
+    "address",
+)
 
 
 def validate_firm(values: dict, *, by, instance: ServiceFirm | None = None) -> dict:
@@ -117,8 +126,11 @@ def validate_firm(values: dict, *, by, instance: ServiceFirm | None = None) -> d
     cleaned["is_public_welfare"] = public
     if not public and instance is not None and instance.is_public_welfare:
         # the other side of `mode_firm_error`: the flag cannot go while estates rely on it
-        served = list(Estate.objects.filter(service_firm=instance, management_mode=ManagementMode.PUBLIC_WELFARE)
-                      .order_by("code").values_list("code", flat=True)[:6])
+        served = list(
+            Estate.objects.filter(service_firm=instance, management_mode=ManagementMode.PUBLIC_WELFARE)
+            .order_by("code")
+            .values_list("code", flat=True)[:6]
+        )
         if served:
             n = Estate.objects.filter(service_firm=instance, management_mode=ManagementMode.PUBLIC_WELFARE).count()
             codes = "、".join(served[:5]) + ("等" if n > 5 else "")
@@ -142,7 +154,9 @@ def validate_firm(values: dict, *, by, instance: ServiceFirm | None = None) -> d
         district_pk, street_pk = by.district_id, _pk(values.get("street"))
     else:
         district_pk, street_pk = _pk(values.get("district")), _pk(values.get("street"))
-    district = District.objects.writable_by(by).filter(pk=district_pk).first() if district_pk not in (None, "") else None
+    district = (
+        District.objects.writable_by(by).filter(pk=district_pk).first() if district_pk not in (None, "") else None
+    )
     if district is None:
         errors.add("district", Msg.DISTRICT_INVALID if district_pk not in (None, "") else Msg.REQUIRED)
     else:

@@ -112,8 +112,9 @@ def reassign_street(street: Street, district: District, *, by) -> Reassignment:
                 for obj in objs:
                     obj.district_id = district.pk
                 if objs:
-                    bulk_update_with_history(objs, model, ["district"], batch_size=1000, default_user=by,
-                                             default_change_reason=reason)
+                    bulk_update_with_history(
+                        objs, model, ["district"], batch_size=1000, default_user=by, default_change_reason=reason
+                    )
                 count = len(objs)
             else:
                 count = rows.update(district_id=district.pk)

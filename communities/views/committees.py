@@ -27,8 +27,9 @@ from .organisation import committee_context
 def _estate_for_write(request, estate_pk, action) -> Estate:
     """The estate a new committee or organisation belongs to: 404 out of scope, 403 if the role
     may not write this kind of row."""
-    estate = get_object_or_404(Estate.objects.visible_to(request.user).select_related("district", "street", "community"),
-                               pk=estate_pk)
+    estate = get_object_or_404(
+        Estate.objects.visible_to(request.user).select_related("district", "street", "community"), pk=estate_pk
+    )
     require(request.user, action)
     if not services.writable_estates(request.user).filter(pk=estate.pk).exists():
         raise PermissionDenied(services.Msg.NOT_IN_SCOPE)
@@ -36,8 +37,11 @@ def _estate_for_write(request, estate_pk, action) -> Estate:
 
 
 def _estate_crumbs(estate, *tail):
-    return [("小区列表", reverse("communities:estate_list")),
-            (estate.name, reverse("communities:estate_detail", args=[estate.pk])), *tail]
+    return [
+        ("小区列表", reverse("communities:estate_list")),
+        (estate.name, reverse("communities:estate_detail", args=[estate.pk])),
+        *tail,
+    ]
 
 
 def _link(rows, **patterns):
@@ -57,7 +61,8 @@ def committee_list(request):
     user = request.user
     committees = (
         PropertyCommittee.objects.visible_to(user)
-        .select_related("estate", "street", "community").annotate(member_count=Count("members"))
+        .select_related("estate", "street", "community")
+        .annotate(member_count=Count("members"))
     )
     filterset = CommitteeFilter(request.GET or None, queryset=committees, request=request)
     queryset = filterset.qs
@@ -66,13 +71,23 @@ def committee_list(request):
     count = filterset.qs.order_by().values("pk").count()
     page = paginate(request, queryset, count=count)
     page.object_list = _link(page.object_list, committee=url_pattern("communities:committee_detail"))
-    return render(request, "communities/committee_list.html", {
-        "filter": filterset, "form": filterset.form, "page_obj": page, "committees": page.object_list,
-        "count": count, "units": filter_units(request, filterset.form),
-        "query_string": query_string(request),
-        "filtered": any(request.GET.get(k) for k in ("q", "district", "street", "community", "estate", "is_active")),
-        "breadcrumbs": [("物业管理委员会", "")],
-    })
+    return render(
+        request,
+        "communities/committee_list.html",
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "page_obj": page,
+            "committees": page.object_list,
+            "count": count,
+            "units": filter_units(request, filterset.form),
+            "query_string": query_string(request),
+            "filtered": any(
+                request.GET.get(k) for k in ("q", "district", "street", "community", "estate", "is_active")
+            ),
+            "breadcrumbs": [("物业管理委员会", "")],
+        },
+    )
 
 
 def _committee(request, pk) -> PropertyCommittee:
@@ -95,14 +110,19 @@ def committee_detail(request, pk):
     committee = _committee(request, pk)
     in_scope = services.writable_estates(user).filter(pk=committee.estate_id).exists()
     can_edit = in_scope and can(user, "committee")
-    return render(request, "communities/committee_detail.html", {
-        "committee": committee, "estate": committee.estate,
-        "members": _member_rows(committee, show_phones=can_edit),
-        "can_edit": can_edit,
-        "org": committee_context(user, committee),
-        "history": change_log(committee) if services.can_see_history(user) else None,
-        "breadcrumbs": _estate_crumbs(committee.estate, (committee.name, "")),
-    })
+    return render(
+        request,
+        "communities/committee_detail.html",
+        {
+            "committee": committee,
+            "estate": committee.estate,
+            "members": _member_rows(committee, show_phones=can_edit),
+            "can_edit": can_edit,
+            "org": committee_context(user, committee),
+            "history": change_log(committee) if services.can_see_history(user) else None,
+            "breadcrumbs": _estate_crumbs(committee.estate, (committee.name, "")),
+        },
+    )
 
 
 def _members_from(formset) -> tuple[list[dict], list]:
@@ -144,16 +164,25 @@ def committee_create(request, estate_pk):
     formset = MemberFormSet(_posted(request), prefix="members")
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         committee = _save_committee(
-            request, form, formset,
+            request,
+            form,
+            formset,
             lambda values, members: services.create_committee({**values, "estate": estate}, by=user, members=members),
         )
         if committee is not None:
             messages.success(request, f"已登记“{committee.name}”。")
             return redirect("communities:committee_detail", pk=committee.pk)
-    return render(request, "communities/committee_form.html", {
-        "form": form, "formset": formset, "estate": estate, "title": f"登记物业管理委员会：{estate.name}",
-        "breadcrumbs": _estate_crumbs(estate, ("登记物管会", "")),
-    })
+    return render(
+        request,
+        "communities/committee_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "estate": estate,
+            "title": f"登记物业管理委员会：{estate.name}",
+            "breadcrumbs": _estate_crumbs(estate, ("登记物管会", "")),
+        },
+    )
 
 
 @login_required
@@ -172,18 +201,30 @@ def committee_edit(request, pk):
     formset = MemberFormSet(_posted(request), prefix="members", initial=members_initial)
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         saved = _save_committee(
-            request, form, formset,
+            request,
+            form,
+            formset,
             lambda values, members: services.update_committee(committee, values, by=user, members=members),
         )
         if saved is not None:
             messages.success(request, f"已保存“{saved.name}”的修改。")
             return redirect("communities:committee_detail", pk=saved.pk)
-    return render(request, "communities/committee_form.html", {
-        "form": form, "formset": formset, "estate": committee.estate, "committee": committee,
-        "title": f"编辑物业管理委员会：{committee.name}",
-        "breadcrumbs": _estate_crumbs(committee.estate, (committee.name, reverse("communities:committee_detail", args=[committee.pk])),
-                                      ("编辑", "")),
-    })
+    return render(
+        request,
+        "communities/committee_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "estate": committee.estate,
+            "committee": committee,
+            "title": f"编辑物业管理委员会：{committee.name}",
+            "breadcrumbs": _estate_crumbs(
+                committee.estate,
+                (committee.name, reverse("communities:committee_detail", args=[committee.pk])),
+                ("编辑", ""),
+            ),
+        },
+    )
 
 
 # --- owners' organisations -------------------------------------------------------------------
@@ -196,13 +237,21 @@ def owners_org_list(request):
     count = filterset.qs.order_by().count()
     page = paginate(request, queryset, count=count)
     page.object_list = _link(page.object_list, org=url_pattern("communities:owners_org_detail"))
-    return render(request, "communities/owners_org_list.html", {
-        "filter": filterset, "form": filterset.form, "page_obj": page, "organisations": page.object_list,
-        "count": count, "units": filter_units(request, filterset.form),
-        "query_string": query_string(request),
-        "filtered": any(request.GET.get(k) for k in ("q", "district", "street", "community", "kind", "is_active")),
-        "breadcrumbs": [("业主组织", "")],
-    })
+    return render(
+        request,
+        "communities/owners_org_list.html",
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "page_obj": page,
+            "organisations": page.object_list,
+            "count": count,
+            "units": filter_units(request, filterset.form),
+            "query_string": query_string(request),
+            "filtered": any(request.GET.get(k) for k in ("q", "district", "street", "community", "kind", "is_active")),
+            "breadcrumbs": [("业主组织", "")],
+        },
+    )
 
 
 def _org(request, pk) -> OwnersOrganisation:
@@ -217,12 +266,17 @@ def owners_org_detail(request, pk):
     user = request.user
     org = _org(request, pk)
     in_scope = services.writable_estates(user).filter(pk=org.estate_id).exists()
-    return render(request, "communities/owners_org_detail.html", {
-        "org": org, "estate": org.estate,
-        "can_edit": in_scope and can(user, "owners_org"),
-        "history": change_log(org) if services.can_see_history(user) else None,
-        "breadcrumbs": _estate_crumbs(org.estate, (org.get_kind_display(), "")),
-    })
+    return render(
+        request,
+        "communities/owners_org_detail.html",
+        {
+            "org": org,
+            "estate": org.estate,
+            "can_edit": in_scope and can(user, "owners_org"),
+            "history": change_log(org) if services.can_see_history(user) else None,
+            "breadcrumbs": _estate_crumbs(org.estate, (org.get_kind_display(), "")),
+        },
+    )
 
 
 @login_required
@@ -238,10 +292,16 @@ def owners_org_create(request, estate_pk):
         else:
             messages.success(request, f"已登记{estate.name}的{org.get_kind_display()}。")
             return redirect("communities:owners_org_detail", pk=org.pk)
-    return render(request, "communities/owners_org_form.html", {
-        "form": form, "estate": estate, "title": f"登记业主组织：{estate.name}",
-        "breadcrumbs": _estate_crumbs(estate, ("登记业主组织", "")),
-    })
+    return render(
+        request,
+        "communities/owners_org_form.html",
+        {
+            "form": form,
+            "estate": estate,
+            "title": f"登记业主组织：{estate.name}",
+            "breadcrumbs": _estate_crumbs(estate, ("登记业主组织", "")),
+        },
+    )
 
 
 @login_required
@@ -260,8 +320,18 @@ def owners_org_edit(request, pk):
         else:
             messages.success(request, "已保存业主组织的修改。")
             return redirect("communities:owners_org_detail", pk=org.pk)
-    return render(request, "communities/owners_org_form.html", {
-        "form": form, "estate": org.estate, "org": org, "title": f"编辑业主组织：{org.estate.name}{org.get_kind_display()}",
-        "breadcrumbs": _estate_crumbs(org.estate, (org.get_kind_display(), reverse("communities:owners_org_detail", args=[org.pk])),
-                                      ("编辑", "")),
-    })
+    return render(
+        request,
+        "communities/owners_org_form.html",
+        {
+            "form": form,
+            "estate": org.estate,
+            "org": org,
+            "title": f"编辑业主组织：{org.estate.name}{org.get_kind_display()}",
+            "breadcrumbs": _estate_crumbs(
+                org.estate,
+                (org.get_kind_display(), reverse("communities:owners_org_detail", args=[org.pk])),
+                ("编辑", ""),
+            ),
+        },
+    )

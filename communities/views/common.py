@@ -72,8 +72,9 @@ def rows_of_page(queryset, bottom: int, top: int, count: int, related=(), only=(
 def page_of(request, queryset, count: int, related=(), only=(), per_page: int | None = None):
     """The requested page of an ordered queryset whose count is known (rows_of_page)."""
     page = paginate(request, queryset, count=count, per_page=per_page)
-    page.object_list = rows_of_page(queryset, page.start_index() - 1 if count else 0, page.end_index(), count,
-                                    related, only)
+    page.object_list = rows_of_page(
+        queryset, page.start_index() - 1 if count else 0, page.end_index(), count, related, only
+    )
     return page
 
 
@@ -124,8 +125,9 @@ def api_pagination_class():
                 self.display_page_controls = True
             related = getattr(view, "list_related", ())
             bottom = self.page.start_index() - 1 if count else 0
-            self.page.object_list = rows_of_page(queryset, bottom, self.page.end_index(), count, related,
-                                                 getattr(view, "list_only", ()))
+            self.page.object_list = rows_of_page(
+                queryset, bottom, self.page.end_index(), count, related, getattr(view, "list_only", ())
+            )
             return list(self.page.object_list)
 
     return DeferredJoinPagination

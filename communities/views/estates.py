@@ -22,8 +22,20 @@ from .history import change_log
 LIST_RELATED = ("district", "street", "community", "service_firm")
 # The columns the list shows (no timestamps or coordinates to load for 50 rows × 5 tables).
 LIST_ONLY = (
-    "code", "name", "category", "management_mode", "building_area", "households", "year_built", "renovation_year",
-    "district__code", "district__name", "street__code", "street__name", "community__name", "service_firm__name",
+    "code",
+    "name",
+    "category",
+    "management_mode",
+    "building_area",
+    "households",
+    "year_built",
+    "renovation_year",
+    "district__code",
+    "district__name",
+    "street__code",
+    "street__name",
+    "community__name",
+    "service_firm__name",
 )
 
 
@@ -46,8 +58,12 @@ def filter_units(request, form) -> dict:
         street_code = ""
     communities = []
     if street_code:
-        communities = list(Community.objects.visible_to(user).filter(street__code=street_code)
-                           .order_by("name").values_list("pk", "name"))
+        communities = list(
+            Community.objects.visible_to(user)
+            .filter(street__code=street_code)
+            .order_by("name")
+            .values_list("pk", "name")
+        )
     else:
         chosen = form.cleaned_data.get("community") if hasattr(form, "cleaned_data") else None
         if chosen is not None:
@@ -87,8 +103,19 @@ def estate_list(request):
         "page_sizes": PAGE_SIZES,
         "ordering": request.GET.get("ordering", ""),
         "ordering_labels": ESTATE_ORDERING_LABELS,
-        "filtered": any(request.GET.get(k) for k in ("q", "district", "street", "community", "category",
-                                                     "management_mode", "renovation_year", "service_firm")),
+        "filtered": any(
+            request.GET.get(k)
+            for k in (
+                "q",
+                "district",
+                "street",
+                "community",
+                "category",
+                "management_mode",
+                "renovation_year",
+                "service_firm",
+            )
+        ),
         "can_create": services.can(user, "estate"),
         "export_url": reverse("communities:estate_export"),
         "breadcrumbs": [("小区列表", "")],
@@ -105,10 +132,14 @@ def estate_detail(request, pk):
     user = request.user
     estate = _visible_estate(request, pk)
     committees = (
-        PropertyCommittee.objects.visible_to(user).filter(estate=estate).prefetch_related("members")
+        PropertyCommittee.objects.visible_to(user)
+        .filter(estate=estate)
+        .prefetch_related("members")
         .order_by("-is_active", "-term_start")
     )
-    organisations = OwnersOrganisation.objects.visible_to(user).filter(estate=estate).order_by("-is_active", "-established_on")
+    organisations = (
+        OwnersOrganisation.objects.visible_to(user).filter(estate=estate).order_by("-is_active", "-established_on")
+    )
     # Estates are not a public register: the writable scope is the visible one, so one check
     # of the role per kind of row is enough here (services re-checks the scope on save).
     in_scope = services.writable_estates(user).filter(pk=estate.pk).exists()
@@ -140,11 +171,15 @@ def estate_create(request):
         initial["street"] = user.street.code
     community_id = request.GET.get("community")
     if community_id and community_id.isdigit():
-        community = Community.objects.writable_by(user).select_related("street", "district").filter(pk=community_id).first()
+        community = (
+            Community.objects.writable_by(user).select_related("street", "district").filter(pk=community_id).first()
+        )
         if community is not None:
             initial.update(district=community.district.code, street=community.street.code, community=community.pk)
     form = EstateForm(_posted(request), user=user, initial=initial)
-    if request.method == "POST" and form.is_valid_with_rules(lambda: services.validate_estate(form.rule_values(), by=user)):
+    if request.method == "POST" and form.is_valid_with_rules(
+        lambda: services.validate_estate(form.rule_values(), by=user)
+    ):
         try:
             estate = services.create_estate(form.values(), by=user)
         except ValidationError as exc:
@@ -152,10 +187,15 @@ def estate_create(request):
         else:
             messages.success(request, f"已登记小区“{estate.name}”（{estate.code}）。")
             return redirect("communities:estate_detail", pk=estate.pk)
-    return render(request, "communities/estate_form.html", {
-        "form": form, "title": "新增小区",
-        "breadcrumbs": [("小区列表", reverse("communities:estate_list")), ("新增小区", "")],
-    })
+    return render(
+        request,
+        "communities/estate_form.html",
+        {
+            "form": form,
+            "title": "新增小区",
+            "breadcrumbs": [("小区列表", reverse("communities:estate_list")), ("新增小区", "")],
+        },
+    )
 
 
 def _differences(form: EstateForm, current: Estate) -> list[dict]:
@@ -164,9 +204,25 @@ def _differences(form: EstateForm, current: Estate) -> list[dict]:
 
     saved = estate_initial(current)
     rows = []
-    for name in ("code", "name", "district", "street", "community", "address", "grid_code", "year_built",
-                 "building_area", "households", "buildings", "category", "renovation_year", "management_mode",
-                 "service_firm", "latitude", "longitude"):
+    for name in (
+        "code",
+        "name",
+        "district",
+        "street",
+        "community",
+        "address",
+        "grid_code",
+        "year_built",
+        "building_area",
+        "households",
+        "buildings",
+        "category",
+        "renovation_year",
+        "management_mode",
+        "service_firm",
+        "latitude",
+        "longitude",
+    ):
         field = form.fields[name]
         yours = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else form.data.get(name)
         yours_value = getattr(yours, "code", None) if name in ("district", "street") else getattr(yours, "pk", yours)
@@ -204,10 +260,12 @@ def estate_edit(request, pk):
     conflict = None
     differences = []
     if request.method == "POST" and form.is_valid_with_rules(
-            lambda: services.validate_estate(form.rule_values(), by=user, instance=estate)):
+        lambda: services.validate_estate(form.rule_values(), by=user, instance=estate)
+    ):
         try:
-            estate = services.update_estate(estate, form.values(), by=user,
-                                            expected_version=form.cleaned_data.get("version"))
+            estate = services.update_estate(
+                estate, form.values(), by=user, expected_version=form.cleaned_data.get("version")
+            )
         except services.EditConflict as exc:
             conflict = exc
             current = Estate.objects.select_related(*LIST_RELATED).get(pk=exc.current.pk)
@@ -224,12 +282,22 @@ def estate_edit(request, pk):
         else:
             messages.success(request, f"已保存小区“{estate.name}”的修改。")
             return redirect("communities:estate_detail", pk=estate.pk)
-    return render(request, "communities/estate_form.html", {
-        "form": form, "estate": estate, "title": f"编辑小区：{estate.name}",
-        "conflict": conflict, "differences": differences,
-        "breadcrumbs": [("小区列表", reverse("communities:estate_list")),
-                        (estate.name, reverse("communities:estate_detail", args=[estate.pk])), ("编辑", "")],
-    })
+    return render(
+        request,
+        "communities/estate_form.html",
+        {
+            "form": form,
+            "estate": estate,
+            "title": f"编辑小区：{estate.name}",
+            "conflict": conflict,
+            "differences": differences,
+            "breadcrumbs": [
+                ("小区列表", reverse("communities:estate_list")),
+                (estate.name, reverse("communities:estate_detail", args=[estate.pk])),
+                ("编辑", ""),
+            ],
+        },
+    )
 
 
 @login_required

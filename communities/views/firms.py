@@ -35,18 +35,28 @@ def firm_list(request):
     page = paginate(request, queryset)
     ids = [firm.pk for firm in page.object_list]
     served = dict(
-        Estate.objects.visible_to(user).filter(service_firm_id__in=ids).order_by()
-        .values_list("service_firm_id").annotate(n=Count("id"))
+        Estate.objects.visible_to(user)
+        .filter(service_firm_id__in=ids)
+        .order_by()
+        .values_list("service_firm_id")
+        .annotate(n=Count("id"))
     )
     rows = [{"firm": firm, "estates": served.get(firm.pk, 0)} for firm in page.object_list]
-    return render(request, "communities/firm_list.html", {
-        "filter": filterset, "form": filterset.form, "page_obj": page, "rows": rows,
-        "districts": District.objects.all().only("code", "name"),
-        "query_string": query_string(request),
-        "can_create": can(user, "firm"),
-        "filtered": any(request.GET.get(k) for k in ("q", "district", "is_public_welfare", "founding")),
-        "breadcrumbs": [("物业服务企业", "")],
-    })
+    return render(
+        request,
+        "communities/firm_list.html",
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "page_obj": page,
+            "rows": rows,
+            "districts": District.objects.all().only("code", "name"),
+            "query_string": query_string(request),
+            "can_create": can(user, "firm"),
+            "filtered": any(request.GET.get(k) for k in ("q", "district", "is_public_welfare", "founding")),
+            "breadcrumbs": [("物业服务企业", "")],
+        },
+    )
 
 
 def _firm(request, pk) -> ServiceFirm:
@@ -60,13 +70,19 @@ def firm_detail(request, pk):
     estates = Estate.objects.visible_to(user).filter(service_firm=firm)
     totals = services.estate_totals(estates)
     shown = list(estates.select_related("district", "street", "community").order_by("code")[:ESTATES_SHOWN])
-    return render(request, "communities/firm_detail.html", {
-        "firm": firm, "estates": shown, "totals": totals,
-        "more": totals["count"] > len(shown),
-        "can_edit": services.can_write(user, "firm", firm),
-        "history": change_log(firm) if services.can_see_history(user) else None,
-        "breadcrumbs": [("物业服务企业", reverse("communities:firm_list")), (firm.name, "")],
-    })
+    return render(
+        request,
+        "communities/firm_detail.html",
+        {
+            "firm": firm,
+            "estates": shown,
+            "totals": totals,
+            "more": totals["count"] > len(shown),
+            "can_edit": services.can_write(user, "firm", firm),
+            "history": change_log(firm) if services.can_see_history(user) else None,
+            "breadcrumbs": [("物业服务企业", reverse("communities:firm_list")), (firm.name, "")],
+        },
+    )
 
 
 @login_required
@@ -82,10 +98,15 @@ def firm_create(request):
         else:
             messages.success(request, f"已登记物业服务企业“{firm.name}”。")
             return redirect("communities:firm_detail", pk=firm.pk)
-    return render(request, "communities/firm_form.html", {
-        "form": form, "title": "登记物业服务企业",
-        "breadcrumbs": [("物业服务企业", reverse("communities:firm_list")), ("登记企业", "")],
-    })
+    return render(
+        request,
+        "communities/firm_form.html",
+        {
+            "form": form,
+            "title": "登记物业服务企业",
+            "breadcrumbs": [("物业服务企业", reverse("communities:firm_list")), ("登记企业", "")],
+        },
+    )
 
 
 @login_required
@@ -104,8 +125,17 @@ def firm_edit(request, pk):
         else:
             messages.success(request, f"已保存“{firm.name}”的修改。")
             return redirect("communities:firm_detail", pk=firm.pk)
-    return render(request, "communities/firm_form.html", {
-        "form": form, "firm": firm, "title": f"编辑物业服务企业：{firm.name}",
-        "breadcrumbs": [("物业服务企业", reverse("communities:firm_list")),
-                        (firm.name, reverse("communities:firm_detail", args=[firm.pk])), ("编辑", "")],
-    })
+    return render(
+        request,
+        "communities/firm_form.html",
+        {
+            "form": form,
+            "firm": firm,
+            "title": f"编辑物业服务企业：{firm.name}",
+            "breadcrumbs": [
+                ("物业服务企业", reverse("communities:firm_list")),
+                (firm.name, reverse("communities:firm_detail", args=[firm.pk])),
+                ("编辑", ""),
+            ],
+        },
+    )

@@ -67,11 +67,13 @@ def change_log(obj, limit: int = HISTORY_LIMIT) -> dict:
             if change.field in HIDDEN_FIELDS:
                 continue
             model_field = model._meta.get_field(change.field)
-            entry.changes.append(Change(
-                label=str(model_field.verbose_name),
-                old=_display(model_field, change.old, related_names),
-                new=_display(model_field, change.new, related_names),
-            ))
+            entry.changes.append(
+                Change(
+                    label=str(model_field.verbose_name),
+                    old=_display(model_field, change.old, related_names),
+                    new=_display(model_field, change.new, related_names),
+                )
+            )
         if entry.kind == "修改" and not entry.changes and not entry.reason:
             continue  # a save that changed nothing visible
         entries.append(entry)

@@ -65,8 +65,12 @@ def _apply(form, exc: ValidationError):
 
 
 def _contract(request, pk) -> ServiceContract:
-    return get_object_or_404(ServiceContract.objects.visible_to(request.user).select_related(
-        "estate", "firm", "district", "street", "community"), pk=pk)
+    return get_object_or_404(
+        ServiceContract.objects.visible_to(request.user).select_related(
+            "estate", "firm", "district", "street", "community"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -76,10 +80,16 @@ def contract_list(request):
     if ending:
         qs = organisation.contracts_ending(qs)
     page = Paginator(qs.order_by("-start_date", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "communities/contract_list.html", {
-        "page_obj": page, "ending": ending, "today": timezone.localdate(),
-        "breadcrumbs": [("小区登记", "/registry/estates/"), ("委托合同", "")],
-    })
+    return render(
+        request,
+        "communities/contract_list.html",
+        {
+            "page_obj": page,
+            "ending": ending,
+            "today": timezone.localdate(),
+            "breadcrumbs": [("小区登记", "/registry/estates/"), ("委托合同", "")],
+        },
+    )
 
 
 @login_required
@@ -98,20 +108,39 @@ def contract_create(request, estate_pk):
             else:
                 messages.success(request, "已登记委托合同。")
                 return redirect("communities:contract_detail", pk=contract.pk)
-    return render(request, "communities/contract_form.html", {
-        "form": form, "estate": estate, "title": f"{estate.name} · 登记委托合同",
-        "breadcrumbs": [("小区登记", "/registry/estates/"), (estate.name, f"/registry/estates/{estate.pk}/"), ("登记委托合同", "")],
-    })
+    return render(
+        request,
+        "communities/contract_form.html",
+        {
+            "form": form,
+            "estate": estate,
+            "title": f"{estate.name} · 登记委托合同",
+            "breadcrumbs": [
+                ("小区登记", "/registry/estates/"),
+                (estate.name, f"/registry/estates/{estate.pk}/"),
+                ("登记委托合同", ""),
+            ],
+        },
+    )
 
 
 @login_required
 def contract_detail(request, pk):
     contract = _contract(request, pk)
-    return render(request, "communities/contract_detail.html", {
-        "contract": contract, "can_edit": organisation.contract_writable(request.user, contract),
-        "active": contract.is_active_on(timezone.localdate()),
-        "breadcrumbs": [("小区登记", "/registry/estates/"), ("委托合同", "/registry/contracts/"), (str(contract), "")],
-    })
+    return render(
+        request,
+        "communities/contract_detail.html",
+        {
+            "contract": contract,
+            "can_edit": organisation.contract_writable(request.user, contract),
+            "active": contract.is_active_on(timezone.localdate()),
+            "breadcrumbs": [
+                ("小区登记", "/registry/estates/"),
+                ("委托合同", "/registry/contracts/"),
+                (str(contract), ""),
+            ],
+        },
+    )
 
 
 @login_required
@@ -134,10 +163,16 @@ def contract_edit(request, pk):
             else:
                 messages.success(request, "已保存。")
                 return redirect("communities:contract_detail", pk=contract.pk)
-    return render(request, "communities/contract_form.html", {
-        "form": form, "estate": contract.estate, "title": f"编辑委托合同：{contract}",
-        "breadcrumbs": [("小区登记", "/registry/estates/"), ("委托合同", "/registry/contracts/"), ("编辑", "")],
-    })
+    return render(
+        request,
+        "communities/contract_form.html",
+        {
+            "form": form,
+            "estate": contract.estate,
+            "title": f"编辑委托合同：{contract}",
+            "breadcrumbs": [("小区登记", "/registry/estates/"), ("委托合同", "/registry/contracts/"), ("编辑", "")],
+        },
+    )
 
 
 @login_required
@@ -164,7 +199,10 @@ def member_vetting(request, pk, member_pk):
 @login_required
 def supervision_create(request, pk):
     committee = get_object_or_404(PropertyCommittee.objects.visible_to(request.user).select_related("estate"), pk=pk)
-    if not (can(request.user, "committee") and Estate.objects.writable_by(request.user).filter(pk=committee.estate_id).exists()):
+    if not (
+        can(request.user, "committee")
+        and Estate.objects.writable_by(request.user).filter(pk=committee.estate_id).exists()
+    ):
         raise PermissionDenied
     form = SupervisionForm(initial={"satisfied": True})
     if request.method == "POST":
@@ -177,23 +215,37 @@ def supervision_create(request, pk):
             else:
                 messages.success(request, "已登记监督记录。")
                 return redirect("communities:committee_detail", pk=committee.pk)
-    return render(request, "communities/supervision_form.html", {
-        "form": form, "committee": committee,
-        "breadcrumbs": [("小区登记", "/registry/estates/"), (committee.name, f"/registry/committees/{committee.pk}/"),
-                        ("登记监督记录", "")],
-    })
+    return render(
+        request,
+        "communities/supervision_form.html",
+        {
+            "form": form,
+            "committee": committee,
+            "breadcrumbs": [
+                ("小区登记", "/registry/estates/"),
+                (committee.name, f"/registry/committees/{committee.pk}/"),
+                ("登记监督记录", ""),
+            ],
+        },
+    )
 
 
 @login_required
 def committee_terms(request):
-    qs = organisation.committees_ending(PropertyCommittee.objects.visible_to(request.user)
-                                        .select_related("estate", "street", "community"))
+    qs = organisation.committees_ending(
+        PropertyCommittee.objects.visible_to(request.user).select_related("estate", "street", "community")
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    return render(request, "communities/committee_terms.html", {
-        "page_obj": page, "rows": [(c, organisation.term_warning(c, today)) for c in page],
-        "breadcrumbs": [("小区登记", "/registry/estates/"), ("物管会任期届满提醒", "")],
-    })
+    return render(
+        request,
+        "communities/committee_terms.html",
+        {
+            "page_obj": page,
+            "rows": [(c, organisation.term_warning(c, today)) for c in page],
+            "breadcrumbs": [("小区登记", "/registry/estates/"), ("物管会任期届满提醒", "")],
+        },
+    )
 
 
 def committee_context(user, committee: PropertyCommittee) -> dict:
@@ -205,5 +257,6 @@ def committee_context(user, committee: PropertyCommittee) -> dict:
         "can_vet_street": organisation.can_vet(user, committee, VettingUnit.STREET),
         "can_vet_community": organisation.can_vet(user, committee, VettingUnit.COMMUNITY),
         "supervisions": committee.supervisions.select_related("firm", "recorded_by")[:20],
-        "can_supervise": can(user, "committee") and Estate.objects.writable_by(user).filter(pk=committee.estate_id).exists(),
+        "can_supervise": can(user, "committee")
+        and Estate.objects.writable_by(user).filter(pk=committee.estate_id).exists(),
     }

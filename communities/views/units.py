@@ -46,10 +46,16 @@ def district_list(request):
         by_district = dict(estates.values_list("district_id").annotate(n=Count("id")))
     streets = dict(Street.objects.visible_to(user).order_by().values_list("district_id").annotate(n=Count("id")))
     rows = [{"district": d, "estates": by_district.get(d.pk, 0), "streets": streets.get(d.pk, 0)} for d in districts]
-    return render(request, "communities/district_list.html", {
-        "rows": rows, "total": sum(by_district.values()), "as_of": as_of,
-        "breadcrumbs": [("区和街道", "")],
-    })
+    return render(
+        request,
+        "communities/district_list.html",
+        {
+            "rows": rows,
+            "total": sum(by_district.values()),
+            "as_of": as_of,
+            "breadcrumbs": [("区和街道", "")],
+        },
+    )
 
 
 @login_required
@@ -61,12 +67,18 @@ def district_detail(request, code):
     rows = [{"street": s, **counts.get(s.pk, {"count": 0, "area": Decimal("0"), "by_category": {}})} for s in streets]
     for row in rows:
         row["categories"] = [row["by_category"].get(c.value, 0) for c in EstateCategory]
-    return render(request, "communities/district_detail.html", {
-        "district": district, "rows": rows, "categories": EstateCategory.choices,
-        "totals": services.estate_totals(Estate.objects.visible_to(user).filter(district=district)),
-        "history": change_log(district) if services.can_see_history(user) else None,
-        "breadcrumbs": [_units_crumb(), (district.name, "")],
-    })
+    return render(
+        request,
+        "communities/district_detail.html",
+        {
+            "district": district,
+            "rows": rows,
+            "categories": EstateCategory.choices,
+            "totals": services.estate_totals(Estate.objects.visible_to(user).filter(district=district)),
+            "history": change_log(district) if services.can_see_history(user) else None,
+            "breadcrumbs": [_units_crumb(), (district.name, "")],
+        },
+    )
 
 
 def _street(request, code) -> Street:
@@ -89,28 +101,42 @@ def street_detail(request, code):
     create_url = f"{reverse('communities:estate_create')}?community="
     edit_url = url_pattern("communities:community_edit")
     rows = [
-        {"community": c, "count": sum(per_community[c.pk].values()),
-         "categories": [per_community[c.pk].get(cat.value, 0) for cat in EstateCategory],
-         "list_url": f"{list_url}{c.pk}", "create_url": f"{create_url}{c.pk}", "edit_url": edit_url.format(c.pk)}
+        {
+            "community": c,
+            "count": sum(per_community[c.pk].values()),
+            "categories": [per_community[c.pk].get(cat.value, 0) for cat in EstateCategory],
+            "list_url": f"{list_url}{c.pk}",
+            "create_url": f"{create_url}{c.pk}",
+            "edit_url": edit_url.format(c.pk),
+        }
         for c in communities
     ]
     totals = services.estate_totals(estates)
     by_category = services.counts_by(estates, "category")
     by_mode = services.counts_by(estates, "management_mode")
     writable = Street.objects.writable_by(user).filter(pk=street.pk).exists()
-    return render(request, "communities/street_detail.html", {
-        "street": street, "rows": rows, "totals": totals,
-        "categories": EstateCategory.choices,
-        "by_category": [(c.label, by_category.get(c.value, 0), c.value) for c in EstateCategory],
-        "by_mode": by_mode,
-        "can_edit_record": writable and can(user, "street_record"),
-        "can_add_community": writable and can(user, "community"),
-        "can_edit_community": writable and can(user, "community"),
-        "can_reassign": can(user, "street_reassign"),
-        "history": change_log(street) if services.can_see_history(user) else None,
-        "breadcrumbs": [_units_crumb(), (street.district.name, reverse("communities:district_detail", args=[street.district.code])),
-                        (street.name, "")],
-    })
+    return render(
+        request,
+        "communities/street_detail.html",
+        {
+            "street": street,
+            "rows": rows,
+            "totals": totals,
+            "categories": EstateCategory.choices,
+            "by_category": [(c.label, by_category.get(c.value, 0), c.value) for c in EstateCategory],
+            "by_mode": by_mode,
+            "can_edit_record": writable and can(user, "street_record"),
+            "can_add_community": writable and can(user, "community"),
+            "can_edit_community": writable and can(user, "community"),
+            "can_reassign": can(user, "street_reassign"),
+            "history": change_log(street) if services.can_see_history(user) else None,
+            "breadcrumbs": [
+                _units_crumb(),
+                (street.district.name, reverse("communities:district_detail", args=[street.district.code])),
+                (street.name, ""),
+            ],
+        },
+    )
 
 
 def _writable_street(request, code, action) -> Street:
@@ -134,11 +160,21 @@ def street_edit(request, code):
         else:
             messages.success(request, f"已保存{street.name}的辖区住宅小区总数。")
             return redirect("communities:street_detail", code=street.code)
-    return render(request, "communities/street_form.html", {
-        "form": form, "street": street, "title": f"{street.name} · 辖区住宅小区总数",
-        "registered": Estate.objects.filter(street=street).count(),
-        "breadcrumbs": [_units_crumb(), (street.name, reverse("communities:street_detail", args=[street.code])), ("编辑", "")],
-    })
+    return render(
+        request,
+        "communities/street_form.html",
+        {
+            "form": form,
+            "street": street,
+            "title": f"{street.name} · 辖区住宅小区总数",
+            "registered": Estate.objects.filter(street=street).count(),
+            "breadcrumbs": [
+                _units_crumb(),
+                (street.name, reverse("communities:street_detail", args=[street.code])),
+                ("编辑", ""),
+            ],
+        },
+    )
 
 
 @login_required
@@ -154,16 +190,28 @@ def street_reassign(request, code):
             form.add_service_errors(exc)
         else:
             moved = "，".join(f"{label}{n}条" for label, n in result.moved.items())
-            messages.success(request, f"{street.name}已由{result.old_district.name}划归{result.new_district.name}（{moved}）。")
+            messages.success(
+                request, f"{street.name}已由{result.old_district.name}划归{result.new_district.name}（{moved}）。"
+            )
             return redirect("communities:street_detail", code=street.code)
     scoped_counts = {
         "社区": Community.objects.filter(street=street).count(),
         "小区": Estate.objects.filter(street=street).count(),
     }
-    return render(request, "communities/street_reassign.html", {
-        "form": form, "street": street, "counts": scoped_counts,
-        "breadcrumbs": [_units_crumb(), (street.name, reverse("communities:street_detail", args=[street.code])), ("调整管理区", "")],
-    })
+    return render(
+        request,
+        "communities/street_reassign.html",
+        {
+            "form": form,
+            "street": street,
+            "counts": scoped_counts,
+            "breadcrumbs": [
+                _units_crumb(),
+                (street.name, reverse("communities:street_detail", args=[street.code])),
+                ("调整管理区", ""),
+            ],
+        },
+    )
 
 
 @login_required
@@ -179,10 +227,20 @@ def community_create(request, code):
         else:
             messages.success(request, f"已在{street.name}新增社区“{community.name}”。")
             return redirect("communities:street_detail", code=street.code)
-    return render(request, "communities/community_form.html", {
-        "form": form, "street": street, "title": f"{street.name} · 新增社区",
-        "breadcrumbs": [_units_crumb(), (street.name, reverse("communities:street_detail", args=[street.code])), ("新增社区", "")],
-    })
+    return render(
+        request,
+        "communities/community_form.html",
+        {
+            "form": form,
+            "street": street,
+            "title": f"{street.name} · 新增社区",
+            "breadcrumbs": [
+                _units_crumb(),
+                (street.name, reverse("communities:street_detail", args=[street.code])),
+                ("新增社区", ""),
+            ],
+        },
+    )
 
 
 @login_required
@@ -202,11 +260,22 @@ def community_edit(request, pk):
         else:
             messages.success(request, "已保存社区的修改。")
             return redirect("communities:street_detail", code=street.code)
-    return render(request, "communities/community_form.html", {
-        "form": form, "street": street, "community": community, "title": f"编辑社区：{community.name}",
-        "history": change_log(community) if services.can_see_history(user) else None,
-        "breadcrumbs": [_units_crumb(), (street.name, reverse("communities:street_detail", args=[street.code])), ("编辑社区", "")],
-    })
+    return render(
+        request,
+        "communities/community_form.html",
+        {
+            "form": form,
+            "street": street,
+            "community": community,
+            "title": f"编辑社区：{community.name}",
+            "history": change_log(community) if services.can_see_history(user) else None,
+            "breadcrumbs": [
+                _units_crumb(),
+                (street.name, reverse("communities:street_detail", args=[street.code])),
+                ("编辑社区", ""),
+            ],
+        },
+    )
 
 
 # --- dependent selects (htmx) ------------------------------------------------------------
@@ -235,10 +304,15 @@ def street_options(request):
     else:
         streets = streets.filter(district__code=code) if code else streets.none()
     reset_id = "f-community" if request.GET.get("mode") != "form" and not _by_pk(request) else "id_community"
-    return render(request, "communities/_unit_options.html", {
-        "options": [(s.pk if _by_pk(request) else s.code, s.name) for s in streets], "blank": _blank(request, "street"),
-        "reset": {"id": reset_id, "blank": _blank(request, "community")},
-    })
+    return render(
+        request,
+        "communities/_unit_options.html",
+        {
+            "options": [(s.pk if _by_pk(request) else s.code, s.name) for s in streets],
+            "blank": _blank(request, "street"),
+            "reset": {"id": reset_id, "blank": _blank(request, "community")},
+        },
+    )
 
 
 @login_required
@@ -250,6 +324,11 @@ def community_options(request):
         communities = communities.filter(street_id=code).order_by("name") if code.isdigit() else communities.none()
     else:
         communities = communities.filter(street__code=code).order_by("name") if code else communities.none()
-    return render(request, "communities/_unit_options.html", {
-        "options": [(c.pk, c.name) for c in communities], "blank": _blank(request, "community"),
-    })
+    return render(
+        request,
+        "communities/_unit_options.html",
+        {
+            "options": [(c.pk, c.name) for c in communities],
+            "blank": _blank(request, "community"),
+        },
+    )

@@ -41,7 +41,11 @@ class StandardPagination(PageNumberPagination):
                 parameter["schema"] = {"type": "integer", "minimum": 1}
                 parameter["description"] = "页码，从 1 起；超出末页为 404。"
             elif parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size,
-                                       "default": self.page_size}
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
                 parameter["description"] = f"每页条数，1–{self.max_page_size}，默认 {self.page_size}。"
         return parameters

@@ -31,8 +31,9 @@ class ApiRequestGuardMiddleware:
         if request.path_info.startswith("/api/"):
             repeated = sorted(key for key, values in request.GET.lists() if len(values) > 1)
             if repeated:
-                return _refuse(400, f"查询参数只能出现一次：{'、'.join(repeated)}。",
-                               {key: ["只能出现一次。"] for key in repeated})
+                return _refuse(
+                    400, f"查询参数只能出现一次：{'、'.join(repeated)}。", {key: ["只能出现一次。"] for key in repeated}
+                )
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -8,8 +8,10 @@ ERROR = {
     "type": "object",
     "properties": {
         "detail": {"type": "string", "description": "中文说明"},
-        "errors": {"description": "逐字段的错误（400）", "oneOf": [
-            {"type": "object", "additionalProperties": True}, {"type": "array", "items": {}}]},
+        "errors": {
+            "description": "逐字段的错误（400）",
+            "oneOf": [{"type": "object", "additionalProperties": True}, {"type": "array", "items": {}}],
+        },
         "current": {"type": "object", "description": "冲突时（409）记录的当前内容", "additionalProperties": True},
     },
     "required": ["detail"],
@@ -27,8 +29,10 @@ ERRORS = {
 }
 READ_ERRORS = ("400", "401", "403", "404", "405", "429")
 # Open311 GeoReport v2 answers errors its own way: a list of {code, description}.
-GEOREPORT_ERROR = {"type": "array", "items": {"type": "object", "properties": {
-    "code": {"type": "integer"}, "description": {"type": "string"}}}}
+GEOREPORT_ERROR = {
+    "type": "array",
+    "items": {"type": "object", "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}},
+}
 
 
 def document_errors(result, generator, request, public):
@@ -46,9 +50,13 @@ def document_errors(result, generator, request, public):
                 continue
             codes = READ_ERRORS if method == "get" else tuple(ERRORS)
             for code in codes:
-                operation["responses"].setdefault(code, {
-                    "description": ERRORS[code], "content": {"application/json": {"schema": ref}},
-                })
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": ERRORS[code],
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
     _integer_ids(result)
     _precise_parameters(result)
     _www_authenticate(result)
@@ -63,7 +71,10 @@ PAGING = ("page", "page_size")
 # GeoReport v2's own parameters (disputes/api/georeport.py): how its view reads them.
 GEOREPORT = {
     "request_id": {"type": "string", "pattern": "^([Ww][Xx])?[0-9]{1,18}$"},
-    "service_request_id": {"type": "string", "pattern": "^\\s*(([Ww][Xx])?[0-9]{1,18}\\s*)?(,\\s*(([Ww][Xx])?[0-9]{1,18}\\s*)?)*$"},
+    "service_request_id": {
+        "type": "string",
+        "pattern": "^\\s*(([Ww][Xx])?[0-9]{1,18}\\s*)?(,\\s*(([Ww][Xx])?[0-9]{1,18}\\s*)?)*$",
+    },
     "start_date": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]},
     "end_date": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]},
     "page": {"type": "integer", "minimum": 1, "maximum": 10**9 - 1},

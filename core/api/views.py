@@ -30,8 +30,11 @@ def lockout_minutes_left(username: str, request) -> int:
     from axes.helpers import get_client_ip_address, get_cool_off
     from axes.models import AccessAttempt
 
-    attempt = (AccessAttempt.objects.filter(username=username, ip_address=get_client_ip_address(request))
-               .order_by("-attempt_time").first())
+    attempt = (
+        AccessAttempt.objects.filter(username=username, ip_address=get_client_ip_address(request))
+        .order_by("-attempt_time")
+        .first()
+    )
     cool_off = get_cool_off(request)
     if attempt is None or cool_off is None:
         return math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
@@ -58,9 +61,12 @@ class ObtainTokenView(APIView):
             if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
                 minutes = lockout_minutes_left(str(request.data.get("username", "")), request._request)
                 return Response(
-                    {"detail": f"账户已锁定：登录失败次数过多，请约 {minutes} 分钟后再试，或联系本单位管理员。",
-                     "retry_after_minutes": minutes},
-                    status=429, headers={"Retry-After": str(minutes * 60)},
+                    {
+                        "detail": f"账户已锁定：登录失败次数过多，请约 {minutes} 分钟后再试，或联系本单位管理员。",
+                        "retry_after_minutes": minutes,
+                    },
+                    status=429,
+                    headers={"Retry-After": str(minutes * 60)},
                 )
             return Response({"detail": "用户名或密码错误。"}, status=400)
         user = serializer.validated_data["user"]

@@ -13,6 +13,13 @@ from .jobs import importer_for, register_importer
 from .parsers import CellError
 
 __all__ = [
-    "CellError", "Column", "ImportCommand", "ImportOutcome", "Importer", "Row", "RowError",
-    "importer_for", "register_importer",
+    "CellError",
+    "Column",
+    "ImportCommand",
+    "ImportOutcome",
+    "Importer",
+    "Row",
+    "RowError",
+    "importer_for",
+    "register_importer",
 ]

@@ -97,7 +97,11 @@ class ImportOutcome:
     @property
     def summary(self) -> str:
         if self.ok:
-            parts = [f"{label} {self.counts[key]} 条" for key, label in (("created", "新增"), ("updated", "更新"), ("unchanged", "未变")) if key in self.counts]
+            parts = [
+                f"{label} {self.counts[key]} 条"
+                for key, label in (("created", "新增"), ("updated", "更新"), ("unchanged", "未变"))
+                if key in self.counts
+            ]
             return f"导入成功：共 {self.rows_read} 行，" + "，".join(parts) + "。"
         return f"文件中有 {len(self.errors)} 处错误，未导入任何数据。请改正后重新导入。"
 
@@ -201,11 +205,18 @@ class Importer:
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
             if len(rows) >= max_rows:
-                raise FileRefused(f"数据行数超过上限（每个文件最多 {max_rows:,} 行），已拒绝。请拆分为多个文件后分别导入。")
+                raise FileRefused(
+                    f"数据行数超过上限（每个文件最多 {max_rows:,} 行），已拒绝。请拆分为多个文件后分别导入。"
+                )
             rows.append(self._parse_row(sheet_row.number, cells, index))
         if header_at is None:
             outcome.errors.append(
-                RowError(self.sheet_label, None, "", f"未找到表头行：第一个工作表的前 {HEADER_SEARCH_ROWS} 行中没有“{self.key_header}”列。请使用模板。")
+                RowError(
+                    self.sheet_label,
+                    None,
+                    "",
+                    f"未找到表头行：第一个工作表的前 {HEADER_SEARCH_ROWS} 行中没有“{self.key_header}”列。请使用模板。",
+                )
             )
         outcome.column_index = index
         outcome.rows_read = len(rows)
@@ -223,7 +234,9 @@ class Importer:
                 index[column.key] = position
         if missing:
             outcome.errors.append(
-                RowError(self.sheet_label, None, "", "缺少必需的列：" + "、".join(missing) + "。请检查表头是否与模板一致。")
+                RowError(
+                    self.sheet_label, None, "", "缺少必需的列：" + "、".join(missing) + "。请检查表头是否与模板一致。"
+                )
             )
         return index
 

@@ -30,7 +30,9 @@ def importer_for(kind: str) -> type[Importer]:
 def import_job_handler(job, report):
     importer = importer_for(job.kind.removeprefix("import_"))(job.created_by)
     with acting_as(job.created_by):
-        outcome = importer.run(job.input_file.path, job.input_name or os.path.basename(job.input_file.name), report=report)
+        outcome = importer.run(
+            job.input_file.path, job.input_name or os.path.basename(job.input_file.name), report=report
+        )
     if outcome.ok:
         return {"counts": outcome.counts, "rows": outcome.rows_read, "summary": outcome.summary}
     result = {

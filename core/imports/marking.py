@@ -69,7 +69,9 @@ def write_marked_copy(importer, outcome, target) -> None:
 def write_template(importer_cls, target) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=importer_cls.title[:31])
-    instruction = importer_cls.instructions or f"请从第 3 行起填写{importer_cls.title}，每行一条；带 * 的列必填。不要修改表头。"
+    instruction = (
+        importer_cls.instructions or f"请从第 3 行起填写{importer_cls.title}，每行一条；带 * 的列必填。不要修改表头。"
+    )
     ws.append([_safe(ws, instruction)])
     header = []
     for column in importer_cls.columns:

@@ -36,8 +36,8 @@ class FileRefused(Exception):
 
 @dataclass
 class SheetRow:
-    number: int          # the row number as Excel shows it
-    cells: tuple         # raw values: str, int, float, Decimal, datetime, date, bool or None
+    number: int  # the row number as Excel shows it
+    cells: tuple  # raw values: str, int, float, Decimal, datetime, date, bool or None
 
 
 def check_filename(filename: str) -> str:
@@ -90,7 +90,9 @@ def open_rows(path: str | os.PathLike, filename: str, max_rows: int | None = Non
     if size == 0:
         raise FileRefused("文件是空的。")
     if size > settings.IMPORT_MAX_FILE_BYTES:
-        raise FileRefused(f"文件过大（{size // (1024 * 1024)} MB），上限为 {settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)} MB。")
+        raise FileRefused(
+            f"文件过大（{size // (1024 * 1024)} MB），上限为 {settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)} MB。"
+        )
     head = _head(path)
     limit = (max_rows or settings.IMPORT_MAX_ROWS) + 50  # room for a title block above the header
     if head.startswith(ZIP_MAGIC):
@@ -159,7 +161,7 @@ def _prolog_has_dtd(fh) -> bool:
         if pos == 0 and buffer.startswith(b"\xef\xbb\xbf"):  # UTF-8 byte order mark
             pos = 3
             continue
-        rest = buffer[pos:pos + 64]
+        rest = buffer[pos : pos + 64]
         if not rest:
             return False
         if not rest.startswith(b"<"):

@@ -52,13 +52,32 @@ FORMATS = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
 }
-DEFAULT_WIDTHS = {"text": 14, "label": 8, "int": 8, "money": 16, "score": 10, "decimal2": 10, "area": 14,
-                  "rate": 10, "percent": 10, "date": 12, "datetime": 17}
+DEFAULT_WIDTHS = {
+    "text": 14,
+    "label": 8,
+    "int": 8,
+    "money": 16,
+    "score": 10,
+    "decimal2": 10,
+    "area": 14,
+    "rate": 10,
+    "percent": 10,
+    "date": 12,
+    "datetime": 17,
+}
 # The widest value a kind holds when the caller did not measure it: money up to 亿 (a total of
 # 999,999,999.99 yuan), areas up to 10 million m², scores and rates up to 100.00.
-KIND_CONTENT = {"money": "999,999,999.99", "area": "9,999,999.99", "score": "100.00", "decimal2": "100.00",
-                "rate": "100.00", "percent": "100.00", "int": "999999", "date": "2019-03-05",
-                "datetime": "2019-03-05 00:00"}
+KIND_CONTENT = {
+    "money": "999,999,999.99",
+    "area": "9,999,999.99",
+    "score": "100.00",
+    "decimal2": "100.00",
+    "rate": "100.00",
+    "percent": "100.00",
+    "int": "999999",
+    "date": "2019-03-05",
+    "datetime": "2019-03-05 00:00",
+}
 NAME_LIMIT = 60  # 30 CJK characters
 PADDING = 2
 HEADER_FONT = Font(bold=True)
@@ -93,8 +112,13 @@ class Col:
 
 # What a workbook of estates measures: header → (lookup from a row of the queryset, width of a
 # character: names are Chinese, codes ASCII).
-ESTATE_TEXT = {"区": ("district__name", 2), "街道": ("street__name", 2), "社区": ("community__name", 2),
-               "小区编码": ("estate__code", 1), "小区名称": ("estate__name", 2)}
+ESTATE_TEXT = {
+    "区": ("district__name", 2),
+    "街道": ("street__name", 2),
+    "社区": ("community__name", 2),
+    "小区编码": ("estate__code", 1),
+    "小区名称": ("estate__name", 2),
+}
 
 
 def measure(queryset, lookups: dict[str, tuple[str, int]] = ESTATE_TEXT) -> dict[str, int]:
@@ -103,10 +127,14 @@ def measure(queryset, lookups: dict[str, tuple[str, int]] = ESTATE_TEXT) -> dict
     from django.db.models import Max
     from django.db.models.functions import Length
 
-    found = queryset.order_by().aggregate(**{f"w{i}": Max(Length(lookup)) for i, (lookup, _) in
-                                             enumerate(lookups.values())})
-    return {header: (found[f"w{i}"] or 0) * per_char for i, (header, (_, per_char)) in enumerate(lookups.items())
-            if found[f"w{i}"]}
+    found = queryset.order_by().aggregate(
+        **{f"w{i}": Max(Length(lookup)) for i, (lookup, _) in enumerate(lookups.values())}
+    )
+    return {
+        header: (found[f"w{i}"] or 0) * per_char
+        for i, (header, (_, per_char)) in enumerate(lookups.items())
+        if found[f"w{i}"]
+    }
 
 
 def fitted(columns: list[Col], longest: dict[str, object]) -> list[Col]:
@@ -124,8 +152,9 @@ def fitted(columns: list[Col], longest: dict[str, object]) -> list[Col]:
 
 
 class SheetWriter:
-    def __init__(self, workbook: Workbook, name: str, columns: list[Col], title: str | None = None,
-                 subtitle: str | None = None):
+    def __init__(
+        self, workbook: Workbook, name: str, columns: list[Col], title: str | None = None, subtitle: str | None = None
+    ):
         self.ws = workbook.create_sheet(title=name[:31])
         self.columns = columns
         self._styles: dict = {}
@@ -272,7 +301,9 @@ class XlsxWriter:
     def __init__(self):
         self.workbook = Workbook(write_only=True)
 
-    def sheet(self, name: str, columns: list[Col], title: str | None = None, subtitle: str | None = None) -> SheetWriter:
+    def sheet(
+        self, name: str, columns: list[Col], title: str | None = None, subtitle: str | None = None
+    ) -> SheetWriter:
         return SheetWriter(self.workbook, name, columns, title=title, subtitle=subtitle)
 
     def save(self, target):

@@ -27,5 +27,9 @@ def sort_header(context, field: str, label: str, numeric: bool = False):
     arrow = format_html(' <i class="bi {}" aria-hidden="true"></i>', icon) if icon else ""
     return format_html(
         '<th scope="col" class="{}" aria-sort="{}"><a class="link-dark text-decoration-none" href="?{}">{}{}</a></th>',
-        css, state, params.urlencode(), label, arrow,
+        css,
+        state,
+        params.urlencode(),
+        label,
+        arrow,
     )

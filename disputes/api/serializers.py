@@ -46,18 +46,41 @@ class DisputeSerializer(CaseBase):
     party_name = PersonalField()
     party_phone = PersonalField()
     respondent = PersonalField()
-    referred_department = serializers.CharField(source="referred_department.name", read_only=True, default=None,
-                                                allow_null=True)
+    referred_department = serializers.CharField(
+        source="referred_department.name", read_only=True, default=None, allow_null=True
+    )
     satisfaction = serializers.ChoiceField(choices=[("", "未回访"), *Satisfaction.choices], read_only=True)
 
     class Meta:
         model = DisputeCase
         fields = [
-            "id", "number", "estate_code", "estate_name", "district", "street", "community", "service_code",
-            "service_name", "channel", "party_name", "party_phone", "respondent", "description", "status",
-            "status_label", "status_notes", "requested_datetime", "limit_hours", "expected_datetime",
-            "closed_datetime", "referred_department", "satisfaction", "satisfaction_note", "imported",
-            "updated_datetime", "version",
+            "id",
+            "number",
+            "estate_code",
+            "estate_name",
+            "district",
+            "street",
+            "community",
+            "service_code",
+            "service_name",
+            "channel",
+            "party_name",
+            "party_phone",
+            "respondent",
+            "description",
+            "status",
+            "status_label",
+            "status_notes",
+            "requested_datetime",
+            "limit_hours",
+            "expected_datetime",
+            "closed_datetime",
+            "referred_department",
+            "satisfaction",
+            "satisfaction_note",
+            "imported",
+            "updated_datetime",
+            "version",
         ]
         read_only_fields = fields
 
@@ -73,12 +96,41 @@ class RepairSerializer(CaseBase):
     class Meta:
         model = RepairRequest
         fields = [
-            "id", "number", "estate_code", "estate_name", "district", "street", "community", "service_code",
-            "service_name", "urgency", "urgency_label", "description", "building", "unit", "channel",
-            "reporter_name", "reporter_phone", "lat", "long", "status", "status_label", "status_notes",
-            "requested_datetime", "limit_hours", "expected_datetime", "team", "dispatched_datetime",
-            "arrived_datetime", "completed_datetime", "cost", "satisfaction", "satisfaction_note", "imported",
-            "updated_datetime", "version",
+            "id",
+            "number",
+            "estate_code",
+            "estate_name",
+            "district",
+            "street",
+            "community",
+            "service_code",
+            "service_name",
+            "urgency",
+            "urgency_label",
+            "description",
+            "building",
+            "unit",
+            "channel",
+            "reporter_name",
+            "reporter_phone",
+            "lat",
+            "long",
+            "status",
+            "status_label",
+            "status_notes",
+            "requested_datetime",
+            "limit_hours",
+            "expected_datetime",
+            "team",
+            "dispatched_datetime",
+            "arrived_datetime",
+            "completed_datetime",
+            "cost",
+            "satisfaction",
+            "satisfaction_note",
+            "imported",
+            "updated_datetime",
+            "version",
         ]
         read_only_fields = fields
 
@@ -109,33 +161,51 @@ class RepairCreateSerializer(serializers.Serializer):
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     requested_datetime = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)
-    lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
-                                   min_value=-90, max_value=90)
-    long = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
-                                    min_value=-180, max_value=180)
+    lat = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None, min_value=-90, max_value=90
+    )
+    long = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None, min_value=-180, max_value=180
+    )
 
 
 class DisputeStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["start", "resolve", "refer", "terminate", "note", "satisfaction"])
     at = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True, default=None)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True, default=None
+    )
     due_on = serializers.DateField(validators=[plausible_date], required=False, allow_null=True, default=None)
     problem = serializers.CharField(required=False, allow_blank=True, default="")
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
-                                       help_text="读取该记录时的版本号（version）；记录此后被他人修改则返回 409。也可用 If-Match 请求头。")
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="读取该记录时的版本号（version）；记录此后被他人修改则返回 409。也可用 If-Match 请求头。",
+    )
 
 
 class RepairStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["dispatch", "arrive", "complete", "note", "satisfaction"])
     at = serializers.DateTimeField(validators=[happened], required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    team = serializers.PrimaryKeyRelatedField(queryset=RepairTeam.objects.all(), required=False, allow_null=True, default=None)
-    cost = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None, help_text="元，最多两位小数")
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=RepairTeam.objects.all(), required=False, allow_null=True, default=None
+    )
+    cost = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default=None, help_text="元，最多两位小数"
+    )
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
-                                       help_text="读取该记录时的版本号（version）；记录此后被他人修改则返回 409。也可用 If-Match 请求头。")
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="读取该记录时的版本号（version）；记录此后被他人修改则返回 409。也可用 If-Match 请求头。",
+    )
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -148,8 +218,24 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EnforcementReferral
-        fields = ["id", "number", "estate_code", "estate_name", "street", "dispute", "department", "department_name",
-                  "problem", "referred_on", "due_on", "status", "status_label", "accepted_on", "answered_on", "feedback"]
+        fields = [
+            "id",
+            "number",
+            "estate_code",
+            "estate_name",
+            "street",
+            "dispute",
+            "department",
+            "department_name",
+            "problem",
+            "referred_on",
+            "due_on",
+            "status",
+            "status_label",
+            "accepted_on",
+            "answered_on",
+            "feedback",
+        ]
         read_only_fields = fields
 
 
@@ -157,8 +243,12 @@ class ReferralCreateSerializer(serializers.Serializer):
     estate_code = serializers.CharField(max_length=32)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     problem = serializers.CharField()
-    referred_on = serializers.DateField(validators=[happened], )
-    due_on = serializers.DateField(validators=[plausible_date], )
+    referred_on = serializers.DateField(
+        validators=[happened],
+    )
+    due_on = serializers.DateField(
+        validators=[plausible_date],
+    )
 
 
 class ReferralStepSerializer(serializers.Serializer):
@@ -177,9 +267,27 @@ class FilingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Filing
-        fields = ["id", "number", "estate_code", "estate_name", "street", "kind", "kind_label", "summary", "applicant",
-                  "committee", "owners_organisation", "firm", "contract_start", "contract_end", "submitted_on",
-                  "status", "status_label", "decided_on", "decision_note"]
+        fields = [
+            "id",
+            "number",
+            "estate_code",
+            "estate_name",
+            "street",
+            "kind",
+            "kind_label",
+            "summary",
+            "applicant",
+            "committee",
+            "owners_organisation",
+            "firm",
+            "contract_start",
+            "contract_end",
+            "submitted_on",
+            "status",
+            "status_label",
+            "decided_on",
+            "decision_note",
+        ]
         read_only_fields = fields
 
 
@@ -189,7 +297,18 @@ class StationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Station
-        fields = ["id", "street", "street_name", "kind", "kind_label", "name", "address", "phone", "hours", "staff_on_duty"]
+        fields = [
+            "id",
+            "street",
+            "street_name",
+            "kind",
+            "kind_label",
+            "name",
+            "address",
+            "phone",
+            "hours",
+            "staff_on_duty",
+        ]
         read_only_fields = fields
 
 
@@ -199,7 +318,19 @@ class RepairTeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RepairTeam
-        fields = ["id", "street", "street_name", "name", "kind", "kind_label", "firm", "leader", "phone", "members", "is_active"]
+        fields = [
+            "id",
+            "street",
+            "street_name",
+            "name",
+            "kind",
+            "kind_label",
+            "firm",
+            "leader",
+            "phone",
+            "members",
+            "is_active",
+        ]
         read_only_fields = fields
 
 

@@ -87,8 +87,10 @@ def case_api(kind: str, *, create, step, read, steps: str):
     def decorate(cls):
         cls.kind, cls.model = kind, KINDS[kind].model
         cls.create_serializer, cls.step_serializer, cls.serializer_class = create, step, read
-        return extend_schema_view(create=extend_schema(request=create, responses={201: read}),
-                                  step=extend_schema(request=step, responses=read, description=steps))(cls)
+        return extend_schema_view(
+            create=extend_schema(request=create, responses={201: read}),
+            step=extend_schema(request=step, responses=read, description=steps),
+        )(cls)
 
     return decorate
 
@@ -105,18 +107,34 @@ def _rating(service):
 
 
 def _transition(case, by, d):
-    services.transition_dispute(case, d["step"], by=by, at=d["at"], note=d["note"], department=d["department"],
-                                due_on=d["due_on"], problem=d["problem"])
+    services.transition_dispute(
+        case,
+        d["step"],
+        by=by,
+        at=d["at"],
+        note=d["note"],
+        department=d["department"],
+        due_on=d["due_on"],
+        problem=d["problem"],
+    )
 
 
-@case_api("dispute", create=s.DisputeCreateSerializer, step=s.DisputeStepSerializer, read=s.DisputeSerializer,
-          steps="A workflow step: start, resolve, refer (with department and due_on), terminate; or a note or the satisfaction.")
+@case_api(
+    "dispute",
+    create=s.DisputeCreateSerializer,
+    step=s.DisputeStepSerializer,
+    read=s.DisputeSerializer,
+    steps="A workflow step: start, resolve, refer (with department and due_on), terminate; or a note or the satisfaction.",
+)
 class DisputeViewSet(CaseViewSet):
     """矛盾纠纷. Personal fields are masked except for the case's street clerk and community advisor."""
 
     create_service = staticmethod(services.create_dispute)
     steps = {
-        "start": _transition, "resolve": _transition, "refer": _transition, "terminate": _transition,
+        "start": _transition,
+        "resolve": _transition,
+        "refer": _transition,
+        "terminate": _transition,
         "note": lambda case, by, d: services.add_dispute_note(case, by=by, note=d["note"], at=d["at"]),
         "satisfaction": _rating(services.record_dispute_satisfaction),
     }
@@ -125,8 +143,13 @@ class DisputeViewSet(CaseViewSet):
     ordering_fields = ["requested_datetime", "expected_datetime", "closed_datetime"]
 
 
-@case_api("repair", create=s.RepairCreateSerializer, step=s.RepairStepSerializer, read=s.RepairSerializer,
-          steps="dispatch (team), arrive, complete (cost in yuan), note, satisfaction.")
+@case_api(
+    "repair",
+    create=s.RepairCreateSerializer,
+    step=s.RepairStepSerializer,
+    read=s.RepairSerializer,
+    steps="dispatch (team), arrive, complete (cost in yuan), note, satisfaction.",
+)
 class RepairViewSet(CaseViewSet):
     """应急维修 (Open311 GeoReport field names where one fits)."""
 
@@ -134,7 +157,9 @@ class RepairViewSet(CaseViewSet):
     steps = {
         "dispatch": _repair_dispatch,
         "arrive": lambda repair, by, d: services.record_arrival(repair, by=by, at=d["at"], note=d["note"]),
-        "complete": lambda repair, by, d: services.complete_repair(repair, by=by, at=d["at"], cost=d["cost"], note=d["note"]),
+        "complete": lambda repair, by, d: services.complete_repair(
+            repair, by=by, at=d["at"], cost=d["cost"], note=d["note"]
+        ),
         "note": lambda repair, by, d: services.add_repair_note(repair, by=by, note=d["note"]),
         "satisfaction": _rating(services.record_repair_satisfaction),
     }
@@ -143,18 +168,25 @@ class RepairViewSet(CaseViewSet):
     ordering_fields = ["requested_datetime", "expected_datetime", "completed_datetime"]
 
 
-@case_api("referral", create=s.ReferralCreateSerializer, step=s.ReferralStepSerializer, read=s.ReferralSerializer,
-          steps="accept (on = the department's acceptance date), answer or return (on = feedback date, feedback).")
+@case_api(
+    "referral",
+    create=s.ReferralCreateSerializer,
+    step=s.ReferralStepSerializer,
+    read=s.ReferralSerializer,
+    steps="accept (on = the department's acceptance date), answer or return (on = feedback date, feedback).",
+)
 class ReferralViewSet(CaseViewSet):
     """联合执法移交."""
 
     create_service = staticmethod(services.create_referral)
     steps = {
         "accept": lambda referral, by, d: services.accept_referral(referral, by=by, accepted_on=d["on"]),
-        "answer": lambda referral, by, d: services.answer_referral(referral, by=by, answered_on=d["on"],
-                                                                   feedback=d["feedback"], returned=False),
-        "return": lambda referral, by, d: services.answer_referral(referral, by=by, answered_on=d["on"],
-                                                                   feedback=d["feedback"], returned=True),
+        "answer": lambda referral, by, d: services.answer_referral(
+            referral, by=by, answered_on=d["on"], feedback=d["feedback"], returned=False
+        ),
+        "return": lambda referral, by, d: services.answer_referral(
+            referral, by=by, answered_on=d["on"], feedback=d["feedback"], returned=True
+        ),
     }
     related = ("estate", "street", "department")
     filterset_class = ReferralFilter

@@ -10,6 +10,15 @@ from .referrals import EnforcementReferral
 from .stations import RepairTeam, Station
 
 __all__ = [
-    "Attachment", "Department", "DisputeCase", "DisputeEvent", "EnforcementReferral", "Filing",
-    "RepairEvent", "RepairRequest", "RepairTeam", "Station", "TimeLimit",
+    "Attachment",
+    "Department",
+    "DisputeCase",
+    "DisputeEvent",
+    "EnforcementReferral",
+    "Filing",
+    "RepairEvent",
+    "RepairRequest",
+    "RepairTeam",
+    "Station",
+    "TimeLimit",
 ]

@@ -50,18 +50,40 @@ def _scope_indexes(prefix: str, open_q: Q, closed: str, extra: tuple = ()) -> li
     return [
         # the overdue lists: open rows, by unit, oldest deadline first; the unit below for the
         # per-unit counts beside them
-        models.Index(fields=["expected_datetime"], condition=open_q, include=["district_id"], name=f"{prefix}_open_due"),
-        models.Index(fields=["district", "expected_datetime"], condition=open_q, include=["street_id"],
-                     name=f"{prefix}_open_district_due"),
-        models.Index(fields=["street", "expected_datetime"], condition=open_q, include=["community_id"],
-                     name=f"{prefix}_open_street_due"),
-        models.Index(fields=["community", "expected_datetime"], condition=open_q, include=["estate_id"],
-                     name=f"{prefix}_open_comm_due"),
+        models.Index(
+            fields=["expected_datetime"], condition=open_q, include=["district_id"], name=f"{prefix}_open_due"
+        ),
+        models.Index(
+            fields=["district", "expected_datetime"],
+            condition=open_q,
+            include=["street_id"],
+            name=f"{prefix}_open_district_due",
+        ),
+        models.Index(
+            fields=["street", "expected_datetime"],
+            condition=open_q,
+            include=["community_id"],
+            name=f"{prefix}_open_street_due",
+        ),
+        models.Index(
+            fields=["community", "expected_datetime"],
+            condition=open_q,
+            include=["estate_id"],
+            name=f"{prefix}_open_comm_due",
+        ),
         # the lists, newest first, by unit; the live rates per unit below; the yearly counts per estate
-        models.Index(fields=["district", "requested_datetime"], include=["street_id", *judged], name=f"{prefix}_district_date"),
-        models.Index(fields=["street", "requested_datetime"], include=["community_id", *judged], name=f"{prefix}_street_date"),
-        models.Index(fields=["community", "requested_datetime"], include=["estate_id", *judged], name=f"{prefix}_comm_date"),
-        models.Index(fields=["requested_datetime"], include=["district_id", "estate_id", *judged], name=f"{prefix}_date"),
+        models.Index(
+            fields=["district", "requested_datetime"], include=["street_id", *judged], name=f"{prefix}_district_date"
+        ),
+        models.Index(
+            fields=["street", "requested_datetime"], include=["community_id", *judged], name=f"{prefix}_street_date"
+        ),
+        models.Index(
+            fields=["community", "requested_datetime"], include=["estate_id", *judged], name=f"{prefix}_comm_date"
+        ),
+        models.Index(
+            fields=["requested_datetime"], include=["district_id", "estate_id", *judged], name=f"{prefix}_date"
+        ),
         models.Index(fields=["estate", "requested_datetime"], include=judged, name=f"{prefix}_estate_date"),
     ]
 
@@ -79,8 +101,9 @@ class ResidentFields(models.Model):
     public_note = models.CharField("对居民公开的说明", max_length=500, blank=True)
     invalid_reason = models.CharField("无效原因", max_length=16, choices=InvalidReason.choices, blank=True)
     invalid_note = models.CharField("无效说明", max_length=200, blank=True)
-    duplicate_of = models.ForeignKey("self", verbose_name="疑似重复于", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="duplicates")
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name="疑似重复于", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
     satisfaction_source = models.CharField("满意度来源", max_length=16, choices=SatisfactionSource.choices, blank=True)
     rated_datetime = models.DateTimeField("评价时间", null=True, blank=True, validators=[happened])
     callback_status = models.CharField("回访", max_length=16, choices=CallbackStatus.choices, blank=True)
@@ -98,7 +121,11 @@ class ResidentFields(models.Model):
     @property
     def place(self) -> str:
         """楼栋/单元/室 as one text (3栋2单元301室)."""
-        parts = (self.building and f"{self.building}栋", self.unit and f"{self.unit}单元", self.room and f"{self.room}室")
+        parts = (
+            self.building and f"{self.building}栋",
+            self.unit and f"{self.unit}单元",
+            self.room and f"{self.room}室",
+        )
         return "".join(p for p in parts if p)
 
 
@@ -118,13 +145,20 @@ class DisputeCase(ResidentFields, EstateScopedModel, VersionedModel):
     expected_datetime = models.DateTimeField("办理期限", validators=[plausible_date])
     closed_datetime = models.DateTimeField("办结时间", null=True, blank=True, validators=[happened])
     referred_department = models.ForeignKey(
-        "disputes.Department", verbose_name="移交部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "disputes.Department",
+        verbose_name="移交部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="转联合执法的纠纷移交的部门（办理中的移交见联合执法台账）。",
     )
     satisfaction = models.CharField("满意度", max_length=16, choices=Satisfaction.choices, blank=True)
     satisfaction_note = models.CharField("回访意见", max_length=200, blank=True)
     imported = models.BooleanField("台账导入", default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_datetime = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_datetime", "version"])
@@ -135,22 +169,28 @@ class DisputeCase(ResidentFields, EstateScopedModel, VersionedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_datetime__isnull=True) | Q(closed_datetime__gte=F("requested_datetime")),
-                name="dispute_closed_after_received", violation_error_message="办结时间不能早于受理时间。",
+                name="dispute_closed_after_received",
+                violation_error_message="办结时间不能早于受理时间。",
             ),
             models.CheckConstraint(
                 # An ordered list, not the frozenset: a set's order changes between runs and makemigrations
                 # would see a new constraint every time.
-                condition=(Q(status__in=[DisputeStatus.RECEIVED, DisputeStatus.MEDIATING]) & Q(closed_datetime__isnull=True))
+                condition=(
+                    Q(status__in=[DisputeStatus.RECEIVED, DisputeStatus.MEDIATING]) & Q(closed_datetime__isnull=True)
+                )
                 | (Q(status__in=list(DISPUTE_CLOSED)) & Q(closed_datetime__isnull=False)),
-                name="dispute_outcome_has_close", violation_error_message="办理结果与办结时间须同时填写。",
+                name="dispute_outcome_has_close",
+                violation_error_message="办理结果与办结时间须同时填写。",
             ),
             models.CheckConstraint(
                 condition=Q(satisfaction="") | Q(closed_datetime__isnull=False),
-                name="dispute_satisfaction_when_closed", violation_error_message="办结后才能登记满意度。",
+                name="dispute_satisfaction_when_closed",
+                violation_error_message="办结后才能登记满意度。",
             ),
             models.CheckConstraint(
                 condition=Q(expected_datetime__gte=F("requested_datetime")),
-                name="dispute_deadline_after_received", violation_error_message="办理期限不能早于受理时间。",
+                name="dispute_deadline_after_received",
+                violation_error_message="办理期限不能早于受理时间。",
             ),
         ]
 
@@ -200,15 +240,19 @@ class DisputeEvent(models.Model):
     from_status = models.CharField("原状态", max_length=16, choices=DisputeStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=DisputeStatus.choices, blank=True)
     at = models.DateTimeField("时间", validators=[happened])
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField("说明", blank=True)
     # Shown on the resident's tracking page; `note` is internal and never leaves the office.
     public_note = models.TextField("对居民公开", blank=True)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     scope_paths = {
-        "district": "dispute__district_id", "street": "dispute__street_id",
-        "community": "dispute__community_id", "estate": "dispute__estate_id",
+        "district": "dispute__district_id",
+        "street": "dispute__street_id",
+        "community": "dispute__community_id",
+        "estate": "dispute__estate_id",
     }
 
     class Meta:
@@ -236,8 +280,14 @@ class RepairRequest(ResidentFields, EstateScopedModel, VersionedModel):
     requested_datetime = models.DateTimeField("报修时间", validators=[happened])
     limit_hours = models.PositiveIntegerField("处理时限(小时)")
     expected_datetime = models.DateTimeField("完成期限", validators=[plausible_date])
-    team = models.ForeignKey("disputes.RepairTeam", verbose_name="维修队伍", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="repairs")
+    team = models.ForeignKey(
+        "disputes.RepairTeam",
+        verbose_name="维修队伍",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repairs",
+    )
     dispatched_datetime = models.DateTimeField("派单时间", null=True, blank=True, validators=[happened])
     arrived_datetime = models.DateTimeField("到场时间", null=True, blank=True, validators=[happened])
     completed_datetime = models.DateTimeField("完成时间", null=True, blank=True, validators=[happened])
@@ -245,7 +295,9 @@ class RepairRequest(ResidentFields, EstateScopedModel, VersionedModel):
     satisfaction = models.CharField("满意度", max_length=16, choices=Satisfaction.choices, blank=True)
     satisfaction_note = models.CharField("回访意见", max_length=200, blank=True)
     imported = models.BooleanField("台账导入", default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_datetime = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_datetime", "version"])
@@ -256,24 +308,29 @@ class RepairRequest(ResidentFields, EstateScopedModel, VersionedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_datetime__isnull=True) | Q(completed_datetime__gte=F("requested_datetime")),
-                name="repair_completed_after_reported", violation_error_message="完成时间不能早于报修时间。",
+                name="repair_completed_after_reported",
+                violation_error_message="完成时间不能早于报修时间。",
             ),
             models.CheckConstraint(
                 condition=(Q(status__in=list(REPAIR_CLOSED)) & Q(completed_datetime__isnull=False))
                 | (~Q(status__in=list(REPAIR_CLOSED)) & Q(completed_datetime__isnull=True)),
-                name="repair_completed_has_time", violation_error_message="已完成的维修须填写完成时间。",
+                name="repair_completed_has_time",
+                violation_error_message="已完成的维修须填写完成时间。",
             ),
             models.CheckConstraint(
                 condition=Q(cost_fen__isnull=True) | Q(cost_fen__gte=0),
-                name="repair_cost_not_negative", violation_error_message="维修费用不能为负数。",
+                name="repair_cost_not_negative",
+                violation_error_message="维修费用不能为负数。",
             ),
             models.CheckConstraint(
                 condition=Q(satisfaction="") | Q(completed_datetime__isnull=False),
-                name="repair_satisfaction_when_done", violation_error_message="维修完成后才能登记满意度。",
+                name="repair_satisfaction_when_done",
+                violation_error_message="维修完成后才能登记满意度。",
             ),
             models.CheckConstraint(
                 condition=Q(expected_datetime__gte=F("requested_datetime")),
-                name="repair_deadline_after_reported", violation_error_message="完成期限不能早于报修时间。",
+                name="repair_deadline_after_reported",
+                violation_error_message="完成期限不能早于报修时间。",
             ),
         ]
 
@@ -301,8 +358,9 @@ class RepairRequest(ResidentFields, EstateScopedModel, VersionedModel):
 
     @property
     def location(self) -> str:
-        return "".join(part for part in (self.building and f"{self.building}栋", self.unit, self.room and f"{self.room}室")
-                       if part)
+        return "".join(
+            part for part in (self.building and f"{self.building}栋", self.unit, self.room and f"{self.room}室") if part
+        )
 
 
 class RepairEvent(models.Model):
@@ -326,14 +384,18 @@ class RepairEvent(models.Model):
     from_status = models.CharField("原状态", max_length=16, choices=RepairStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=16, choices=RepairStatus.choices, blank=True)
     at = models.DateTimeField("时间", validators=[happened])
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField("说明", blank=True)
     public_note = models.TextField("对居民公开", blank=True)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     scope_paths = {
-        "district": "repair__district_id", "street": "repair__street_id",
-        "community": "repair__community_id", "estate": "repair__estate_id",
+        "district": "repair__district_id",
+        "street": "repair__street_id",
+        "community": "repair__community_id",
+        "estate": "repair__estate_id",
     }
 
     class Meta:
@@ -353,15 +415,24 @@ def attachment_path(instance, filename):
 class Attachment(EstateScopedModel):
     """附件 of a dispute, a repair, a referral or a filing (材料)."""
 
-    dispute = models.ForeignKey(DisputeCase, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
-    repair = models.ForeignKey(RepairRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
-    referral = models.ForeignKey("disputes.EnforcementReferral", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="attachments")
-    filing = models.ForeignKey("disputes.Filing", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    dispute = models.ForeignKey(
+        DisputeCase, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    repair = models.ForeignKey(
+        RepairRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    referral = models.ForeignKey(
+        "disputes.EnforcementReferral", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filing = models.ForeignKey(
+        "disputes.Filing", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField("文件", upload_to=attachment_path, max_length=200)
     name = models.CharField("文件名", max_length=200)
     size = models.PositiveIntegerField("大小(字节)")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
@@ -375,7 +446,8 @@ class Attachment(EstateScopedModel):
                     | Q(dispute__isnull=True, repair__isnull=True, referral__isnull=False, filing__isnull=True)
                     | Q(dispute__isnull=True, repair__isnull=True, referral__isnull=True, filing__isnull=False)
                 ),
-                name="attachment_one_parent", violation_error_message="附件须属于且仅属于一个案件或备案。",
+                name="attachment_one_parent",
+                violation_error_message="附件须属于且仅属于一个案件或备案。",
             ),
         ]
 

@@ -22,12 +22,23 @@ class TimeLimit(models.Model):
     applies to new cases only."""
 
     case_type = models.CharField("案件类型", max_length=16, choices=CaseType.choices)
-    category = models.CharField("类别", max_length=32, blank=True, help_text="留空表示该类型的默认时限；填写类别代码则仅适用于该类别。")
-    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, blank=True,
-                               help_text="应急维修按紧急程度区分；矛盾纠纷留空。")
+    category = models.CharField(
+        "类别", max_length=32, blank=True, help_text="留空表示该类型的默认时限；填写类别代码则仅适用于该类别。"
+    )
+    urgency = models.CharField(
+        "紧急程度",
+        max_length=16,
+        choices=Urgency.choices,
+        blank=True,
+        help_text="应急维修按紧急程度区分；矛盾纠纷留空。",
+    )
     hours = models.PositiveIntegerField("时限(小时)")
-    valid_from = models.DateField("起始日期", null=True, blank=True, help_text="留空表示不限。", validators=[plausible_date])
-    valid_to = models.DateField("截止日期", null=True, blank=True, help_text="留空表示至今有效。", validators=[plausible_date])
+    valid_from = models.DateField(
+        "起始日期", null=True, blank=True, help_text="留空表示不限。", validators=[plausible_date]
+    )
+    valid_to = models.DateField(
+        "截止日期", null=True, blank=True, help_text="留空表示至今有效。", validators=[plausible_date]
+    )
     source = models.CharField("依据", max_length=200)
     note = models.CharField("说明", max_length=200, blank=True)
     history = HistoricalRecords()
@@ -36,15 +47,19 @@ class TimeLimit(models.Model):
         verbose_name = verbose_name_plural = "处理时限"
         ordering = ["case_type", "urgency", "category", "valid_from"]
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gt=0), name="timelimit_hours_positive",
-                                   violation_error_message="时限必须大于0小时。"),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="timelimit_valid_range", violation_error_message="截止日期不能早于起始日期。",
+                condition=Q(hours__gt=0), name="timelimit_hours_positive", violation_error_message="时限必须大于0小时。"
             ),
             models.CheckConstraint(
-                condition=(Q(case_type=CaseType.REPAIR) & ~Q(urgency="")) | (Q(case_type=CaseType.DISPUTE) & Q(urgency="")),
-                name="timelimit_urgency_by_type", violation_error_message="应急维修时限须指定紧急程度，矛盾纠纷时限不区分紧急程度。",
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="timelimit_valid_range",
+                violation_error_message="截止日期不能早于起始日期。",
+            ),
+            models.CheckConstraint(
+                condition=(Q(case_type=CaseType.REPAIR) & ~Q(urgency=""))
+                | (Q(case_type=CaseType.DISPUTE) & Q(urgency="")),
+                name="timelimit_urgency_by_type",
+                violation_error_message="应急维修时限须指定紧急程度，矛盾纠纷时限不区分紧急程度。",
             ),
         ]
 
@@ -88,9 +103,12 @@ class Department(models.Model):
     name = models.CharField("简称", max_length=20, unique=True)
     full_name = models.CharField("部门名称", max_length=50)
     valid_from = models.DateField("启用日期", validators=[plausible_date])
-    valid_to = models.DateField("停用日期", null=True, blank=True, help_text="留空表示现行有效。", validators=[plausible_date])
-    successor = models.ForeignKey("self", verbose_name="承接部门", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="predecessors")
+    valid_to = models.DateField(
+        "停用日期", null=True, blank=True, help_text="留空表示现行有效。", validators=[plausible_date]
+    )
+    successor = models.ForeignKey(
+        "self", verbose_name="承接部门", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors"
+    )
     source = models.CharField("依据", max_length=200)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     history = HistoricalRecords()
@@ -101,7 +119,8 @@ class Department(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="department_valid_range", violation_error_message="停用日期不能早于启用日期。",
+                name="department_valid_range",
+                violation_error_message="停用日期不能早于启用日期。",
             ),
         ]
 

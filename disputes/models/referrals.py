@@ -20,9 +20,12 @@ OPEN_REFERRAL = Q(status__in=list(REFERRAL_OPEN))
 class EnforcementReferral(EstateScopedModel):
     """联合执法移交: the problem, the department, the due date, and the department's feedback."""
 
-    dispute = models.ForeignKey(DisputeCase, verbose_name="来源纠纷", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="referrals")
-    department = models.ForeignKey(Department, verbose_name="执法部门", on_delete=models.PROTECT, related_name="referrals")
+    dispute = models.ForeignKey(
+        DisputeCase, verbose_name="来源纠纷", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="执法部门", on_delete=models.PROTECT, related_name="referrals"
+    )
     problem = models.TextField("移交事项")
     referred_on = models.DateField("移交日期", validators=[happened])
     due_on = models.DateField("办理期限", validators=[plausible_date])
@@ -30,7 +33,9 @@ class EnforcementReferral(EstateScopedModel):
     accepted_on = models.DateField("部门受理日期", null=True, blank=True, validators=[happened])
     answered_on = models.DateField("反馈日期", null=True, blank=True, validators=[happened])
     feedback = models.TextField("部门反馈", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="移交人", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="移交人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -45,16 +50,23 @@ class EnforcementReferral(EstateScopedModel):
             models.Index(fields=["street", "referred_on"], name="referral_street_date"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(due_on__gte=F("referred_on")), name="referral_due_after_referred",
-                                   violation_error_message="办理期限不能早于移交日期。"),
             models.CheckConstraint(
-                condition=Q(answered_on__isnull=True) | Q(answered_on__gte=F("referred_on")),
-                name="referral_answer_after_referred", violation_error_message="反馈日期不能早于移交日期。",
+                condition=Q(due_on__gte=F("referred_on")),
+                name="referral_due_after_referred",
+                violation_error_message="办理期限不能早于移交日期。",
             ),
             models.CheckConstraint(
-                condition=(Q(status__in=[ReferralStatus.ANSWERED, ReferralStatus.RETURNED]) & Q(answered_on__isnull=False))
+                condition=Q(answered_on__isnull=True) | Q(answered_on__gte=F("referred_on")),
+                name="referral_answer_after_referred",
+                violation_error_message="反馈日期不能早于移交日期。",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=[ReferralStatus.ANSWERED, ReferralStatus.RETURNED]) & Q(answered_on__isnull=False)
+                )
                 | (Q(status__in=[ReferralStatus.REFERRED, ReferralStatus.ACCEPTED]) & Q(answered_on__isnull=True)),
-                name="referral_answer_has_date", violation_error_message="部门反馈须填写反馈日期。",
+                name="referral_answer_has_date",
+                violation_error_message="部门反馈须填写反馈日期。",
             ),
         ]
 

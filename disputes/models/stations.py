@@ -39,8 +39,11 @@ class Station(TimeStampedModel):
         verbose_name = verbose_name_plural = "两站一中心"
         ordering = ["street__code", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "kind"], name="uniq_station_kind_per_street",
-                                    violation_error_message="该街道已登记此类站点。"),
+            models.UniqueConstraint(
+                fields=["street", "kind"],
+                name="uniq_station_kind_per_street",
+                violation_error_message="该街道已登记此类站点。",
+            ),
         ]
 
     def __str__(self):
@@ -63,8 +66,15 @@ class RepairTeam(TimeStampedModel):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", editable=False)
     name = models.CharField("队伍名称", max_length=100)
     kind = models.CharField("队伍类型", max_length=16, choices=RepairTeamKind.choices)
-    firm = models.ForeignKey(ServiceFirm, verbose_name="所属企业", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="repair_teams", help_text="委托公益性物业服务企业或签约单位时填写。")
+    firm = models.ForeignKey(
+        ServiceFirm,
+        verbose_name="所属企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repair_teams",
+        help_text="委托公益性物业服务企业或签约单位时填写。",
+    )
     leader = models.CharField("负责人", max_length=50, blank=True)
     phone = models.CharField("值班电话", max_length=30)
     members = models.PositiveSmallIntegerField("人数", null=True, blank=True)
@@ -79,8 +89,11 @@ class RepairTeam(TimeStampedModel):
         verbose_name = verbose_name_plural = "维修队伍"
         ordering = ["street__code", "-is_active", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="uniq_repair_team_name_per_street",
-                                    violation_error_message="该街道已有同名维修队伍。"),
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="uniq_repair_team_name_per_street",
+                violation_error_message="该街道已有同名维修队伍。",
+            ),
         ]
 
     def __str__(self):

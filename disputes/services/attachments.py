@@ -36,8 +36,9 @@ def add_attachment(parent, *, by, upload) -> Attachment:
         raise ValidationError({"file": "单个附件不能超过10MB。"})
     if upload.size == 0:
         raise ValidationError({"file": "文件是空的。"})
-    attachment = Attachment(estate_id=parent.estate_id, name=name, size=upload.size, uploaded_by=by,
-                            **{ATTACHMENT_FIELD[model]: parent})
+    attachment = Attachment(
+        estate_id=parent.estate_id, name=name, size=upload.size, uploaded_by=by, **{ATTACHMENT_FIELD[model]: parent}
+    )
     attachment.file.save(name, upload, save=False)
     attachment.save()
     return attachment

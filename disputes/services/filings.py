@@ -23,24 +23,50 @@ from .common import _estate_or_error, _writable
 
 # --- filings ----------------------------------------------------------------------------------
 @transaction.atomic
-def create_filing(*, by, estate, kind: str, summary: str, applicant: str, submitted_on: dt.date | None,
-                  committee=None, owners_organisation=None, firm=None, contract_start=None,
-                  contract_end=None) -> Filing:
+def create_filing(
+    *,
+    by,
+    estate,
+    kind: str,
+    summary: str,
+    applicant: str,
+    submitted_on: dt.date | None,
+    committee=None,
+    owners_organisation=None,
+    firm=None,
+    contract_start=None,
+    contract_end=None,
+) -> Filing:
     require(by, "filing")
     errors = {}
     estate = _estate_or_error(by, estate, errors)
-    errors |= v.filing_errors(kind=kind, submitted_on=submitted_on, committee=committee,
-                             owners_organisation=owners_organisation, firm=firm, contract_start=contract_start,
-                             contract_end=contract_end, estate=estate)
+    errors |= v.filing_errors(
+        kind=kind,
+        submitted_on=submitted_on,
+        committee=committee,
+        owners_organisation=owners_organisation,
+        firm=firm,
+        contract_start=contract_start,
+        contract_end=contract_end,
+        estate=estate,
+    )
     if not (summary or "").strip():
         errors["summary"] = "请填写备案事项。"
     if not (applicant or "").strip():
         errors["applicant"] = "请填写报送单位。"
     v.raise_if(errors)
     return Filing.objects.create(
-        estate=estate, kind=kind, summary=summary.strip(), applicant=applicant.strip(), submitted_on=submitted_on,
-        committee=committee, owners_organisation=owners_organisation, firm=firm,
-        contract_start=contract_start, contract_end=contract_end, created_by=by,
+        estate=estate,
+        kind=kind,
+        summary=summary.strip(),
+        applicant=applicant.strip(),
+        submitted_on=submitted_on,
+        committee=committee,
+        owners_organisation=owners_organisation,
+        firm=firm,
+        contract_start=contract_start,
+        contract_end=contract_end,
+        created_by=by,
     )
 
 

@@ -30,10 +30,21 @@ from .common import NO_LIMIT, _estate_or_error, _now, _public, _satisfaction, _w
 
 # --- disputes ---------------------------------------------------------------------------------
 @transaction.atomic
-def create_dispute(*, by, estate, service_code: str, channel: str = "other", party_name: str = "",
-                   party_phone: str = "", respondent: str = "", description: str = "",
-                   requested_datetime: dt.datetime | None = None, building: str = "", unit: str = "",
-                   room: str = "") -> DisputeCase:
+def create_dispute(
+    *,
+    by,
+    estate,
+    service_code: str,
+    channel: str = "other",
+    party_name: str = "",
+    party_phone: str = "",
+    respondent: str = "",
+    description: str = "",
+    requested_datetime: dt.datetime | None = None,
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+) -> DisputeCase:
     """受理: a new dispute at the mediation station."""
     require(by, "case")
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
@@ -49,14 +60,25 @@ def create_dispute(*, by, estate, service_code: str, channel: str = "other", par
     if hours is None:
         raise ValidationError({"service_code": NO_LIMIT})
     dispute = DisputeCase(
-        estate=estate, service_code=service_code, channel=channel, party_name=party_name.strip(),
-        party_phone=phone, respondent=respondent.strip(), description=description.strip(),
-        requested_datetime=requested, limit_hours=hours, expected_datetime=deadline(requested, hours),
-        created_by=by, building=building.strip(), unit=unit.strip(), room=room.strip(),
+        estate=estate,
+        service_code=service_code,
+        channel=channel,
+        party_name=party_name.strip(),
+        party_phone=phone,
+        respondent=respondent.strip(),
+        description=description.strip(),
+        requested_datetime=requested,
+        limit_hours=hours,
+        expected_datetime=deadline(requested, hours),
+        created_by=by,
+        building=building.strip(),
+        unit=unit.strip(),
+        room=room.strip(),
     )
     dispute.save()
-    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.RECEIVED, to_status=dispute.status,
-                                at=requested, actor=by, note="")
+    DisputeEvent.objects.create(
+        dispute=dispute, action=DisputeEvent.Action.RECEIVED, to_status=dispute.status, at=requested, actor=by, note=""
+    )
     return dispute
 
 
@@ -70,14 +92,18 @@ class Transition:
 
 
 DISPUTE_TRANSITIONS = {
-    "start": Transition(frozenset({DisputeStatus.RECEIVED}), DisputeStatus.MEDIATING, "case",
-                        DisputeEvent.Action.START, "开始调解"),
-    "resolve": Transition(frozenset({DisputeStatus.MEDIATING}), DisputeStatus.RESOLVED, "case",
-                          DisputeEvent.Action.RESOLVE, "调解成功"),
-    "refer": Transition(frozenset(DISPUTE_OPEN), DisputeStatus.REFERRED, "referral",
-                        DisputeEvent.Action.REFER, "转联合执法"),
-    "terminate": Transition(frozenset(DISPUTE_OPEN), DisputeStatus.TERMINATED, "case",
-                            DisputeEvent.Action.TERMINATE, "终止调解"),
+    "start": Transition(
+        frozenset({DisputeStatus.RECEIVED}), DisputeStatus.MEDIATING, "case", DisputeEvent.Action.START, "开始调解"
+    ),
+    "resolve": Transition(
+        frozenset({DisputeStatus.MEDIATING}), DisputeStatus.RESOLVED, "case", DisputeEvent.Action.RESOLVE, "调解成功"
+    ),
+    "refer": Transition(
+        frozenset(DISPUTE_OPEN), DisputeStatus.REFERRED, "referral", DisputeEvent.Action.REFER, "转联合执法"
+    ),
+    "terminate": Transition(
+        frozenset(DISPUTE_OPEN), DisputeStatus.TERMINATED, "case", DisputeEvent.Action.TERMINATE, "终止调解"
+    ),
 }
 
 
@@ -91,9 +117,18 @@ def dispute_actions_for(user, dispute) -> list[str]:
 
 
 @transaction.atomic
-def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime | None = None, note: str = "",
-                       department: Department | None = None, due_on: dt.date | None = None,
-                       problem: str = "", public_note: str = "") -> DisputeCase:
+def transition_dispute(
+    dispute: DisputeCase,
+    action: str,
+    *,
+    by,
+    at: dt.datetime | None = None,
+    note: str = "",
+    department: Department | None = None,
+    due_on: dt.date | None = None,
+    problem: str = "",
+    public_note: str = "",
+) -> DisputeCase:
     """A workflow step: 开始调解, 调解成功, 转联合执法 (with the referral), 终止调解."""
     transition = DISPUTE_TRANSITIONS.get(action)
     if transition is None:
@@ -101,9 +136,7 @@ def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime
     require(by, transition.rule)
     dispute = _writable(DisputeCase, dispute, by)
     if dispute.status not in transition.sources:
-        raise ValidationError(
-            {"action": f"当前状态为“{dispute.get_status_display()}”，不能执行“{transition.label}”。"}
-        )
+        raise ValidationError({"action": f"当前状态为“{dispute.get_status_display()}”，不能执行“{transition.label}”。"})
     at = as_shanghai(at) if at else _now()
     label = f"{transition.label}时间"
     last = dispute.events.order_by("-at").values_list("at", flat=True).first() or dispute.requested_datetime
@@ -126,20 +159,33 @@ def transition_dispute(dispute: DisputeCase, action: str, *, by, at: dt.datetime
         dispute.status_notes = note[:500]
     public_note = _public(dispute, public_note)
     dispute.save()
-    DisputeEvent.objects.create(dispute=dispute, action=transition.event, from_status=previous,
-                                to_status=dispute.status, at=at, actor=by, note=note, public_note=public_note)
+    DisputeEvent.objects.create(
+        dispute=dispute,
+        action=transition.event,
+        from_status=previous,
+        to_status=dispute.status,
+        at=at,
+        actor=by,
+        note=note,
+        public_note=public_note,
+    )
     if transition.target == DisputeStatus.REFERRED:
         EnforcementReferral.objects.create(
-            estate=dispute.estate, dispute=dispute, department=department,
+            estate=dispute.estate,
+            dispute=dispute,
+            department=department,
             problem=(problem or dispute.description or note or dispute.get_service_code_display()).strip(),
-            referred_on=local_date(at), due_on=due_on, created_by=by,
+            referred_on=local_date(at),
+            due_on=due_on,
+            created_by=by,
         )
     return dispute
 
 
 @transaction.atomic
-def add_dispute_note(dispute: DisputeCase, *, by, note: str, at: dt.datetime | None = None,
-                     public_note: str = "") -> DisputeCase:
+def add_dispute_note(
+    dispute: DisputeCase, *, by, note: str, at: dt.datetime | None = None, public_note: str = ""
+) -> DisputeCase:
     require(by, "case")
     dispute = _writable(DisputeCase, dispute, by)
     if not note.strip() and not public_note.strip():
@@ -151,8 +197,9 @@ def add_dispute_note(dispute: DisputeCase, *, by, note: str, at: dt.datetime | N
         dispute.status_notes = note.strip()[:500]
     public_note = _public(dispute, public_note)
     dispute.save(update_fields=["status_notes", "public_note", "updated_datetime"])
-    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.NOTE, at=at, actor=by, note=note.strip(),
-                                public_note=public_note)
+    DisputeEvent.objects.create(
+        dispute=dispute, action=DisputeEvent.Action.NOTE, at=at, actor=by, note=note.strip(), public_note=public_note
+    )
     return dispute
 
 
@@ -167,6 +214,11 @@ def record_dispute_satisfaction(dispute: DisputeCase, *, by, satisfaction: str, 
     dispute.satisfaction_note = note.strip()[:200]
     dispute.satisfaction_source, dispute.rated_datetime = SatisfactionSource.CALLBACK, _now()
     dispute.save()
-    DisputeEvent.objects.create(dispute=dispute, action=DisputeEvent.Action.SATISFACTION, at=_now(), actor=by,
-                                note=f"{dispute.get_satisfaction_display()}{('：' + dispute.satisfaction_note) if dispute.satisfaction_note else ''}")
+    DisputeEvent.objects.create(
+        dispute=dispute,
+        action=DisputeEvent.Action.SATISFACTION,
+        at=_now(),
+        actor=by,
+        note=f"{dispute.get_satisfaction_display()}{('：' + dispute.satisfaction_note) if dispute.satisfaction_note else ''}",
+    )
     return dispute

@@ -25,8 +25,16 @@ from .common import _estate_or_error, _writable
 
 # --- joint enforcement ------------------------------------------------------------------------
 @transaction.atomic
-def create_referral(*, by, estate, department: Department | None, problem: str, referred_on: dt.date | None,
-                    due_on: dt.date | None, dispute: DisputeCase | None = None) -> EnforcementReferral:
+def create_referral(
+    *,
+    by,
+    estate,
+    department: Department | None,
+    problem: str,
+    referred_on: dt.date | None,
+    due_on: dt.date | None,
+    dispute: DisputeCase | None = None,
+) -> EnforcementReferral:
     """移交联合执法: an estate problem sent to a department (a dispute is referred through its
     own workflow step, transition_dispute(..., 'refer'))."""
     require(by, "referral")
@@ -37,8 +45,13 @@ def create_referral(*, by, estate, department: Department | None, problem: str, 
     text_errors(errors, problem=(problem, "description"))
     v.raise_if(errors)
     return EnforcementReferral.objects.create(
-        estate=estate, dispute=dispute, department=department, problem=problem.strip(),
-        referred_on=referred_on, due_on=due_on, created_by=by,
+        estate=estate,
+        dispute=dispute,
+        department=department,
+        problem=problem.strip(),
+        referred_on=referred_on,
+        due_on=due_on,
+        created_by=by,
     )
 
 
@@ -58,15 +71,20 @@ def accept_referral(referral: EnforcementReferral, *, by, accepted_on: dt.date |
 
 
 @transaction.atomic
-def answer_referral(referral: EnforcementReferral, *, by, answered_on: dt.date | None, feedback: str,
-                    returned: bool = False) -> EnforcementReferral:
+def answer_referral(
+    referral: EnforcementReferral, *, by, answered_on: dt.date | None, feedback: str, returned: bool = False
+) -> EnforcementReferral:
     """The department's feedback: done (已反馈办结) or sent back (退回)."""
     require(by, "referral")
     referral = _writable(EnforcementReferral, referral, by)
     if not referral.is_open:
         raise ValidationError({"action": f"当前状态为“{referral.get_status_display()}”，不能再登记反馈。"})
-    v.raise_if(text_errors(v.answer_errors(referred_on=referral.referred_on, answered_on=answered_on, feedback=feedback),
-                           feedback=(feedback, "description")))
+    v.raise_if(
+        text_errors(
+            v.answer_errors(referred_on=referral.referred_on, answered_on=answered_on, feedback=feedback),
+            feedback=(feedback, "description"),
+        )
+    )
     referral.status = ReferralStatus.RETURNED if returned else ReferralStatus.ANSWERED
     referral.answered_on, referral.feedback = answered_on, feedback.strip()
     referral.save()

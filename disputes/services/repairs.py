@@ -32,9 +32,23 @@ def _estate_point(estate):
 
 
 @transaction.atomic
-def create_repair(*, by, estate, service_code: str, urgency: str, description: str = "", building: str = "",
-                  unit: str = "", channel: str = "phone", reporter_name: str = "", reporter_phone: str = "",
-                  requested_datetime: dt.datetime | None = None, lat=None, long=None, room: str = "") -> RepairRequest:
+def create_repair(
+    *,
+    by,
+    estate,
+    service_code: str,
+    urgency: str,
+    description: str = "",
+    building: str = "",
+    unit: str = "",
+    channel: str = "phone",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    requested_datetime: dt.datetime | None = None,
+    lat=None,
+    long=None,
+    room: str = "",
+) -> RepairRequest:
     """报修登记: a new repair request at the emergency repair station."""
     require(by, "case")
     requested = as_shanghai(requested_datetime) if requested_datetime else _now()
@@ -51,14 +65,27 @@ def create_repair(*, by, estate, service_code: str, urgency: str, description: s
     if lat is None and long is None:
         lat, long = _estate_point(estate)
     repair = RepairRequest(
-        estate=estate, service_code=service_code, urgency=urgency, description=description.strip(),
-        building=building.strip(), unit=unit.strip(), channel=channel, reporter_name=reporter_name.strip(),
-        reporter_phone=phone, requested_datetime=requested, limit_hours=hours,
-        expected_datetime=deadline(requested, hours), lat=lat, long=long, created_by=by, room=room.strip(),
+        estate=estate,
+        service_code=service_code,
+        urgency=urgency,
+        description=description.strip(),
+        building=building.strip(),
+        unit=unit.strip(),
+        channel=channel,
+        reporter_name=reporter_name.strip(),
+        reporter_phone=phone,
+        requested_datetime=requested,
+        limit_hours=hours,
+        expected_datetime=deadline(requested, hours),
+        lat=lat,
+        long=long,
+        created_by=by,
+        room=room.strip(),
     )
     repair.save()
-    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.RECEIVED, to_status=repair.status,
-                               at=requested, actor=by)
+    RepairEvent.objects.create(
+        repair=repair, action=RepairEvent.Action.RECEIVED, to_status=repair.status, at=requested, actor=by
+    )
     return repair
 
 
@@ -74,11 +101,13 @@ def _repair_step(repair, by, at, sources, label, after_field, after_label):
 
 
 @transaction.atomic
-def dispatch_repair(repair: RepairRequest, *, by, team: RepairTeam, at: dt.datetime | None = None,
-                    note: str = "", public_note: str = "") -> RepairRequest:
+def dispatch_repair(
+    repair: RepairRequest, *, by, team: RepairTeam, at: dt.datetime | None = None, note: str = "", public_note: str = ""
+) -> RepairRequest:
     """派单 to a repair team of the street (re-dispatching before arrival is allowed)."""
-    repair, at = _repair_step(repair, by, at, {RepairStatus.OPEN, RepairStatus.DISPATCHED}, "派单",
-                              "requested_datetime", "报修时间")
+    repair, at = _repair_step(
+        repair, by, at, {RepairStatus.OPEN, RepairStatus.DISPATCHED}, "派单", "requested_datetime", "报修时间"
+    )
     if team is None or not RepairTeam.objects.filter(pk=team.pk, street_id=repair.street_id, is_active=True).exists():
         raise ValidationError({"team": "请选择本街道在用的维修队伍。"})
     previous = repair.status
@@ -87,15 +116,23 @@ def dispatch_repair(repair: RepairRequest, *, by, team: RepairTeam, at: dt.datet
         repair.status_notes = note[:500]
     public_note = _public(repair, public_note)
     repair.save()
-    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.DISPATCH, from_status=previous,
-                               to_status=repair.status, at=at, actor=by, note=f"{team.name}{('：' + note) if note else ''}",
-                               public_note=public_note)
+    RepairEvent.objects.create(
+        repair=repair,
+        action=RepairEvent.Action.DISPATCH,
+        from_status=previous,
+        to_status=repair.status,
+        at=at,
+        actor=by,
+        note=f"{team.name}{('：' + note) if note else ''}",
+        public_note=public_note,
+    )
     return repair
 
 
 @transaction.atomic
-def record_arrival(repair: RepairRequest, *, by, at: dt.datetime | None = None, note: str = "",
-                   public_note: str = "") -> RepairRequest:
+def record_arrival(
+    repair: RepairRequest, *, by, at: dt.datetime | None = None, note: str = "", public_note: str = ""
+) -> RepairRequest:
     repair, at = _repair_step(repair, by, at, {RepairStatus.DISPATCHED}, "登记到场", "dispatched_datetime", "派单时间")
     previous = repair.status
     repair.arrived_datetime, repair.status = at, RepairStatus.ARRIVED
@@ -103,8 +140,16 @@ def record_arrival(repair: RepairRequest, *, by, at: dt.datetime | None = None, 
         repair.status_notes = note[:500]
     public_note = _public(repair, public_note)
     repair.save()
-    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.ARRIVE, from_status=previous,
-                               to_status=repair.status, at=at, actor=by, note=note, public_note=public_note)
+    RepairEvent.objects.create(
+        repair=repair,
+        action=RepairEvent.Action.ARRIVE,
+        from_status=previous,
+        to_status=repair.status,
+        at=at,
+        actor=by,
+        note=note,
+        public_note=public_note,
+    )
     return repair
 
 
@@ -128,11 +173,13 @@ def parse_cost(value) -> int | None:
 
 
 @transaction.atomic
-def complete_repair(repair: RepairRequest, *, by, at: dt.datetime | None = None, cost=None,
-                    note: str = "", public_note: str = "") -> RepairRequest:
+def complete_repair(
+    repair: RepairRequest, *, by, at: dt.datetime | None = None, cost=None, note: str = "", public_note: str = ""
+) -> RepairRequest:
     """完成: the completion time (not before the report, nor the arrival) and the cost."""
-    repair, at = _repair_step(repair, by, at, {RepairStatus.DISPATCHED, RepairStatus.ARRIVED}, "登记完成",
-                              "arrived_datetime", "到场时间")
+    repair, at = _repair_step(
+        repair, by, at, {RepairStatus.DISPATCHED, RepairStatus.ARRIVED}, "登记完成", "arrived_datetime", "到场时间"
+    )
     if at < repair.requested_datetime:
         raise ValidationError({"at": "完成时间不能早于报修时间。"})
     cost_fen = parse_cost(cost)
@@ -142,8 +189,16 @@ def complete_repair(repair: RepairRequest, *, by, at: dt.datetime | None = None,
         repair.status_notes = note[:500]
     public_note = _public(repair, public_note)
     repair.save()
-    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.COMPLETE, from_status=previous,
-                               to_status=repair.status, at=at, actor=by, note=note, public_note=public_note)
+    RepairEvent.objects.create(
+        repair=repair,
+        action=RepairEvent.Action.COMPLETE,
+        from_status=previous,
+        to_status=repair.status,
+        at=at,
+        actor=by,
+        note=note,
+        public_note=public_note,
+    )
     return repair
 
 
@@ -158,8 +213,9 @@ def add_repair_note(repair: RepairRequest, *, by, note: str, public_note: str = 
         repair.status_notes = note.strip()[:500]
     public_note = _public(repair, public_note)
     repair.save(update_fields=["status_notes", "public_note", "updated_datetime"])
-    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip(),
-                               public_note=public_note)
+    RepairEvent.objects.create(
+        repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip(), public_note=public_note
+    )
     return repair
 
 
@@ -173,6 +229,11 @@ def record_repair_satisfaction(repair: RepairRequest, *, by, satisfaction: str, 
     repair.satisfaction_note = note.strip()[:200]
     repair.satisfaction_source, repair.rated_datetime = SatisfactionSource.CALLBACK, _now()
     repair.save()
-    RepairEvent.objects.create(repair=repair, action=RepairEvent.Action.SATISFACTION, at=_now(), actor=by,
-                               note=f"{repair.get_satisfaction_display()}{('：' + repair.satisfaction_note) if repair.satisfaction_note else ''}")
+    RepairEvent.objects.create(
+        repair=repair,
+        action=RepairEvent.Action.SATISFACTION,
+        at=_now(),
+        actor=by,
+        note=f"{repair.get_satisfaction_display()}{('：' + repair.satisfaction_note) if repair.satisfaction_note else ''}",
+    )
     return repair

@@ -51,18 +51,36 @@ def find_duplicate(case):
         return None  # no room given: nothing to say it is the same place
     model = type(case)
     return (
-        model.objects.filter(estate_id=case.estate_id, service_code=case.service_code, building=case.building,
-                             unit=case.unit, room=case.room,
-                             requested_datetime__gte=case.requested_datetime - _duplicate_window(),
-                             requested_datetime__lte=case.requested_datetime)
-        .exclude(pk=case.pk).exclude(status="invalid").order_by("requested_datetime", "id").first()
+        model.objects.filter(
+            estate_id=case.estate_id,
+            service_code=case.service_code,
+            building=case.building,
+            unit=case.unit,
+            room=case.room,
+            requested_datetime__gte=case.requested_datetime - _duplicate_window(),
+            requested_datetime__lte=case.requested_datetime,
+        )
+        .exclude(pk=case.pk)
+        .exclude(status="invalid")
+        .order_by("requested_datetime", "id")
+        .first()
     )
 
 
 @transaction.atomic
-def receive_resident_report(*, kind: str, estate, service_code: str, urgency: str = "", description: str,
-                            building: str = "", unit: str = "", room: str = "", name: str = "",
-                            phone: str) -> DisputeCase | RepairRequest:
+def receive_resident_report(
+    *,
+    kind: str,
+    estate,
+    service_code: str,
+    urgency: str = "",
+    description: str,
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+    name: str = "",
+    phone: str,
+) -> DisputeCase | RepairRequest:
     """A resident's own report from the estate's public page: a repair (报修) or a dispute
     (矛盾纠纷求助) of the estate's street, channel 居民自报, received now by the server's clock
     (the time limit runs from it; no one types it), with its own tracking token."""
@@ -79,8 +97,16 @@ def receive_resident_report(*, kind: str, estate, service_code: str, urgency: st
     if not v._MOBILE.fullmatch((phone or "").strip()):
         errors["phone"] = "请填写11位手机号码。"
     v.raise_if(errors)
-    common = {"by": by, "estate": estate, "service_code": service_code, "description": description,
-              "building": building, "unit": unit, "room": room, "channel": "resident"}
+    common = {
+        "by": by,
+        "estate": estate,
+        "service_code": service_code,
+        "description": description,
+        "building": building,
+        "unit": unit,
+        "room": room,
+        "channel": "resident",
+    }
     if kind == CaseType.REPAIR:
         case = create_repair(urgency=urgency, reporter_name=name, reporter_phone=phone, **common)
     else:
@@ -92,13 +118,18 @@ def receive_resident_report(*, kind: str, estate, service_code: str, urgency: st
 
 
 def _case_models():
-    return ((DisputeCase, DisputeStatus.RECEIVED, "closed_datetime"), (RepairRequest, RepairStatus.OPEN, "completed_datetime"))
+    return (
+        (DisputeCase, DisputeStatus.RECEIVED, "closed_datetime"),
+        (RepairRequest, RepairStatus.OPEN, "completed_datetime"),
+    )
 
 
 def new_resident_cases_count(user) -> int:
     """New resident reports (居民自报, not yet acted on) the user sees: the street clerk's count."""
-    return sum(model.objects.visible_to(user).filter(channel="resident", status=first).count()
-               for model, first, _closed in _case_models())
+    return sum(
+        model.objects.visible_to(user).filter(channel="resident", status=first).count()
+        for model, first, _closed in _case_models()
+    )
 
 
 def _event_model(case):
@@ -110,9 +141,16 @@ def _log(case, action: str, *, by, note: str = "", public_note: str = "", previo
     model = _event_model(case)
     parent = "dispute" if isinstance(case, DisputeCase) else "repair"
     changed = previous is not None and previous != case.status
-    return model.objects.create(**{parent: case}, action=action, from_status=previous if changed else "",
-                                to_status=case.status if changed else "", at=at or _now(), actor=by,
-                                note=note, public_note=public_note)
+    return model.objects.create(
+        **{parent: case},
+        action=action,
+        from_status=previous if changed else "",
+        to_status=case.status if changed else "",
+        at=at or _now(),
+        actor=by,
+        note=note,
+        public_note=public_note,
+    )
 
 
 @transaction.atomic
@@ -146,8 +184,14 @@ def mark_invalid(case, *, by, reason: str, note: str = "", duplicate_number: str
         case.duplicate_of = original
     case.save()
     label = InvalidReason(reason).label + (f"（与 {original.number} 重复）" if original else "")
-    _log(case, "invalid", by=by, previous=previous, note=label,
-         public_note=label + (f"：{case.invalid_note}" if case.invalid_note else ""))
+    _log(
+        case,
+        "invalid",
+        by=by,
+        previous=previous,
+        note=label,
+        public_note=label + (f"：{case.invalid_note}" if case.invalid_note else ""),
+    )
     return case
 
 
@@ -162,8 +206,13 @@ def rating_deadline(case):
 def may_rate(case, now=None) -> bool:
     """Once, by the resident, after the case was closed with an outcome (not 无效), within RATING_DAYS."""
     end = rating_deadline(case)
-    return (case.status != "invalid" and end is not None and not case.satisfaction
-            and not case.rated_datetime and (now or _now()) <= end)
+    return (
+        case.status != "invalid"
+        and end is not None
+        and not case.satisfaction
+        and not case.rated_datetime
+        and (now or _now()) <= end
+    )
 
 
 @transaction.atomic
@@ -180,9 +229,13 @@ def rate_by_resident(case, *, satisfaction: str, comment: str = ""):
     if satisfaction == Satisfaction.DISSATISFIED:
         case.callback_status = "pending"
     case.save()
-    _log(case, "rating", by=_system_user(), note=case.get_satisfaction_display()
-         + (f"：{case.satisfaction_note}" if case.satisfaction_note else ""),
-         public_note=f"您的评价：{case.get_satisfaction_display()}")
+    _log(
+        case,
+        "rating",
+        by=_system_user(),
+        note=case.get_satisfaction_display() + (f"：{case.satisfaction_note}" if case.satisfaction_note else ""),
+        public_note=f"您的评价：{case.get_satisfaction_display()}",
+    )
     return case
 
 
@@ -225,7 +278,9 @@ def record_callback(case, *, by, note: str, satisfaction: str = "", reopen: bool
 def callback_cases(user):
     """The call-back list (回访) the user sees: cases rated 不满意 not yet called back."""
     return [
-        model.objects.visible_to(user).filter(callback_status="pending").select_related("estate", "street")
+        model.objects.visible_to(user)
+        .filter(callback_status="pending")
+        .select_related("estate", "street")
         .order_by("rated_datetime", "id")
         for model, _first, _closed in _case_models()
     ]

@@ -39,7 +39,9 @@ def save_station(*, by, street, kind: str, **fields) -> Station:
     """Create or update the station of this kind for the street (one per street and kind)."""
     require(by, "station")
     street = _street_for(by, street)
-    station = Station.objects.select_for_update().filter(street=street, kind=kind).first() or Station(street=street, kind=kind)
+    station = Station.objects.select_for_update().filter(street=street, kind=kind).first() or Station(
+        street=street, kind=kind
+    )
     for name in STATION_FIELDS:
         if name in fields:
             setattr(station, name, (fields[name] or "").strip())
@@ -70,7 +72,9 @@ def save_team(*, by, street, team: RepairTeam | None = None, **fields) -> Repair
         errors["firm"] = "委托企业或签约单位须选择所属企业。"
     if team.kind == "public_welfare" and team.firm is not None and not team.firm.is_public_welfare:
         errors["firm"] = "所选企业不是公益性物业服务企业。"
-    if (team.name or "").strip() and RepairTeam.objects.filter(street=street, name=team.name.strip()).exclude(pk=team.pk).exists():
+    if (team.name or "").strip() and RepairTeam.objects.filter(street=street, name=team.name.strip()).exclude(
+        pk=team.pk
+    ).exists():
         errors["name"] = "该街道已有同名维修队伍。"
     v.raise_if(errors)
     team.name = team.name.strip()

@@ -27,7 +27,10 @@ def due_badge(case, now):
     if closed is not None:
         if closed <= case.expected_datetime:
             return mark_safe('<span class="badge text-bg-success">按期</span>')
-        return format_html('<span class="badge text-bg-warning">超期 {}</span>', _span((closed - case.expected_datetime).total_seconds()))
+        return format_html(
+            '<span class="badge text-bg-warning">超期 {}</span>',
+            _span((closed - case.expected_datetime).total_seconds()),
+        )
     delta = (case.expected_datetime - now).total_seconds()
     if delta < 0:
         return format_html('<span class="badge text-bg-danger">逾期 {}</span>', _span(delta))

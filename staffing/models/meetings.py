@@ -18,20 +18,24 @@ class JointMeeting(TimeStampedModel):
     """联席会议: held by a unit (the city, a district, a street or a community)."""
 
     level = models.CharField("层级", max_length=12, choices=UnitLevel.choices)
-    district = models.ForeignKey("communities.District", verbose_name="区", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("communities.Street", verbose_name="街道", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey("communities.Community", verbose_name="社区", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "communities.District", verbose_name="区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        "communities.Street", verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community", verbose_name="社区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     date = models.DateField("会议日期", validators=[happened])
     title = models.CharField("会议名称", max_length=100)
     chair = models.CharField("主持人", max_length=50, help_text="市级联席会议由分管副市长主持。")
     attendees = models.TextField("参会部门和单位", help_text="每行一个部门或区政府。")
     topics = models.TextField("议题")
     resolutions = models.TextField("议定事项", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -67,8 +71,11 @@ class MeetingTask(TimeStampedModel):
     history = HistoricalRecords()
 
     objects = ScopedManager()
-    scope_paths = {"district": "meeting__district_id", "street": "meeting__street_id",
-                   "community": "meeting__community_id"}
+    scope_paths = {
+        "district": "meeting__district_id",
+        "street": "meeting__street_id",
+        "community": "meeting__community_id",
+    }
 
     class Meta:
         verbose_name = verbose_name_plural = "督办事项"

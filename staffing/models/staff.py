@@ -40,7 +40,9 @@ class StaffingNorm(models.Model):
     source = models.CharField("依据", max_length=100, default="宁政办发〔2017〕215号 五")
     # 2017: the year of the notice the default norms come from (宁政办发〔2017〕215号)
     valid_from_year = models.PositiveSmallIntegerField("适用起始年度", default=2017)
-    valid_to_year = models.PositiveSmallIntegerField("适用截止年度", null=True, blank=True, help_text="留空表示长期有效。")
+    valid_to_year = models.PositiveSmallIntegerField(
+        "适用截止年度", null=True, blank=True, help_text="留空表示长期有效。"
+    )
     history = HistoricalRecords()
 
     objects = StaffingNormQuerySet.as_manager()
@@ -49,11 +51,19 @@ class StaffingNorm(models.Model):
         verbose_name = verbose_name_plural = "人员配备标准"
         ordering = ["level", "estates_from", "valid_from_year"]
         constraints = [
-            models.UniqueConstraint(fields=["level", "estates_from", "valid_from_year"], name="one_staffing_norm_per_band"),
-            models.CheckConstraint(condition=Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=models.F("valid_from_year")),
-                                   name="staffing_norm_years", violation_error_message="截止年度不能早于起始年度。"),
-            models.CheckConstraint(condition=Q(max_staff__isnull=True) | Q(max_staff__gte=models.F("min_staff")),
-                                   name="staffing_norm_range", violation_error_message="最多人数不能少于最少人数。"),
+            models.UniqueConstraint(
+                fields=["level", "estates_from", "valid_from_year"], name="one_staffing_norm_per_band"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=models.F("valid_from_year")),
+                name="staffing_norm_years",
+                violation_error_message="截止年度不能早于起始年度。",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_staff__isnull=True) | Q(max_staff__gte=models.F("min_staff")),
+                name="staffing_norm_range",
+                violation_error_message="最多人数不能少于最少人数。",
+            ),
         ]
 
     def __str__(self):
@@ -65,8 +75,11 @@ class StaffingNorm(models.Model):
         form calls this; the norms are edited nowhere else)."""
         if self.valid_to_year is not None and self.valid_to_year < self.valid_from_year:
             raise ValidationError({"valid_to_year": "截止年度不能早于起始年度。"})
-        clash = StaffingNorm.objects.filter(level=self.level, estates_from=self.estates_from).exclude(pk=self.pk).filter(
-            Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=self.valid_from_year))
+        clash = (
+            StaffingNorm.objects.filter(level=self.level, estates_from=self.estates_from)
+            .exclude(pk=self.pk)
+            .filter(Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=self.valid_from_year))
+        )
         if self.valid_to_year is not None:
             clash = clash.filter(valid_from_year__lte=self.valid_to_year)
         other = clash.first()
@@ -93,10 +106,12 @@ class StaffMember(TimeStampedModel):
 
     level = models.CharField("单位层级", max_length=12, choices=[c for c in UnitLevel.choices if c[0] != "city"])
     district = models.ForeignKey("communities.District", verbose_name="区", on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("communities.Street", verbose_name="街道", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey("communities.Community", verbose_name="社区", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(
+        "communities.Street", verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community", verbose_name="社区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField("姓名", max_length=50)
     post = models.CharField("岗位", max_length=20, choices=Post.choices)
     full_time = models.BooleanField("专职", default=True)

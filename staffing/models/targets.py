@@ -20,8 +20,12 @@ class DistrictTarget(TimeStampedModel):
     district = models.ForeignKey("communities.District", verbose_name="区", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField("年度")
     indicator = models.CharField("指标", max_length=20, choices=TargetIndicator.choices)
-    target = models.DecimalField("目标值(%)", max_digits=5, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    target = models.DecimalField(
+        "目标值(%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
     note = models.CharField("说明", max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -31,8 +35,13 @@ class DistrictTarget(TimeStampedModel):
     class Meta:
         verbose_name = verbose_name_plural = "区级目标"
         ordering = ["year", "district__code", "indicator"]
-        constraints = [models.UniqueConstraint(fields=["district", "year", "indicator"], name="one_target_per_indicator",
-                                               violation_error_message="该区该年度已设定此项目标。")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "indicator"],
+                name="one_target_per_indicator",
+                violation_error_message="该区该年度已设定此项目标。",
+            )
+        ]
 
     def __str__(self):
         return f"{self.district} {self.year} {self.get_indicator_display()}"

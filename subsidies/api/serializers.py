@@ -25,8 +25,26 @@ class SheetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AllocationSheet
-        fields = ["id", "year", "district", "district_name", "version", "kind", "status", "estates", "area", "management",
-                  "startup", "total", "city", "district_share", "reason", "confirmed_at", "approved_at", "settled_at"]
+        fields = [
+            "id",
+            "year",
+            "district",
+            "district_name",
+            "version",
+            "kind",
+            "status",
+            "estates",
+            "area",
+            "management",
+            "startup",
+            "total",
+            "city",
+            "district_share",
+            "reason",
+            "confirmed_at",
+            "approved_at",
+            "settled_at",
+        ]
         read_only_fields = fields
 
 
@@ -39,7 +57,25 @@ class AllocationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Allocation
-        fields = ["id", "sheet", "estate", "estate_code", "kind", "area", "score", "grade", "rate", "renovation_year",
-                  "tranche", "amount", "city", "district_share", "previous", "payee", "contract", "payee_contract",
-                  "payee_basis"]
+        fields = [
+            "id",
+            "sheet",
+            "estate",
+            "estate_code",
+            "kind",
+            "area",
+            "score",
+            "grade",
+            "rate",
+            "renovation_year",
+            "tranche",
+            "amount",
+            "city",
+            "district_share",
+            "previous",
+            "payee",
+            "contract",
+            "payee_contract",
+            "payee_basis",
+        ]
         read_only_fields = [f for f in fields if f != "payee"]

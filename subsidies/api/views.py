@@ -21,8 +21,11 @@ class SheetViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["year", "district", "status", "kind"]
 
     def get_queryset(self):
-        return AllocationSheet.objects.visible_to(self.request.user).select_related("district").order_by(
-            "-year", "district__code", "version")
+        return (
+            AllocationSheet.objects.visible_to(self.request.user)
+            .select_related("district")
+            .order_by("-year", "district__code", "version")
+        )
 
 
 class AllocationViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -46,8 +49,10 @@ class AllocationViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
             return Response({"detail": "该分配表已经市级审核，已冻结，不能修改。"}, status=status.HTTP_409_CONFLICT)
         payee = str(request.data.get("payee", "")).strip()
         if not payee or len(payee) > 200:
-            return Response({"detail": "提交的数据有误。", "errors": {"payee": ["请填写收款单位（不超过200字）。"]}},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "提交的数据有误。", "errors": {"payee": ["请填写收款单位（不超过200字）。"]}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if not services.set_payee(row, payee, by=request.user):
             return Response({"detail": "该分配表已经市级审核，已冻结，不能修改。"}, status=status.HTTP_409_CONFLICT)
         row.refresh_from_db()

@@ -4,5 +4,14 @@ adjustments after approval, and the finance bureaus' disbursements."""
 from .policies import Policy, PolicyRate, PolicyTier, StartupGrant
 from .sheets import Allocation, AllocationSheet, Disbursement, PayeeOverride, SheetEvent
 
-__all__ = ["Allocation", "AllocationSheet", "Disbursement", "PayeeOverride", "Policy", "PolicyRate", "PolicyTier",
-           "SheetEvent", "StartupGrant"]
+__all__ = [
+    "Allocation",
+    "AllocationSheet",
+    "Disbursement",
+    "PayeeOverride",
+    "Policy",
+    "PolicyRate",
+    "PolicyTier",
+    "SheetEvent",
+    "StartupGrant",
+]

@@ -37,20 +37,29 @@ class Policy(TimeStampedModel):
     name = models.CharField("政策名称", max_length=100)
     source_document = models.CharField("依据文件", max_length=200)
     valid_from_year = models.PositiveSmallIntegerField("适用起始年度")
-    valid_to_year = models.PositiveSmallIntegerField("适用截止年度", null=True, blank=True, help_text="留空表示长期有效。")
+    valid_to_year = models.PositiveSmallIntegerField(
+        "适用截止年度", null=True, blank=True, help_text="留空表示长期有效。"
+    )
     districts = models.ManyToManyField("communities.District", verbose_name="适用区", related_name="+")
-    categories = models.JSONField("适用小区类别", default=list, help_text="如 [\"renovated\", \"unrenovated\"]")
+    categories = models.JSONField("适用小区类别", default=list, help_text='如 ["renovated", "unrenovated"]')
     city_share = models.DecimalField(
-        "市级承担比例", max_digits=5, decimal_places=4, default=Decimal("0.25"),
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))], help_text="1:3 即 0.25；区级自筹填 0。",
+        "市级承担比例",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))],
+        help_text="1:3 即 0.25；区级自筹填 0。",
     )
     min_grade = models.CharField(
-        "最低等级", max_length=8, blank=True, choices=[(g, g) for g in GRADE_ORDER],
+        "最低等级",
+        max_length=8,
+        blank=True,
+        choices=[(g, g) for g in GRADE_ORDER],
         help_text="整治扶持：留空表示参加考核即可（含不达标）。",
     )
     renovated_from_year = models.PositiveSmallIntegerField("整治完成年份起", null=True, blank=True)
     renovated_to_year = models.PositiveSmallIntegerField("整治完成年份止", null=True, blank=True)
-    tranche_shares = models.JSONField("分期比例", default=list, blank=True, help_text="如 [\"0.50\", \"0.30\", \"0.20\"]")
+    tranche_shares = models.JSONField("分期比例", default=list, blank=True, help_text='如 ["0.50", "0.30", "0.20"]')
     active = models.BooleanField("启用", default=True)
     notes = models.TextField("说明", blank=True)
     history = HistoricalRecords(m2m_fields=[districts])
@@ -61,8 +70,11 @@ class Policy(TimeStampedModel):
         verbose_name = verbose_name_plural = "扶持政策"
         ordering = ["kind", "-valid_from_year", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(city_share__gte=0) & Q(city_share__lte=1), name="policy_city_share_0_1",
-                                   violation_error_message="市级承担比例须在0到1之间。"),
+            models.CheckConstraint(
+                condition=Q(city_share__gte=0) & Q(city_share__lte=1),
+                name="policy_city_share_0_1",
+                violation_error_message="市级承担比例须在0到1之间。",
+            ),
         ]
 
     def __str__(self):
@@ -97,14 +109,21 @@ class PolicyRate(models.Model):
 
     policy = models.ForeignKey(Policy, verbose_name="扶持政策", on_delete=models.CASCADE, related_name="rates")
     grade = models.CharField("考核等级", max_length=8, choices=[(g, g) for g in GRADE_ORDER])
-    rate = models.DecimalField("补贴标准(元/㎡·年)", max_digits=8, decimal_places=2, validators=[MinValueValidator(ZERO)])
+    rate = models.DecimalField(
+        "补贴标准(元/㎡·年)", max_digits=8, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "补贴标准"
         ordering = ["policy", "-rate"]
-        constraints = [models.UniqueConstraint(fields=["policy", "grade"], name="uniq_policy_rate_grade",
-                                               violation_error_message="同一政策中每个等级只能有一个标准。")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "grade"],
+                name="uniq_policy_rate_grade",
+                violation_error_message="同一政策中每个等级只能有一个标准。",
+            )
+        ]
 
     def __str__(self):
         return f"{self.grade} {self.rate}元/㎡"
@@ -114,15 +133,22 @@ class PolicyTier(models.Model):
     """扶持档次: an estate of at least `min_area` m² (up to the next tier) gets `total_fen`."""
 
     policy = models.ForeignKey(Policy, verbose_name="扶持政策", on_delete=models.CASCADE, related_name="tiers")
-    min_area = models.DecimalField("建筑面积下限(㎡，含)", max_digits=12, decimal_places=2, validators=[MinValueValidator(ZERO)])
+    min_area = models.DecimalField(
+        "建筑面积下限(㎡，含)", max_digits=12, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
     total_fen = models.BigIntegerField("扶持总额（分）", validators=[MinValueValidator(0)])
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "扶持档次"
         ordering = ["policy", "min_area"]
-        constraints = [models.UniqueConstraint(fields=["policy", "min_area"], name="uniq_policy_tier",
-                                               violation_error_message="同一政策中面积下限不能重复。")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "min_area"],
+                name="uniq_policy_tier",
+                violation_error_message="同一政策中面积下限不能重复。",
+            )
+        ]
 
     def __str__(self):
         return f"≥{self.min_area}㎡ → {self.total_fen / 100:.2f}元"
@@ -140,8 +166,14 @@ class StartupGrant(models.Model):
     area = models.DecimalField("核定面积(㎡)", max_digits=12, decimal_places=2)
     total_fen = models.BigIntegerField("扶持总额（分）")
     fixed_year = models.PositiveSmallIntegerField("核定年度")
-    run = models.ForeignKey("assessments.CycleRun", verbose_name="核定所依据的计分", null=True, blank=True,
-                            on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        "assessments.CycleRun",
+        verbose_name="核定所依据的计分",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("核定时间", auto_now_add=True)
 
     class Meta:

@@ -38,8 +38,9 @@ class AllocationSheet(TimeStampedModel):
     version = models.PositiveSmallIntegerField("版本", default=1)
     kind = models.CharField("类型", max_length=12, choices=SheetKind.choices, default=SheetKind.ORIGINAL)
     status = models.CharField("状态", max_length=12, choices=SheetStatus.choices, default=SheetStatus.DRAFT)
-    run = models.ForeignKey("assessments.CycleRun", verbose_name="依据的计分", null=True, on_delete=models.PROTECT,
-                            related_name="+")
+    run = models.ForeignKey(
+        "assessments.CycleRun", verbose_name="依据的计分", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField("调整原因", blank=True)
     estates = models.PositiveIntegerField("小区数", default=0)
     area = models.DecimalField("建筑面积(㎡)", max_digits=16, decimal_places=2, default=0)
@@ -54,11 +55,23 @@ class AllocationSheet(TimeStampedModel):
     district_pay_fen = models.BigIntegerField("区级补拨（分）", default=0)
     district_recover_fen = models.BigIntegerField("区级追回（分）", default=0)
     computed_at = models.DateTimeField("计算时间", default=timezone.now, validators=[happened])
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="区级确认人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="区级确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     confirmed_at = models.DateTimeField("区级确认时间", null=True, blank=True, validators=[happened])
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="市级审核人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="市级审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     approved_at = models.DateTimeField("市级审核时间", null=True, blank=True, validators=[happened])
     settled_at = models.DateTimeField("结清时间", null=True, blank=True, validators=[happened])
     history = HistoricalRecords()
@@ -70,12 +83,18 @@ class AllocationSheet(TimeStampedModel):
         verbose_name = verbose_name_plural = "补贴分配表"
         ordering = ["-year", "district__code", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "year", "version"], name="uniq_sheet_district_year_version",
-                                    violation_error_message="该区该年度已有此版本的分配表。"),
+            models.UniqueConstraint(
+                fields=["district", "year", "version"],
+                name="uniq_sheet_district_year_version",
+                violation_error_message="该区该年度已有此版本的分配表。",
+            ),
             # At most one version of a district's year is not yet approved.
-            models.UniqueConstraint(fields=["district", "year"], condition=~Q(status="approved"),
-                                    name="one_open_sheet_per_district_year",
-                                    violation_error_message="该区该年度已有未审核的分配表。"),
+            models.UniqueConstraint(
+                fields=["district", "year"],
+                condition=~Q(status="approved"),
+                name="one_open_sheet_per_district_year",
+                violation_error_message="该区该年度已有未审核的分配表。",
+            ),
         ]
 
     def __str__(self):
@@ -113,12 +132,21 @@ class SheetEvent(models.Model):
     """A step of a sheet: computed, confirmed, approved, returned to draft by a new run."""
 
     sheet = models.ForeignKey(AllocationSheet, verbose_name="分配表", on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("操作", max_length=16, choices=[
-        ("computed", "计算"), ("recomputed", "重新计算"), ("confirmed", "区级确认"), ("approved", "市级审核"),
-        ("settled", "结清"), ("payee", "修改收款单位"),
-    ])
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT,
-                           related_name="+")
+    action = models.CharField(
+        "操作",
+        max_length=16,
+        choices=[
+            ("computed", "计算"),
+            ("recomputed", "重新计算"),
+            ("confirmed", "区级确认"),
+            ("approved", "市级审核"),
+            ("settled", "结清"),
+            ("payee", "修改收款单位"),
+        ],
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField("时间", default=timezone.now, validators=[happened])
     note = models.CharField("说明", max_length=500, blank=True)
 
@@ -148,8 +176,9 @@ class Allocation(EstateScopedModel):
 
     sheet = models.ForeignKey(AllocationSheet, verbose_name="分配表", on_delete=models.CASCADE, related_name="rows")
     kind = models.CharField("扶持类型", max_length=12, choices=PolicyKind.choices)
-    policy = models.ForeignKey("subsidies.Policy", verbose_name="扶持政策", null=True, on_delete=models.PROTECT,
-                               related_name="+")
+    policy = models.ForeignKey(
+        "subsidies.Policy", verbose_name="扶持政策", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     area = models.DecimalField("建筑面积(㎡)", max_digits=12, decimal_places=2)
     score = models.DecimalField("考核得分", max_digits=5, decimal_places=2, null=True)
     grade = models.CharField("考核等级", max_length=8, blank=True)
@@ -167,8 +196,14 @@ class Allocation(EstateScopedModel):
     # The contract the payee comes from, and its description and the rule applied as they were
     # when the row was computed (frozen with the row: a later edit of the contract does not
     # change an approved sheet or its workbook).
-    contract = models.ForeignKey("communities.ServiceContract", verbose_name="依据合同", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    contract = models.ForeignKey(
+        "communities.ServiceContract",
+        verbose_name="依据合同",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     payee_contract = models.CharField("依据合同", max_length=200, blank=True)
     payee_basis = models.CharField("收款单位确定依据", max_length=200, blank=True)
 
@@ -183,9 +218,11 @@ class Allocation(EstateScopedModel):
         indexes = [models.Index(fields=["sheet", "kind"], name="allocation_sheet_kind_idx")]
         constraints = [
             models.UniqueConstraint(fields=["sheet", "estate", "kind"], name="uniq_allocation_sheet_estate_kind"),
-            models.CheckConstraint(condition=Q(amount_fen=models.F("city_fen") + models.F("district_fen")),
-                                   name="allocation_shares_add_up",
-                                   violation_error_message="市级与区级承担之和须等于金额。"),
+            models.CheckConstraint(
+                condition=Q(amount_fen=models.F("city_fen") + models.F("district_fen")),
+                name="allocation_shares_add_up",
+                violation_error_message="市级与区级承担之和须等于金额。",
+            ),
         ]
 
     def __str__(self):
@@ -213,16 +250,20 @@ class Disbursement(TimeStampedModel):
     """拨付记录: a finance bureau pays (拨付) its share of an approved sheet, or records a
     recovery (追回) of an adjustment: date, amount, document number (文号)."""
 
-    sheet = models.ForeignKey(AllocationSheet, verbose_name="分配表", on_delete=models.PROTECT, related_name="disbursements")
-    district = models.ForeignKey("communities.District", verbose_name="区", on_delete=models.PROTECT, related_name="+",
-                                 editable=False)
+    sheet = models.ForeignKey(
+        AllocationSheet, verbose_name="分配表", on_delete=models.PROTECT, related_name="disbursements"
+    )
+    district = models.ForeignKey(
+        "communities.District", verbose_name="区", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     share = models.CharField("承担方", max_length=10, choices=Share.choices)
     direction = models.CharField("类型", max_length=10, choices=MoneyDirection.choices, default=MoneyDirection.PAYMENT)
     date = models.DateField("日期", validators=[happened])
     amount_fen = models.BigIntegerField("金额（分）")
     document_no = models.CharField("文号", max_length=100)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -232,8 +273,9 @@ class Disbursement(TimeStampedModel):
         verbose_name = verbose_name_plural = "拨付记录"
         ordering = ["-date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="disbursement_positive",
-                                   violation_error_message="金额须大于0。"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gt=0), name="disbursement_positive", violation_error_message="金额须大于0。"
+            ),
         ]
 
     def __str__(self):

@@ -46,12 +46,15 @@ def test_the_last_five_are_refused_the_sixth_before_is_allowed(client, world):
 
 
 @pytest.mark.parametrize("language", ["zh-hans", None])
-@pytest.mark.parametrize("password, expected", [
-    ("Ab1!x", "密码太短，至少需要 8 个字符。"),
-    ("password", "这个密码太常见了。"),
-    ("84736251947", "密码不能全是数字。"),
-    ("meiyuan_clerk1A", "密码与用户名过于相似。"),
-])
+@pytest.mark.parametrize(
+    "password, expected",
+    [
+        ("Ab1!x", "密码太短，至少需要 8 个字符。"),
+        ("password", "这个密码太常见了。"),
+        ("84736251947", "密码不能全是数字。"),
+        ("meiyuan_clerk1A", "密码与用户名过于相似。"),
+    ],
+)
 def test_every_message_is_chinese(world, language, password, expected):
     with translation.override(language):
         with pytest.raises(ValidationError) as refused:

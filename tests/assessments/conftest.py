@@ -14,8 +14,13 @@ from communities.models import Estate
 def example_estate(world):
     """示例小区 in 玄武区 (梅园新村街道, community MY1), renovated (completed 2017), 32,600.50 m²."""
     return Estate.objects.create(
-        code="SL001", name="示例小区", community=world.communities["MY1"], building_area=Decimal("32600.50"),
-        category="renovated", renovation_year=2017, management_mode="public_welfare",
+        code="SL001",
+        name="示例小区",
+        community=world.communities["MY1"],
+        building_area=Decimal("32600.50"),
+        category="renovated",
+        renovation_year=2017,
+        management_mode="public_welfare",
     )
 
 
@@ -23,9 +28,17 @@ def add_inspection(estate, by, day, scores, *, status="submitted", source=None):
     from assessments.models import Inspection
 
     total = sum(int(Decimal(str(v)) * 10) for v in scores.values())
-    insp = Inspection(estate=estate, date=day, inspector_name="检查员", source=source or "street", status=status,
-                      scores={k: str(Decimal(str(v))) for k, v in scores.items()}, total_tenths=total, created_by=by,
-                      review_note="退回" if status == "rejected" else "")
+    insp = Inspection(
+        estate=estate,
+        date=day,
+        inspector_name="检查员",
+        source=source or "street",
+        status=status,
+        scores={k: str(Decimal(str(v))) for k, v in scores.items()},
+        total_tenths=total,
+        created_by=by,
+        review_note="退回" if status == "rejected" else "",
+    )
     insp.save()
     return insp
 

@@ -21,10 +21,19 @@ def test_worked_example_scores_exactly(world, example_estate, capsys):
     assert "已完成" in out
     r = current(example_estate)
     assert (r.management, r.effectiveness, r.fee, r.size, r.total, r.grade) == (
-        Decimal("45.00"), Decimal("20.00"), Decimal("20.00"), Decimal("8.00"), Decimal("93.00"), "三星"
+        Decimal("45.00"),
+        Decimal("20.00"),
+        Decimal("20.00"),
+        Decimal("8.00"),
+        Decimal("93.00"),
+        "三星",
     )
     assert (r.category, r.building_area, r.scheme_version, r.inspections_counted, r.fee_rate) == (
-        "renovated", Decimal("32600.50"), 1, 2, Decimal("92.00")
+        "renovated",
+        Decimal("32600.50"),
+        1,
+        2,
+        Decimal("92.00"),
     )
     # every other estate of the world has no inspection: not assessed
     others = EstateResult.objects.filter(year=2019, is_current=True).exclude(estate=example_estate)

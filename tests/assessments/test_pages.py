@@ -28,7 +28,14 @@ def photo(taken="2019:03:05 10:30:00"):
 
 
 def entry(code, day, scores, **extra):
-    data = {"estate_code": code, "date": day, "inspector_name": "张三", "source": "street", "note": "", "action": "submit"}
+    data = {
+        "estate_code": code,
+        "date": day,
+        "inspector_name": "张三",
+        "source": "street",
+        "note": "",
+        "action": "submit",
+    }
     data.update({f"item_{k}": v for k, v in scores.items()})
     data.update(extra)
     return data
@@ -43,9 +50,16 @@ def test_worked_example_through_the_pages(client, world, example_estate, django_
     assert "保洁（满分15.0）" in html and "设施（满分10.0）" in html
 
     # htmx: saved, and the form comes back for the next estate without leaving the page
-    r = client.post(reverse("assessments:inspection_new"),
-                    entry("SL001", "2019-03-05", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"},
-                          photos=photo()), HTTP_HX_REQUEST="true")
+    r = client.post(
+        reverse("assessments:inspection_new"),
+        entry(
+            "SL001",
+            "2019-03-05",
+            {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"},
+            photos=photo(),
+        ),
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200
     html = r.content.decode()
     assert "SL001 示例小区：已提交（合计 44.0 分）" in html and 'id="inspection-form"' in html and "<html" not in html
@@ -55,15 +69,19 @@ def test_worked_example_through_the_pages(client, world, example_estate, django_
     assert InspectionPhoto.objects.get().taken_at.date() == dt.date(2019, 3, 5)
 
     # a bad entry: the form again with the message, nothing written
-    r = client.post(reverse("assessments:inspection_new"),
-                    entry("SL001", "2019-09-12", {"cleanliness": "16", "order": "14", "greening": "8", "facilities": "9"}),
-                    HTTP_HX_REQUEST="true")
+    r = client.post(
+        reverse("assessments:inspection_new"),
+        entry("SL001", "2019-09-12", {"cleanliness": "16", "order": "14", "greening": "8", "facilities": "9"}),
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 400 and "不能超过满分15分" in r.content.decode()
     assert Inspection.objects.count() == 1
 
     # without htmx: post, redirect, get
-    r = client.post(reverse("assessments:inspection_new"),
-                    entry("SL001", "2019-09-12", {"cleanliness": "15", "order": "14", "greening": "8", "facilities": "9"}))
+    r = client.post(
+        reverse("assessments:inspection_new"),
+        entry("SL001", "2019-09-12", {"cleanliness": "15", "order": "14", "greening": "8", "facilities": "9"}),
+    )
     assert r.status_code == 302
     assert Inspection.objects.count() == 2
 
@@ -71,7 +89,10 @@ def test_worked_example_through_the_pages(client, world, example_estate, django_
     assert r.status_code == 302 and FeeRate.objects.get().rate == Decimal("92.00")
 
     # the district approves one (the clerk cannot review at all)
-    assert client.post(reverse("assessments:inspection_review", args=[first.pk]), {"decision": "approve"}).status_code == 403
+    assert (
+        client.post(reverse("assessments:inspection_review", args=[first.pk]), {"decision": "approve"}).status_code
+        == 403
+    )
     client.force_login(world.xuanwu_staff)
     r = client.post(reverse("assessments:inspection_review", args=[first.pk]), {"decision": "approve"})
     assert r.status_code == 302
@@ -100,15 +121,31 @@ def test_worked_example_through_the_pages(client, world, example_estate, django_
     download = client.get(reverse("core:job_download", args=[job.pk]))
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     rows = [r for r in wb["考核结果"].iter_rows(values_only=True) if r[3] == "SL001"]
-    assert rows == [("玄武区", "梅园新村街道", world.communities["MY1"].name, "SL001", "示例小区",
-                     "已整治老旧小区", 45, 20, 20, 8, 93, "三星")]
+    assert rows == [
+        (
+            "玄武区",
+            "梅园新村街道",
+            world.communities["MY1"].name,
+            "SL001",
+            "示例小区",
+            "已整治老旧小区",
+            45,
+            20,
+            20,
+            8,
+            93,
+            "三星",
+        )
+    ]
 
     # 公示 with its dates, then the printable list
     r = client.post(reverse("assessments:year_publish", args=[2019]))
     assert r.status_code == 302
     html = client.get(reverse("assessments:publication", args=[2019])).content.decode()
     assert "请选择要打印的区" in html  # the city prints per district
-    html = client.get(reverse("assessments:publication", args=[2019]), {"district": example_estate.district_id}).content.decode()
+    html = client.get(
+        reverse("assessments:publication", args=[2019]), {"district": example_estate.district_id}
+    ).content.decode()
     assert "公示日期" in html and "申诉截止" in html and "93.00" in html
 
 
@@ -129,15 +166,24 @@ def test_street_clerk_appeals_in_the_window_and_district_decides(client, world, 
     appeal = result.appeals.get()
     assert r.status_code == 302
     client.force_login(world.xuanwu_staff)
-    r = client.post(reverse("assessments:appeal_decide", args=[appeal.pk]), {"decision": "reject", "note": "经核实检查无误"})
+    r = client.post(
+        reverse("assessments:appeal_decide", args=[appeal.pk]), {"decision": "reject", "note": "经核实检查无误"}
+    )
     appeal.refresh_from_db()
     assert appeal.status == "rejected" and appeal.decided_by == world.xuanwu_staff
 
 
 def test_a_draft_is_corrected_and_submitted_by_its_author(client, world, example_estate):
     client.force_login(world.meiyuan_clerk)
-    client.post(reverse("assessments:inspection_new"),
-                entry("SL001", "2019-03-05", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"}, action="draft"))
+    client.post(
+        reverse("assessments:inspection_new"),
+        entry(
+            "SL001",
+            "2019-03-05",
+            {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"},
+            action="draft",
+        ),
+    )
     draft = Inspection.objects.get()
     assert draft.status == "draft"
     page = client.get(reverse("assessments:inspection_edit", args=[draft.pk])).content.decode()

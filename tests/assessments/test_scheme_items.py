@@ -42,7 +42,14 @@ def safety_scheme(world):
 
 
 def entry(code, day, scores):
-    data = {"estate_code": code, "date": day, "inspector_name": "张三", "source": "street", "note": "", "action": "submit"}
+    data = {
+        "estate_code": code,
+        "date": day,
+        "inspector_name": "张三",
+        "source": "street",
+        "note": "",
+        "action": "submit",
+    }
     data.update({f"item_{k}": v for k, v in scores.items()})
     return data
 
@@ -53,42 +60,80 @@ def sheet_rows(response, name: str):
     return list(ws.iter_rows(values_only=True))
 
 
-def test_a_new_item_works_end_to_end(client, world, example_estate, safety_scheme, tmp_path, django_capture_on_commit_callbacks):
+def test_a_new_item_works_end_to_end(
+    client, world, example_estate, safety_scheme, tmp_path, django_capture_on_commit_callbacks
+):
     client.force_login(world.meiyuan_clerk)
 
     # the htmx checklist follows the year: 安全 in 2021, not in 2019
-    html = client.get(reverse("assessments:inspection_checklist"), {"estate_code": "SL001", "date": "2021-03-05"}).content.decode()
+    html = client.get(
+        reverse("assessments:inspection_checklist"), {"estate_code": "SL001", "date": "2021-03-05"}
+    ).content.decode()
     assert "安全（满分5.0）" in html and "设施（满分5.0）" in html
-    html = client.get(reverse("assessments:inspection_checklist"), {"estate_code": "SL001", "date": "2019-03-05"}).content.decode()
+    html = client.get(
+        reverse("assessments:inspection_checklist"), {"estate_code": "SL001", "date": "2019-03-05"}
+    ).content.decode()
     assert "安全" not in html and "设施（满分10.0）" in html
 
     # 1. the entry form
-    r = client.post(reverse("assessments:inspection_new"),
-                    entry("SL001", "2021-03-05", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "4",
-                                                  "safety": "4.5"}))
+    r = client.post(
+        reverse("assessments:inspection_new"),
+        entry(
+            "SL001",
+            "2021-03-05",
+            {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "4", "safety": "4.5"},
+        ),
+    )
     assert r.status_code == 302, r.content.decode()
     by_form = Inspection.objects.get()
-    assert by_form.scores == {"cleanliness": "14.0", "order": "13.0", "greening": "9.0", "facilities": "4.0", "safety": "4.5"}
+    assert by_form.scores == {
+        "cleanliness": "14.0",
+        "order": "13.0",
+        "greening": "9.0",
+        "facilities": "4.0",
+        "safety": "4.5",
+    }
     assert by_form.total == Decimal("44.5")
     # 安全 is required in 2021 ...
-    r = client.post(reverse("assessments:inspection_new"),
-                    entry("SL001", "2021-03-06", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "4"}))
+    r = client.post(
+        reverse("assessments:inspection_new"),
+        entry("SL001", "2021-03-06", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "4"}),
+    )
     assert r.status_code == 400 and "请填写安全得分（满分5分）" in r.content.decode()
     # ... and above its maximum refused
-    r = client.post(reverse("assessments:inspection_new"),
-                    entry("SL001", "2021-03-06", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "4",
-                                                  "safety": "6"}))
+    r = client.post(
+        reverse("assessments:inspection_new"),
+        entry(
+            "SL001",
+            "2021-03-06",
+            {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "4", "safety": "6"},
+        ),
+    )
     assert r.status_code == 400 and "安全得分不能超过满分5分" in r.content.decode()
     assert Inspection.objects.count() == 1
 
     # 2. the import: the template carries the new column, and a file with it is accepted
     template = client.get(reverse("assessments:inspection_import_template"))
     header = next(r for r in sheet_rows(template, "检查记录") if r[0] == "小区编码")
-    assert list(header) == ["小区编码", "检查日期", "检查人", "检查类型", "保洁", "秩序", "绿化", "设施", "安全", "备注"]
-    upload = xlsx(tmp_path / "inspections.xlsx", [
-        list(header),
-        ["SL001", dt.date(2021, 6, 1), "李四", "街道日常检查", 15, 14, 8, 5, 3.5, None],
-    ])
+    assert list(header) == [
+        "小区编码",
+        "检查日期",
+        "检查人",
+        "检查类型",
+        "保洁",
+        "秩序",
+        "绿化",
+        "设施",
+        "安全",
+        "备注",
+    ]
+    upload = xlsx(
+        tmp_path / "inspections.xlsx",
+        [
+            list(header),
+            ["SL001", dt.date(2021, 6, 1), "李四", "街道日常检查", 15, 14, 8, 5, 3.5, None],
+        ],
+    )
     call_command("import_inspections", upload, "--as", "meiyuan_clerk")
     by_file = Inspection.objects.get(inspector_name="李四")
     assert by_file.scores["safety"] == "3.5" and by_file.total == Decimal("45.5")
@@ -96,17 +141,29 @@ def test_a_new_item_works_end_to_end(client, world, example_estate, safety_schem
     # 3. the API: the scores of the scheme's items, and each inspection says which items it has
     api = APIClient()
     api.force_authenticate(world.meiyuan_clerk)
-    r = api.post(reverse("api:inspection-list"), {
-        "estate_code": "SL001", "date": "2021-09-01", "inspector_name": "王五",
-        "scores": {"cleanliness": "13", "order": "12", "greening": "8", "facilities": "5", "safety": "5"},
-    }, format="json")
+    r = api.post(
+        reverse("api:inspection-list"),
+        {
+            "estate_code": "SL001",
+            "date": "2021-09-01",
+            "inspector_name": "王五",
+            "scores": {"cleanliness": "13", "order": "12", "greening": "8", "facilities": "5", "safety": "5"},
+        },
+        format="json",
+    )
     assert r.status_code == 201, r.data
     assert r.data["total"] == "43.0" and r.data["scores"]["safety"] == "5.0"
     assert [i["name"] for i in r.data["items"]] == ["保洁", "秩序", "绿化", "设施", "安全"]
-    r = api.post(reverse("api:inspection-list"), {
-        "estate_code": "SL001", "date": "2021-09-02", "inspector_name": "王五",
-        "scores": {"cleanliness": "13", "order": "12", "greening": "8", "facilities": "5"},
-    }, format="json")
+    r = api.post(
+        reverse("api:inspection-list"),
+        {
+            "estate_code": "SL001",
+            "date": "2021-09-02",
+            "inspector_name": "王五",
+            "scores": {"cleanliness": "13", "order": "12", "greening": "8", "facilities": "5"},
+        },
+        format="json",
+    )
     assert r.status_code == 400 and "请填写安全得分" in str(r.data["errors"]["safety"])
     assert Inspection.objects.count() == 3
 
@@ -124,30 +181,48 @@ def test_a_new_item_works_end_to_end(client, world, example_estate, safety_schem
     assert job.status == "succeeded", job.error
     rows = sheet_rows(client.get(reverse("core:job_download", args=[job.pk])), "检查记录")
     start = next(i for i, row in enumerate(rows) if row[0] == "区")
-    header, data = rows[start], rows[start + 1:]
+    header, data = rows[start], rows[start + 1 :]
     assert header[-4:] == ("设施", "安全", "合计", "备注")
     by_inspector = {row[header.index("检查人")]: row for row in data}
     assert by_inspector["李四"][header.index("安全")] == 3.5
     assert by_inspector["张三"][header.index("合计")] == 44.5
 
 
-def test_the_earlier_scheme_keeps_its_items(client, world, example_estate, safety_scheme, tmp_path,
-                                            django_capture_on_commit_callbacks):
+def test_the_earlier_scheme_keeps_its_items(
+    client, world, example_estate, safety_scheme, tmp_path, django_capture_on_commit_callbacks
+):
     """2019 is scored by version 1: 设施 out of 10, no 安全 (a 安全 score is refused)."""
     client.force_login(world.meiyuan_clerk)
-    r = client.post(reverse("assessments:inspection_new"),
-                    entry("SL001", "2019-03-05", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"}))
+    r = client.post(
+        reverse("assessments:inspection_new"),
+        entry("SL001", "2019-03-05", {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"}),
+    )
     assert r.status_code == 302
     api = APIClient()
     api.force_authenticate(world.meiyuan_clerk)
-    r = api.post(reverse("api:inspection-list"), {
-        "estate_code": "SL001", "date": "2019-04-01", "inspector_name": "王五",
-        "scores": {"cleanliness": "13", "order": "12", "greening": "8", "facilities": "9", "safety": "5"},
-    }, format="json")
+    r = api.post(
+        reverse("api:inspection-list"),
+        {
+            "estate_code": "SL001",
+            "date": "2019-04-01",
+            "inspector_name": "王五",
+            "scores": {"cleanliness": "13", "order": "12", "greening": "8", "facilities": "9", "safety": "5"},
+        },
+        format="json",
+    )
     assert r.status_code == 400 and "没有“安全”项目" in str(r.data["errors"]["safety"])
-    call_command("import_inspections", xlsx(tmp_path / "old.xlsx", [
-        SHIPPED_TEMPLATE, ["SL001", dt.date(2019, 9, 12), "李四", None, 15, 14, 8, 9, None],
-    ]), "--as", "meiyuan_clerk")
+    call_command(
+        "import_inspections",
+        xlsx(
+            tmp_path / "old.xlsx",
+            [
+                SHIPPED_TEMPLATE,
+                ["SL001", dt.date(2019, 9, 12), "李四", None, 15, 14, 8, 9, None],
+            ],
+        ),
+        "--as",
+        "meiyuan_clerk",
+    )
     call_command("run_cycle", "2019")
     result = EstateResult.objects.get(estate=example_estate, year=2019, is_current=True)
     assert (result.scheme_version, result.management) == (1, Decimal("45.00"))  # the worked example
@@ -165,9 +240,13 @@ def test_the_earlier_scheme_keeps_its_items(client, world, example_estate, safet
 
 
 def test_an_import_without_the_new_column_is_refused_naming_it(world, example_estate, safety_scheme, tmp_path, capsys):
-    old_layout = xlsx(tmp_path / "old_layout.xlsx", [
-        SHIPPED_TEMPLATE, ["SL001", dt.date(2021, 6, 1), "李四", None, 15, 14, 8, 5, None],
-    ])
+    old_layout = xlsx(
+        tmp_path / "old_layout.xlsx",
+        [
+            SHIPPED_TEMPLATE,
+            ["SL001", dt.date(2021, 6, 1), "李四", None, 15, 14, 8, 5, None],
+        ],
+    )
     with pytest.raises(CommandError) as exc:
         call_command("import_inspections", old_layout, "--as", "meiyuan_clerk")
     assert "缺少必需的列：安全" in str(exc.value)
@@ -182,19 +261,31 @@ def test_the_shipped_template_is_the_contract(client, world):
     assert list(header) == SHIPPED_TEMPLATE
 
 
-@pytest.mark.parametrize(("persona", "payload", "status", "text"), [
-    ("meiyuan_clerk", {"scores": {"cleanliness": {"x": 1}}}, 400, "cleanliness"),
-    ("meiyuan_clerk", {"scores": "14"}, 400, "scores"),
-    ("meiyuan_clerk", {"scores": {"cleanliness": "abc", "order": "13", "greening": "9", "facilities": "8"}}, 400,
-     "保洁得分不是有效的数字"),
-    ("meiyuan_clerk", {"estate_code": "NH101"}, 400, "小区编码不存在"),
-    ("auditor", {}, 403, "您没有执行此操作的权限"),
-])
+@pytest.mark.parametrize(
+    ("persona", "payload", "status", "text"),
+    [
+        ("meiyuan_clerk", {"scores": {"cleanliness": {"x": 1}}}, 400, "cleanliness"),
+        ("meiyuan_clerk", {"scores": "14"}, 400, "scores"),
+        (
+            "meiyuan_clerk",
+            {"scores": {"cleanliness": "abc", "order": "13", "greening": "9", "facilities": "8"}},
+            400,
+            "保洁得分不是有效的数字",
+        ),
+        ("meiyuan_clerk", {"estate_code": "NH101"}, 400, "小区编码不存在"),
+        ("auditor", {}, 403, "您没有执行此操作的权限"),
+    ],
+)
 def test_bad_api_entries_are_refused_in_chinese(world, persona, payload, status, text):
     api = APIClient()
     api.force_authenticate(world.users[persona])
-    body = {"estate_code": "MY101", "date": "2019-03-05", "inspector_name": "王五",
-            "scores": {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"}, **payload}
+    body = {
+        "estate_code": "MY101",
+        "date": "2019-03-05",
+        "inspector_name": "王五",
+        "scores": {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"},
+        **payload,
+    }
     r = api.post(reverse("api:inspection-list"), body, format="json")
     assert r.status_code == status and text in str(r.data), r.data
     assert not Inspection.objects.exists()
@@ -203,14 +294,31 @@ def test_bad_api_entries_are_refused_in_chinese(world, persona, payload, status,
 def test_an_api_draft_is_not_counted(world):
     api = APIClient()
     api.force_authenticate(world.meiyuan_clerk)
-    r = api.post(reverse("api:inspection-list"), {"estate_code": "MY101", "date": "2019-03-05", "inspector_name": "王五",
-                                                  "scores": {"cleanliness": "14"}, "draft": True}, format="json")
+    r = api.post(
+        reverse("api:inspection-list"),
+        {
+            "estate_code": "MY101",
+            "date": "2019-03-05",
+            "inspector_name": "王五",
+            "scores": {"cleanliness": "14"},
+            "draft": True,
+        },
+        format="json",
+    )
     # a draft may be incomplete (issue 20: drafts save what is typed); its empty items stay empty
     assert r.status_code == 201 and r.data["status"] == "draft", r.data
     assert [i["score"] for i in r.data["items"]] == ["14.0", None, None, None]
     Inspection.objects.filter(pk=r.data["id"]).delete()
-    r = api.post(reverse("api:inspection-list"), {"estate_code": "MY101", "date": "2019-03-05", "inspector_name": "王五",
-                                                  "scores": {"cleanliness": "14", "order": "13", "greening": "9",
-                                                             "facilities": "8"}, "draft": True}, format="json")
+    r = api.post(
+        reverse("api:inspection-list"),
+        {
+            "estate_code": "MY101",
+            "date": "2019-03-05",
+            "inspector_name": "王五",
+            "scores": {"cleanliness": "14", "order": "13", "greening": "9", "facilities": "8"},
+            "draft": True,
+        },
+        format="json",
+    )
     assert r.status_code == 201 and r.data["status"] == "draft"
     assert r.data["items"][0] == {"code": "cleanliness", "name": "保洁", "max_points": "15.0", "score": "14.0"}

@@ -67,13 +67,24 @@ def test_management_is_the_mean_rounded_once_half_up(inputs):
     assert s.management == expected
 
 
-@given(st.integers(0, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))),
-       st.integers(0, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))))
+@given(
+    st.integers(0, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))),
+    st.integers(0, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))),
+)
 def test_effectiveness_is_one_rounding_of_the_weighted_ratios(disputes, repairs):
     (received, resolved), (reported, on_time) = disputes, repairs
-    s = score_estate(rules(), category="renovated", building_area=Decimal("1000"), inspections=1,
-                     inspections_total_tenths=400, fee_rate=None, disputes_received=received,
-                     disputes_resolved=resolved, repairs_reported=reported, repairs_on_time=on_time)
+    s = score_estate(
+        rules(),
+        category="renovated",
+        building_area=Decimal("1000"),
+        inspections=1,
+        inspections_total_tenths=400,
+        fee_rate=None,
+        disputes_received=received,
+        disputes_resolved=resolved,
+        repairs_reported=reported,
+        repairs_on_time=on_time,
+    )
     d = Fraction(resolved, received) if received else Fraction(1)
     r = Fraction(on_time, reported) if reported else Fraction(1)
     assert s.effectiveness == round_score(10 * d + 10 * r)
@@ -91,14 +102,35 @@ def test_round_score_is_half_up_not_bankers():
 
 def test_three_inspections_mean_is_rounded_half_up_once():
     # totals 45.0, 45.0, 45.1 → mean 45.0333… → 45.03; 44.5 + 44.6 → 44.55 exactly
-    s = score_estate(rules(), category="renovated", building_area=Decimal("1"), inspections=3,
-                     inspections_total_tenths=450 + 450 + 451, fee_rate=Decimal("90"))
+    s = score_estate(
+        rules(),
+        category="renovated",
+        building_area=Decimal("1"),
+        inspections=3,
+        inspections_total_tenths=450 + 450 + 451,
+        fee_rate=Decimal("90"),
+    )
     assert s.management == Decimal("45.03")
-    s = score_estate(rules(), category="renovated", building_area=Decimal("1"), inspections=2,
-                     inspections_total_tenths=445 + 446, fee_rate=Decimal("89.99"))
+    s = score_estate(
+        rules(),
+        category="renovated",
+        building_area=Decimal("1"),
+        inspections=2,
+        inspections_total_tenths=445 + 446,
+        fee_rate=Decimal("89.99"),
+    )
     assert s.management == Decimal("44.55") and s.fee == Decimal("16.00") and s.size == Decimal("4.00")
 
 
 def test_no_counted_inspection_is_not_assessed():
-    assert score_estate(rules(), category="renovated", building_area=Decimal("1"), inspections=0,
-                        inspections_total_tenths=0, fee_rate=Decimal("100")) is None
+    assert (
+        score_estate(
+            rules(),
+            category="renovated",
+            building_area=Decimal("1"),
+            inspections=0,
+            inspections_total_tenths=0,
+            fee_rate=Decimal("100"),
+        )
+        is None
+    )

@@ -45,18 +45,31 @@ def more_estates(world, prefix, community, n, category_of):
     out = []
     for i in range(n):
         category = category_of(i)
-        out.append(Estate.objects.create(
-            code=f"{prefix}{i:03d}", name=f"{prefix}小区{i}", community=community, building_area=Decimal("10000"),
-            category=category, renovation_year=2017 if category == "renovated" else None, management_mode="basic_service",
-        ))
+        out.append(
+            Estate.objects.create(
+                code=f"{prefix}{i:03d}",
+                name=f"{prefix}小区{i}",
+                community=community,
+                building_area=Decimal("10000"),
+                category=category,
+                renovation_year=2017 if category == "renovated" else None,
+                management_mode="basic_service",
+            )
+        )
     return out
 
 
 def engagement_input(world, evaluator, **overrides) -> EngagementInput:
     values = dict(
-        year=2019, organisation="南京某评估咨询有限公司", district_ids=[world.estates["MY101"].district_id],
-        evaluator_ids=[evaluator.pk], start_date=dt.date(2019, 3, 1), end_date=dt.date(2019, 11, 30),
-        contract_amount="120000.50", sample_percent="10", seed="20190301",
+        year=2019,
+        organisation="南京某评估咨询有限公司",
+        district_ids=[world.estates["MY101"].district_id],
+        evaluator_ids=[evaluator.pk],
+        start_date=dt.date(2019, 3, 1),
+        end_date=dt.date(2019, 11, 30),
+        contract_amount="120000.50",
+        sample_percent="10",
+        seed="20190301",
     )
     values.update(overrides)
     return EngagementInput(**values)
@@ -121,12 +134,18 @@ def test_the_evaluator_sees_exactly_the_sampled_estates(big_xuanwu, client):
     assert client.get(reverse("assessments:inspection_detail", kwargs={"pk": other.pk})).status_code == 404
     # entering: only the sampled estates, only within the period, always marked 第三方评估
     with pytest.raises(Refused):
-        services.save_inspection(by=evaluator, estate=outside, date=dt.date(2019, 5, 1), scores=FULL, inspector_name="评估员")
+        services.save_inspection(
+            by=evaluator, estate=outside, date=dt.date(2019, 5, 1), scores=FULL, inspector_name="评估员"
+        )
     with pytest.raises(Refused) as refused:
-        services.save_inspection(by=evaluator, estate=inside, date=dt.date(2019, 2, 1), scores=FULL, inspector_name="评估员")
+        services.save_inspection(
+            by=evaluator, estate=inside, date=dt.date(2019, 2, 1), scores=FULL, inspector_name="评估员"
+        )
     assert "评估期" in refused.value.errors["date"]
     scores = FULL if inside.category == "renovated" else {k: v for k, v in FULL.items() if k != "facilities"}
-    done = services.save_inspection(by=evaluator, estate=inside, date=dt.date(2019, 5, 1), scores=scores, inspector_name="评估员")
+    done = services.save_inspection(
+        by=evaluator, estate=inside, date=dt.date(2019, 5, 1), scores=scores, inspector_name="评估员"
+    )
     assert done.source == "third_party"
     # the engagement pages are the commissioners': the evaluator gets 403
     assert client.get(reverse("assessments:engagement_detail", kwargs={"pk": engagement.pk})).status_code == 403
@@ -158,8 +177,10 @@ def test_refused_engagements_write_nothing(world):
     assert Engagement.objects.count() == before
     assert not EvaluatorAssignment.objects.filter(evaluator=evaluator).exists()
     # the city engages any districts
-    e = create_engagement(by=world.city_admin, data=engagement_input(
-        world, evaluator, district_ids=[gulou, world.estates["MY101"].district_id]))
+    e = create_engagement(
+        by=world.city_admin,
+        data=engagement_input(world, evaluator, district_ids=[gulou, world.estates["MY101"].district_id]),
+    )
     assert e.commissioner_label == "市房产局"
     assert set(e.sample.values_list("street__name", flat=True)) == {"梅园新村街道", "新街口街道", "宁海路街道"}
 
@@ -168,9 +189,17 @@ def test_engagement_page_records_and_draws(world, client):
     evaluator = make_user("pg1", Role.EVALUATOR)
     client.force_login(world.xuanwu_staff)
     url = reverse("assessments:engagement_new")
-    data = {"year": "2019", "organisation": "评估公司", "districts": [world.estates["MY101"].district_id],
-            "evaluators": [evaluator.pk], "start_date": "2019-03-01", "end_date": "2019-11-30",
-            "contract_amount": "abc", "sample_percent": "10", "seed": "5"}
+    data = {
+        "year": "2019",
+        "organisation": "评估公司",
+        "districts": [world.estates["MY101"].district_id],
+        "evaluators": [evaluator.pk],
+        "start_date": "2019-03-01",
+        "end_date": "2019-11-30",
+        "contract_amount": "abc",
+        "sample_percent": "10",
+        "seed": "5",
+    }
     response = client.post(url, data)
     assert response.status_code == 400
     assert "合同金额须为" in response.content.decode()
@@ -204,8 +233,9 @@ def _pair(estate, clerk, street_totals, third_totals, evaluator):
     for i, total in enumerate(street_totals):
         add_inspection(estate, clerk, dt.date(2019, 4, 1 + i), {"cleanliness": total}, status="approved")
     for i, total in enumerate(third_totals):
-        add_inspection(estate, evaluator, dt.date(2019, 6, 1 + i), {"cleanliness": total}, status="approved",
-                       source="third_party")
+        add_inspection(
+            estate, evaluator, dt.date(2019, 6, 1 + i), {"cleanliness": total}, status="approved", source="third_party"
+        )
 
 
 def t_cdf_df3(t: float) -> float:
@@ -233,7 +263,9 @@ def deviations(world):
     # not counted: a submitted (unreviewed) third-party evaluation, a district spot check, a street
     # check of an estate the third party did not evaluate, another year
     add_inspection(e["MY101"], ev, dt.date(2019, 7, 1), {"cleanliness": 5}, status="submitted", source="third_party")
-    add_inspection(e["MY101"], w.xuanwu_staff, dt.date(2019, 7, 2), {"cleanliness": 5}, status="approved", source="district")
+    add_inspection(
+        e["MY101"], w.xuanwu_staff, dt.date(2019, 7, 2), {"cleanliness": 5}, status="approved", source="district"
+    )
     add_inspection(e["NH102"], w.ninghai_clerk, dt.date(2019, 7, 3), {"cleanliness": 50}, status="approved")
     add_inspection(e["MY202"], ev, dt.date(2018, 7, 3), {"cleanliness": 1}, status="approved", source="third_party")
     return world
@@ -245,7 +277,12 @@ def test_deviation_figures_equal_a_hand_computation(deviations):
 
     my = rows["梅园新村街道"]
     assert (my.compared, my.street_mean, my.third_party_mean, my.mean_difference, my.high_estates) == (
-        4, Decimal("43.00"), Decimal("36.50"), Decimal("6.50"), 1)
+        4,
+        Decimal("43.00"),
+        Decimal("36.50"),
+        Decimal("6.50"),
+        1,
+    )
     # t = 6.5 / (s / 2) with s² = (0.25 + 56.25 + 0.25 + 56.25) / 3
     t = 6.5 / (math.sqrt(113 / 3) / 2)
     assert my.t == pytest.approx(t)
@@ -254,7 +291,12 @@ def test_deviation_figures_equal_a_hand_computation(deviations):
 
     xjk = rows["新街口街道"]
     assert (xjk.compared, xjk.street_mean, xjk.third_party_mean, xjk.mean_difference, xjk.high_estates) == (
-        4, Decimal("46.63"), Decimal("35.00"), Decimal("11.63"), 4)  # 46.625 rounds half up; 10.5 > 10
+        4,
+        Decimal("46.63"),
+        Decimal("35.00"),
+        Decimal("11.63"),
+        4,
+    )  # 46.625 rounds half up; 10.5 > 10
     # differences 12, 11, 13, 10.5: mean 11.625, s² = (0.140625 + 0.390625 + 1.890625 + 1.265625) / 3
     t = 11.625 / (math.sqrt(3.6875 / 3) / 2)
     assert xjk.p == pytest.approx(1 - t_cdf_df3(t), abs=1e-9)
@@ -266,14 +308,18 @@ def test_deviation_figures_equal_a_hand_computation(deviations):
 
 def test_threshold_and_level_are_the_schemes(deviations):
     Scheme.objects.filter(pk=Scheme.objects.for_year(2019).pk).update(
-        deviation_threshold=Decimal("12"), deviation_alpha=Decimal("0.1"))
+        deviation_threshold=Decimal("12"), deviation_alpha=Decimal("0.1")
+    )
     rows = {r.street_name: r for r in deviation_report(2019, user=deviations.city_admin)}
     assert rows["新街口街道"].high_estates == 1  # only 13 > 12
     assert rows["梅园新村街道"].flagged  # p ≈ 0.062 < 0.1
 
 
 def test_report_follows_the_scope(deviations):
-    assert [r.street_name for r in deviation_report(2019, user=deviations.xuanwu_staff)] == ["梅园新村街道", "新街口街道"]
+    assert [r.street_name for r in deviation_report(2019, user=deviations.xuanwu_staff)] == [
+        "梅园新村街道",
+        "新街口街道",
+    ]
     assert [r.street_name for r in deviation_report(2019, user=deviations.gulou_staff)] == ["宁海路街道"]
 
 
@@ -328,10 +374,22 @@ def test_export_deviation_command(deviations, tmp_path):
 def test_replace_rule_lets_the_third_party_score_stand_for_the_street(world):
     estate = world.estates["MY101"]  # renovated: checklist of 50 points
     add_inspection(estate, world.meiyuan_clerk, dt.date(2019, 3, 1), FULL, status="approved")  # 50
-    add_inspection(estate, world.xuanwu_staff, dt.date(2019, 4, 1), {"cleanliness": 15, "order": 15, "greening": 10,
-                                                                    "facilities": 0}, status="approved", source="district")  # 40
-    add_inspection(estate, world.evaluator, dt.date(2019, 5, 1), {"cleanliness": 10, "order": 10, "greening": 10},
-                   status="approved", source="third_party")  # 30
+    add_inspection(
+        estate,
+        world.xuanwu_staff,
+        dt.date(2019, 4, 1),
+        {"cleanliness": 15, "order": 15, "greening": 10, "facilities": 0},
+        status="approved",
+        source="district",
+    )  # 40
+    add_inspection(
+        estate,
+        world.evaluator,
+        dt.date(2019, 5, 1),
+        {"cleanliness": 10, "order": 10, "greening": 10},
+        status="approved",
+        source="third_party",
+    )  # 30
     add_fee_rate(estate, world.meiyuan_clerk, 2019, "90")
     scheme = Scheme.objects.for_year(2019)
     assert scheme.third_party_rule == "average"  # the default: results do not change

@@ -53,8 +53,14 @@ def independent(year: int) -> dict:
             sd = math.sqrt(sum((float(x) - mean) ** 2 for x in d) / (n - 1))
             if sd > 0:
                 p = t_tail_by_integration(mean / (sd / math.sqrt(n)), n - 1)
-        out[street] = (n, q(sum(s for s, _ in rows) / n), q(sum(t for _, t in rows) / n), q(sum(d) / n),
-                       sum(1 for x in d if x > 10), p)
+        out[street] = (
+            n,
+            q(sum(s for s, _ in rows) / n),
+            q(sum(t for _, t in rows) / n),
+            q(sum(d) / n),
+            sum(1 for x in d if x > 10),
+            p,
+        )
     return out
 
 
@@ -67,7 +73,12 @@ def test_demo_deviation_report_flags_the_lenient_streets():
         for r in rows:
             n, street, third, diff, high, p = expected[r.street_name]
             assert (r.compared, r.street_mean, r.third_party_mean, r.mean_difference, r.high_estates) == (
-                n, street, third, diff, high), (year, r.street_name)
+                n,
+                street,
+                third,
+                diff,
+                high,
+            ), (year, r.street_name)
             if p is not None:
                 assert r.p == pytest.approx(p, abs=1e-6), (year, r.street_name)
         flagged = {r.street_name for r in rows if r.flagged}

@@ -31,7 +31,9 @@ def database_url_of_test_db() -> str:
     if connection.vendor == "sqlite":
         name = s["NAME"]
         if "memory" in str(name):
-            pytest.fail("the SQLite test database must be a file for the worker to share it (config/settings.py TEST NAME)")
+            pytest.fail(
+                "the SQLite test database must be a file for the worker to share it (config/settings.py TEST NAME)"
+            )
         return f"sqlite:///{Path(name).resolve()}"
     user = quote(s.get("USER") or "", safe="")
     password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
@@ -57,9 +59,26 @@ def celery_worker_process(require_redis, settings, tmp_path):
     }
     log = open(tmp_path / "worker.log", "w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"assess-test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-n",
+            f"assess-test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         yield proc, log

@@ -37,13 +37,20 @@ def current(estate, year=2019):
 
 # --- inspections -------------------------------------------------------------------------------
 def test_clerk_enters_and_district_reviews_but_never_their_own(world, example_estate):
-    insp = services.save_inspection(by=world.meiyuan_clerk, estate=example_estate, date=dt.date(2019, 3, 5),
-                                    scores=FULL, inspector_name="张三")
-    assert (insp.status, insp.total, insp.source, insp.district_id) == ("submitted", Decimal("44"), "street", example_estate.district_id)
+    insp = services.save_inspection(
+        by=world.meiyuan_clerk, estate=example_estate, date=dt.date(2019, 3, 5), scores=FULL, inspector_name="张三"
+    )
+    assert (insp.status, insp.total, insp.source, insp.district_id) == (
+        "submitted",
+        Decimal("44"),
+        "street",
+        example_estate.district_id,
+    )
     with pytest.raises(Refused, match="需要|退回必须填写原因"):
         services.review_inspection(insp, by=world.xuanwu_staff, approve=False, reason="")
-    spot = services.save_inspection(by=world.xuanwu_staff, estate=example_estate, date=dt.date(2019, 4, 5),
-                                    scores=FULL, inspector_name="区检查员")
+    spot = services.save_inspection(
+        by=world.xuanwu_staff, estate=example_estate, date=dt.date(2019, 4, 5), scores=FULL, inspector_name="区检查员"
+    )
     assert spot.source == "district"
     with pytest.raises(Refused, match="不能审核自己"):
         services.review_inspection(spot, by=world.xuanwu_staff, approve=True)
@@ -58,36 +65,78 @@ def test_clerk_enters_and_district_reviews_but_never_their_own(world, example_es
 
 
 def test_rejected_and_draft_inspections_do_not_count(world, example_estate):
-    add_inspection(example_estate, world.meiyuan_clerk, dt.date(2019, 3, 5), {"cleanliness": 15, "order": 15, "greening": 10, "facilities": 10})
-    add_inspection(example_estate, world.meiyuan_clerk, dt.date(2019, 3, 6), {"cleanliness": 0, "order": 0, "greening": 0, "facilities": 0}, status="rejected")
-    add_inspection(example_estate, world.meiyuan_clerk, dt.date(2019, 3, 7), {"cleanliness": 0, "order": 0, "greening": 0, "facilities": 0}, status="draft")
-    add_inspection(example_estate, world.meiyuan_clerk, dt.date(2018, 12, 31), {"cleanliness": 0, "order": 0, "greening": 0, "facilities": 0})
+    add_inspection(
+        example_estate,
+        world.meiyuan_clerk,
+        dt.date(2019, 3, 5),
+        {"cleanliness": 15, "order": 15, "greening": 10, "facilities": 10},
+    )
+    add_inspection(
+        example_estate,
+        world.meiyuan_clerk,
+        dt.date(2019, 3, 6),
+        {"cleanliness": 0, "order": 0, "greening": 0, "facilities": 0},
+        status="rejected",
+    )
+    add_inspection(
+        example_estate,
+        world.meiyuan_clerk,
+        dt.date(2019, 3, 7),
+        {"cleanliness": 0, "order": 0, "greening": 0, "facilities": 0},
+        status="draft",
+    )
+    add_inspection(
+        example_estate,
+        world.meiyuan_clerk,
+        dt.date(2018, 12, 31),
+        {"cleanliness": 0, "order": 0, "greening": 0, "facilities": 0},
+    )
     call_command("run_cycle", "2019")
     r = current(example_estate)
-    assert (r.management, r.inspections_counted, r.fee, r.total) == (Decimal("50.00"), 1, Decimal("0.00"), Decimal("78.00"))
+    assert (r.management, r.inspections_counted, r.fee, r.total) == (
+        Decimal("50.00"),
+        1,
+        Decimal("0.00"),
+        Decimal("78.00"),
+    )
     assert r.grade == "一星"
 
 
 def test_evaluator_enters_only_for_assigned_estates(world):
     my101, my102 = world.estates["MY101"], world.estates["MY102"]
-    insp = services.save_inspection(by=world.evaluator, estate=my101, date=dt.date(2019, 5, 1), scores=FULL, inspector_name="评估员")
+    insp = services.save_inspection(
+        by=world.evaluator, estate=my101, date=dt.date(2019, 5, 1), scores=FULL, inspector_name="评估员"
+    )
     assert insp.source == "third_party"
     with pytest.raises(Refused, match="小区编码不存在"):
-        services.save_inspection(by=world.evaluator, estate=my102, date=dt.date(2019, 5, 1),
-                                 scores={"cleanliness": "14", "order": "13", "greening": "9"}, inspector_name="评估员")
+        services.save_inspection(
+            by=world.evaluator,
+            estate=my102,
+            date=dt.date(2019, 5, 1),
+            scores={"cleanliness": "14", "order": "13", "greening": "9"},
+            inspector_name="评估员",
+        )
 
 
-@pytest.mark.parametrize(("scores", "message"), [
-    ({"cleanliness": "15.5", "order": "13", "greening": "9", "facilities": "8"}, "不能超过满分15分"),
-    ({"cleanliness": "-1", "order": "13", "greening": "9", "facilities": "8"}, "不能小于0"),
-    ({"cleanliness": "14.25", "order": "13", "greening": "9", "facilities": "8"}, "最多保留一位小数"),
-    ({"cleanliness": "14", "greening": "9", "facilities": "8"}, "请填写秩序得分"),
-    ({"cleanliness": "abc", "order": "13", "greening": "9", "facilities": "8"}, "不是有效的数字"),
-])
+@pytest.mark.parametrize(
+    ("scores", "message"),
+    [
+        ({"cleanliness": "15.5", "order": "13", "greening": "9", "facilities": "8"}, "不能超过满分15分"),
+        ({"cleanliness": "-1", "order": "13", "greening": "9", "facilities": "8"}, "不能小于0"),
+        ({"cleanliness": "14.25", "order": "13", "greening": "9", "facilities": "8"}, "最多保留一位小数"),
+        ({"cleanliness": "14", "greening": "9", "facilities": "8"}, "请填写秩序得分"),
+        ({"cleanliness": "abc", "order": "13", "greening": "9", "facilities": "8"}, "不是有效的数字"),
+    ],
+)
 def test_bad_scores_are_refused_and_nothing_written(world, example_estate, scores, message):
     with pytest.raises(Refused) as exc:
-        services.save_inspection(by=world.meiyuan_clerk, estate=example_estate, date=dt.date(2019, 3, 5), scores=scores,
-                                 inspector_name="张三")
+        services.save_inspection(
+            by=world.meiyuan_clerk,
+            estate=example_estate,
+            date=dt.date(2019, 3, 5),
+            scores=scores,
+            inspector_name="张三",
+        )
     assert any(message in m for m in exc.value.errors.values()), exc.value.errors
     assert not Inspection.objects.exists()
 
@@ -95,12 +144,22 @@ def test_bad_scores_are_refused_and_nothing_written(world, example_estate, score
 def test_facilities_on_unrenovated_and_future_dates_are_refused(world):
     unrenovated = world.estates["MY102"]
     with pytest.raises(Refused) as exc:
-        services.save_inspection(by=world.meiyuan_clerk, estate=unrenovated, date=dt.date(2019, 3, 5),
-                                 scores={"cleanliness": "18", "order": "18", "greening": "9", "facilities": "5"}, inspector_name="张三")
+        services.save_inspection(
+            by=world.meiyuan_clerk,
+            estate=unrenovated,
+            date=dt.date(2019, 3, 5),
+            scores={"cleanliness": "18", "order": "18", "greening": "9", "facilities": "5"},
+            inspector_name="张三",
+        )
     assert "没有“设施”项目" in exc.value.errors["facilities"]
     with pytest.raises(Refused) as exc:
-        services.save_inspection(by=world.meiyuan_clerk, estate=unrenovated, date=dt.date.today() + dt.timedelta(days=1),
-                                 scores={"cleanliness": "18", "order": "18", "greening": "9"}, inspector_name="张三")
+        services.save_inspection(
+            by=world.meiyuan_clerk,
+            estate=unrenovated,
+            date=dt.date.today() + dt.timedelta(days=1),
+            scores={"cleanliness": "18", "order": "18", "greening": "9"},
+            inspector_name="张三",
+        )
     assert "日期不合理" in exc.value.errors["date"]
     assert not Inspection.objects.exists()
 
@@ -133,7 +192,9 @@ def test_signal_is_sent_inside_the_job_before_it_is_marked_done(world, example_e
 
     def receiver(sender, run, **kwargs):
         run_row = CycleRun.objects.get(pk=run.pk)
-        seen.append((sender, run_row.status, run_row.is_current, EstateResult.objects.filter(run=run, is_current=True).count()))
+        seen.append(
+            (sender, run_row.status, run_row.is_current, EstateResult.objects.filter(run=run, is_current=True).count())
+        )
 
     cycle_run_finished.connect(receiver)
     try:
@@ -163,7 +224,11 @@ def test_rollups_count_rank_and_weight_by_area(world):
     # MY101 (21,000 m²) 44 + 20 + 20 + 8 = 92 → 三星; MY201 (23,000 m²) 78; XJK101 (25,000) 78
     e = world.estates
     for code, full in (("MY101", True), ("MY201", False), ("XJK101", False)):
-        scores = {"cleanliness": 14, "order": 13, "greening": 9, "facilities": 8} if full else {"cleanliness": 15, "order": 15, "greening": 10, "facilities": 10}
+        scores = (
+            {"cleanliness": 14, "order": 13, "greening": 9, "facilities": 8}
+            if full
+            else {"cleanliness": 15, "order": 15, "greening": 10, "facilities": 10}
+        )
         add_inspection(e[code], world.city_admin, dt.date(2019, 3, 5), scores)
     FeeRate.objects.create(estate=e["MY101"], year=2019, rate=Decimal("95"), updated_by=world.city_admin)
     call_command("run_cycle", "2019")
@@ -171,7 +236,13 @@ def test_rollups_count_rank_and_weight_by_area(world):
     assert totals == {"MY101": Decimal("92.00"), "MY201": Decimal("78.00"), "XJK101": Decimal("78.00")}
     units = {u.unit_key: u for u in UnitResult.objects.filter(is_current=True)}
     meiyuan = units[f"s{e['MY101'].street_id}"]
-    assert (meiyuan.estates, meiyuan.assessed, meiyuan.three_star, meiyuan.one_star, meiyuan.not_assessed) == (4, 2, 1, 1, 2)
+    assert (meiyuan.estates, meiyuan.assessed, meiyuan.three_star, meiyuan.one_star, meiyuan.not_assessed) == (
+        4,
+        2,
+        1,
+        1,
+        2,
+    )
     # (92 × 21,000 + 78 × 23,000) / 44,000 = 84.6818… → 84.68
     assert meiyuan.mean_score == Decimal("84.68")
     xinjiekou = units[f"s{e['XJK101'].street_id}"]
@@ -231,7 +302,9 @@ def test_year_order_publish_appeal_uphold_rescore_close_reopen(world, example_es
         services.file_appeal(by=world.meiyuan_clerk, estate=example_estate, year=2019, reason=" ")
     with pytest.raises(Refused, match="小区编码不存在"):
         services.file_appeal(by=world.xinjiekou_clerk, estate=example_estate, year=2019, reason="不服")
-    appeal = services.file_appeal(by=world.meiyuan_clerk, estate=example_estate, year=2019, reason="收缴率填报有误，应为75%")
+    appeal = services.file_appeal(
+        by=world.meiyuan_clerk, estate=example_estate, year=2019, reason="收缴率填报有误，应为75%"
+    )
     with pytest.raises(Refused, match="待处理"):
         services.file_appeal(by=world.meiyuan_clerk, estate=example_estate, year=2019, reason="再次")
     with pytest.raises(Refused, match="处理意见"):
@@ -268,7 +341,9 @@ def test_year_order_publish_appeal_uphold_rescore_close_reopen(world, example_es
     with pytest.raises(Refused, match="已关闭"):
         start_run(2019, by=world.city_admin, enqueue=False)
     with pytest.raises(Refused) as exc:
-        services.save_inspection(by=world.meiyuan_clerk, estate=example_estate, date=dt.date(2019, 6, 1), scores=FULL, inspector_name="张三")
+        services.save_inspection(
+            by=world.meiyuan_clerk, estate=example_estate, date=dt.date(2019, 6, 1), scores=FULL, inspector_name="张三"
+        )
     assert "已关闭" in exc.value.errors["date"]
     with pytest.raises(Refused) as exc:
         services.set_fee_rate(by=world.meiyuan_clerk, estate=example_estate, year=2019, rate="99")
@@ -293,12 +368,16 @@ def test_scheme_versions_and_checks(world):
     assert "合计须为100分" in exc.value.errors["management_points"]
     with pytest.raises(Refused, match="权限"):
         services.update_scheme(base, by=world.xuanwu_staff, fields={})
-    new = services.new_scheme_version(base, by=world.city_admin, valid_from_year=2021, source_document="宁房物字〔2021〕1号")
+    new = services.new_scheme_version(
+        base, by=world.city_admin, valid_from_year=2021, source_document="宁房物字〔2021〕1号"
+    )
     base.refresh_from_db()
     assert (base.valid_to_year, new.version, new.valid_from_year) == (2020, 2, 2021)
     assert Scheme.objects.for_year(2020) == base and Scheme.objects.for_year(2022) == new
     assert new.items.count() == 11 and new.bands.count() == 9 and new.grade_bands.count() == 4
-    services.update_scheme(new, by=world.city_admin, fields={"dispute_points": Decimal("5"), "repair_points": Decimal("15")})
+    services.update_scheme(
+        new, by=world.city_admin, fields={"dispute_points": Decimal("5"), "repair_points": Decimal("15")}
+    )
     with pytest.raises(Refused) as exc:
         services.update_scheme(new, by=world.city_admin, fields={"valid_from_year": 2020})
     assert "重叠" in exc.value.errors["valid_from_year"]
@@ -316,5 +395,10 @@ def test_reminder_reports_readiness_without_starting_the_cycle(world, example_es
     notice = Notice.objects.get()
     assert notice.year == dt.date.today().year - 1
     report = services.readiness_report(2019)
-    assert (report["estates"], report["without_inspection"], report["without_fee_rate"], report["awaiting_review"]) == (13, 12, 13, 1)
+    assert (report["estates"], report["without_inspection"], report["without_fee_rate"], report["awaiting_review"]) == (
+        13,
+        12,
+        13,
+        1,
+    )
     assert not CycleRun.objects.exists()

@@ -10,10 +10,18 @@ from tests.factories import credit_code
 from tests.permission_matrix import CITY, SEES_MEIYUAN_STREET, SEES_MY101, SIGNED_IN, XUANWU, Route, everyone, statuses
 
 # Who may write registry rows at all (accounts.rules: district_staff, street_clerk, city_admin).
-REGISTRY_WRITER_PERSONAS = frozenset({
-    "city_admin", "city_admin2", "xuanwu_staff", "xuanwu_staff2", "gulou_staff",
-    "meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk",
-})
+REGISTRY_WRITER_PERSONAS = frozenset(
+    {
+        "city_admin",
+        "city_admin2",
+        "xuanwu_staff",
+        "xuanwu_staff2",
+        "gulou_staff",
+        "meiyuan_clerk",
+        "xinjiekou_clerk",
+        "ninghai_clerk",
+    }
+)
 # ... and of those, who may write rows of MY101 / 梅园新村街道.
 WRITES_MY101 = frozenset({"city_admin", "city_admin2", "xuanwu_staff", "xuanwu_staff2", "meiyuan_clerk"})
 READS_ONLY_MY101 = SEES_MY101 - WRITES_MY101
@@ -44,22 +52,31 @@ def my1_community(world):
 def meiyuan_firm(world):
     """A public-welfare firm registered by 玄武区 and entrusted by 梅园新村街道."""
     firm = ServiceFirm.objects.create(
-        name="梅园公益物业服务有限公司", credit_code=credit_code(901), is_public_welfare=True, founding="new",
-        district=world.estates["MY101"].district, street=world.estates["MY101"].street,
+        name="梅园公益物业服务有限公司",
+        credit_code=credit_code(901),
+        is_public_welfare=True,
+        founding="new",
+        district=world.estates["MY101"].district,
+        street=world.estates["MY101"].street,
     )
     return {"pk": firm.pk}
 
 
 def my101_committee(world):
     committee = PropertyCommittee.objects.create(
-        estate=world.estates["MY101"], name="梅园1-1小区物业管理委员会",
-        formed_on=date(2019, 3, 1), term_start=date(2019, 3, 1), term_end=date(2022, 2, 28),
+        estate=world.estates["MY101"],
+        name="梅园1-1小区物业管理委员会",
+        formed_on=date(2019, 3, 1),
+        term_start=date(2019, 3, 1),
+        term_end=date(2022, 2, 28),
     )
     return {"pk": committee.pk}
 
 
 def my101_owners_org(world):
-    org = OwnersOrganisation.objects.create(estate=world.estates["MY101"], kind="committee", established_on=date(2018, 5, 1))
+    org = OwnersOrganisation.objects.create(
+        estate=world.estates["MY101"], kind="committee", established_on=date(2018, 5, 1)
+    )
     return {"pk": org.pk}
 
 
@@ -76,8 +93,11 @@ ROUTES = [
     # estates
     Route("communities:estate_list", get=everyone()),
     # The upload page: writers get the form (an empty POST: the form again, 400); others 403.
-    Route("communities:estate_import", get=statuses(REGISTRY_WRITER_PERSONAS, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS),
-          post=statuses(REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS)),
+    Route(
+        "communities:estate_import",
+        get=statuses(REGISTRY_WRITER_PERSONAS, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS),
+        post=statuses(REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS),
+    ),
     Route("communities:estate_import_template", get=everyone()),
     # Export: POST only (it starts a job); everyone exports what they see.
     Route("communities:estate_export", get=statuses(set(), others=405), post=everyone(302)),
@@ -104,8 +124,11 @@ ROUTES = [
     Route("communities:street_detail", get=statuses(SEES_MEIYUAN), kwargs=meiyuan),
     # An empty count is allowed (not reported yet): the empty POST saves and goes back.
     Route("communities:street_edit", kwargs=meiyuan, **_write(WRITES_MY101, SEES_MEIYUAN - WRITES_MY101, post_ok=302)),
-    Route("communities:street_reassign", kwargs=meiyuan,
-          **_write({"city_admin", "city_admin2"}, SEES_MEIYUAN - {"city_admin", "city_admin2"})),
+    Route(
+        "communities:street_reassign",
+        kwargs=meiyuan,
+        **_write({"city_admin", "city_admin2"}, SEES_MEIYUAN - {"city_admin", "city_admin2"}),
+    ),
     Route("communities:community_create", kwargs=meiyuan, **_write(WRITES_MY101, SEES_MEIYUAN - WRITES_MY101)),
     Route("communities:community_edit", kwargs=my1_community, **_write(WRITES_MY101, SEES_MEIYUAN - WRITES_MY101)),
     # option lists of the dependent selects: answer everyone, from their own scope
@@ -116,7 +139,9 @@ ROUTES = [
 
 def api_write_list():
     """An API list that also creates: writers get 400 for an empty body, other roles 403."""
-    return statuses(REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS, anonymous=401)
+    return statuses(
+        REGISTRY_WRITER_PERSONAS, ok_status=400, forbidden=SIGNED_IN - REGISTRY_WRITER_PERSONAS, anonymous=401
+    )
 
 
 ROUTES += [
@@ -140,11 +165,22 @@ ROUTES += [
 def my101_contract(world):
     from communities.models import ServiceContract
 
-    firm = ServiceFirm.objects.create(name="梅园公益物业服务有限公司", credit_code=credit_code(902), is_public_welfare=True,
-                                      founding="new", district=world.estates["MY101"].district)
-    contract = ServiceContract.objects.create(estate=world.estates["MY101"], firm=firm, entrusted_by="street",
-                                              start_date=date(2024, 1, 1), end_date=date(2025, 12, 31),
-                                              fee_per_m2_month="0.35", cleaning=True)
+    firm = ServiceFirm.objects.create(
+        name="梅园公益物业服务有限公司",
+        credit_code=credit_code(902),
+        is_public_welfare=True,
+        founding="new",
+        district=world.estates["MY101"].district,
+    )
+    contract = ServiceContract.objects.create(
+        estate=world.estates["MY101"],
+        firm=firm,
+        entrusted_by="street",
+        start_date=date(2024, 1, 1),
+        end_date=date(2025, 12, 31),
+        fee_per_m2_month="0.35",
+        cleaning=True,
+    )
     return {"pk": contract.pk}
 
 
@@ -164,7 +200,11 @@ ROUTES += [
     Route("communities:contract_edit", kwargs=my101_contract, **_write(WRITES_MY101, READS_ONLY_MY101)),
     Route("communities:committee_terms", get=everyone()),
     # POST only; an empty POST (no unit) goes back to the committee with a message
-    Route("communities:member_vetting", kwargs=my101_committee_member, get=statuses(set(), others=405),
-          post=statuses(VETS_MY101, ok_status=302, forbidden=SEES_MY101 - VETS_MY101)),
+    Route(
+        "communities:member_vetting",
+        kwargs=my101_committee_member,
+        get=statuses(set(), others=405),
+        post=statuses(VETS_MY101, ok_status=302, forbidden=SEES_MY101 - VETS_MY101),
+    ),
     Route("communities:supervision_create", kwargs=my101_committee, **_write(WRITES_MY101, READS_ONLY_MY101)),
 ]

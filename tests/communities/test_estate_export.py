@@ -43,7 +43,9 @@ def test_export_holds_exactly_what_the_user_sees(client, world, django_capture_o
 
 def test_export_applies_the_page_filters_in_the_spec_order(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.xuanwu_staff)
-    job, header, rows, title = export(client, django_capture_on_commit_callbacks, "category=renovated&ordering=-name&page=2")
+    job, header, rows, title = export(
+        client, django_capture_on_commit_callbacks, "category=renovated&ordering=-name&page=2"
+    )
     assert [row["小区编码"] for row in rows] == ["MY101", "MY201", "XJK101", "XJK201"]
     assert header[:5] == ("区", "街道", "社区", "小区编码", "小区名称")
     first = rows[0]
@@ -65,11 +67,11 @@ def test_export_cannot_widen_the_scope_with_filters(client, world, django_captur
 def test_user_text_never_becomes_a_formula(client, world, django_capture_on_commit_callbacks):
     from communities.models import Estate
 
-    Estate.objects.filter(code="MY101").update(name="=HYPERLINK(\"http://x\")", address="+86 地址")
+    Estate.objects.filter(code="MY101").update(name='=HYPERLINK("http://x")', address="+86 地址")
     client.force_login(world.meiyuan_clerk)
     job, _header, rows, _title = export(client, django_capture_on_commit_callbacks, "q=MY101")
     sheet = load_workbook(job.output_file.path).active
-    cells = [c for row in sheet.iter_rows() for c in row if c.value == "=HYPERLINK(\"http://x\")"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == '=HYPERLINK("http://x")']
     assert cells and all(c.data_type == "s" for c in cells)
 
 

@@ -24,8 +24,17 @@ def messages(outcome):
 def test_good_file_imports_and_reimport_updates(world, tmp_path):
     rows = [
         estate_row("XW0001", "示例小区", area="32600.50"),
-        estate_row("XW0002", "新整治小区", district="玄武", street="梅园新村", community="新社区", area=35860.55,
-                   category="未整治老旧小区", renovation_year=None, mode=None),
+        estate_row(
+            "XW0002",
+            "新整治小区",
+            district="玄武",
+            street="梅园新村",
+            community="新社区",
+            area=35860.55,
+            category="未整治老旧小区",
+            renovation_year=None,
+            mode=None,
+        ),
     ]
     path = xlsx(tmp_path / "ok.xlsx", rows, ESTATE_HEADERS, title="2019年老旧小区调查摸底表")
     before = Estate.objects.count()
@@ -64,7 +73,11 @@ def test_jiangbei_street_accepts_its_official_district(world, tmp_path):
     from tests.factories import make_user
 
     admin = world.city_admin
-    path = xlsx(tmp_path / "jb.xlsx", [estate_row("JB0001", district="浦口区", street="泰山街道", community="泰山社区")], ESTATE_HEADERS)
+    path = xlsx(
+        tmp_path / "jb.xlsx",
+        [estate_row("JB0001", district="浦口区", street="泰山街道", community="泰山社区")],
+        ESTATE_HEADERS,
+    )
     outcome = run(admin, path)
     assert outcome.ok, messages(outcome)
     assert Estate.objects.get(code="JB0001").district.name == "江北新区"
@@ -96,7 +109,9 @@ def test_bad_row_refuses_the_whole_file(world, tmp_path, change, column, text):
 
 
 def test_duplicate_codes_in_one_file(world, tmp_path):
-    outcome = run(world.meiyuan_clerk, xlsx(tmp_path / "dup.xlsx", [estate_row("A1"), estate_row("A1")], ESTATE_HEADERS))
+    outcome = run(
+        world.meiyuan_clerk, xlsx(tmp_path / "dup.xlsx", [estate_row("A1"), estate_row("A1")], ESTATE_HEADERS)
+    )
     assert not outcome.ok and "重复" in outcome.errors[0].message and outcome.errors[0].row == 3
 
 
@@ -123,7 +138,9 @@ def test_code_outside_scope_is_neutral(world, tmp_path):
 
 
 def test_street_outside_scope_is_refused(world, tmp_path):
-    outcome = run(world.meiyuan_clerk, xlsx(tmp_path / "s.xlsx", [estate_row("Z1", street="新街口街道")], ESTATE_HEADERS))
+    outcome = run(
+        world.meiyuan_clerk, xlsx(tmp_path / "s.xlsx", [estate_row("Z1", street="新街口街道")], ESTATE_HEADERS)
+    )
     assert not outcome.ok and "不在您的管辖范围内" in outcome.errors[0].message
 
 
@@ -208,7 +225,9 @@ def test_upload_page_marks_the_bad_file(world, tmp_path, client, django_capture_
     path = xlsx(tmp_path / "up.xlsx", [estate_row("U1"), estate_row("U2", area="abc")], ESTATE_HEADERS)
     client.force_login(world.meiyuan_clerk)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/registry/estates/import/", {"file": SimpleUploadedFile("调查表.xlsx", path.read_bytes())})
+        response = client.post(
+            "/registry/estates/import/", {"file": SimpleUploadedFile("调查表.xlsx", path.read_bytes())}
+        )
     assert response.status_code == 302
     job = Job.objects.get(created_by=world.meiyuan_clerk)
     assert job.status == "failed" and job.result["error_count"] == 1

@@ -19,11 +19,21 @@ SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
 LIST = reverse("communities:estate_list")
 
 EXPECTED_CODES = {
-    "city_admin": "ALL", "city_admin2": "ALL", "city_finance": "ALL", "auditor": "ALL",
-    "xuanwu_staff": ("MY", "XJK"), "xuanwu_staff2": ("MY", "XJK"), "xuanwu_finance": ("MY", "XJK"),
-    "gulou_staff": ("NH",), "gulou_finance": ("NH",),
-    "meiyuan_clerk": ("MY",), "xinjiekou_clerk": ("XJK",), "ninghai_clerk": ("NH",),
-    "meiyuan_advisor": ("MY1",), "xinjiekou_advisor": ("XJK1",), "evaluator": ("MY101",),
+    "city_admin": "ALL",
+    "city_admin2": "ALL",
+    "city_finance": "ALL",
+    "auditor": "ALL",
+    "xuanwu_staff": ("MY", "XJK"),
+    "xuanwu_staff2": ("MY", "XJK"),
+    "xuanwu_finance": ("MY", "XJK"),
+    "gulou_staff": ("NH",),
+    "gulou_finance": ("NH",),
+    "meiyuan_clerk": ("MY",),
+    "xinjiekou_clerk": ("XJK",),
+    "ninghai_clerk": ("NH",),
+    "meiyuan_advisor": ("MY1",),
+    "xinjiekou_advisor": ("XJK1",),
+    "evaluator": ("MY101",),
 }
 
 
@@ -53,8 +63,13 @@ def test_list_search_and_count_show_exactly_the_scope(client, world, persona):
 def test_a_meiyuan_clerk_cannot_reach_xinjiekou_by_any_filter(client, world):
     client.force_login(world.meiyuan_clerk)
     xinjiekou = Street.objects.get(name="新街口街道")
-    for params in ({"street": xinjiekou.code}, {"district": "320106"}, {"community": world.communities["XJK1"].pk},
-                   {"q": "XJK"}, {"district": "320102", "street": xinjiekou.code}):
+    for params in (
+        {"street": xinjiekou.code},
+        {"district": "320106"},
+        {"community": world.communities["XJK1"].pk},
+        {"q": "XJK"},
+        {"district": "320102", "street": xinjiekou.code},
+    ):
         codes, _count = listed(client, **params)
         assert not any(code.startswith(("XJK", "NH")) for code in codes), params
     response = client.get(LIST, {"street": xinjiekou.code})
@@ -73,7 +88,10 @@ def test_xuanwu_staff_cannot_reach_gulou(client, world):
     assert not any(code.startswith("NH") for code in codes)
     assert client.get(reverse("communities:estate_detail", args=[world.estates["NH101"].pk])).status_code == 404
     assert client.get(reverse("communities:district_detail", args=["320106"])).status_code == 404
-    assert client.get(reverse("communities:street_detail", args=[Street.objects.get(name="宁海路街道").code])).status_code == 404
+    assert (
+        client.get(reverse("communities:street_detail", args=[Street.objects.get(name="宁海路街道").code])).status_code
+        == 404
+    )
     assert "宁海路" not in client.get(reverse("communities:street_options"), {"district": "320106"}).content.decode()
 
 
@@ -108,8 +126,11 @@ def test_pages_read_from_either_end_give_the_same_order(client, world):
         EstateFactory(code=f"P{n:03d}", community=community, building_area=Decimal(1000 + (n * 37) % 50))
     client.force_login(world.meiyuan_clerk)
     for ordering in ("code", "-building_area", "name", "-households"):
-        everything = list(Estate.objects.filter(street=street).order_by(
-            *(([ordering, "code"]) if ordering.lstrip("-") != "code" else [ordering])).values_list("code", flat=True))
+        everything = list(
+            Estate.objects.filter(street=street)
+            .order_by(*(([ordering, "code"]) if ordering.lstrip("-") != "code" else [ordering]))
+            .values_list("code", flat=True)
+        )
         seen = []
         for page in range(1, 4):
             response = client.get(LIST, {"ordering": ordering, "per_page": 20, "page": page})
@@ -135,25 +156,41 @@ def test_list_costs_the_same_queries_for_5_or_120_estates(client, world, django_
 def test_dependent_options_come_from_the_scope(client, world):
     client.force_login(world.xuanwu_staff)
     html = client.get(reverse("communities:street_options"), {"district": "320102"}).content.decode()
-    assert "梅园新村街道" in html and "新街口街道" in html and 'hx-swap-oob' in html
-    html = client.get(reverse("communities:community_options"), {"street": "320102002", "mode": "form"}).content.decode()
+    assert "梅园新村街道" in html and "新街口街道" in html and "hx-swap-oob" in html
+    html = client.get(
+        reverse("communities:community_options"), {"street": "320102002", "mode": "form"}
+    ).content.decode()
     assert "梅园新村第1社区" in html and "请选择社区" in html and "新街口" not in html
 
 
-@pytest.mark.parametrize(("persona", "shown"), [
-    ("city_admin", True), ("auditor", True), ("city_finance", False), ("xuanwu_staff", False),
-    ("meiyuan_clerk", False), ("meiyuan_advisor", False), ("evaluator", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [
+        ("city_admin", True),
+        ("auditor", True),
+        ("city_finance", False),
+        ("xuanwu_staff", False),
+        ("meiyuan_clerk", False),
+        ("meiyuan_advisor", False),
+        ("evaluator", False),
+    ],
+)
 def test_history_only_for_city_admin_and_auditor(client, world, persona, shown):
     estate = world.estates["MY101"]
-    services.update_estate(estate, {**{k: getattr(estate, k) for k in services.ESTATE_FIELDS}, "name": "梅园新名"},
-                           by=world.meiyuan_clerk, expected_version=estate.version)
+    services.update_estate(
+        estate,
+        {**{k: getattr(estate, k) for k in services.ESTATE_FIELDS}, "name": "梅园新名"},
+        by=world.meiyuan_clerk,
+        expected_version=estate.version,
+    )
     client.force_login(world.users[persona])
     html = client.get(reverse("communities:estate_detail", args=[estate.pk])).content.decode()
     assert ("变更记录" in html) is shown
     if shown:
         assert "meiyuan_clerk" in html and "小区名称" in html
-        assert "<del class=\"text-muted\">梅园新村1-1小区</del> → <ins class=\"text-decoration-none\">梅园新名</ins>" in html
+        assert (
+            '<del class="text-muted">梅园新村1-1小区</del> → <ins class="text-decoration-none">梅园新名</ins>' in html
+        )
 
 
 def test_detail_shows_units_firm_committees_and_organisations(client, world):
@@ -163,13 +200,32 @@ def test_detail_shows_units_firm_committees_and_organisations(client, world):
 
     estate = world.estates["MY101"]
     committee = services.create_committee(
-        {"estate": estate, "name": "梅园物管会", "formed_on": date(2019, 3, 1), "term_start": date(2019, 3, 1),
-         "term_end": date(2021, 2, 28)}, by=world.meiyuan_clerk, members=members())
-    services.create_owners_org({"estate": estate, "kind": "assembly", "established_on": date(2018, 5, 1), "chair": "赵召集"},
-                               by=world.meiyuan_clerk)
+        {
+            "estate": estate,
+            "name": "梅园物管会",
+            "formed_on": date(2019, 3, 1),
+            "term_start": date(2019, 3, 1),
+            "term_end": date(2021, 2, 28),
+        },
+        by=world.meiyuan_clerk,
+        members=members(),
+    )
+    services.create_owners_org(
+        {"estate": estate, "kind": "assembly", "established_on": date(2018, 5, 1), "chair": "赵召集"},
+        by=world.meiyuan_clerk,
+    )
     client.force_login(world.meiyuan_advisor)
     html = client.get(reverse("communities:estate_detail", args=[estate.pk])).content.decode()
-    for text in ("玄武区", "梅园新村街道", "梅园新村第1社区", "梅园物管会", "王主任（主任）", "业主大会", "赵召集", "21,000.00 ㎡"):
+    for text in (
+        "玄武区",
+        "梅园新村街道",
+        "梅园新村第1社区",
+        "梅园物管会",
+        "王主任（主任）",
+        "业主大会",
+        "赵召集",
+        "21,000.00 ㎡",
+    ):
         assert text in html, text
     assert "编辑" not in html  # an advisor reads
     # Member phones: whole for those who write the committee, masked for readers.
@@ -181,10 +237,23 @@ def test_detail_shows_units_firm_committees_and_organisations(client, world):
 # --- create and edit ---------------------------------------------------------------------
 def form_data(world, **changes):
     data = {
-        "code": "MY301", "name": "梅园新小区", "district": "320102", "street": "320102002",
-        "community": world.communities["MY1"].pk, "address": "", "grid_code": "", "year_built": "1995",
-        "building_area": "8000.50", "households": "200", "buildings": "5", "category": "unrenovated",
-        "renovation_year": "", "management_mode": "basic_service", "service_firm": "", "latitude": "", "longitude": "",
+        "code": "MY301",
+        "name": "梅园新小区",
+        "district": "320102",
+        "street": "320102002",
+        "community": world.communities["MY1"].pk,
+        "address": "",
+        "grid_code": "",
+        "year_built": "1995",
+        "building_area": "8000.50",
+        "households": "200",
+        "buildings": "5",
+        "category": "unrenovated",
+        "renovation_year": "",
+        "management_mode": "basic_service",
+        "service_firm": "",
+        "latitude": "",
+        "longitude": "",
     }
     data.update(changes)
     return data
@@ -194,7 +263,9 @@ def test_create_estate_through_the_form(client, world):
     client.force_login(world.meiyuan_clerk)
     response = client.post(reverse("communities:estate_create"), form_data(world))
     estate = Estate.objects.get(code="MY301")
-    assert response.status_code == 302 and response["Location"] == reverse("communities:estate_detail", args=[estate.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "communities:estate_detail", args=[estate.pk]
+    )
     assert estate.street.name == "梅园新村街道" and estate.building_area == Decimal("8000.50")
 
 
@@ -206,8 +277,10 @@ def test_create_form_preselects_the_clerks_units_and_lists_its_communities(clien
 
 def test_clerk_cannot_create_under_another_street(client, world):
     client.force_login(world.meiyuan_clerk)
-    response = client.post(reverse("communities:estate_create"),
-                           form_data(world, street="320102003", community=world.communities["XJK1"].pk))
+    response = client.post(
+        reverse("communities:estate_create"),
+        form_data(world, street="320102003", community=world.communities["XJK1"].pk),
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert services.Msg.STREET_INVALID in html and services.Msg.COMMUNITY_INVALID in html
@@ -221,8 +294,12 @@ def test_edit_conflict_keeps_what_was_typed(client, world):
     form = client.get(url).context["form"]
     assert form.initial["version"] == 1
     # Meanwhile 玄武区 staff change the estate.
-    services.update_estate(estate, {**{k: getattr(estate, k) for k in services.ESTATE_FIELDS}, "households": 999},
-                           by=world.xuanwu_staff, expected_version=1)
+    services.update_estate(
+        estate,
+        {**{k: getattr(estate, k) for k in services.ESTATE_FIELDS}, "households": 999},
+        by=world.xuanwu_staff,
+        expected_version=1,
+    )
     mine = form_data(world, code="MY102", name="梅园新村1-2小区（改）", households="310", version="1")
     response = client.post(url, mine)
     assert response.status_code == 200

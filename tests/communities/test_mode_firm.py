@@ -20,9 +20,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _values(world, firm, mode="public_welfare"):
-    return {"code": "MY998", "name": "托管小区", "community": world.communities["MY1"],
-            "building_area": Decimal("12000.00"), "category": "unrenovated", "management_mode": mode,
-            "service_firm": firm.pk}
+    return {
+        "code": "MY998",
+        "name": "托管小区",
+        "community": world.communities["MY1"],
+        "building_area": Decimal("12000.00"),
+        "category": "unrenovated",
+        "management_mode": mode,
+        "service_firm": firm.pk,
+    }
 
 
 def test_a_public_welfare_mode_needs_a_public_welfare_firm(world):
@@ -37,10 +43,21 @@ def test_a_public_welfare_mode_needs_a_public_welfare_firm(world):
     estate = services.create_estate({**_values(world, public), "code": "MY997"}, by=world.meiyuan_clerk)
     # the firm cannot lose its flag while it serves an estate under 公益性物业托管
     with pytest.raises(ValidationError) as info:
-        services.update_firm(public, {"name": public.name, "credit_code": public.credit_code, "is_public_welfare": False,
-                                      "founding": "", "district": public.district_id}, by=world.city_admin)
-    assert "公益性物业托管" in info.value.message_dict["is_public_welfare"][0] and estate.code in \
-        info.value.message_dict["is_public_welfare"][0]
+        services.update_firm(
+            public,
+            {
+                "name": public.name,
+                "credit_code": public.credit_code,
+                "is_public_welfare": False,
+                "founding": "",
+                "district": public.district_id,
+            },
+            by=world.city_admin,
+        )
+    assert (
+        "公益性物业托管" in info.value.message_dict["is_public_welfare"][0]
+        and estate.code in info.value.message_dict["is_public_welfare"][0]
+    )
 
 
 def test_the_import_refuses_a_market_firm_under_public_welfare_mode(world, tmp_path):

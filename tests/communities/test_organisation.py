@@ -28,16 +28,25 @@ TODAY = dt.date.today()
 
 
 def committee_values(world, **changes):
-    return {"estate": world.estates["MY101"], "name": "梅园物管会", "formed_on": dt.date(2023, 3, 1),
-            "term_start": dt.date(2023, 3, 1), "term_end": dt.date(2025, 3, 1), **changes}
+    return {
+        "estate": world.estates["MY101"],
+        "name": "梅园物管会",
+        "formed_on": dt.date(2023, 3, 1),
+        "term_start": dt.date(2023, 3, 1),
+        "term_end": dt.date(2025, 3, 1),
+        **changes,
+    }
 
 
 # --- committees ------------------------------------------------------------------------------
-@pytest.mark.parametrize("n, owners, message", [
-    (4, 4, "物管会成员不得少于5人（现有4人）。"),
-    (12, 12, "物管会成员不得多于11人（现有12人）。"),
-    (6, 2, "业主成员不得少于成员总数的一半（现有业主2人，共6人）。"),
-])
+@pytest.mark.parametrize(
+    "n, owners, message",
+    [
+        (4, 4, "物管会成员不得少于5人（现有4人）。"),
+        (12, 12, "物管会成员不得多于11人（现有12人）。"),
+        (6, 2, "业主成员不得少于成员总数的一半（现有业主2人，共6人）。"),
+    ],
+)
 def test_committee_size_and_owners(world, n, owners, message):
     with pytest.raises(ValidationError) as exc:
         services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=members(n, owners=owners))
@@ -47,14 +56,17 @@ def test_committee_size_and_owners(world, n, owners, message):
 
 @pytest.mark.parametrize("n, owners", [(5, 3), (11, 6), (6, 3)])
 def test_committee_at_the_edges_is_accepted(world, n, owners):
-    committee = services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=members(n, owners=owners))
+    committee = services.create_committee(
+        committee_values(world), by=world.meiyuan_clerk, members=members(n, owners=owners)
+    )
     assert committee.members.count() == n
 
 
 def test_committee_term_at_most_two_years(world):
     with pytest.raises(ValidationError) as exc:
-        services.create_committee(committee_values(world, term_end=dt.date(2025, 3, 2)), by=world.meiyuan_clerk,
-                                  members=members())
+        services.create_committee(
+            committee_values(world, term_end=dt.date(2025, 3, 2)), by=world.meiyuan_clerk, members=members()
+        )
     assert exc.value.message_dict["term_end"] == ["物管会任期不得超过24个月。"]
     assert not PropertyCommittee.objects.exists()
 
@@ -62,8 +74,9 @@ def test_committee_term_at_most_two_years(world):
 def test_vetting_records_who_confirmed(world):
     committee = services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=members())
     member = committee.members.get(name="王主任")
-    vetting = organisation.record_vetting(member, {"unit": "street", "public_spirit": "1", "ability": "1",
-                                                   "availability": "1"}, by=world.meiyuan_clerk)
+    vetting = organisation.record_vetting(
+        member, {"unit": "street", "public_spirit": "1", "ability": "1", "availability": "1"}, by=world.meiyuan_clerk
+    )
     assert vetting.passed and vetting.confirmed_by == world.meiyuan_clerk and vetting.confirmed_on == TODAY
     # the community's own advisor confirms the community's check, not the street's
     organisation.record_vetting(member, {"unit": "community", "public_spirit": "1"}, by=world.meiyuan_advisor)
@@ -78,29 +91,38 @@ def test_vetting_records_who_confirmed(world):
 
 def test_supervision_and_term_warning(world):
     start = TODAY - dt.timedelta(days=700)
-    committee = services.create_committee(committee_values(world, formed_on=start, term_start=start,
-                                                           term_end=start + dt.timedelta(days=729)),
-                                          by=world.meiyuan_clerk, members=members())
+    committee = services.create_committee(
+        committee_values(world, formed_on=start, term_start=start, term_end=start + dt.timedelta(days=729)),
+        by=world.meiyuan_clerk,
+        members=members(),
+    )
     assert "届满（还有29天）" in organisation.term_warning(committee)
-    assert list(organisation.committees_ending(PropertyCommittee.objects.visible_to(world.meiyuan_clerk))) == [committee]
+    assert list(organisation.committees_ending(PropertyCommittee.objects.visible_to(world.meiyuan_clerk))) == [
+        committee
+    ]
     assert not organisation.committees_ending(PropertyCommittee.objects.visible_to(world.ninghai_clerk)).exists()
     with pytest.raises(ValidationError) as exc:
         organisation.add_supervision(committee, {"date": "", "findings": ""}, by=world.meiyuan_clerk)
     assert exc.value.message_dict == {"date": ["此项为必填项。"], "findings": ["此项为必填项。"]}
-    record = organisation.add_supervision(committee, {"date": TODAY.isoformat(), "findings": "楼道堆物未清理",
-                                                      "satisfied": ""}, by=world.meiyuan_clerk)
+    record = organisation.add_supervision(
+        committee, {"date": TODAY.isoformat(), "findings": "楼道堆物未清理", "satisfied": ""}, by=world.meiyuan_clerk
+    )
     assert record.street.name == "梅园新村街道" and record.satisfied is False
 
 
 def test_committee_page_shows_vetting_supervision_and_warning(client, world):
     start = TODAY - dt.timedelta(days=700)
-    committee = services.create_committee(committee_values(world, formed_on=start, term_start=start,
-                                                           term_end=start + dt.timedelta(days=720)),
-                                          by=world.meiyuan_clerk, members=members())
+    committee = services.create_committee(
+        committee_values(world, formed_on=start, term_start=start, term_end=start + dt.timedelta(days=720)),
+        by=world.meiyuan_clerk,
+        members=members(),
+    )
     member = committee.members.get(name="王主任")
     client.force_login(world.meiyuan_advisor)
-    response = client.post(reverse("communities:member_vetting", args=[committee.pk, member.pk]),
-                           {"unit": "community", "public_spirit": "1", "ability": "1", "availability": "1"})
+    response = client.post(
+        reverse("communities:member_vetting", args=[committee.pk, member.pk]),
+        {"unit": "community", "public_spirit": "1", "ability": "1", "availability": "1"},
+    )
     assert response.status_code == 302
     html = client.get(reverse("communities:committee_detail", args=[committee.pk])).content.decode()
     assert "请提前组织换届" in html and "通过" in html and "meiyuan_advisor" in html
@@ -110,14 +132,25 @@ def test_committee_page_shows_vetting_supervision_and_warning(client, world):
 def test_invalid_credit_code_is_refused(world):
     bad = credit_code(5)[:17] + ("0" if credit_code(5)[17] != "0" else "1")
     with pytest.raises(ValidationError) as exc:
-        services.create_firm({"name": "错码物业", "credit_code": bad, "is_public_welfare": False}, by=world.xuanwu_staff)
+        services.create_firm(
+            {"name": "错码物业", "credit_code": bad, "is_public_welfare": False}, by=world.xuanwu_staff
+        )
     assert exc.value.message_dict["credit_code"] == ["统一社会信用代码校验位不正确。"]
     assert not ServiceFirm.objects.filter(name="错码物业").exists()
 
 
 def contract_values(world, firm, **changes):
-    return {"estate": world.estates["MY101"].pk, "firm": firm.pk, "entrusted_by": "street", "start_date": "2024-01-01",
-            "end_date": "2025-12-31", "fee_per_m2_month": "0.35", "security": "on", "cleaning": "on", **changes}
+    return {
+        "estate": world.estates["MY101"].pk,
+        "firm": firm.pk,
+        "entrusted_by": "street",
+        "start_date": "2024-01-01",
+        "end_date": "2025-12-31",
+        "fee_per_m2_month": "0.35",
+        "security": "on",
+        "cleaning": "on",
+        **changes,
+    }
 
 
 def test_contract_rules_and_messages(world):
@@ -136,8 +169,9 @@ def test_contract_rules_and_messages(world):
             organisation.create_contract({**contract_values(world, firm), **changes}, by=world.meiyuan_clerk)
         assert exc.value.message_dict[field] == [message], changes
     assert not ServiceContract.objects.exists()
-    contract = organisation.create_contract(contract_values(world, market, entrusted_by="owners", fee_per_m2_month=0.1),
-                                            by=world.meiyuan_clerk)
+    contract = organisation.create_contract(
+        contract_values(world, market, entrusted_by="owners", fee_per_m2_month=0.1), by=world.meiyuan_clerk
+    )
     assert contract.fee_per_m2_month == Decimal("0.10") and contract.services_label == "保安、保洁"
     with pytest.raises(PermissionDenied):
         organisation.create_contract(contract_values(world, firm), by=world.meiyuan_advisor)
@@ -147,16 +181,23 @@ def test_overlapping_contracts_on_one_estate(world):
     firm = ServiceFirmFactory()
     first = organisation.create_contract(contract_values(world, firm), by=world.meiyuan_clerk)
     with pytest.raises(ValidationError) as exc:
-        organisation.create_contract(contract_values(world, firm, start_date="2025-12-31", end_date="2027-12-31"),
-                                     by=world.xuanwu_staff)
-    assert exc.value.message_dict["start_date"] == [f"该小区2024-01-01至2025-12-31已有合同（{firm.name}），合同期不能重叠。"]
+        organisation.create_contract(
+            contract_values(world, firm, start_date="2025-12-31", end_date="2027-12-31"), by=world.xuanwu_staff
+        )
+    assert exc.value.message_dict["start_date"] == [
+        f"该小区2024-01-01至2025-12-31已有合同（{firm.name}），合同期不能重叠。"
+    ]
     assert ServiceContract.objects.count() == 1
-    organisation.create_contract(contract_values(world, firm, start_date="2026-01-01", end_date="2027-12-31"),
-                                 by=world.meiyuan_clerk)
+    organisation.create_contract(
+        contract_values(world, firm, start_date="2026-01-01", end_date="2027-12-31"), by=world.meiyuan_clerk
+    )
     # terminating the first early frees the rest of its period
-    organisation.update_contract(first, {**contract_values(world, firm), "terminated_on": "2024-06-30"}, by=world.meiyuan_clerk)
-    organisation.create_contract(contract_values(world, firm, start_date="2024-07-01", end_date="2025-12-31"),
-                                 by=world.meiyuan_clerk)
+    organisation.update_contract(
+        first, {**contract_values(world, firm), "terminated_on": "2024-06-30"}, by=world.meiyuan_clerk
+    )
+    organisation.create_contract(
+        contract_values(world, firm, start_date="2024-07-01", end_date="2025-12-31"), by=world.meiyuan_clerk
+    )
     assert ServiceContract.objects.filter(estate=world.estates["MY101"]).count() == 3
 
 
@@ -168,8 +209,15 @@ def test_coverage_lists_exactly_the_estates_that_break_the_rules(world):
     market = ServiceFirmFactory(is_public_welfare=False, founding="")
 
     def contract(code, firm, party, start=TODAY - dt.timedelta(days=200), days=800):
-        ServiceContract.objects.create(estate=world.estates[code], firm=firm, entrusted_by=party, start_date=start,
-                                       end_date=start + dt.timedelta(days=days), fee_per_m2_month="0.40", cleaning=True)
+        ServiceContract.objects.create(
+            estate=world.estates[code],
+            firm=firm,
+            entrusted_by=party,
+            start_date=start,
+            end_date=start + dt.timedelta(days=days),
+            fee_per_m2_month="0.40",
+            cleaning=True,
+        )
 
     def mode(code, value, category=None):
         estate = world.estates[code]
@@ -182,13 +230,13 @@ def test_coverage_lists_exactly_the_estates_that_break_the_rules(world):
     # kept: renovated + public welfare with an entrusted contract; unrenovated basic service (no contract needed)
     for code in ("MY101", "XJK101", "NH101", "NH201"):
         contract(code, public, "street")
-    mode("MY201", "basic_service")          # renovated, basic service only: gap
-    mode("XJK201", "none")                  # renovated, no management: gap
-    mode("MY102", "none")                   # unrenovated, nothing: gap
-    mode("MY202", "market")                 # unrenovated, market: review; mismatch (no owners' contract)
-    contract("MY202", market, "owners")     # ... now only the review remains
+    mode("MY201", "basic_service")  # renovated, basic service only: gap
+    mode("XJK201", "none")  # renovated, no management: gap
+    mode("MY102", "none")  # unrenovated, nothing: gap
+    mode("MY202", "market")  # unrenovated, market: review; mismatch (no owners' contract)
+    contract("MY202", market, "owners")  # ... now only the review remains
     mode("XJK102", "self_managed")
-    contract("XJK102", public, "street")    # self-managed with a contract: mismatch
+    contract("XJK102", public, "street")  # self-managed with a contract: mismatch
     contract("NH102", public, "street", start=TODAY - dt.timedelta(days=700), days=730)  # ends in 30 days
     mode("XJK202", "market", category="renovated")  # renovated market without an owners' contract: mismatch
     contract("NH202", public, "street", start=TODAY - dt.timedelta(days=900), days=100)  # expired: not active
@@ -213,11 +261,23 @@ def test_coverage_page_and_export(client, world, django_capture_on_commit_callba
 
     public = ServiceFirmFactory()
     for code in ("MY101", "MY201", "XJK101", "XJK201"):  # the renovated estates' entrusted contracts: no finding
-        ServiceContract.objects.create(estate=world.estates[code], firm=public, entrusted_by="street",
-                                       start_date=TODAY - dt.timedelta(days=10), end_date=TODAY + dt.timedelta(days=700),
-                                       fee_per_m2_month="0.40", cleaning=True)
-    EstateFactory(code="GAP1", name="无人管小区", community=world.communities["MY1"], category="renovated",
-                  renovation_year=2018, management_mode="none")
+        ServiceContract.objects.create(
+            estate=world.estates[code],
+            firm=public,
+            entrusted_by="street",
+            start_date=TODAY - dt.timedelta(days=10),
+            end_date=TODAY + dt.timedelta(days=700),
+            fee_per_m2_month="0.40",
+            cleaning=True,
+        )
+    EstateFactory(
+        code="GAP1",
+        name="无人管小区",
+        community=world.communities["MY1"],
+        category="renovated",
+        renovation_year=2018,
+        management_mode="none",
+    )
     client.force_login(world.xuanwu_staff)
     html = client.get(reverse("staffing:coverage")).content.decode()
     assert "无人管小区" in html and "coverage-chart" in html and "vendor/echarts/echarts.min.js" in html

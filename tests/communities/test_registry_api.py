@@ -70,7 +70,8 @@ def test_api_ordering_and_pages(api, world):
     assert rows["count"] == 12 and len(areas) == 5 and areas == sorted(areas, key=float, reverse=True)
     last = api.get(ESTATES, {"ordering": "-building_area", "page_size": 5, "page": 3}).data
     assert [r["code"] for r in last["results"]] == [
-        e.code for e in Estate.objects.order_by("-building_area", "code")[10:12]]
+        e.code for e in Estate.objects.order_by("-building_area", "code")[10:12]
+    ]
     assert api.get(ESTATES, {"page": 9}).status_code == 404
 
 
@@ -87,8 +88,16 @@ def test_api_list_costs_constant_queries(api, world, django_assert_max_num_queri
 
 
 def api_payload(world, **changes):
-    payload = {"code": "MY401", "name": "接口小区", "community": world.communities["MY1"].pk, "building_area": "5200.25",
-               "category": "renovated", "renovation_year": 2019, "management_mode": "public_welfare", "year_built": 1990}
+    payload = {
+        "code": "MY401",
+        "name": "接口小区",
+        "community": world.communities["MY1"].pk,
+        "building_area": "5200.25",
+        "category": "renovated",
+        "renovation_year": 2019,
+        "management_mode": "public_welfare",
+        "year_built": 1990,
+    }
     payload.update(changes)
     return payload
 
@@ -96,7 +105,9 @@ def api_payload(world, **changes):
 def test_api_create_derives_scope_and_ignores_protected_fields(api, world):
     as_user(api, world.meiyuan_clerk)
     nh = world.estates["NH101"]
-    response = api.post(ESTATES, api_payload(world, district="320106", street=nh.street.code, version=99), format="json")
+    response = api.post(
+        ESTATES, api_payload(world, district="320106", street=nh.street.code, version=99), format="json"
+    )
     assert response.status_code == 201, response.data
     assert (response.data["district"], response.data["street"], response.data["version"]) == ("320102", "320102002", 1)
     assert response["ETag"] == '"1"'
@@ -128,8 +139,12 @@ def test_api_update_needs_if_match_and_refuses_a_stale_version(api, world):
     assert "您的修改没有保存" in stale.data["detail"] and stale.data["current"]["households"] == 500
     assert Estate.objects.get(pk=estate.pk).households == 500
     # PUT replaces the writable fields (the scope still follows the community).
-    put = api.put(url, api_payload(world, code="MY101", community=world.communities["MY2"].pk), format="json",
-                  HTTP_IF_MATCH='W/"2"')
+    put = api.put(
+        url,
+        api_payload(world, code="MY101", community=world.communities["MY2"].pk),
+        format="json",
+        HTTP_IF_MATCH='W/"2"',
+    )
     assert put.status_code == 200 and put.data["community"] == world.communities["MY2"].pk
     as_user(api, world.xinjiekou_clerk)
     assert api.patch(url, {"households": 1}, format="json", HTTP_IF_MATCH='"3"').status_code == 404
@@ -164,8 +179,14 @@ def test_form_and_api_refuse_bad_input_with_the_same_message(client, api, world,
     assert any(message in e for e in form_errors), form_errors
 
     as_user(api, world.meiyuan_clerk)
-    payload = {"code": "MY402", "name": "接口小区", "community": world.communities["MY1"].pk, "building_area": "8000.50",
-               "category": "unrenovated", "management_mode": "basic_service"}
+    payload = {
+        "code": "MY402",
+        "name": "接口小区",
+        "community": world.communities["MY1"].pk,
+        "building_area": "8000.50",
+        "category": "unrenovated",
+        "management_mode": "basic_service",
+    }
     for key, value in change.items():
         payload[key] = None if value == "" and key != "code" else value
     response = api.post(ESTATES, payload, format="json")
@@ -180,8 +201,9 @@ def test_api_out_of_scope_community_gets_the_form_message(api, client, world):
     response = api.post(ESTATES, api_payload(world, community=world.communities["XJK1"].pk), format="json")
     assert response.data["errors"]["community"] == [Msg.COMMUNITY_INVALID]
     client.force_login(world.meiyuan_clerk)
-    response = client.post(reverse("communities:estate_create"),
-                           form_data(world, community=world.communities["XJK1"].pk))
+    response = client.post(
+        reverse("communities:estate_create"), form_data(world, community=world.communities["XJK1"].pk)
+    )
     assert Msg.COMMUNITY_INVALID in response.context["form"].errors["community"]
 
 
@@ -198,8 +220,10 @@ def test_units_api_is_scoped(api, world):
 
 
 def test_firms_api_is_public_but_written_by_its_units(api, world):
-    firm = services.create_firm({"name": "梅园公益物业", "credit_code": credit_code(61), "is_public_welfare": True,
-                                 "founding": "new"}, by=world.meiyuan_clerk)
+    firm = services.create_firm(
+        {"name": "梅园公益物业", "credit_code": credit_code(61), "is_public_welfare": True, "founding": "new"},
+        by=world.meiyuan_clerk,
+    )
     as_user(api, world.ninghai_clerk)
     assert api.get(f"/api/firms/{firm.pk}/").data["entrusted_by"] == "梅园新村街道"
     assert api.patch(f"/api/firms/{firm.pk}/", {"phone": "025-1234567"}, format="json").status_code == 403
@@ -209,26 +233,34 @@ def test_firms_api_is_public_but_written_by_its_units(api, world):
     response = api.post("/api/firms/", {"name": "坏代码物业", "credit_code": "91320102MA1XXXXXX0"}, format="json")
     assert response.status_code == 400 and response.data["errors"]["credit_code"] == ["统一社会信用代码校验位不正确。"]
     as_user(api, world.city_admin)
-    response = api.post("/api/firms/", {"name": "市级登记物业", "credit_code": credit_code(62), "district": "320106"},
-                        format="json")
+    response = api.post(
+        "/api/firms/", {"name": "市级登记物业", "credit_code": credit_code(62), "district": "320106"}, format="json"
+    )
     assert response.status_code == 201 and response.data["district_name"] == "鼓楼区"
 
 
 def test_committees_api_with_members_and_masked_phones(api, world):
     as_user(api, world.meiyuan_clerk)
-    payload = {"estate": world.estates["MY101"].pk, "name": "梅园物管会", "formed_on": "2019-03-01",
-               "term_start": "2019-03-01", "term_end": "2021-02-28",
-               "members": [{"name": "王主任", "role": "director", "phone": "13912345678"}, {"name": "李委员"}]
-               + [{"name": f"委员{i}"} for i in range(3)]}
+    payload = {
+        "estate": world.estates["MY101"].pk,
+        "name": "梅园物管会",
+        "formed_on": "2019-03-01",
+        "term_start": "2019-03-01",
+        "term_end": "2021-02-28",
+        "members": [{"name": "王主任", "role": "director", "phone": "13912345678"}, {"name": "李委员"}]
+        + [{"name": f"委员{i}"} for i in range(3)],
+    }
     response = api.post("/api/committees/", payload, format="json")
     assert response.status_code == 201, response.data
     pk = response.data["id"]
     assert [m["name"] for m in response.data["members"]][0] == "王主任"
     assert "李委员" in [m["name"] for m in response.data["members"]]
     assert response.data["members"][0]["phone"] == "13912345678"
-    bad = api.post("/api/committees/", {**payload, "members": [{"name": "甲", "role": "director"},
-                                                                 {"name": "乙", "role": "director", "phone": "1"}]},
-                   format="json")
+    bad = api.post(
+        "/api/committees/",
+        {**payload, "members": [{"name": "甲", "role": "director"}, {"name": "乙", "role": "director", "phone": "1"}]},
+        format="json",
+    )
     assert bad.status_code == 400
     assert bad.data["errors"]["non_field_errors"] == [Msg.ONE_DIRECTOR, Msg.COMMITTEE_TOO_FEW.format(min=5, n=2)]
     assert bad.data["errors"]["members"][1] == {"phone": [Msg.PHONE]}
@@ -246,8 +278,17 @@ def test_token_authentication(api, world):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     codes, _ = api_codes(api)
     assert codes == {"NH101", "NH102", "NH201", "NH202"}
-    response = api.post(ESTATES, {"code": "NH301", "name": "令牌小区", "community": world.communities["NH1"].pk,
-                                  "building_area": "1000", "category": "affordable"}, format="json")
+    response = api.post(
+        ESTATES,
+        {
+            "code": "NH301",
+            "name": "令牌小区",
+            "community": world.communities["NH1"].pk,
+            "building_area": "1000",
+            "category": "affordable",
+        },
+        format="json",
+    )
     assert response.status_code == 201
     assert Estate.objects.get(code="NH301").history.get().history_user == world.gulou_staff
 
@@ -265,10 +306,27 @@ def test_schema_is_valid_and_docs_need_no_cdn(client, world, tmp_path):
 
 def test_committee_dates_are_checked_in_the_api(api, world):
     as_user(api, world.xuanwu_staff)
-    response = api.post("/api/committees/", {"estate": world.estates["XJK101"].pk, "name": "新街口物管会",
-                                             "formed_on": str(date(2019, 1, 1)), "term_start": "2019-01-01",
-                                             "term_end": "2018-12-31"}, format="json")
+    response = api.post(
+        "/api/committees/",
+        {
+            "estate": world.estates["XJK101"].pk,
+            "name": "新街口物管会",
+            "formed_on": str(date(2019, 1, 1)),
+            "term_start": "2019-01-01",
+            "term_end": "2018-12-31",
+        },
+        format="json",
+    )
     assert response.data["errors"]["term_end"] == [Msg.TERM_END_BEFORE_START]
-    response = api.post("/api/committees/", {"estate": world.estates["XJK101"].pk, "name": "x", "formed_on": "昨天",
-                                             "term_start": "2019-01-01", "term_end": "2020-01-01"}, format="json")
+    response = api.post(
+        "/api/committees/",
+        {
+            "estate": world.estates["XJK101"].pk,
+            "name": "x",
+            "formed_on": "昨天",
+            "term_start": "2019-01-01",
+            "term_end": "2020-01-01",
+        },
+        format="json",
+    )
     assert response.data["errors"]["formed_on"] == [Msg.INVALID_DATE]

@@ -23,9 +23,17 @@ THIS_YEAR = timezone.localdate().year
 
 def estate_values(world, **changes):
     values = {
-        "code": "MY999", "name": "新登记小区", "community": world.communities["MY1"], "building_area": Decimal("12345.67"),
-        "category": "unrenovated", "management_mode": "basic_service", "year_built": 1988, "households": 120,
-        "buildings": 6, "address": "梅园路1号", "grid_code": "G-01",
+        "code": "MY999",
+        "name": "新登记小区",
+        "community": world.communities["MY1"],
+        "building_area": Decimal("12345.67"),
+        "category": "unrenovated",
+        "management_mode": "basic_service",
+        "year_built": 1988,
+        "households": 120,
+        "buildings": 6,
+        "address": "梅园路1号",
+        "grid_code": "G-01",
     }
     values.update(changes)
     return values
@@ -49,7 +57,11 @@ BAD_ESTATES = [
     ({"category": "affordable", "renovation_year": 2019}, "renovation_year", Msg.RENOVATION_NOT_ALLOWED),
     ({"year_built": 1948}, "year_built", Msg.YEAR_RANGE.format(label="建成年份", year=THIS_YEAR)),
     ({"year_built": THIS_YEAR + 1}, "year_built", Msg.YEAR_RANGE.format(label="建成年份", year=THIS_YEAR)),
-    ({"category": "renovated", "renovation_year": 1980, "year_built": 1990}, "renovation_year", Msg.RENOVATION_BEFORE_BUILT),
+    (
+        {"category": "renovated", "renovation_year": 1980, "year_built": 1990},
+        "renovation_year",
+        Msg.RENOVATION_BEFORE_BUILT,
+    ),
     ({"households": -1}, "households", Msg.NOT_NEGATIVE.format(label="户数")),
     ({"buildings": "3.5"}, "buildings", Msg.INVALID_INTEGER),
     ({"management_mode": "托管"}, "management_mode", Msg.MODE),
@@ -58,8 +70,16 @@ BAD_ESTATES = [
     ({"name": "  "}, "name", Msg.REQUIRED),
     ({"community": None}, "community", Msg.REQUIRED),
     ({"latitude": Decimal("32.05")}, "longitude", Msg.COORDINATES_PAIR),
-    ({"latitude": Decimal("95"), "longitude": Decimal("118.8")}, "latitude", "纬度应在南京市范围内（31.1至32.7之间）。"),
-    ({"latitude": Decimal("39.9"), "longitude": Decimal("116.4")}, "longitude", "经度应在南京市范围内（118.3至119.3之间）。"),
+    (
+        {"latitude": Decimal("95"), "longitude": Decimal("118.8")},
+        "latitude",
+        "纬度应在南京市范围内（31.1至32.7之间）。",
+    ),
+    (
+        {"latitude": Decimal("39.9"), "longitude": Decimal("116.4")},
+        "longitude",
+        "经度应在南京市范围内（118.3至119.3之间）。",
+    ),
 ]
 
 
@@ -72,8 +92,14 @@ def test_bad_estate_values_are_refused_with_a_chinese_message(world, change, fie
 
 
 def test_a_good_estate_is_created_with_its_scope_and_history(world):
-    estate = services.create_estate(estate_values(world, category="renovated", renovation_year=2018), by=world.meiyuan_clerk)
-    assert (estate.district.name, estate.street.name, estate.community.name) == ("玄武区", "梅园新村街道", "梅园新村第1社区")
+    estate = services.create_estate(
+        estate_values(world, category="renovated", renovation_year=2018), by=world.meiyuan_clerk
+    )
+    assert (estate.district.name, estate.street.name, estate.community.name) == (
+        "玄武区",
+        "梅园新村街道",
+        "梅园新村第1社区",
+    )
     assert estate.building_area == Decimal("12345.67") and estate.version == 1
     record = estate.history.get()
     assert record.history_type == "+" and record.history_user == world.meiyuan_clerk
@@ -84,12 +110,15 @@ def test_area_with_trailing_zeros_is_two_places(world):
     assert estate.building_area == Decimal("2500.50")
 
 
-@pytest.mark.parametrize(("persona", "community"), [
-    ("xinjiekou_clerk", "MY1"),   # a sibling street
-    ("ninghai_clerk", "MY1"),     # another district
-    ("gulou_staff", "XJK1"),      # 鼓楼区 staff cannot register under 玄武区
-    ("xuanwu_staff", "NH1"),
-])
+@pytest.mark.parametrize(
+    ("persona", "community"),
+    [
+        ("xinjiekou_clerk", "MY1"),  # a sibling street
+        ("ninghai_clerk", "MY1"),  # another district
+        ("gulou_staff", "XJK1"),  # 鼓楼区 staff cannot register under 玄武区
+        ("xuanwu_staff", "NH1"),
+    ],
+)
 def test_community_outside_the_writable_scope_is_refused(world, persona, community):
     values = estate_values(world, community=world.communities[community])
     errors = errors_of(services.create_estate, values, by=world.users[persona])
@@ -97,9 +126,15 @@ def test_community_outside_the_writable_scope_is_refused(world, persona, communi
 
 
 def test_community_must_lie_under_the_chosen_street_and_district(world):
-    values = estate_values(world, street=Street.objects.get(name="新街口街道"), district=District.objects.get(name="玄武区"))
-    assert errors_of(services.create_estate, values, by=world.xuanwu_staff)["community"] == [Msg.COMMUNITY_NOT_IN_STREET]
-    values = estate_values(world, street=Street.objects.get(name="梅园新村街道"), district=District.objects.get(name="鼓楼区"))
+    values = estate_values(
+        world, street=Street.objects.get(name="新街口街道"), district=District.objects.get(name="玄武区")
+    )
+    assert errors_of(services.create_estate, values, by=world.xuanwu_staff)["community"] == [
+        Msg.COMMUNITY_NOT_IN_STREET
+    ]
+    values = estate_values(
+        world, street=Street.objects.get(name="梅园新村街道"), district=District.objects.get(name="鼓楼区")
+    )
     assert errors_of(services.create_estate, values, by=world.city_admin)["street"] == [Msg.STREET_NOT_IN_DISTRICT]
 
 
@@ -123,14 +158,20 @@ def test_roles_that_do_not_write_estates_are_refused(world, persona):
 
 def test_update_needs_the_version_read(world):
     estate = world.estates["MY101"]
-    updated = services.update_estate(estate, {**estate_values(world, code="MY101", name="改名小区",
-                                                                 category="renovated", renovation_year=2017)},
-                                     by=world.meiyuan_clerk, expected_version=1)
+    updated = services.update_estate(
+        estate,
+        {**estate_values(world, code="MY101", name="改名小区", category="renovated", renovation_year=2017)},
+        by=world.meiyuan_clerk,
+        expected_version=1,
+    )
     assert updated.version == 2 and updated.name == "改名小区"
     with pytest.raises(services.EditConflict) as info:
-        services.update_estate(estate, estate_values(world, code="MY101", name="再改名", category="renovated",
-                                                     renovation_year=2017),
-                               by=world.xuanwu_staff, expected_version=1)
+        services.update_estate(
+            estate,
+            estate_values(world, code="MY101", name="再改名", category="renovated", renovation_year=2017),
+            by=world.xuanwu_staff,
+            expected_version=1,
+        )
     assert info.value.who == world.meiyuan_clerk.display_name
     assert "已被meiyuan_clerk于" in info.value.message and "您的修改没有保存" in info.value.message
     assert Estate.objects.get(pk=estate.pk).name == "改名小区"
@@ -151,30 +192,43 @@ def test_unchanged_save_keeps_the_version(world):
 
 def test_cross_field_rules_for_the_importer_use_the_same_messages():
     assert services.estate_rule_errors({"category": "renovated", "renovation_year": None}) == {
-        "renovation_year": Msg.RENOVATION_REQUIRED}
+        "renovation_year": Msg.RENOVATION_REQUIRED
+    }
     assert services.estate_rule_errors({"category": "unrenovated", "renovation_year": 2019}) == {
-        "renovation_year": Msg.RENOVATION_NOT_ALLOWED}
+        "renovation_year": Msg.RENOVATION_NOT_ALLOWED
+    }
     assert services.estate_rule_errors({"category": "renovated", "renovation_year": 2019, "year_built": 1990}) == {}
 
 
 # --- firms ---------------------------------------------------------------------------------
 def firm_values(**changes):
-    values = {"name": "玄武公益物业", "credit_code": credit_code(41), "is_public_welfare": True, "founding": "new",
-              "phone": "025-84561234"}
+    values = {
+        "name": "玄武公益物业",
+        "credit_code": credit_code(41),
+        "is_public_welfare": True,
+        "founding": "new",
+        "phone": "025-84561234",
+    }
     values.update(changes)
     return values
 
 
-@pytest.mark.parametrize(("change", "field", "message"), [
-    ({"credit_code": "12345"}, "credit_code", "统一社会信用代码应为18位。"),
-    ({"credit_code": credit_code(41)[:17] + ("0" if credit_code(41)[17] != "0" else "1")}, "credit_code",
-     "统一社会信用代码校验位不正确。"),
-    ({"credit_code": "91320102MA1XXXXXIO"}, "credit_code", "统一社会信用代码含有无效字符：IO。"),
-    ({"founding": ""}, "founding", Msg.FOUNDING_REQUIRED),
-    ({"is_public_welfare": False}, "founding", Msg.FOUNDING_NOT_ALLOWED),
-    ({"phone": "电话"}, "phone", Msg.PHONE),
-    ({"name": ""}, "name", Msg.REQUIRED),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"credit_code": "12345"}, "credit_code", "统一社会信用代码应为18位。"),
+        (
+            {"credit_code": credit_code(41)[:17] + ("0" if credit_code(41)[17] != "0" else "1")},
+            "credit_code",
+            "统一社会信用代码校验位不正确。",
+        ),
+        ({"credit_code": "91320102MA1XXXXXIO"}, "credit_code", "统一社会信用代码含有无效字符：IO。"),
+        ({"founding": ""}, "founding", Msg.FOUNDING_REQUIRED),
+        ({"is_public_welfare": False}, "founding", Msg.FOUNDING_NOT_ALLOWED),
+        ({"phone": "电话"}, "phone", Msg.PHONE),
+        ({"name": ""}, "name", Msg.REQUIRED),
+    ],
+)
 def test_bad_firms_are_refused(world, change, field, message):
     errors = errors_of(services.create_firm, firm_values(**change), by=world.xuanwu_staff)
     assert message in errors[field]
@@ -184,7 +238,11 @@ def test_credit_code_is_normalised_and_unique(world):
     code = credit_code(42)
     firm = services.create_firm(firm_values(credit_code=f" {code.lower()} "), by=world.xuanwu_staff)
     assert firm.credit_code == code and firm.district.name == "玄武区" and firm.street is None
-    errors = errors_of(services.create_firm, firm_values(name="另一家", credit_code=code), by=world.city_admin,)
+    errors = errors_of(
+        services.create_firm,
+        firm_values(name="另一家", credit_code=code),
+        by=world.city_admin,
+    )
     assert errors["credit_code"] == [Msg.CREDIT_CODE_TAKEN]
     errors = errors_of(services.create_firm, firm_values(credit_code=credit_code(43)), by=world.city_admin)
     assert errors["name"] == [Msg.FIRM_NAME_TAKEN]
@@ -207,15 +265,24 @@ def test_firm_is_edited_only_by_its_district_street_or_city(world):
 def test_city_admin_must_name_the_district_and_street_must_lie_in_it(world):
     errors = errors_of(services.create_firm, firm_values(), by=world.city_admin)
     assert errors["district"] == [Msg.REQUIRED]
-    errors = errors_of(services.create_firm, firm_values(district=District.objects.get(name="鼓楼区").pk,
-                                                         street=Street.objects.get(name="梅园新村街道").pk), by=world.city_admin)
+    errors = errors_of(
+        services.create_firm,
+        firm_values(district=District.objects.get(name="鼓楼区").pk, street=Street.objects.get(name="梅园新村街道").pk),
+        by=world.city_admin,
+    )
     assert errors["street"] == [Msg.FIRM_STREET_NOT_IN_DISTRICT]
 
 
 # --- committees and owners' organisations ---------------------------------------------------
 def committee_values(world, **changes):
-    values = {"estate": world.estates["MY101"], "name": "梅园物管会", "formed_on": date(2019, 3, 1),
-              "term_start": date(2019, 3, 1), "term_end": date(2021, 2, 28), "is_active": True}
+    values = {
+        "estate": world.estates["MY101"],
+        "name": "梅园物管会",
+        "formed_on": date(2019, 3, 1),
+        "term_start": date(2019, 3, 1),
+        "term_end": date(2021, 2, 28),
+        "is_active": True,
+    }
     values.update(changes)
     return values
 
@@ -231,22 +298,34 @@ def test_committee_with_members(world):
 
 
 def test_committee_rules(world):
-    errors = errors_of(services.create_committee, committee_values(world, term_end=date(2018, 1, 1)), by=world.meiyuan_clerk)
+    errors = errors_of(
+        services.create_committee, committee_values(world, term_end=date(2018, 1, 1)), by=world.meiyuan_clerk
+    )
     assert errors["term_end"] == [Msg.TERM_END_BEFORE_START]
     two_directors = [{"name": "甲", "role": "director"}, {"name": "乙", "role": "director"}]
-    errors = errors_of(services.create_committee, committee_values(world), by=world.meiyuan_clerk, members=two_directors)
+    errors = errors_of(
+        services.create_committee, committee_values(world), by=world.meiyuan_clerk, members=two_directors
+    )
     assert errors["__all__"] == [Msg.ONE_DIRECTOR, Msg.COMMITTEE_TOO_FEW.format(min=5, n=2)]
     with pytest.raises(ValidationError) as info:
-        services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=[{"name": "丙", "phone": "12"}])
+        services.create_committee(
+            committee_values(world), by=world.meiyuan_clerk, members=[{"name": "丙", "phone": "12"}]
+        )
     assert info.value.member_errors == [{"phone": [Msg.PHONE]}]
-    errors = errors_of(services.create_committee, committee_values(world, estate=world.estates["XJK101"]), by=world.meiyuan_clerk)
+    errors = errors_of(
+        services.create_committee, committee_values(world, estate=world.estates["XJK101"]), by=world.meiyuan_clerk
+    )
     assert errors["estate"] == [Msg.ESTATE_INVALID]
     assert not PropertyCommittee.objects.exists()
 
 
 def test_owners_organisation_rules(world):
-    values = {"estate": world.estates["MY102"], "kind": "committee", "established_on": date(2020, 1, 1),
-              "term_end": date(2019, 1, 1)}
+    values = {
+        "estate": world.estates["MY102"],
+        "kind": "committee",
+        "established_on": date(2020, 1, 1),
+        "term_end": date(2019, 1, 1),
+    }
     errors = errors_of(services.create_owners_org, values, by=world.meiyuan_clerk)
     assert errors["term_end"] == [Msg.ORG_TERM_BEFORE_ESTABLISHED]
     values["term_end"] = date(2025, 1, 1)
@@ -272,8 +351,10 @@ def test_reassigning_a_street_moves_everything_under_it_with_history(world):
     gulou = District.objects.get(name="鼓楼区")
     firm = services.create_firm(firm_values(), by=world.meiyuan_clerk)
     committee = services.create_committee(committee_values(world), by=world.meiyuan_clerk, members=members())
-    org = services.create_owners_org({"estate": world.estates["MY101"], "kind": "assembly",
-                                      "established_on": date(2018, 1, 1)}, by=world.meiyuan_clerk)
+    org = services.create_owners_org(
+        {"estate": world.estates["MY101"], "kind": "assembly", "established_on": date(2018, 1, 1)},
+        by=world.meiyuan_clerk,
+    )
     with pytest.raises(PermissionDenied):
         services.reassign_street(street, gulou, by=world.xuanwu_staff)
     result = services.reassign_street(street, gulou, by=world.city_admin)
@@ -300,8 +381,12 @@ def test_reassigning_to_the_same_district_or_a_clashing_name_is_refused(world):
     street = Street.objects.get(name="梅园新村街道")
     errors = errors_of(services.reassign_street, street, street.district, by=world.city_admin)
     assert errors["district"] == [Msg.REASSIGN_SAME.format(district="玄武区")]
-    Street.objects.create(code="999999001", name="梅园新村街道", district=District.objects.get(name="秦淮区"),
-                          official_district=District.objects.get(name="秦淮区"))
+    Street.objects.create(
+        code="999999001",
+        name="梅园新村街道",
+        district=District.objects.get(name="秦淮区"),
+        official_district=District.objects.get(name="秦淮区"),
+    )
     errors = errors_of(services.reassign_street, street, District.objects.get(name="秦淮区"), by=world.city_admin)
     assert errors["district"] == [Msg.REASSIGN_NAME_TAKEN.format(district="秦淮区")]
 
@@ -313,10 +398,20 @@ def test_reassignment_moves_human_edited_rows_and_leaves_computed_ones():
     from core.scoping import scoped_models
 
     carried = [m for m in scoped_models() if services._district_street_columns(m)]
-    assert {m.__name__ for m in carried} >= {"Estate", "Community", "PropertyCommittee", "OwnersOrganisation",
-                                            "ServiceFirm", "EvaluatorAssignment"}
-    assert all(services.moves_with_street(m) for m in carried if m.__name__ in (
-        "Estate", "Community", "PropertyCommittee", "OwnersOrganisation", "ServiceFirm", "EvaluatorAssignment"))
+    assert {m.__name__ for m in carried} >= {
+        "Estate",
+        "Community",
+        "PropertyCommittee",
+        "OwnersOrganisation",
+        "ServiceFirm",
+        "EvaluatorAssignment",
+    }
+    assert all(
+        services.moves_with_street(m)
+        for m in carried
+        if m.__name__
+        in ("Estate", "Community", "PropertyCommittee", "OwnersOrganisation", "ServiceFirm", "EvaluatorAssignment")
+    )
     from django.apps import apps
 
     if apps.is_installed("assessments"):

@@ -13,8 +13,19 @@ from tests.factories import EstateFactory
 
 pytestmark = pytest.mark.django_db
 
-NAMES = ["梅园新村", "梅花山庄", "新村东苑", "SOHO梅园", "百子亭50%小区", "a_b花园", "兰园", "园林新村", "Soho小筑",
-         "梅", "园梅"]
+NAMES = [
+    "梅园新村",
+    "梅花山庄",
+    "新村东苑",
+    "SOHO梅园",
+    "百子亭50%小区",
+    "a_b花园",
+    "兰园",
+    "园林新村",
+    "Soho小筑",
+    "梅",
+    "园梅",
+]
 
 
 @pytest.fixture
@@ -34,10 +45,14 @@ def search(user, q):
     return set(filterset.qs.values_list("code", flat=True))
 
 
-@pytest.mark.parametrize("q", ["梅", "梅园", "园", "新村", "梅园新村", "soho", "SoHo", "50%", "a_b", "%", "_", "园梅", "村东苑"])
+@pytest.mark.parametrize(
+    "q", ["梅", "梅园", "园", "新村", "梅园新村", "soho", "SoHo", "50%", "a_b", "%", "_", "园梅", "村东苑"]
+)
 def test_index_search_equals_substring_search(named, q):
     user = named.city_admin
-    wanted = {e.code for e in Estate.objects.all() if q.lower() in e.name.lower() or e.code.lower().startswith(q.lower())}
+    wanted = {
+        e.code for e in Estate.objects.all() if q.lower() in e.name.lower() or e.code.lower().startswith(q.lower())
+    }
     assert search(user, q) == wanted, q
 
 

@@ -19,8 +19,11 @@ ROUTES = [
     # Not finished, so there is nothing to download yet: 404 for everyone.
     Route("core:job_download", get=statuses(set()), kwargs=clerk_job),
     Route("core:history_log", get=statuses(HISTORY_READERS, forbidden=SIGNED_IN - HISTORY_READERS)),
-    Route("core:history_export", get=statuses(set(), others=405),
-          post=statuses(HISTORY_READERS, ok_status=302, forbidden=SIGNED_IN - HISTORY_READERS)),
+    Route(
+        "core:history_export",
+        get=statuses(set(), others=405),
+        post=statuses(HISTORY_READERS, ok_status=302, forbidden=SIGNED_IN - HISTORY_READERS),
+    ),
     Route("core:healthz", get=statuses(set(), anonymous=200, others=200)),
     # The API's own pages: schema and docs for signed-in users; the token endpoint is POST.
     Route("api:schema", get=everyone(anonymous=401)),

@@ -39,13 +39,19 @@ def test_admin_index_is_for_city_admin_only(client, world, persona):
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in CITY_ADMINS and p != "anonymous"])
 def test_no_admin_page_opens_for_other_roles(client, world, persona):
-    for name in ("admin:accounts_user_changelist", "admin:communities_estate_changelist",
-                 "admin:communities_district_change", "admin:core_job_changelist"):
+    for name in (
+        "admin:accounts_user_changelist",
+        "admin:communities_estate_changelist",
+        "admin:communities_district_change",
+        "admin:core_job_changelist",
+    ):
         kwargs = {"object_id": District.objects.get(name="玄武区").pk} if name.endswith("_change") else {}
         response = get_as(client, world, persona, reverse(name, kwargs=kwargs))
         assert response.status_code == 403, (name, persona)
-    response = client.post(reverse("admin:communities_district_change", args=[District.objects.get(name="玄武区").pk]),
-                           {"name": "改名区", "short_name": "改名", "kind": "main_urban"})
+    response = client.post(
+        reverse("admin:communities_district_change", args=[District.objects.get(name="玄武区").pk]),
+        {"name": "改名区", "short_name": "改名", "kind": "main_urban"},
+    )
     assert response.status_code == 403
     assert District.objects.filter(name="玄武区").exists()
 
@@ -80,8 +86,9 @@ def test_city_admin_reaches_every_registered_model(client, world):
         assert client.get(url).status_code == 200, url
 
 
-@pytest.mark.parametrize("name", ["communities_estate", "communities_propertycommittee", "communities_ownersorganisation",
-                                  "core_job"])
+@pytest.mark.parametrize(
+    "name", ["communities_estate", "communities_propertycommittee", "communities_ownersorganisation", "core_job"]
+)
 def test_rows_with_rules_or_workflows_are_read_only(client, world, name):
     client.force_login(world.city_admin)
     assert client.get(reverse(f"admin:{name}_add")).status_code == 403
@@ -96,11 +103,19 @@ def test_rows_with_rules_or_workflows_are_read_only(client, world, name):
 
 def test_city_admin_creates_a_user_with_role_and_unit(client, world):
     client.force_login(world.city_admin)
-    response = client.post(reverse("admin:accounts_user_add"), {
-        "username": "new_clerk", "password1": "Sehr-Lang-2026!", "password2": "Sehr-Lang-2026!",
-        "role": "street_clerk", "street": Street.objects.get(name="新街口街道").pk,
-        "full_name": "新街口新职员", "organisation": "", "phone": "",
-    })
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "new_clerk",
+            "password1": "Sehr-Lang-2026!",
+            "password2": "Sehr-Lang-2026!",
+            "role": "street_clerk",
+            "street": Street.objects.get(name="新街口街道").pk,
+            "full_name": "新街口新职员",
+            "organisation": "",
+            "phone": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(username="new_clerk")
     assert user.role == "street_clerk" and user.district.name == "玄武区"
@@ -109,10 +124,16 @@ def test_city_admin_creates_a_user_with_role_and_unit(client, world):
 
 def test_a_scoped_role_needs_its_unit(client, world):
     client.force_login(world.city_admin)
-    response = client.post(reverse("admin:accounts_user_add"), {
-        "username": "lost_clerk", "password1": "Sehr-Lang-2026!", "password2": "Sehr-Lang-2026!",
-        "role": "street_clerk", "full_name": "无单位",
-    })
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "lost_clerk",
+            "password1": "Sehr-Lang-2026!",
+            "password2": "Sehr-Lang-2026!",
+            "role": "street_clerk",
+            "full_name": "无单位",
+        },
+    )
     assert response.status_code == 200
     assert "该角色必须指定所属单位。" in response.content.decode()
     assert not User.objects.filter(username="lost_clerk").exists()
@@ -121,7 +142,9 @@ def test_a_scoped_role_needs_its_unit(client, world):
 def test_the_system_account_is_not_edited_by_hand(client, world):
     client.force_login(world.city_admin)
     system = User.objects.get(is_system=True)
-    response = client.post(reverse("admin:accounts_user_change", args=[system.pk]), {"username": "hijacked", "role": "city_admin"})
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[system.pk]), {"username": "hijacked", "role": "city_admin"}
+    )
     assert response.status_code == 403
     system.refresh_from_db()
     assert system.username == "system"
@@ -130,10 +153,16 @@ def test_the_system_account_is_not_edited_by_hand(client, world):
 def test_firm_in_admin_uses_the_registry_rules(client, world):
     client.force_login(world.city_admin)
     bad = credit_code(77)[:17] + ("0" if credit_code(77)[17] != "0" else "1")
-    response = client.post(reverse("admin:communities_servicefirm_add"), {
-        "name": "后台物业", "credit_code": bad, "is_public_welfare": "on", "founding": "new",
-        "district": District.objects.get(name="玄武区").pk,
-    })
+    response = client.post(
+        reverse("admin:communities_servicefirm_add"),
+        {
+            "name": "后台物业",
+            "credit_code": bad,
+            "is_public_welfare": "on",
+            "founding": "new",
+            "district": District.objects.get(name="玄武区").pk,
+        },
+    )
     assert response.status_code == 200
     assert "统一社会信用代码校验位不正确。" in response.content.decode()
     assert not ServiceFirm.objects.filter(name="后台物业").exists()
@@ -145,12 +174,19 @@ def test_street_district_change_in_admin_moves_everything(client, world):
     jiangbei, pukou = District.objects.get(code="JBXQ"), District.objects.get(name="浦口区")
     assert street.district == jiangbei
     community = street.communities.create(name="泰山测试社区")
-    estate = Estate.objects.create(code="TS001", name="泰山测试小区", community=community, building_area="1000.00",
-                                   category="unrenovated")
-    response = client.post(reverse("admin:communities_street_change", args=[street.pk]), {
-        "name": street.name, "short_name": street.short_name, "kind": street.kind, "district": pukou.pk,
-        "residential_estate_count": "",
-    })
+    estate = Estate.objects.create(
+        code="TS001", name="泰山测试小区", community=community, building_area="1000.00", category="unrenovated"
+    )
+    response = client.post(
+        reverse("admin:communities_street_change", args=[street.pk]),
+        {
+            "name": street.name,
+            "short_name": street.short_name,
+            "kind": street.kind,
+            "district": pukou.pk,
+            "residential_estate_count": "",
+        },
+    )
     assert response.status_code == 302
     estate.refresh_from_db()
     community.refresh_from_db()
@@ -161,9 +197,13 @@ def test_street_district_change_in_admin_moves_everything(client, world):
 def test_evaluator_assignment_records_who_assigned(client, world):
     client.force_login(world.city_admin)
     estate = world.estates["MY102"]
-    response = client.post(reverse("admin:accounts_evaluatorassignment_add"), {
-        "evaluator": world.evaluator.pk, "estate": estate.pk,
-    })
+    response = client.post(
+        reverse("admin:accounts_evaluatorassignment_add"),
+        {
+            "evaluator": world.evaluator.pk,
+            "estate": estate.pk,
+        },
+    )
     assert response.status_code == 302
     assignment = EvaluatorAssignment.objects.get(estate=estate)
     assert assignment.assigned_by == world.city_admin and assignment.street == estate.street

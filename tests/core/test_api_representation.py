@@ -24,8 +24,11 @@ def test_same_output_as_drf(world):
     firm = ServiceFirmFactory()
     with_firm = EstateFactory(service_firm=firm, latitude=Decimal("32.050000"), building_area=Decimal("1234.50"))
     without_firm = EstateFactory(service_firm=None)
-    rows = list(Estate.objects.filter(pk__in=[with_firm.pk, without_firm.pk]).select_related(
-        "district", "street", "community", "service_firm").order_by("pk"))
+    rows = list(
+        Estate.objects.filter(pk__in=[with_firm.pk, without_firm.pk])
+        .select_related("district", "street", "community", "service_firm")
+        .order_by("pk")
+    )
     fast = EstateSerializer(rows, many=True).data
     assert [dict(r) for r in fast] == [dict(drf_representation(r)) for r in rows]
     assert fast[0]["service_firm_name"] == firm.name and fast[1]["service_firm_name"] is None

@@ -17,7 +17,9 @@ ESTATES = "/api/estates/"
 
 
 def issue(username, password=PASSWORD):
-    return APIClient(REMOTE_ADDR="10.0.0.9").post("/api/token/", {"username": username, "password": password}, format="json")
+    return APIClient(REMOTE_ADDR="10.0.0.9").post(
+        "/api/token/", {"username": username, "password": password}, format="json"
+    )
 
 
 def with_token(key):

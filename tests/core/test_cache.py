@@ -18,7 +18,11 @@ def caches_with(**environ) -> dict:
     env.update(environ)
     code = "import json; from django.conf import settings; print(json.dumps(settings.CACHES['default']))"
     out = subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); {code}"],
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); {code}",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -47,8 +47,12 @@ def problems(pages) -> list[str]:
         for field in doc.xpath("//main//input|//main//select|//main//textarea"):
             if field.get("type") in ("hidden", "submit", "button", "reset"):
                 continue
-            if not (field.get("aria-label") or field.get("aria-labelledby") or field.get("id") in labelled
-                    or field.xpath("ancestor::label")):
+            if not (
+                field.get("aria-label")
+                or field.get("aria-labelledby")
+                or field.get("id") in labelled
+                or field.xpath("ancestor::label")
+            ):
                 found.append(f"{shape}: field {field.get('name')} has no label")
         main = doc.xpath("//main")
         if main and not ISO_DATE_ALLOWED.search(shape) and ISO_DATE.search(main[0].text_content()):

@@ -50,8 +50,12 @@ def test_every_model_date_field_carries_the_rule():
         if model._meta.app_label not in PROJECT_APPS:
             continue
         for field in model._meta.get_fields():
-            if (isinstance(field, (models.DateField, models.DateTimeField)) and field.editable and not field.auto_created
-                    and field.name not in FRAMEWORK_FIELDS):
+            if (
+                isinstance(field, (models.DateField, models.DateTimeField))
+                and field.editable
+                and not field.auto_created
+                and field.name not in FRAMEWORK_FIELDS
+            ):
                 if not _rule_of(field.validators):
                     missing.append(f"{model._meta.label}.{field.name}")
     assert not missing, missing
@@ -79,20 +83,41 @@ def test_every_declared_form_and_serializer_date_field_carries_the_rule():
                     missing.append(f"{cls.__module__}.{cls.__name__}.{name}")
         for cls in _declared(f"{app}.api.serializers"):
             for name, field in getattr(cls, "_declared_fields", {}).items():
-                if (isinstance(field, (serializers.DateField, serializers.DateTimeField)) and not field.read_only
-                        and not _rule_of(field.validators)):
+                if (
+                    isinstance(field, (serializers.DateField, serializers.DateTimeField))
+                    and not field.read_only
+                    and not _rule_of(field.validators)
+                ):
                     missing.append(f"{cls.__module__}.{cls.__name__}.{name}")
     assert not missing, missing
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("route", "body", "field", "message"), [
-    ("api:repair-list", {"requested_datetime": "0082-03-05T10:00:00+08:05:43"}, "requested_datetime", HAPPENED_MESSAGE),
-    ("api:repair-list", {"requested_datetime": "2999-03-05T10:00:00+08:00"}, "requested_datetime", HAPPENED_MESSAGE),
-    ("api:dispute-list", {"requested_datetime": "1900-01-01T08:00:00+08:00"}, "requested_datetime", HAPPENED_MESSAGE),
-    ("api:referral-list", {"referred_on": "1900-01-01"}, "referred_on", HAPPENED_MESSAGE),
-    ("api:referral-list", {"due_on": "2222-01-01"}, "due_on", PLAUSIBLE_MESSAGE),
-])
+@pytest.mark.parametrize(
+    ("route", "body", "field", "message"),
+    [
+        (
+            "api:repair-list",
+            {"requested_datetime": "0082-03-05T10:00:00+08:05:43"},
+            "requested_datetime",
+            HAPPENED_MESSAGE,
+        ),
+        (
+            "api:repair-list",
+            {"requested_datetime": "2999-03-05T10:00:00+08:00"},
+            "requested_datetime",
+            HAPPENED_MESSAGE,
+        ),
+        (
+            "api:dispute-list",
+            {"requested_datetime": "1900-01-01T08:00:00+08:00"},
+            "requested_datetime",
+            HAPPENED_MESSAGE,
+        ),
+        ("api:referral-list", {"referred_on": "1900-01-01"}, "referred_on", HAPPENED_MESSAGE),
+        ("api:referral-list", {"due_on": "2222-01-01"}, "due_on", PLAUSIBLE_MESSAGE),
+    ],
+)
 def test_the_api_refuses_absurd_dates_in_chinese(world, route, body, field, message):
     from django.urls import reverse
 
@@ -100,9 +125,15 @@ def test_the_api_refuses_absurd_dates_in_chinese(world, route, body, field, mess
 
     client = APIClient()
     client.force_authenticate(world.meiyuan_clerk)
-    base = {"estate_code": "MY101", "service_code": "water_pipe" if "repair" in route else "parking",
-            "urgency": "urgent", "department": Department.objects.first().pk, "problem": "占用消防通道",
-            "referred_on": str(timezone.localdate()), "due_on": str(timezone.localdate() + dt.timedelta(days=10))}
+    base = {
+        "estate_code": "MY101",
+        "service_code": "water_pipe" if "repair" in route else "parking",
+        "urgency": "urgent",
+        "department": Department.objects.first().pk,
+        "problem": "占用消防通道",
+        "referred_on": str(timezone.localdate()),
+        "due_on": str(timezone.localdate() + dt.timedelta(days=10)),
+    }
     response = client.post(reverse(route), {**base, **body}, format="json")
     assert response.status_code == 400, response.content[:300]
     assert response.json()["errors"][field] == [message]
@@ -116,22 +147,29 @@ def test_the_importers_refuse_absurd_dates_with_the_same_message(world, tmp_path
     from tests.spreadsheets import xlsx
 
     headers = ["小区编码", "报修时间", "类别", "紧急程度", "完成时间"]
-    rows = [dict(zip(headers, ["MY101", "1900-04-01 08:00", "水管爆裂", "紧急", None], strict=True)),
-            dict(zip(headers, ["MY101", "2019-04-01 08:00", "水管爆裂", "紧急", "2999-01-01 08:00"], strict=True))]
+    rows = [
+        dict(zip(headers, ["MY101", "1900-04-01 08:00", "水管爆裂", "紧急", None], strict=True)),
+        dict(zip(headers, ["MY101", "2019-04-01 08:00", "水管爆裂", "紧急", "2999-01-01 08:00"], strict=True)),
+    ]
     outcome = RepairImporter(world.meiyuan_clerk).run(xlsx(tmp_path / "r.xlsx", rows, headers), "r.xlsx")
     assert [(e.row, e.column, e.message) for e in outcome.errors] == [
-        (2, "报修时间", HAPPENED_MESSAGE), (3, "完成时间", HAPPENED_MESSAGE)]
+        (2, "报修时间", HAPPENED_MESSAGE),
+        (3, "完成时间", HAPPENED_MESSAGE),
+    ]
     assert not RepairRequest.objects.exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("value", "message"), [("1900-03-05 10:00", HAPPENED_MESSAGE),
-                                                ("2999-03-05 10:00", HAPPENED_MESSAGE)])
+@pytest.mark.parametrize(
+    ("value", "message"), [("1900-03-05 10:00", HAPPENED_MESSAGE), ("2999-03-05 10:00", HAPPENED_MESSAGE)]
+)
 def test_a_form_refuses_an_absurd_date_with_the_same_message(world, value, message):
     from disputes.forms import RepairForm
 
-    form = RepairForm({"estate": "MY101", "service_code": "water_pipe", "urgency": "urgent",
-                       "requested_datetime": value}, user=world.meiyuan_clerk)
+    form = RepairForm(
+        {"estate": "MY101", "service_code": "water_pipe", "urgency": "urgent", "requested_datetime": value},
+        user=world.meiyuan_clerk,
+    )
     assert not form.is_valid()
     assert form.errors["requested_datetime"] == [message]
 

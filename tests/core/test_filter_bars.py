@@ -29,10 +29,14 @@ def test_case_list_filters_cascade_and_read_all(client, world):
 def test_options_endpoint_by_id(client, world):
     client.force_login(world.users["xuanwu_staff"])
     street = Street.objects.get(name="梅园新村街道")
-    html = client.get(reverse("communities:community_options"), {"street": street.pk, "key": "pk", "mode": "filter"}).content.decode()
+    html = client.get(
+        reverse("communities:community_options"), {"street": street.pk, "key": "pk", "mode": "filter"}
+    ).content.decode()
     mine = Community.objects.filter(street=street).first()
     assert f'value="{mine.pk}"' in html and ">全部社区<" in html
-    html = client.get(reverse("communities:street_options"), {"district": street.district_id, "key": "pk", "mode": "filter"}).content.decode()
+    html = client.get(
+        reverse("communities:street_options"), {"district": street.district_id, "key": "pk", "mode": "filter"}
+    ).content.decode()
     assert f'value="{street.pk}"' in html and 'id="id_community"' in html
     # Scope still holds: another district's streets are not offered.
     client.force_login(world.users["gulou_staff"])
@@ -42,8 +46,16 @@ def test_options_endpoint_by_id(client, world):
 
 def test_no_list_offers_dashes(client, world):
     client.force_login(world.users["city_admin"])
-    for name in ("assessments:inspection_list", "disputes:dispute_list", "disputes:repair_list", "disputes:referral_list",
-                 "disputes:filing_list", "communities:estate_list", "communities:firm_list", "assessments:result_list"):
+    for name in (
+        "assessments:inspection_list",
+        "disputes:dispute_list",
+        "disputes:repair_list",
+        "disputes:referral_list",
+        "disputes:filing_list",
+        "communities:estate_list",
+        "communities:firm_list",
+        "assessments:result_list",
+    ):
         html = client.get(reverse(name)).content.decode()
         assert "---------" not in html, name
         assert ">全部" in html, name

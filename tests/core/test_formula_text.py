@@ -47,8 +47,12 @@ def test_the_text_survives_a_round_trip_through_libreoffice(tmp_path):
     profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
     for target in ("xlsx", "csv"):
         out = tmp_path / target
-        subprocess.run(["soffice", profile, "--headless", "--convert-to", target, "--outdir", str(out), str(source)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            ["soffice", profile, "--headless", "--convert-to", target, "--outdir", str(out), str(source)],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     # Saved again by LibreOffice: still text cells, in the Text format "@" that LibreOffice keeps
     # for a quote-prefixed cell (what is typed into such a cell stays text). Before, "+1+1" came
     # back as a General cell, which an edit turns into a formula.

@@ -130,7 +130,7 @@ def test_export_writes_each_change_and_keeps_formula_text_as_text(client, world,
     staff = world.users["xuanwu_staff"]
     estate = world.estates["MY101"]
     old = estate.name
-    rename(estate, "=HYPERLINK(\"http://x\")", staff)
+    rename(estate, '=HYPERLINK("http://x")', staff)
     login(client, world.users["auditor"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("core:history_export") + f"?user={staff.pk}")
@@ -145,7 +145,16 @@ def test_export_writes_each_change_and_keeps_formula_text_as_text(client, world,
     assert "筛选条件：操作人：" in values[1][0]
     assert values[2] == ["时间", "操作人", "账号", "记录类型", "记录", "操作", "字段", "原值", "新值", "原因"]
     data = values[3]
-    assert data[1:9] == [staff.display_name, staff.username, "小区", data[4], "修改", "小区名称", old, "=HYPERLINK(\"http://x\")"]
+    assert data[1:9] == [
+        staff.display_name,
+        staff.username,
+        "小区",
+        data[4],
+        "修改",
+        "小区名称",
+        old,
+        '=HYPERLINK("http://x")',
+    ]
     assert isinstance(data[0], dt.datetime)
     cell = sheet.cell(row=4, column=9)
     assert cell.data_type == "s" and cell.quotePrefix

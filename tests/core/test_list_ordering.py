@@ -21,7 +21,9 @@ def _sql_order(qs):
 
 
 def test_ordering_reads_only_named_columns_and_reverses(world):
-    order = Ordering({"date": "requested_datetime", "estate": ("estate__code", "-id")}, default=("-requested_datetime",))
+    order = Ordering(
+        {"date": "requested_datetime", "estate": ("estate__code", "-id")}, default=("-requested_datetime",)
+    )
     rf = RequestFactory()
     qs = DisputeCase.objects.all()
     assert _sql_order(order.apply(rf.get("/", {"ordering": "password"}), qs)) == ["-requested_datetime"]
@@ -41,16 +43,19 @@ def test_dispute_list_sorts_by_deadline_both_ways(client, world):
     assert 'aria-sort="descending"' in html and html.index(second.number) < html.index(first.number)
 
 
-@pytest.mark.parametrize(("name", "persona", "column", "total"), [
-    ("assessments:inspection_list", "xuanwu_staff", "total", re.compile(r"共 \d+ 条")),
-    ("assessments:result_list", "xuanwu_staff", "grade", re.compile(r"共 \d+ 个小区")),
-    ("assessments:appeal_list", "xuanwu_staff", "created", None),
-    ("disputes:repair_list", "meiyuan_clerk", "urgency", re.compile(r"共 \d+ 件")),
-    ("disputes:referral_list", "meiyuan_clerk", "due", re.compile(r"共 \d+ 件")),
-    ("disputes:filing_list", "meiyuan_clerk", "submitted", re.compile(r"共 \d+ 件")),
-    ("staffing:staff_list", "xuanwu_staff", "since", re.compile(r"共 \d+ 人")),
-    ("subsidies:index", "city_admin", "total", None),
-])
+@pytest.mark.parametrize(
+    ("name", "persona", "column", "total"),
+    [
+        ("assessments:inspection_list", "xuanwu_staff", "total", re.compile(r"共 \d+ 条")),
+        ("assessments:result_list", "xuanwu_staff", "grade", re.compile(r"共 \d+ 个小区")),
+        ("assessments:appeal_list", "xuanwu_staff", "created", None),
+        ("disputes:repair_list", "meiyuan_clerk", "urgency", re.compile(r"共 \d+ 件")),
+        ("disputes:referral_list", "meiyuan_clerk", "due", re.compile(r"共 \d+ 件")),
+        ("disputes:filing_list", "meiyuan_clerk", "submitted", re.compile(r"共 \d+ 件")),
+        ("staffing:staff_list", "xuanwu_staff", "since", re.compile(r"共 \d+ 人")),
+        ("subsidies:index", "city_admin", "total", None),
+    ],
+)
 def test_lists_have_sortable_headers_and_a_total(client, world, name, persona, column, total):
     client.force_login(world.users[persona])
     response = client.get(reverse(name), {"ordering": column})

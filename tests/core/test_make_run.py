@@ -29,7 +29,9 @@ def free_port() -> int:
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
     """The environment of a fresh machine: no DATABASE_URL, no broker, no cache server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "REDIS_URL", "CACHE_URL"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "REDIS_URL", "CACHE_URL"))
+    }
     env["VAR_DIR"] = str(var_dir)
     env.pop("MAKEFLAGS", None)
     return env
@@ -52,7 +54,9 @@ def processes_mentioning(text: str) -> list[str]:
 
 
 def git_status() -> str:
-    return subprocess.run(["git", "status", "--porcelain", "--ignored=no"], cwd=ROOT, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--ignored=no"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +109,9 @@ def test_make_serve_stops_server_and_worker(migrated_var, how):
         make.wait(timeout=30)
 
         deadline = time.monotonic() + 20
-        while left := processes_mentioning(f"runserver 127.0.0.1:{port}") + processes_mentioning(f"--schedule {migrated_var}"):
+        while left := processes_mentioning(f"runserver 127.0.0.1:{port}") + processes_mentioning(
+            f"--schedule {migrated_var}"
+        ):
             assert time.monotonic() < deadline, f"still running after {how}: {left}"
             time.sleep(0.5)
     finally:

@@ -30,7 +30,11 @@ def test_split_at_the_half_fen():
 
 
 def test_tranches_of_160000():
-    assert money.split_tranches(16000000, [Decimal("0.5"), Decimal("0.3"), Decimal("0.2")]) == [8000000, 4800000, 3200000]
+    assert money.split_tranches(16000000, [Decimal("0.5"), Decimal("0.3"), Decimal("0.2")]) == [
+        8000000,
+        4800000,
+        3200000,
+    ]
 
 
 def test_float_is_refused():
@@ -43,7 +47,7 @@ def test_formatting():
     assert money.format_yuan(-5, unit=True) == "-0.05 元"
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_shares_always_add_up(amount):
     city, district = money.split_shares(amount, Decimal("0.25"))
     assert city + district == amount

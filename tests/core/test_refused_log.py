@@ -65,7 +65,10 @@ def test_an_unknown_path_says_so(client, world, caplog):
     login(client, world.users["auditor"])
     assert client.get("/no-such-page/").status_code == 404
     (record,) = _request_records(caplog)
-    assert record.getMessage() == "refused 404: user=auditor(auditor) method=GET path=/no-such-page/ reason=not found (or outside the user's scope)"
+    assert (
+        record.getMessage()
+        == "refused 404: user=auditor(auditor) method=GET path=/no-such-page/ reason=not found (or outside the user's scope)"
+    )
 
 
 def test_refused_requests_reach_one_handler_and_the_server_line_is_dropped(settings):
@@ -73,11 +76,27 @@ def test_refused_requests_reach_one_handler_and_the_server_line_is_dropped(setti
     assert len(_handlers_reached("django.request")) == 1
     assert len(_handlers_reached("django.server")) == 1
     server = logging.getLogger("django.server")
-    record = server.makeRecord("django.server", logging.WARNING, __file__, 1, '"%s" %s %s',
-                               ("GET /x HTTP/1.1", "403", "0"), None, extra={"status_code": 403})
+    record = server.makeRecord(
+        "django.server",
+        logging.WARNING,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("GET /x HTTP/1.1", "403", "0"),
+        None,
+        extra={"status_code": 403},
+    )
     assert not server.filter(record)
-    ok = server.makeRecord("django.server", logging.INFO, __file__, 1, '"%s" %s %s',
-                           ("GET /x HTTP/1.1", "200", "0"), None, extra={"status_code": 200})
+    ok = server.makeRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("GET /x HTTP/1.1", "200", "0"),
+        None,
+        extra={"status_code": 200},
+    )
     assert server.filter(ok)
 
 
@@ -91,7 +110,14 @@ def test_a_server_error_keeps_its_traceback():
 
         exc_info = sys.exc_info()
     record = logging.getLogger("django.request").makeRecord(
-        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x",), exc_info,
-        extra={"status_code": 500, "request": None})
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/x",),
+        exc_info,
+        extra={"status_code": 500, "request": None},
+    )
     assert RefusedRequestFilter().filter(record)
     assert record.exc_info is exc_info

@@ -39,7 +39,8 @@ def age(job: Job, days: int) -> None:
 
 
 def test_dispute_and_repair_exports_and_an_uploaded_import_file_are_gone_after_the_retention_period(
-        client, world, settings, django_capture_on_commit_callbacks):
+    client, world, settings, django_capture_on_commit_callbacks
+):
     dispute(world, party_name="王小明", party_phone="13812345678")
     repair(world)
     client.force_login(world.users["meiyuan_clerk"])

@@ -19,11 +19,14 @@ def _heading(html: str) -> str:
     return re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1).strip()
 
 
-@pytest.mark.parametrize(("persona", "title"), [
-    ("city_admin", "全市物业管理人员配备情况"),
-    ("xuanwu_staff", "玄武区物业管理人员配备情况"),
-    ("meiyuan_clerk", "梅园新村街道物业管理人员配备情况"),
-])
+@pytest.mark.parametrize(
+    ("persona", "title"),
+    [
+        ("city_admin", "全市物业管理人员配备情况"),
+        ("xuanwu_staff", "玄武区物业管理人员配备情况"),
+        ("meiyuan_clerk", "梅园新村街道物业管理人员配备情况"),
+    ],
+)
 def test_staffing_title_follows_the_scope(client, world, persona, title):
     login(client, world.users[persona])
     html = client.get(reverse("staffing:compliance")).content.decode()

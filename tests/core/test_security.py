@@ -56,7 +56,9 @@ def test_idle_session_ends_and_polling_does_not_keep_it_alive(world, settings):
     from core.models import Job
 
     job = Job.objects.create(kind="x", created_by=world.meiyuan_clerk)
-    assert client.get(f"/jobs/{job.pk}/progress/", HTTP_X_BACKGROUND_POLL="1", HTTP_HX_REQUEST="true").status_code == 200
+    assert (
+        client.get(f"/jobs/{job.pk}/progress/", HTTP_X_BACKGROUND_POLL="1", HTTP_HX_REQUEST="true").status_code == 200
+    )
     assert client.session["last_action_at"] <= int(time.time()) - 50
     # ... so 70 s after the last real action the session is over.
     session = client.session
@@ -79,7 +81,9 @@ def test_a_user_action_renews_the_idle_clock(world, settings):
     assert client.session["last_action_at"] >= int(time.time()) - 1
 
 
-@pytest.mark.parametrize(("password", "ok"), [("Nanjing@2017", True), ("nanjing2017", False), ("NANJING2017x", True), ("abcdefgh", False)])
+@pytest.mark.parametrize(
+    ("password", "ok"), [("Nanjing@2017", True), ("nanjing2017", False), ("NANJING2017x", True), ("abcdefgh", False)]
+)
 def test_password_needs_three_character_classes(password, ok):
     validator = CharacterClassValidator()
     if ok:
@@ -122,7 +126,9 @@ def test_only_the_starter_downloads_a_jobs_file(world, client):
 
     from core.models import Job
 
-    job = Job.objects.create(kind="export_disputes", created_by=world.meiyuan_clerk, status="succeeded", output_name="纠纷.xlsx")
+    job = Job.objects.create(
+        kind="export_disputes", created_by=world.meiyuan_clerk, status="succeeded", output_name="纠纷.xlsx"
+    )
     job.output_file.save("x.xlsx", ContentFile(b"PK"), save=True)
     client.force_login(world.meiyuan_clerk)
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 200

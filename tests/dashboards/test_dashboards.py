@@ -49,7 +49,12 @@ def test_city_dashboard_shows_every_panel_with_table_and_links(client, world):
     xuanwu = grades["categories"].index("玄武区")
     assert sum(s["data"][xuanwu] for s in grades["series"]) == 8
     # Each value links to the filtered list behind it; the table shows the same numbers.
-    link = next(link for s, series in zip(grades["links"], grades["series"], strict=True) for link, v in zip(s, series["data"], strict=True) if v)
+    link = next(
+        link
+        for s, series in zip(grades["links"], grades["series"], strict=True)
+        for link, v in zip(s, series["data"], strict=True)
+        if v
+    )
     assert link.startswith(reverse("assessments:result_list")) and "year=2019" in link and "grade=" in link
     assert client.get(link).status_code == 200
     assert "<summary>数据表</summary>" in html and html.count("<summary>数据表</summary>") == len(CHART_KEYS)
@@ -60,7 +65,7 @@ def test_city_dashboard_shows_every_panel_with_table_and_links(client, world):
     assert "元（" in html and "市级承担" in html
     overdue = data["overdue"]
     assert sum(overdue["series"][1]["data"]) == 1
-    assert f'{reverse("disputes:overdue_list")}?kind=repairs&amp;district=' in html
+    assert f"{reverse('disputes:overdue_list')}?kind=repairs&amp;district=" in html
 
 
 def test_dashboard_is_the_users_scope(client, world):
@@ -70,8 +75,11 @@ def test_dashboard_is_the_users_scope(client, world):
     data = chart_data(response.content.decode())
     from communities.models import Street
 
-    xuanwu_streets = list(Street.objects.filter(district=world.xuanwu_staff.district).order_by("code")
-                          .values_list("short_name", flat=True))
+    xuanwu_streets = list(
+        Street.objects.filter(district=world.xuanwu_staff.district)
+        .order_by("code")
+        .values_list("short_name", flat=True)
+    )
     assert data["grade-units"]["categories"] == xuanwu_streets and "梅园新村" in xuanwu_streets
     assert sum(sum(s["data"]) for s in data["grade-units"]["series"]) == 8  # 玄武区's eight estates
     # 宁海路's overdue repair is not 玄武区's: the panel says there is none.

@@ -52,7 +52,9 @@ def test_load_demo_gives_the_dashboards_their_data(client):
     assert RepairRequest.objects.filter(completed_datetime__gt=models.F("expected_datetime")).exists()
     assert EnforcementReferral.objects.exists()
     # Effectiveness read the cases: some estate lost points for late repairs.
-    assert EstateResult.objects.filter(year=2019, is_current=True, repairs_on_time__lt=models.F("repairs_reported")).exists()
+    assert EstateResult.objects.filter(
+        year=2019, is_current=True, repairs_on_time__lt=models.F("repairs_reported")
+    ).exists()
 
     # Issue 7, done when: the city dashboard of the demo data renders every chart with data
     # (in a browser, offline: tests/e2e/test_dashboard.py).
@@ -88,8 +90,11 @@ DISTRICT_BOXES = {
 }
 # What each repair category is about, in words a resident would use.
 REPAIR_WORDS = {
-    "water_pipe": ("水",), "drain": ("堵", "返水", "满溢", "下水"), "power": ("电", "灯"),
-    "roof": ("渗", "漏"), "lift": ("电梯",),
+    "water_pipe": ("水",),
+    "drain": ("堵", "返水", "满溢", "下水"),
+    "power": ("电", "灯"),
+    "roof": ("渗", "漏"),
+    "lift": ("电梯",),
 }
 
 

@@ -15,8 +15,11 @@ def sh(*args) -> dt.datetime:
 
 def dispute(world, estate="MY101", at=None, by="meiyuan_clerk", category="property_fee", **extra):
     return services.create_dispute(
-        by=world.users[by], estate=world.estates[estate], service_code=category,
-        requested_datetime=at or sh(2019, 3, 1, 9, 0), **extra,
+        by=world.users[by],
+        estate=world.estates[estate],
+        service_code=category,
+        requested_datetime=at or sh(2019, 3, 1, 9, 0),
+        **extra,
     )
 
 
@@ -31,16 +34,21 @@ def closed_dispute(world, received, closed, outcome="resolve", estate="MY101", b
 
 def repair(world, estate="MY101", at=None, urgency="urgent", by="meiyuan_clerk", category="water_pipe", **extra):
     return services.create_repair(
-        by=world.users[by], estate=world.estates[estate], service_code=category, urgency=urgency,
-        requested_datetime=at or sh(2019, 4, 1, 8, 0), **extra,
+        by=world.users[by],
+        estate=world.estates[estate],
+        service_code=category,
+        urgency=urgency,
+        requested_datetime=at or sh(2019, 4, 1, 8, 0),
+        **extra,
     )
 
 
 def team(world, street="梅园新村街道", name="梅园维修一队", by="city_admin"):
     from communities.models import Street
 
-    return services.save_team(by=world.users[by], street=Street.objects.get(name=street), name=name,
-                              kind="own", phone="025-84000000")
+    return services.save_team(
+        by=world.users[by], street=Street.objects.get(name=street), name=name, kind="own", phone="025-84000000"
+    )
 
 
 def completed_repair(world, reported, completed, urgency="urgent", estate="MY101", by="meiyuan_clerk", cost=None):

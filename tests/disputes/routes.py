@@ -13,8 +13,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.permission_matrix import CITY, SEES_MEIYUAN_STREET, SEES_MY101, SIGNED_IN, Route, everyone, statuses
 
-CASE_WRITERS = frozenset({"city_admin", "city_admin2", "meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk",
-                          "meiyuan_advisor", "xinjiekou_advisor"})
+CASE_WRITERS = frozenset(
+    {
+        "city_admin",
+        "city_admin2",
+        "meiyuan_clerk",
+        "xinjiekou_clerk",
+        "ninghai_clerk",
+        "meiyuan_advisor",
+        "xinjiekou_advisor",
+    }
+)
 STREET_WRITERS = frozenset({"city_admin", "city_admin2", "meiyuan_clerk", "xinjiekou_clerk", "ninghai_clerk"})
 MY101_CASE_WRITERS = frozenset({"city_admin", "city_admin2", "meiyuan_clerk", "meiyuan_advisor"})
 MY101_STREET_WRITERS = frozenset({"city_admin", "city_admin2", "meiyuan_clerk"})
@@ -30,22 +39,38 @@ def _sh(*args):
 def _dispute(world):
     from disputes import services
 
-    return services.create_dispute(by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="parking",
-                                   party_name="张三", party_phone="13812345678", requested_datetime=_sh(2019, 3, 1, 9))
+    return services.create_dispute(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        service_code="parking",
+        party_name="张三",
+        party_phone="13812345678",
+        requested_datetime=_sh(2019, 3, 1, 9),
+    )
 
 
 def _repair(world):
     from disputes import services
 
-    return services.create_repair(by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="drain",
-                                  urgency="urgent", requested_datetime=_sh(2019, 4, 1, 8))
+    return services.create_repair(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        service_code="drain",
+        urgency="urgent",
+        requested_datetime=_sh(2019, 4, 1, 8),
+    )
 
 
 def _team(world):
     from disputes import services
 
-    return services.save_team(by=world.meiyuan_clerk, street=world.estates["MY101"].street, name="梅园维修队",
-                              kind="own", phone="025-84000000")
+    return services.save_team(
+        by=world.meiyuan_clerk,
+        street=world.estates["MY101"].street,
+        name="梅园维修队",
+        kind="own",
+        phone="025-84000000",
+    )
 
 
 def dispute(world):
@@ -60,18 +85,31 @@ def referral(world):
     from disputes import services
     from disputes.models import Department
 
-    r = services.create_referral(by=world.meiyuan_clerk, estate=world.estates["MY101"],
-                                 department=Department.objects.get(code="urban_management"), problem="违章搭建",
-                                 referred_on=dt.date(2020, 5, 1), due_on=dt.date(2020, 5, 31))
+    r = services.create_referral(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        department=Department.objects.get(code="urban_management"),
+        problem="违章搭建",
+        referred_on=dt.date(2020, 5, 1),
+        due_on=dt.date(2020, 5, 31),
+    )
     return {"pk": r.pk}
 
 
 def filing(world):
     from disputes import services
 
-    f = services.create_filing(by=world.meiyuan_clerk, estate=world.estates["MY101"], kind="service_contract",
-                               summary="物业服务合同备案", applicant="某物业公司", submitted_on=dt.date(2020, 1, 2),
-                               firm=_firm(), contract_start=dt.date(2020, 1, 1), contract_end=dt.date(2022, 12, 31))
+    f = services.create_filing(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        kind="service_contract",
+        summary="物业服务合同备案",
+        applicant="某物业公司",
+        submitted_on=dt.date(2020, 1, 2),
+        firm=_firm(),
+        contract_start=dt.date(2020, 1, 1),
+        contract_end=dt.date(2022, 12, 31),
+    )
     return {"pk": f.pk}
 
 
@@ -84,8 +122,11 @@ def _firm():
 def attachment(world):
     from disputes import services
 
-    a = services.add_attachment(_dispute(world), by=world.meiyuan_clerk,
-                                upload=SimpleUploadedFile("调解协议.pdf", b"%PDF-1.4 test", content_type="application/pdf"))
+    a = services.add_attachment(
+        _dispute(world),
+        by=world.meiyuan_clerk,
+        upload=SimpleUploadedFile("调解协议.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    )
     return {"pk": a.pk}
 
 
@@ -104,8 +145,15 @@ def meiyuan_team(world):
 def station_pk(world):
     from disputes import services
 
-    s = services.save_station(by=world.meiyuan_clerk, street=world.estates["MY101"].street, kind="repair",
-                              name="梅园新村街道应急维修服务站", address="长江路1号", phone="025-84000001", hours="24小时")
+    s = services.save_station(
+        by=world.meiyuan_clerk,
+        street=world.estates["MY101"].street,
+        kind="repair",
+        name="梅园新村街道应急维修服务站",
+        address="长江路1号",
+        phone="025-84000001",
+        hours="24小时",
+    )
     return {"pk": s.pk}
 
 
@@ -169,28 +217,69 @@ ROUTES = [
     Route("disputes:filing_step", get=NOT_ALLOWED, post=_writers(MY101_STREET_WRITERS, SEES_MY101), kwargs=filing),
     Route("disputes:station_list", get=everyone()),
     Route("disputes:station_street", get=statuses(SEES_MEIYUAN_STATIONS), kwargs=meiyuan),
-    Route("disputes:station_edit", get=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
-          post=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS), kwargs=meiyuan_station),
-    Route("disputes:team_create", get=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
-          post=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS), kwargs=meiyuan),
-    Route("disputes:team_edit", get=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
-          post=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS), kwargs=meiyuan_team),
+    Route(
+        "disputes:station_edit",
+        get=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
+        post=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
+        kwargs=meiyuan_station,
+    ),
+    Route(
+        "disputes:team_create",
+        get=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
+        post=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
+        kwargs=meiyuan,
+    ),
+    Route(
+        "disputes:team_edit",
+        get=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
+        post=_writers(MY101_STREET_WRITERS, SEES_MEIYUAN_STATIONS),
+        kwargs=meiyuan_team,
+    ),
     Route("disputes:attachment_download", get=statuses(SEES_MY101), kwargs=attachment),
     Route("disputes:estate_cases", get=statuses(SEES_MY101), kwargs=estate_year),
     # an export is a job for whoever asks; it holds what the asker may see
-    Route("disputes:export", get=NOT_ALLOWED, post=statuses(SIGNED_IN, ok_status=302), kwargs=lambda w: {"list_name": "disputes"}),
-    Route("disputes:export", get=None, post=statuses(SIGNED_IN, ok_status=302), kwargs=lambda w: {"list_name": "overdue_repairs"}),
-    Route("disputes:export", get=None, post=statuses(SIGNED_IN, ok_status=404), kwargs=lambda w: {"list_name": "nonsense"}),
+    Route(
+        "disputes:export",
+        get=NOT_ALLOWED,
+        post=statuses(SIGNED_IN, ok_status=302),
+        kwargs=lambda w: {"list_name": "disputes"},
+    ),
+    Route(
+        "disputes:export",
+        get=None,
+        post=statuses(SIGNED_IN, ok_status=302),
+        kwargs=lambda w: {"list_name": "overdue_repairs"},
+    ),
+    Route(
+        "disputes:export", get=None, post=statuses(SIGNED_IN, ok_status=404), kwargs=lambda w: {"list_name": "nonsense"}
+    ),
     # API
     Route("api:dispute-list", get=everyone(anonymous=401), post=_role_gate(CASE_WRITERS, ok_status=400, anonymous=401)),
     Route("api:dispute-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=dispute),
-    Route("api:dispute-step", get=API_NOT_ALLOWED, post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=401), kwargs=dispute),
+    Route(
+        "api:dispute-step",
+        get=API_NOT_ALLOWED,
+        post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=401),
+        kwargs=dispute,
+    ),
     Route("api:repair-list", get=everyone(anonymous=401), post=_role_gate(CASE_WRITERS, ok_status=400, anonymous=401)),
     Route("api:repair-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=repair),
-    Route("api:repair-step", get=API_NOT_ALLOWED, post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=401), kwargs=repair),
-    Route("api:referral-list", get=everyone(anonymous=401), post=_role_gate(STREET_WRITERS, ok_status=400, anonymous=401)),
+    Route(
+        "api:repair-step",
+        get=API_NOT_ALLOWED,
+        post=_writers(MY101_CASE_WRITERS, SEES_MY101, ok_status=400, anonymous=401),
+        kwargs=repair,
+    ),
+    Route(
+        "api:referral-list", get=everyone(anonymous=401), post=_role_gate(STREET_WRITERS, ok_status=400, anonymous=401)
+    ),
     Route("api:referral-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=referral),
-    Route("api:referral-step", get=API_NOT_ALLOWED, post=_writers(MY101_STREET_WRITERS, SEES_MY101, ok_status=400, anonymous=401), kwargs=referral),
+    Route(
+        "api:referral-step",
+        get=API_NOT_ALLOWED,
+        post=_writers(MY101_STREET_WRITERS, SEES_MY101, ok_status=400, anonymous=401),
+        kwargs=referral,
+    ),
     Route("api:filing-list", get=everyone(anonymous=401), post=API_NOT_ALLOWED),
     Route("api:filing-detail", get=statuses(SEES_MY101, anonymous=401), kwargs=filing),
     Route("api:station-list", get=everyone(anonymous=401)),

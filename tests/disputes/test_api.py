@@ -23,8 +23,11 @@ def api(world, persona):
 
 def test_create_and_step_a_dispute(world):
     client = api(world, "meiyuan_clerk")
-    response = client.post(reverse("api:dispute-list"), {"estate_code": "MY101", "service_code": "parking",
-                                                         "party_phone": "13812345678", "channel": "hotline_12345"}, format="json")
+    response = client.post(
+        reverse("api:dispute-list"),
+        {"estate_code": "MY101", "service_code": "parking", "party_phone": "13812345678", "channel": "hotline_12345"},
+        format="json",
+    )
     assert response.status_code == 201, response.data
     body = response.data
     assert body["party_phone"] == "13812345678" and body["limit_hours"] == 360 and body["status"] == "received"
@@ -33,18 +36,27 @@ def test_create_and_step_a_dispute(world):
     refused = client.post(step, {"step": "start"}, format="json")
     assert refused.status_code == 400 and "不能执行“开始调解”" in str(refused.data)
     urban = Department.objects.get(code="urban_management")
-    done = client.post(step, {"step": "refer", "department": urban.pk, "due_on": str(timezone.localdate() + dt.timedelta(days=20))}, format="json")
+    done = client.post(
+        step,
+        {"step": "refer", "department": urban.pk, "due_on": str(timezone.localdate() + dt.timedelta(days=20))},
+        format="json",
+    )
     assert done.status_code == 200 and done.data["status"] == "referred" and done.data["referred_department"] == "城管"
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"estate_code": "XJK101"}, "estate_code"),
-    ({"estate_code": "NOPE"}, "estate_code"),
-    ({"service_code": "noise"}, "service_code"),
-    ({"party_phone": "123"}, "party_phone"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"estate_code": "XJK101"}, "estate_code"),
+        ({"estate_code": "NOPE"}, "estate_code"),
+        ({"service_code": "noise"}, "service_code"),
+        ({"party_phone": "123"}, "party_phone"),
+    ],
+)
 def test_bad_dispute_input_is_a_400_in_chinese(world, payload, field):
-    response = api(world, "meiyuan_clerk").post(reverse("api:dispute-list"), {"estate_code": "MY101", "service_code": "parking", **payload}, format="json")
+    response = api(world, "meiyuan_clerk").post(
+        reverse("api:dispute-list"), {"estate_code": "MY101", "service_code": "parking", **payload}, format="json"
+    )
     assert response.status_code == 400
     assert field in response.data["errors"] and response.data["detail"] == "提交的数据有误。"
     assert not DisputeCase.objects.exists()
@@ -52,8 +64,11 @@ def test_bad_dispute_input_is_a_400_in_chinese(world, payload, field):
 
 def test_readers_cannot_write_through_the_api(world):
     for persona in ("xuanwu_staff", "auditor", "evaluator"):
-        response = api(world, persona).post(reverse("api:repair-list"), {"estate_code": "MY101", "service_code": "drain",
-                                                                          "urgency": "urgent"}, format="json")
+        response = api(world, persona).post(
+            reverse("api:repair-list"),
+            {"estate_code": "MY101", "service_code": "drain", "urgency": "urgent"},
+            format="json",
+        )
         assert response.status_code == 403 and response.data["detail"] == "您没有执行此操作的权限。"
     assert not RepairRequest.objects.exists()
 
@@ -78,7 +93,12 @@ def test_repair_steps_through_the_api(world):
     client = api(world, "meiyuan_advisor")
     url = reverse("api:repair-step", args=[case.pk])
     assert client.post(url, {"step": "dispatch"}, format="json").status_code == 400
-    assert client.post(url, {"step": "dispatch", "team": crew.pk, "at": "2019-04-01T08:30:00+08:00"}, format="json").status_code == 200
+    assert (
+        client.post(
+            url, {"step": "dispatch", "team": crew.pk, "at": "2019-04-01T08:30:00+08:00"}, format="json"
+        ).status_code
+        == 200
+    )
     bad = client.post(url, {"step": "complete", "at": "2019-03-31T08:00:00+08:00"}, format="json")
     assert bad.status_code == 400
     done = client.post(url, {"step": "complete", "at": "2019-04-02T08:00:00+08:00", "cost": "120.00"}, format="json")

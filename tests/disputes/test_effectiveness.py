@@ -15,21 +15,21 @@ def known(world):
     """Estate MY101 with known cases around 2019; MY102 with one case; MY201 none."""
     clerk = world.meiyuan_clerk
     # disputes
-    closed_dispute(world, sh(2019, 3, 1, 10), sh(2019, 3, 5, 16))               # resolved in 2019
-    closed_dispute(world, sh(2019, 12, 31, 16), sh(2020, 1, 5, 9))              # received 31 Dec, closed 5 Jan
-    closed_dispute(world, sh(2019, 12, 31, 9), sh(2019, 12, 31, 23, 59))        # resolved at the last minute
+    closed_dispute(world, sh(2019, 3, 1, 10), sh(2019, 3, 5, 16))  # resolved in 2019
+    closed_dispute(world, sh(2019, 12, 31, 16), sh(2020, 1, 5, 9))  # received 31 Dec, closed 5 Jan
+    closed_dispute(world, sh(2019, 12, 31, 9), sh(2019, 12, 31, 23, 59))  # resolved at the last minute
     closed_dispute(world, sh(2019, 6, 1, 9), sh(2019, 6, 3, 9), outcome="terminate")
     closed_dispute(world, sh(2019, 5, 1, 9), sh(2019, 5, 2, 9), outcome="terminate")
     services.transition_dispute(dispute(world, at=sh(2019, 7, 1, 9)), "start", by=clerk, at=sh(2019, 7, 2, 9))  # open
-    closed_dispute(world, sh(2018, 12, 31, 23, 59), sh(2019, 1, 2, 9))          # received in 2018
-    dispute(world, at=sh(2020, 1, 1, 0, 0))                                     # received in 2020
+    closed_dispute(world, sh(2018, 12, 31, 23, 59), sh(2019, 1, 2, 9))  # received in 2018
+    dispute(world, at=sh(2020, 1, 1, 0, 0))  # received in 2020
     # repairs (紧急 24 h, 一般 72 h)
-    completed_repair(world, sh(2019, 4, 1, 8), sh(2019, 4, 2, 8))               # exactly 24 h: on time
-    completed_repair(world, sh(2019, 4, 1, 8), sh(2019, 4, 2, 8, 1))            # 24 h 1 min: late
+    completed_repair(world, sh(2019, 4, 1, 8), sh(2019, 4, 2, 8))  # exactly 24 h: on time
+    completed_repair(world, sh(2019, 4, 1, 8), sh(2019, 4, 2, 8, 1))  # 24 h 1 min: late
     completed_repair(world, sh(2019, 12, 31, 20), sh(2020, 1, 3, 20), urgency="normal")  # 72 h, next year: on time
-    repair(world, at=sh(2019, 10, 1, 9))                                        # open: late
-    repair(world, at=sh(2020, 1, 1, 0, 0))                                      # 2020
-    completed_repair(world, sh(2018, 12, 31, 23), sh(2019, 1, 1, 1))            # 2018
+    repair(world, at=sh(2019, 10, 1, 9))  # open: late
+    repair(world, at=sh(2020, 1, 1, 0, 0))  # 2020
+    completed_repair(world, sh(2018, 12, 31, 23), sh(2019, 1, 1, 1))  # 2018
     # another estate of the street
     completed_repair(world, sh(2019, 8, 1, 8), sh(2019, 8, 1, 12), estate="MY102")
     return world
@@ -47,11 +47,13 @@ def test_year_boundaries(known):
     my101 = known.estates["MY101"].pk
     # The dispute received 31 Dec 2018 23:59 belongs to 2018, and mediated on 2 Jan it is not
     # resolved in 2018; the repair of 31 Dec 2018 23:00, done at 01:00, is 2018 and on time.
-    assert case_counts(2018)[my101] == CaseCounts(disputes_received=1, disputes_resolved=0,
-                                                  repairs_reported=1, repairs_on_time=1)
+    assert case_counts(2018)[my101] == CaseCounts(
+        disputes_received=1, disputes_resolved=0, repairs_reported=1, repairs_on_time=1
+    )
     # 1 January 2020 00:00 is 2020: one dispute and one repair, both open.
-    assert case_counts(2020)[my101] == CaseCounts(disputes_received=1, disputes_resolved=0,
-                                                  repairs_reported=1, repairs_on_time=0)
+    assert case_counts(2020)[my101] == CaseCounts(
+        disputes_received=1, disputes_resolved=0, repairs_reported=1, repairs_on_time=0
+    )
 
 
 def test_server_time_zone_does_not_move_the_year(known, settings):

@@ -31,11 +31,11 @@ def header_and_rows(ws):
     rows = list(ws.iter_rows(values_only=True))
     at = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
     header = rows[at]
-    return header, [dict(zip(header, r, strict=False)) for r in rows[at + 1:]]
+    return header, [dict(zip(header, r, strict=False)) for r in rows[at + 1 :]]
 
 
 def test_dispute_export_is_scoped_and_masked(client, world, django_capture_on_commit_callbacks):
-    dispute(world, party_name="王小明", party_phone="13812345678", description="=HYPERLINK(\"x\")")
+    dispute(world, party_name="王小明", party_phone="13812345678", description='=HYPERLINK("x")')
     dispute(world, estate="XJK101", by="xinjiekou_clerk", party_phone="13912345678")
     dispute(world, estate="NH101", by="ninghai_clerk")
     job, wb = export(client, world, "meiyuan_clerk", "disputes", capture=django_capture_on_commit_callbacks)
@@ -57,7 +57,14 @@ def test_export_follows_the_page_filters(client, world, django_capture_on_commit
     repair(world, at=sh(2019, 4, 1, 8))
     completed_repair(world, sh(2019, 5, 1, 8), sh(2019, 5, 1, 10), cost="88.80")
     repair(world, at=sh(2020, 4, 1, 8), urgency="normal")
-    _, wb = export(client, world, "city_admin", "repairs", query="year=2019&urgency=urgent", capture=django_capture_on_commit_callbacks)
+    _, wb = export(
+        client,
+        world,
+        "city_admin",
+        "repairs",
+        query="year=2019&urgency=urgent",
+        capture=django_capture_on_commit_callbacks,
+    )
     _, rows = header_and_rows(wb["应急维修台账"])
     assert len(rows) == 2
     done = next(r for r in rows if r["状态"] == "已完成")
@@ -68,7 +75,14 @@ def test_export_follows_the_page_filters(client, world, django_capture_on_commit
 def test_overdue_export(client, world, django_capture_on_commit_callbacks):
     repair(world, at=timezone.now() - dt.timedelta(hours=30))
     repair(world, at=timezone.now() - dt.timedelta(hours=1))
-    _, wb = export(client, world, "xuanwu_staff", "overdue_repairs", query="kind=repairs", capture=django_capture_on_commit_callbacks)
+    _, wb = export(
+        client,
+        world,
+        "xuanwu_staff",
+        "overdue_repairs",
+        query="kind=repairs",
+        capture=django_capture_on_commit_callbacks,
+    )
     _, rows = header_and_rows(wb["逾期应急维修"])
     assert len(rows) == 1 and rows[0]["逾期(小时)"] == 6
 
@@ -77,10 +91,23 @@ def test_department_and_station_exports(client, world, django_capture_on_commit_
     from disputes import services
     from disputes.models import Department
 
-    services.create_referral(by=world.meiyuan_clerk, estate=world.estates["MY101"], department=Department.objects.get(code="water"),
-                             problem="积水", referred_on=dt.date(2020, 5, 1), due_on=dt.date(2020, 5, 31))
-    services.save_station(by=world.meiyuan_clerk, street=world.estates["MY101"].street, kind="mediation",
-                          name="梅园新村街道物业管理矛盾调解站", address="长江路1号", phone="025-84000000", hours="工作日")
+    services.create_referral(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        department=Department.objects.get(code="water"),
+        problem="积水",
+        referred_on=dt.date(2020, 5, 1),
+        due_on=dt.date(2020, 5, 31),
+    )
+    services.save_station(
+        by=world.meiyuan_clerk,
+        street=world.estates["MY101"].street,
+        kind="mediation",
+        name="梅园新村街道物业管理矛盾调解站",
+        address="长江路1号",
+        phone="025-84000000",
+        hours="工作日",
+    )
     _, wb = export(client, world, "xuanwu_staff", "departments", capture=django_capture_on_commit_callbacks)
     _, rows = header_and_rows(wb["按部门统计"])
     water = next(r for r in rows if r["执法部门"] == "水务")
@@ -95,5 +122,7 @@ def test_department_and_station_exports(client, world, django_capture_on_commit_
 
 def test_export_job_arguments_hold_no_personal_data(client, world, django_capture_on_commit_callbacks):
     dispute(world, party_phone="13812345678")
-    job, _ = export(client, world, "meiyuan_clerk", "disputes", query="status=received", capture=django_capture_on_commit_callbacks)
+    job, _ = export(
+        client, world, "meiyuan_clerk", "disputes", query="status=received", capture=django_capture_on_commit_callbacks
+    )
     assert job.params == {"query": "status=received"}

@@ -15,8 +15,10 @@ def test_dispute_channel_starts_unchosen_and_unchosen_means_other(client, world)
     html = client.get(reverse("disputes:dispute_create")).content.decode()
     assert "不选即为“其他”" in html
     assert not re.search(r'<input type="radio"[^>]*name="channel"[^>]*checked', html)
-    response = client.post(reverse("disputes:dispute_create"), {
-        "estate": world.estates["MY101"].pk, "service_code": "parking", "requested_datetime": "2024-03-01T10:00"})
+    response = client.post(
+        reverse("disputes:dispute_create"),
+        {"estate": world.estates["MY101"].pk, "service_code": "parking", "requested_datetime": "2024-03-01T10:00"},
+    )
     assert response.status_code == 302 and DisputeCase.objects.get().channel == "other"
 
 

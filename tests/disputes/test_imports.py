@@ -20,9 +20,22 @@ DISPUTE_HEADERS = ["小区编码", "受理日期", "类别", "当事人", "联�
 REPAIR_HEADERS = ["小区编码", "报修时间", "类别", "紧急程度", "完成时间"]
 
 
-def d_row(code="MY101", received="2019-03-01", category="物业费", party="王小明", phone="13812345678", closed=None,
-          outcome=None, channel=None, department=None):
-    return dict(zip(DISPUTE_HEADERS, [code, received, category, party, phone, closed, outcome, channel, department], strict=True))
+def d_row(
+    code="MY101",
+    received="2019-03-01",
+    category="物业费",
+    party="王小明",
+    phone="13812345678",
+    closed=None,
+    outcome=None,
+    channel=None,
+    department=None,
+):
+    return dict(
+        zip(
+            DISPUTE_HEADERS, [code, received, category, party, phone, closed, outcome, channel, department], strict=True
+        )
+    )
 
 
 def r_row(code="MY101", reported="2019-04-01 08:00", category="水管爆裂", urgency="紧急", completed=None):
@@ -37,12 +50,21 @@ def test_dispute_ledger_imports_and_feeds_the_effectiveness_counts(world, tmp_pa
     rows = [
         d_row(received="2019-03-01", closed="2019-03-05", outcome="调解成功", channel="12345热线"),
         d_row(received="2019/12/31", closed="2020年1月5日", outcome="调解成功", party="李四", phone=13912345678),
-        d_row(received=dt.date(2019, 6, 1), closed=dt.date(2019, 6, 20), outcome="转联合执法", department="城管", party=None, phone=None),
+        d_row(
+            received=dt.date(2019, 6, 1),
+            closed=dt.date(2019, 6, 20),
+            outcome="转联合执法",
+            department="城管",
+            party=None,
+            phone=None,
+        ),
         d_row(received="2019-07-01", party="赵六", phone="025-84123456"),
         d_row(code="MY102", received="2019-08-01", closed="2019-08-02", outcome="终止调解", category="停车"),
     ]
     title = "梅园新村街道物业管理矛盾调解站台账（2019年）"
-    outcome = DisputeImporter(world.meiyuan_clerk).run(xlsx(tmp_path / "d.xlsx", rows, DISPUTE_HEADERS, title=title), "d.xlsx")
+    outcome = DisputeImporter(world.meiyuan_clerk).run(
+        xlsx(tmp_path / "d.xlsx", rows, DISPUTE_HEADERS, title=title), "d.xlsx"
+    )
     assert outcome.ok, errors(outcome)
     assert outcome.counts == {"created": 5}
     first = DisputeCase.objects.get(requested_datetime=sh(2019, 3, 1))
@@ -61,20 +83,27 @@ def test_dispute_ledger_imports_and_feeds_the_effectiveness_counts(world, tmp_pa
     assert DisputeCase.objects.count() == 5
 
 
-@pytest.mark.parametrize(("row", "column", "text"), [
-    (d_row(received="2019-03-05", closed="2019-03-01", outcome="调解成功"), "办结日期", "不能早于受理时间"),
-    (d_row(outcome="调解成功"), "办结日期", "须同时填写办结日期"),
-    (d_row(closed="2019-03-05"), "办理结果", "须同时填写办理结果"),
-    (d_row(category="噪音"), "类别", "不在可选范围内"),
-    (d_row(code="NOPE"), "小区编码", "小区编码不存在"),
-    (d_row(code="XJK101"), "小区编码", "小区编码不存在"),  # another street's: the same words
-    (d_row(phone="12345"), "联系电话", "联系电话应为11位手机号码或固定电话号码"),
-    (d_row(received="2999-01-01"), "受理日期", "日期不合理：应在 1949年10月1日至今之间。"),
-    (d_row(closed="2019-06-02", outcome="转联合执法", department="质监", received="2019-06-01"), "移交部门", "应为“市场监管”"),
-    (d_row(closed="2019-06-02", outcome="调解成功", department="城管"), "移交部门", "只有办理结果为“转联合执法”"),
-    (d_row(closed="2019-06-02", outcome="转联合执法", department="宣传部"), "移交部门", "不在联合执法部门名单中"),
-    (d_row(outcome="撤诉", closed="2019-03-05"), "办理结果", "不在可选范围内"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "text"),
+    [
+        (d_row(received="2019-03-05", closed="2019-03-01", outcome="调解成功"), "办结日期", "不能早于受理时间"),
+        (d_row(outcome="调解成功"), "办结日期", "须同时填写办结日期"),
+        (d_row(closed="2019-03-05"), "办理结果", "须同时填写办理结果"),
+        (d_row(category="噪音"), "类别", "不在可选范围内"),
+        (d_row(code="NOPE"), "小区编码", "小区编码不存在"),
+        (d_row(code="XJK101"), "小区编码", "小区编码不存在"),  # another street's: the same words
+        (d_row(phone="12345"), "联系电话", "联系电话应为11位手机号码或固定电话号码"),
+        (d_row(received="2999-01-01"), "受理日期", "日期不合理：应在 1949年10月1日至今之间。"),
+        (
+            d_row(closed="2019-06-02", outcome="转联合执法", department="质监", received="2019-06-01"),
+            "移交部门",
+            "应为“市场监管”",
+        ),
+        (d_row(closed="2019-06-02", outcome="调解成功", department="城管"), "移交部门", "只有办理结果为“转联合执法”"),
+        (d_row(closed="2019-06-02", outcome="转联合执法", department="宣传部"), "移交部门", "不在联合执法部门名单中"),
+        (d_row(outcome="撤诉", closed="2019-03-05"), "办理结果", "不在可选范围内"),
+    ],
+)
 def test_bad_dispute_rows_refuse_the_whole_file(world, tmp_path, row, column, text):
     path = xlsx(tmp_path / "bad.xlsx", [d_row(received="2019-02-01"), row], DISPUTE_HEADERS)
     outcome = DisputeImporter(world.meiyuan_clerk).run(path, "bad.xlsx")
@@ -96,10 +125,10 @@ def test_readers_cannot_import(world, tmp_path):
 
 def test_repair_ledger_imports_with_exact_limits(world, tmp_path):
     rows = [
-        r_row(reported="2019-04-01 08:00", completed="2019-04-02 08:00"),               # exactly 24 h: on time
-        r_row(reported="2019-04-01 08:00", completed="2019-04-02 08:01"),               # late by a minute
+        r_row(reported="2019-04-01 08:00", completed="2019-04-02 08:00"),  # exactly 24 h: on time
+        r_row(reported="2019-04-01 08:00", completed="2019-04-02 08:01"),  # late by a minute
         r_row(reported="2019-12-31 20:00", urgency="一般", completed="2020-01-03 20:00"),  # 72 h across the year
-        r_row(reported="2019-10-01 09:00"),                                             # open: late
+        r_row(reported="2019-10-01 09:00"),  # open: late
         r_row(reported="2019/12/31 23:59", category="电梯故障", completed="2020/1/1 0:30"),
     ]
     outcome = RepairImporter(world.meiyuan_clerk).run(xlsx(tmp_path / "r.xlsx", rows, REPAIR_HEADERS), "r.xlsx")
@@ -118,15 +147,19 @@ DATETIME_CELLS = {"报修时间": "yyyy-mm-dd h:mm", "完成时间": "yyyy-mm-dd
 def test_a_date_time_cell_at_midnight_is_a_date_time(world, tmp_path, kind):
     """Issue 15.1: 2019-03-05 00:00 typed in a date-time cell (format yyyy-mm-dd h:mm) is a
     date-time by its format, though its time part is zero."""
-    rows = [r_row(reported=dt.datetime(2019, 3, 5, 0, 0), completed=dt.datetime(2019, 3, 6, 0, 0)),
-            r_row(reported=dt.datetime(2019, 3, 4, 14, 30), completed=dt.datetime(2019, 3, 5, 0, 0))]
+    rows = [
+        r_row(reported=dt.datetime(2019, 3, 5, 0, 0), completed=dt.datetime(2019, 3, 6, 0, 0)),
+        r_row(reported=dt.datetime(2019, 3, 4, 14, 30), completed=dt.datetime(2019, 3, 5, 0, 0)),
+    ]
     path = WRITERS[kind](tmp_path / f"r.{kind}", rows, REPAIR_HEADERS, number_formats=DATETIME_CELLS)
     outcome = RepairImporter(world.meiyuan_clerk).run(path, f"r.{kind}")
     assert outcome.ok, errors(outcome)
     got = sorted((r.requested_datetime, r.completed_datetime) for r in RepairRequest.objects.all())
     sh = dt.timezone(dt.timedelta(hours=8))
-    assert got == [(dt.datetime(2019, 3, 4, 14, 30, tzinfo=sh), dt.datetime(2019, 3, 5, 0, 0, tzinfo=sh)),
-                   (dt.datetime(2019, 3, 5, 0, 0, tzinfo=sh), dt.datetime(2019, 3, 6, 0, 0, tzinfo=sh))]
+    assert got == [
+        (dt.datetime(2019, 3, 4, 14, 30, tzinfo=sh), dt.datetime(2019, 3, 5, 0, 0, tzinfo=sh)),
+        (dt.datetime(2019, 3, 5, 0, 0, tzinfo=sh), dt.datetime(2019, 3, 6, 0, 0, tzinfo=sh)),
+    ]
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "xls"])
@@ -143,15 +176,20 @@ def test_a_pure_date_cell_in_a_date_time_column_is_refused(world, tmp_path, kind
     assert not RepairRequest.objects.exists()
 
 
-@pytest.mark.parametrize(("row", "column", "text"), [
-    (r_row(reported="2019-04-02 08:00", completed="2019-04-01 08:00"), "完成时间", "不能早于报修时间"),
-    (r_row(urgency="特急"), "紧急程度", "不在可选范围内"),
-    (r_row(reported="2019-04-01"), "报修时间", "应写作 2019-03-05 14:30"),
-    (r_row(category="漏气"), "类别", "不在可选范围内"),
-    (r_row(code="NH101"), "小区编码", "小区编码不存在"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "text"),
+    [
+        (r_row(reported="2019-04-02 08:00", completed="2019-04-01 08:00"), "完成时间", "不能早于报修时间"),
+        (r_row(urgency="特急"), "紧急程度", "不在可选范围内"),
+        (r_row(reported="2019-04-01"), "报修时间", "应写作 2019-03-05 14:30"),
+        (r_row(category="漏气"), "类别", "不在可选范围内"),
+        (r_row(code="NH101"), "小区编码", "小区编码不存在"),
+    ],
+)
 def test_bad_repair_rows_refuse_the_whole_file(world, tmp_path, row, column, text):
-    outcome = RepairImporter(world.meiyuan_clerk).run(xlsx(tmp_path / "bad.xlsx", [r_row(), row], REPAIR_HEADERS), "bad.xlsx")
+    outcome = RepairImporter(world.meiyuan_clerk).run(
+        xlsx(tmp_path / "bad.xlsx", [r_row(), row], REPAIR_HEADERS), "bad.xlsx"
+    )
     assert not outcome.ok
     assert any(r == 3 and c == column and text in m for r, c, m in errors(outcome)), errors(outcome)
     assert not RepairRequest.objects.exists()

@@ -37,22 +37,39 @@ def test_quick_repair_form_needs_three_answers(client, world):
 def test_clerk_records_a_repair_and_the_district_sees_it_overdue(client, world):
     clerk = as_user(client, world, "meiyuan_clerk")
     reported = timezone.localtime() - dt.timedelta(hours=24, minutes=5)
-    response = clerk.post(reverse("disputes:repair_create"), {
-        "estate": world.estates["MY102"].pk, "service_code": "water_pipe", "urgency": "urgent",
-        "building": "3", "unit": "2单元501", "reporter_phone": "13912345678",
-        "requested_datetime": reported.strftime("%Y-%m-%dT%H:%M"), "channel": "phone",
-    })
+    response = clerk.post(
+        reverse("disputes:repair_create"),
+        {
+            "estate": world.estates["MY102"].pk,
+            "service_code": "water_pipe",
+            "urgency": "urgent",
+            "building": "3",
+            "unit": "2单元501",
+            "reporter_phone": "13912345678",
+            "requested_datetime": reported.strftime("%Y-%m-%dT%H:%M"),
+            "channel": "phone",
+        },
+    )
     case = RepairRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("disputes:repair_detail", args=[case.pk])
-    assert case.created_by == world.meiyuan_clerk and case.limit_hours == 24 and case.district_id == world.estates["MY102"].district_id
+    assert (
+        case.created_by == world.meiyuan_clerk
+        and case.limit_hours == 24
+        and case.district_id == world.estates["MY102"].district_id
+    )
     # The next form starts on the estate just used.
-    assert f'value="{world.estates["MY102"].pk}" selected' in clerk.get(reverse("disputes:repair_create")).content.decode()
+    assert (
+        f'value="{world.estates["MY102"].pk}" selected' in clerk.get(reverse("disputes:repair_create")).content.decode()
+    )
 
     district = as_user(client, world, "xuanwu_staff")
     page = district.get(reverse("disputes:overdue_list"))
     assert case.number in page.content.decode()
     assert "139****5678" in page.content.decode() and "13912345678" not in page.content.decode()
-    assert as_user(client, world, "gulou_staff").get(reverse("disputes:overdue_list")).content.decode().count(case.number) == 0
+    assert (
+        as_user(client, world, "gulou_staff").get(reverse("disputes:overdue_list")).content.decode().count(case.number)
+        == 0
+    )
 
 
 def test_a_repair_within_its_limit_is_not_overdue(client, world):
@@ -63,20 +80,25 @@ def test_a_repair_within_its_limit_is_not_overdue(client, world):
 
 
 def test_phone_form_with_only_the_required_answers(client, world):
-    response = as_user(client, world, "meiyuan_advisor").post(reverse("disputes:repair_create"), {
-        "estate": world.estates["MY101"].pk, "service_code": "drain", "urgency": "normal"})
+    response = as_user(client, world, "meiyuan_advisor").post(
+        reverse("disputes:repair_create"),
+        {"estate": world.estates["MY101"].pk, "service_code": "drain", "urgency": "normal"},
+    )
     assert response.status_code == 302
     case = RepairRequest.objects.get()
     assert case.channel == "phone" and case.limit_hours == 72
     assert abs((case.requested_datetime - timezone.now()).total_seconds()) < 60
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"estate": "XJK101"}, "小区不存在或不在您的辖区内"),
-    ({"service_code": "noise"}, "类别不存在"),
-    ({"reporter_phone": "110"}, "联系电话应为11位手机号码或固定电话号码"),
-    ({"urgency": ""}, "请选择紧急程度"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"estate": "XJK101"}, "小区不存在或不在您的辖区内"),
+        ({"service_code": "noise"}, "类别不存在"),
+        ({"reporter_phone": "110"}, "联系电话应为11位手机号码或固定电话号码"),
+        ({"urgency": ""}, "请选择紧急程度"),
+    ],
+)
 def test_repair_form_bad_input(client, world, data, message):
     post = {"estate": world.estates["MY101"].pk, "service_code": "drain", "urgency": "urgent"}
     if data.get("estate"):
@@ -100,16 +122,26 @@ def test_dispute_step_errors_come_back_on_the_page(client, world):
     assert case.status == "mediating"
 
 
-@pytest.mark.parametrize(("persona", "sees_in_full"), [
-    ("meiyuan_clerk", True), ("meiyuan_advisor", True), ("city_admin", False), ("auditor", False),
-    ("xuanwu_staff", False), ("evaluator", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "sees_in_full"),
+    [
+        ("meiyuan_clerk", True),
+        ("meiyuan_advisor", True),
+        ("city_admin", False),
+        ("auditor", False),
+        ("xuanwu_staff", False),
+        ("evaluator", False),
+    ],
+)
 def test_personal_data_masked_per_role(client, world, persona, sees_in_full):
     case = dispute(world, party_name="王小明", party_phone="13812345678", respondent="李大强")
     rep = repair(world, reporter_name="赵六", reporter_phone="025-84123456")
     c = as_user(client, world, persona)
-    for url in (reverse("disputes:dispute_list"), reverse("disputes:dispute_detail", args=[case.pk]),
-                reverse("disputes:estate_cases", args=[world.estates["MY101"].pk, 2019])):
+    for url in (
+        reverse("disputes:dispute_list"),
+        reverse("disputes:dispute_detail", args=[case.pk]),
+        reverse("disputes:estate_cases", args=[world.estates["MY101"].pk, 2019]),
+    ):
         html = c.get(url).content.decode()
         assert ("王小明" in html) is sees_in_full, url
         assert "13812345678" not in html or sees_in_full, url
@@ -126,14 +158,32 @@ def test_personal_data_masked_per_role(client, world, persona, sees_in_full):
 def test_advisor_of_another_community_of_the_street_sees_masked(client, world):
     """The street clerk handles every community of the street; an advisor only its own."""
     case = dispute(world, estate="MY201", party_phone="13812345678")  # community MY2
-    assert "13812345678" in as_user(client, world, "meiyuan_clerk").get(reverse("disputes:dispute_detail", args=[case.pk])).content.decode()
-    assert as_user(client, world, "meiyuan_advisor").get(reverse("disputes:dispute_detail", args=[case.pk])).status_code == 404
+    assert (
+        "13812345678"
+        in as_user(client, world, "meiyuan_clerk")
+        .get(reverse("disputes:dispute_detail", args=[case.pk]))
+        .content.decode()
+    )
+    assert (
+        as_user(client, world, "meiyuan_advisor").get(reverse("disputes:dispute_detail", args=[case.pk])).status_code
+        == 404
+    )
 
 
 def test_lists_are_scoped(client, world):
-    mine, sibling, other = dispute(world), dispute(world, estate="XJK101", by="xinjiekou_clerk"), dispute(world, estate="NH101", by="ninghai_clerk")
+    mine, sibling, other = (
+        dispute(world),
+        dispute(world, estate="XJK101", by="xinjiekou_clerk"),
+        dispute(world, estate="NH101", by="ninghai_clerk"),
+    )
     seen = {
-        persona: {c.pk for c in as_user(client, world, persona).get(reverse("disputes:dispute_list")).context["page_obj"].object_list}
+        persona: {
+            c.pk
+            for c in as_user(client, world, persona)
+            .get(reverse("disputes:dispute_list"))
+            .context["page_obj"]
+            .object_list
+        }
         for persona in ("meiyuan_clerk", "xuanwu_staff", "gulou_staff", "city_admin", "meiyuan_advisor", "evaluator")
     }
     assert seen["meiyuan_clerk"] == {mine.pk}
@@ -157,7 +207,10 @@ def test_overdue_list_runs_a_constant_number_of_queries(client, world, persona):
     old = timezone.now() - dt.timedelta(days=30)
     repair(world, at=old)
     dispute(world, at=old)
-    few = (_overdue_queries(c, reverse("disputes:overdue_list")), _overdue_queries(c, reverse("disputes:overdue_list") + "?kind=disputes"))
+    few = (
+        _overdue_queries(c, reverse("disputes:overdue_list")),
+        _overdue_queries(c, reverse("disputes:overdue_list") + "?kind=disputes"),
+    )
     crew = team(world)
     for estate in ("MY101", "MY102", "MY201", "XJK101", "NH101", "NH202") * 3:
         by = {"MY": "meiyuan_clerk", "XJ": "xinjiekou_clerk", "NH": "ninghai_clerk"}[estate[:2]]
@@ -167,7 +220,10 @@ def test_overdue_list_runs_a_constant_number_of_queries(client, world, persona):
 
             services.dispatch_repair(r, by=world.meiyuan_clerk, team=crew, at=old)
         dispute(world, estate=estate, at=old, by=by, party_phone="13812345678")
-    many = (_overdue_queries(c, reverse("disputes:overdue_list")), _overdue_queries(c, reverse("disputes:overdue_list") + "?kind=disputes"))
+    many = (
+        _overdue_queries(c, reverse("disputes:overdue_list")),
+        _overdue_queries(c, reverse("disputes:overdue_list") + "?kind=disputes"),
+    )
     assert many == few
 
 
@@ -199,26 +255,52 @@ def test_estate_cases_page_matches_case_counts(client, world):
     closed_dispute(world, sh(2019, 12, 31, 16), sh(2020, 1, 5, 9))
     closed_dispute(world, sh(2019, 3, 1, 9), sh(2019, 3, 2, 9))
     completed_repair(world, sh(2019, 4, 1, 8), sh(2019, 4, 2, 8))
-    page = as_user(client, world, "xuanwu_staff").get(reverse("disputes:estate_cases", args=[world.estates["MY101"].pk, 2019]))
+    page = as_user(client, world, "xuanwu_staff").get(
+        reverse("disputes:estate_cases", args=[world.estates["MY101"].pk, 2019])
+    )
     counts = page.context["counts"]
-    assert (counts.disputes_received, counts.disputes_resolved, counts.repairs_reported, counts.repairs_on_time) == (2, 1, 1, 1)
+    assert (counts.disputes_received, counts.disputes_resolved, counts.repairs_reported, counts.repairs_on_time) == (
+        2,
+        1,
+        1,
+        1,
+    )
     assert [c.counted for c in page.context["disputes"]] == [True, False]
-    assert as_user(client, world, "gulou_staff").get(reverse("disputes:estate_cases", args=[world.estates["MY101"].pk, 2019])).status_code == 404
+    assert (
+        as_user(client, world, "gulou_staff")
+        .get(reverse("disputes:estate_cases", args=[world.estates["MY101"].pk, 2019]))
+        .status_code
+        == 404
+    )
 
 
 def test_station_pages(client, world):
     street = world.estates["MY101"].street
     clerk = as_user(client, world, "meiyuan_clerk")
-    response = clerk.post(reverse("disputes:station_edit", args=[street.pk, "repair"]), {
-        "name": "梅园新村街道应急维修服务站", "address": "长江路1号", "phone": "025-84000000", "hours": "24小时值守",
-        "staff_on_duty": "王五 维修工"})
+    response = clerk.post(
+        reverse("disputes:station_edit", args=[street.pk, "repair"]),
+        {
+            "name": "梅园新村街道应急维修服务站",
+            "address": "长江路1号",
+            "phone": "025-84000000",
+            "hours": "24小时值守",
+            "staff_on_duty": "王五 维修工",
+        },
+    )
     assert response.status_code == 302
-    response = clerk.post(reverse("disputes:team_create", args=[street.pk]), {"name": "自有维修队", "kind": "own", "phone": "025-84000001",
-                                                                            "is_active": "on"})
+    response = clerk.post(
+        reverse("disputes:team_create", args=[street.pk]),
+        {"name": "自有维修队", "kind": "own", "phone": "025-84000001", "is_active": "on"},
+    )
     assert response.status_code == 302
     page = as_user(client, world, "meiyuan_advisor").get(reverse("disputes:station_street", args=[street.pk]))
     assert "长江路1号" in page.content.decode() and "自有维修队" in page.content.decode()
-    assert as_user(client, world, "xinjiekou_clerk").get(reverse("disputes:station_edit", args=[street.pk, "repair"])).status_code == 404
+    assert (
+        as_user(client, world, "xinjiekou_clerk")
+        .get(reverse("disputes:station_edit", args=[street.pk, "repair"]))
+        .status_code
+        == 404
+    )
 
 
 def test_attachment_upload_and_scoped_download(client, world):
@@ -234,7 +316,12 @@ def test_attachment_upload_and_scoped_download(client, world):
     assert attachment.file.name.endswith(".pdf") and "协议" not in attachment.file.name
     download = as_user(client, world, "xuanwu_staff").get(reverse("disputes:attachment_download", args=[attachment.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4"
-    assert as_user(client, world, "xinjiekou_clerk").get(reverse("disputes:attachment_download", args=[attachment.pk])).status_code == 404
+    assert (
+        as_user(client, world, "xinjiekou_clerk")
+        .get(reverse("disputes:attachment_download", args=[attachment.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_referral_departments_page(client, world):
@@ -242,8 +329,14 @@ def test_referral_departments_page(client, world):
     from disputes.models import Department
 
     urban = Department.objects.get(code="urban_management")
-    services.create_referral(by=world.meiyuan_clerk, estate=world.estates["MY101"], department=urban, problem="占道",
-                             referred_on=dt.date(2020, 5, 1), due_on=dt.date(2020, 5, 31))
+    services.create_referral(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        department=urban,
+        problem="占道",
+        referred_on=dt.date(2020, 5, 1),
+        due_on=dt.date(2020, 5, 31),
+    )
     page = as_user(client, world, "xuanwu_staff").get(reverse("disputes:referral_departments"))
     rows = {r["department"].name: r for r in page.context["rows"]}
     assert rows["城管"]["total"] == 1 and rows["城管"]["overdue"] == 1
@@ -258,8 +351,10 @@ def test_city_admin_sets_a_category_limit_in_the_admin(client, world):
     url = reverse("admin:disputes_timelimit_add")
     bad = admin.post(url, {"case_type": "dispute", "category": "", "urgency": "urgent", "hours": 48, "source": "测试"})
     assert bad.status_code == 200 and "矛盾纠纷时限不区分紧急程度" in bad.content.decode()
-    ok = admin.post(url, {"case_type": "repair", "category": "lift", "urgency": "urgent", "hours": 12,
-                          "source": "市房产局通知（测试）"})
+    ok = admin.post(
+        url,
+        {"case_type": "repair", "category": "lift", "urgency": "urgent", "hours": 12, "source": "市房产局通知（测试）"},
+    )
     assert ok.status_code == 302 and TimeLimit.objects.filter(category="lift").exists()
     assert repair(world, category="lift").limit_hours == 12
     assert admin.get(reverse("admin:disputes_department_changelist")).status_code == 200
@@ -272,8 +367,11 @@ def test_filter_bar_selects_list_the_scope_and_keep_the_choice(client, world):
     from communities.models import Street
 
     meiyuan = Street.objects.get(name="梅园新村街道")
-    html = as_user(client, world, "city_admin").get(
-        reverse("disputes:overdue_list") + f"?kind=disputes&street={meiyuan.pk}").content.decode()
+    html = (
+        as_user(client, world, "city_admin")
+        .get(reverse("disputes:overdue_list") + f"?kind=disputes&street={meiyuan.pk}")
+        .content.decode()
+    )
     assert f'<option value="{meiyuan.pk}" selected>梅园新村街道</option>' in html
     assert '<option value="" >' not in html and '<option value="">全部街道</option>' in html
     assert all(f'<option value="{s.pk}"' in html for s in Street.objects.all())

@@ -59,8 +59,9 @@ def test_advisor_may_not_refer_to_joint_enforcement(world):
     case = dispute(world)
     urban = Department.objects.get(code="urban_management")
     with pytest.raises(PermissionDenied):
-        services.transition_dispute(case, "refer", by=world.meiyuan_advisor, at=sh(2020, 5, 1, 9), department=urban,
-                                    due_on=dt.date(2020, 5, 31))
+        services.transition_dispute(
+            case, "refer", by=world.meiyuan_advisor, at=sh(2020, 5, 1, 9), department=urban, due_on=dt.date(2020, 5, 31)
+        )
     assert not EnforcementReferral.objects.exists()
 
 
@@ -81,23 +82,36 @@ def test_refer_creates_the_referral_with_the_department_in_force(world):
     case = dispute(world, at=sh(2020, 4, 28, 9))
     old, new = Department.objects.get(code="quality_supervision"), Department.objects.get(code="market_regulation")
     with pytest.raises(ValidationError) as exc:
-        services.transition_dispute(case, "refer", by=world.meiyuan_clerk, at=sh(2020, 5, 1, 9), department=old,
-                                    due_on=dt.date(2020, 5, 31))
+        services.transition_dispute(
+            case, "refer", by=world.meiyuan_clerk, at=sh(2020, 5, 1, 9), department=old, due_on=dt.date(2020, 5, 31)
+        )
     assert "请改选“市场监管”" in messages(exc.value)
     assert not EnforcementReferral.objects.exists()
-    services.transition_dispute(case, "refer", by=world.meiyuan_clerk, at=sh(2020, 5, 1, 9), department=new,
-                                due_on=dt.date(2020, 5, 31), note="无证经营")
+    services.transition_dispute(
+        case,
+        "refer",
+        by=world.meiyuan_clerk,
+        at=sh(2020, 5, 1, 9),
+        department=new,
+        due_on=dt.date(2020, 5, 31),
+        note="无证经营",
+    )
     case.refresh_from_db()
     referral = EnforcementReferral.objects.get()
     assert case.status == "referred" and case.referred_department == new
-    assert referral.dispute == case and referral.referred_on == dt.date(2020, 5, 1) and referral.street_id == case.street_id
+    assert (
+        referral.dispute == case
+        and referral.referred_on == dt.date(2020, 5, 1)
+        and referral.street_id == case.street_id
+    )
 
 
 def test_a_2018_referral_may_go_to_a_department_renamed_in_2019(world):
     case = dispute(world, at=sh(2018, 6, 1, 9))
     old = Department.objects.get(code="environmental_protection")
-    services.transition_dispute(case, "refer", by=world.meiyuan_clerk, at=sh(2018, 6, 2, 9), department=old,
-                                due_on=dt.date(2018, 6, 30))
+    services.transition_dispute(
+        case, "refer", by=world.meiyuan_clerk, at=sh(2018, 6, 2, 9), department=old, due_on=dt.date(2018, 6, 30)
+    )
     assert EnforcementReferral.objects.get().department.name == "环保"
 
 
@@ -120,7 +134,9 @@ def test_repair_limit_exactly_and_one_minute_past(world, urgency, hours):
     reported = sh(2019, 4, 1, 8, 0)
     exact, late = repair(world, at=reported, urgency=urgency), repair(world, at=reported, urgency=urgency)
     assert exact.expected_datetime == reported + dt.timedelta(hours=hours)
-    assert not exact.is_overdue(exact.expected_datetime) and exact.is_overdue(exact.expected_datetime + dt.timedelta(minutes=1))
+    assert not exact.is_overdue(exact.expected_datetime) and exact.is_overdue(
+        exact.expected_datetime + dt.timedelta(minutes=1)
+    )
     for case, done in ((exact, exact.expected_datetime), (late, late.expected_datetime + dt.timedelta(minutes=1))):
         services.dispatch_repair(case, by=world.meiyuan_clerk, team=crew, at=reported)
         services.complete_repair(case, by=world.meiyuan_clerk, at=done)
@@ -158,14 +174,17 @@ def test_repair_completed_before_reported_is_refused(world):
     assert case.status == "dispatched" and case.completed_datetime is None
 
 
-@pytest.mark.parametrize(("kwargs", "text"), [
-    ({"service_code": "noise"}, "类别不存在"),
-    ({"party_phone": "12345"}, "联系电话应为11位手机号码或固定电话号码"),
-    ({"party_phone": "138123456789"}, "联系电话应为11位手机号码或固定电话号码"),
-    ({"party_phone": "电话号码"}, "联系电话应为11位手机号码或固定电话号码"),
-    ({"requested_datetime": "future"}, "日期不合理：应在 1949年10月1日至今之间。"),
-    ({"channel": "wechat"}, "受理方式不存在"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({"service_code": "noise"}, "类别不存在"),
+        ({"party_phone": "12345"}, "联系电话应为11位手机号码或固定电话号码"),
+        ({"party_phone": "138123456789"}, "联系电话应为11位手机号码或固定电话号码"),
+        ({"party_phone": "电话号码"}, "联系电话应为11位手机号码或固定电话号码"),
+        ({"requested_datetime": "future"}, "日期不合理：应在 1949年10月1日至今之间。"),
+        ({"channel": "wechat"}, "受理方式不存在"),
+    ],
+)
 def test_bad_dispute_input(world, kwargs, text):
     from django.utils import timezone
 
@@ -180,16 +199,20 @@ def test_bad_dispute_input(world, kwargs, text):
 
 def test_phone_number_is_not_echoed_in_the_message(world):
     with pytest.raises(ValidationError) as exc:
-        services.create_dispute(by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="parking",
-                                party_phone="1597654321x")
+        services.create_dispute(
+            by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="parking", party_phone="1597654321x"
+        )
     assert "1597654321" not in messages(exc.value)
 
 
-@pytest.mark.parametrize(("persona", "estate"), [("meiyuan_clerk", "XJK101"), ("meiyuan_clerk", "NH101"),
-                                                  ("meiyuan_advisor", "MY201")])
+@pytest.mark.parametrize(
+    ("persona", "estate"), [("meiyuan_clerk", "XJK101"), ("meiyuan_clerk", "NH101"), ("meiyuan_advisor", "MY201")]
+)
 def test_case_for_an_estate_outside_the_users_unit(world, persona, estate):
     with pytest.raises(ValidationError) as exc:
-        services.create_repair(by=world.users[persona], estate=world.estates[estate], service_code="drain", urgency="urgent")
+        services.create_repair(
+            by=world.users[persona], estate=world.estates[estate], service_code="drain", urgency="urgent"
+        )
     assert messages(exc.value) == "小区不存在或不在您的辖区内。"
     assert _nothing_written()
 
@@ -200,10 +223,18 @@ def test_unknown_estate(world):
     assert messages(exc.value) == "小区不存在或不在您的辖区内。"
 
 
-@pytest.mark.parametrize(("raw", "stored"), [
-    ("138 1234 5678", "13812345678"), ("+86 13812345678", "13812345678"), ("025-84123456", "025-84123456"),
-    ("02584123456", "025-84123456"), ("0510-81234567", "0510-81234567"), ("84123456", "84123456"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("138 1234 5678", "13812345678"),
+        ("+86 13812345678", "13812345678"),
+        ("025-84123456", "025-84123456"),
+        ("02584123456", "025-84123456"),
+        ("0510-81234567", "0510-81234567"),
+        ("84123456", "84123456"),
+        ("", ""),
+    ],
+)
 def test_phone_numbers_are_normalised(raw, stored):
     from disputes.validation import normalise_phone
 
@@ -247,15 +278,23 @@ def test_satisfaction_only_when_closed(world):
 
 def test_referral_feedback_and_overdue(world):
     urban = Department.objects.get(code="urban_management")
-    referral = services.create_referral(by=world.meiyuan_clerk, estate=world.estates["MY101"], department=urban,
-                                        problem="占道", referred_on=dt.date(2020, 5, 1), due_on=dt.date(2020, 5, 31))
+    referral = services.create_referral(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        department=urban,
+        problem="占道",
+        referred_on=dt.date(2020, 5, 1),
+        due_on=dt.date(2020, 5, 31),
+    )
     assert referral.is_overdue(dt.date(2020, 6, 1)) and not referral.is_overdue(dt.date(2020, 5, 31))
     with pytest.raises(ValidationError):
         services.answer_referral(referral, by=world.meiyuan_clerk, answered_on=dt.date(2020, 4, 30), feedback="已处理")
     with pytest.raises(ValidationError):
         services.answer_referral(referral, by=world.meiyuan_clerk, answered_on=dt.date(2020, 5, 20), feedback="")
     with pytest.raises(PermissionDenied):
-        services.answer_referral(referral, by=world.meiyuan_advisor, answered_on=dt.date(2020, 5, 20), feedback="已处理")
+        services.answer_referral(
+            referral, by=world.meiyuan_advisor, answered_on=dt.date(2020, 5, 20), feedback="已处理"
+        )
     services.accept_referral(referral, by=world.meiyuan_clerk, accepted_on=dt.date(2020, 5, 3))
     services.answer_referral(referral, by=world.meiyuan_clerk, answered_on=dt.date(2020, 5, 20), feedback="已拆除")
     referral.refresh_from_db()
@@ -265,21 +304,52 @@ def test_referral_feedback_and_overdue(world):
 def test_filing_review(world):
     from communities.models import PropertyCommittee
 
-    committee = PropertyCommittee.objects.create(estate=world.estates["MY101"], name="梅园1-1物管会",
-                                                 formed_on=dt.date(2019, 5, 1), term_start=dt.date(2019, 5, 1),
-                                                 term_end=dt.date(2022, 4, 30))
+    committee = PropertyCommittee.objects.create(
+        estate=world.estates["MY101"],
+        name="梅园1-1物管会",
+        formed_on=dt.date(2019, 5, 1),
+        term_start=dt.date(2019, 5, 1),
+        term_end=dt.date(2022, 4, 30),
+    )
     with pytest.raises(ValidationError) as exc:
-        services.create_filing(by=world.meiyuan_clerk, estate=world.estates["MY101"], kind="committee_formed",
-                               summary="成立备案", applicant="物管会", submitted_on=dt.date(2019, 5, 10))
+        services.create_filing(
+            by=world.meiyuan_clerk,
+            estate=world.estates["MY101"],
+            kind="committee_formed",
+            summary="成立备案",
+            applicant="物管会",
+            submitted_on=dt.date(2019, 5, 10),
+        )
     assert "须选择物管会" in messages(exc.value)
     with pytest.raises(ValidationError):  # a committee of another estate
-        services.create_filing(by=world.meiyuan_clerk, estate=world.estates["MY102"], kind="committee_formed",
-                               summary="成立备案", applicant="物管会", submitted_on=dt.date(2019, 5, 10), committee=committee)
+        services.create_filing(
+            by=world.meiyuan_clerk,
+            estate=world.estates["MY102"],
+            kind="committee_formed",
+            summary="成立备案",
+            applicant="物管会",
+            submitted_on=dt.date(2019, 5, 10),
+            committee=committee,
+        )
     with pytest.raises(PermissionDenied):
-        services.create_filing(by=world.meiyuan_advisor, estate=world.estates["MY101"], kind="committee_formed",
-                               summary="成立备案", applicant="物管会", submitted_on=dt.date(2019, 5, 10), committee=committee)
-    filing = services.create_filing(by=world.meiyuan_clerk, estate=world.estates["MY101"], kind="committee_formed",
-                                    summary="成立备案", applicant="物管会", submitted_on=dt.date(2019, 5, 10), committee=committee)
+        services.create_filing(
+            by=world.meiyuan_advisor,
+            estate=world.estates["MY101"],
+            kind="committee_formed",
+            summary="成立备案",
+            applicant="物管会",
+            submitted_on=dt.date(2019, 5, 10),
+            committee=committee,
+        )
+    filing = services.create_filing(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        kind="committee_formed",
+        summary="成立备案",
+        applicant="物管会",
+        submitted_on=dt.date(2019, 5, 10),
+        committee=committee,
+    )
     with pytest.raises(ValidationError):
         services.decide_filing(filing, by=world.meiyuan_clerk, status="correction")  # needs a reason
     services.decide_filing(filing, by=world.meiyuan_clerk, status="correction", note="缺成员名单")
@@ -290,23 +360,38 @@ def test_filing_review(world):
     filing.refresh_from_db()
     assert filing.status == "accepted"
     with pytest.raises(ValidationError):
-        services.decide_filing(filing, by=world.meiyuan_clerk, status="refused", decided_on=dt.date(2019, 5, 21), note="x")
+        services.decide_filing(
+            filing, by=world.meiyuan_clerk, status="refused", decided_on=dt.date(2019, 5, 21), note="x"
+        )
 
 
 def test_stations_are_kept_by_their_own_street(world):
     from communities.models import Street
 
     meiyuan = Street.objects.get(name="梅园新村街道")
-    station = services.save_station(by=world.meiyuan_clerk, street=meiyuan, kind="mediation", name="梅园新村街道物业管理矛盾调解站",
-                                    address="长江路1号", phone="025-84000000", hours="周一至周五 8:30-17:30",
-                                    staff_on_duty="张三 调解员\n李四 调解员")
+    station = services.save_station(
+        by=world.meiyuan_clerk,
+        street=meiyuan,
+        kind="mediation",
+        name="梅园新村街道物业管理矛盾调解站",
+        address="长江路1号",
+        phone="025-84000000",
+        hours="周一至周五 8:30-17:30",
+        staff_on_duty="张三 调解员\n李四 调解员",
+    )
     assert station.staff_lines == ["张三 调解员", "李四 调解员"]
     with pytest.raises(PermissionDenied):
-        services.save_station(by=world.xinjiekou_clerk, street=meiyuan, kind="repair", name="x", address="x", phone="1", hours="x")
+        services.save_station(
+            by=world.xinjiekou_clerk, street=meiyuan, kind="repair", name="x", address="x", phone="1", hours="x"
+        )
     with pytest.raises(PermissionDenied):
-        services.save_station(by=world.xuanwu_staff, street=meiyuan, kind="repair", name="x", address="x", phone="1", hours="x")
+        services.save_station(
+            by=world.xuanwu_staff, street=meiyuan, kind="repair", name="x", address="x", phone="1", hours="x"
+        )
     with pytest.raises(ValidationError):
-        services.save_station(by=world.meiyuan_clerk, street=meiyuan, kind="repair", name="", address="", phone="", hours="")
+        services.save_station(
+            by=world.meiyuan_clerk, street=meiyuan, kind="repair", name="", address="", phone="", hours=""
+        )
     with pytest.raises(ValidationError) as exc:
         services.save_team(by=world.meiyuan_clerk, street=meiyuan, name="委托队", kind="public_welfare", phone="1")
     assert "所属企业" in messages(exc.value)

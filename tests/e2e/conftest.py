@@ -55,8 +55,11 @@ def browser(request):
 
 def sign_in(browser, live_server, username, phone=False):
     """A new browser context (its own cookies) signed in as `username`; returns its page."""
-    options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone \
+    options = (
+        {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+        if phone
         else {"viewport": {"width": 1366, "height": 768}}
+    )
     page = browser.new_context(locale="zh-CN", accept_downloads=True, **options).new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)

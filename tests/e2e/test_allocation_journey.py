@@ -33,7 +33,9 @@ def _download_workbook(page, live_server, tmp_path, name):
     return openpyxl.load_workbook(target)
 
 
-def test_confirm_approve_download_and_pay(browser, live_server, transactional_db, django_db_serialized_rollback, tmp_path):
+def test_confirm_approve_download_and_pay(
+    browser, live_server, transactional_db, django_db_serialized_rollback, tmp_path
+):
     from subsidies.models import Disbursement
 
     world = build_world()
@@ -98,7 +100,10 @@ def test_confirm_approve_download_and_pay(browser, live_server, transactional_db
     dfin.get_by_role("button", name="录入区级拨付").click()
     dfin.wait_for_selector("text=已录入区级承担拨付 88,021.35 元")
     assert dfin.get_by_text("已结清").first.is_visible()
-    assert sorted(Disbursement.objects.values_list("share", "amount_fen")) == [("city", 2_934_045), ("district", 8_802_135)]
+    assert sorted(Disbursement.objects.values_list("share", "amount_fen")) == [
+        ("city", 2_934_045),
+        ("district", 8_802_135),
+    ]
 
     # An audit finding: city_admin reopens the approved year with a reason; the corrected area
     # and a new run give an adjustment with the right 追回, which finance does not see as a draft.

@@ -48,8 +48,9 @@ def walk(client, limit=150) -> list[str]:
     return urls
 
 
-def test_no_color_contrast_violation_on_any_page_of_the_walk(browser, live_server, transactional_db,
-                                                            django_db_serialized_rollback):
+def test_no_color_contrast_violation_on_any_page_of_the_walk(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     world = build_world()
     assessed_year(world)
     overdue_repair(world, "MY101")
@@ -77,8 +78,9 @@ def test_no_color_contrast_violation_on_any_page_of_the_walk(browser, live_serve
     assert not found, "\n".join(found)
 
 
-def test_year_selector_button_stays_on_one_line_at_1440(browser, live_server, transactional_db,
-                                                         django_db_serialized_rollback):
+def test_year_selector_button_stays_on_one_line_at_1440(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     """扶持资金 as 市财政局 at 1440 px: the 查看 button beside the year is one line high."""
     build_world()
     page = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900}).new_page()
@@ -92,6 +94,7 @@ def test_year_selector_button_stays_on_one_line_at_1440(browser, live_server, tr
     # comparing heights would not tell)
     lines = page.get_by_role("button", name="查看").evaluate(
         "b => { const r = document.createRange(); r.selectNodeContents(b);"
-        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }")
+        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+    )
     assert lines == 1
     page.context.close()

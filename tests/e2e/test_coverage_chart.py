@@ -13,8 +13,14 @@ pytestmark = [pytest.mark.e2e]
 
 def test_district_sees_the_coverage_chart(browser, live_server, transactional_db, django_db_serialized_rollback):
     world = build_world()
-    EstateFactory(code="GAP1", name="无人管小区", community=world.communities["MY1"], category="renovated",
-                  renovation_year=2018, management_mode="none")
+    EstateFactory(
+        code="GAP1",
+        name="无人管小区",
+        community=world.communities["MY1"],
+        category="renovated",
+        renovation_year=2018,
+        management_mode="none",
+    )
     page = sign_in(browser, live_server, "xuanwu_staff")
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

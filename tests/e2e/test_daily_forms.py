@@ -44,14 +44,25 @@ def test_estate_form_every_error_in_one_round(browser, live_server, transactiona
     # The browser's own min/required checks would stop the round trip; the server's messages are under test.
     page.evaluate("document.querySelector('#id_code').form.noValidate = true")
     page.locator("#id_code").evaluate("el => el.form.requestSubmit()")
-    visible(page, "此项为必填项。", "建筑面积必须大于0。", "户数不能为负数。", "建成年份应在1949年至",
-            "整治完成年份不能早于建成年份。", "纬度应在南京市范围内")
-    invalid(page, "#id_name", "#id_building_area", "#id_households", "#id_year_built", "#id_renovation_year", "#id_latitude")
+    visible(
+        page,
+        "此项为必填项。",
+        "建筑面积必须大于0。",
+        "户数不能为负数。",
+        "建成年份应在1949年至",
+        "整治完成年份不能早于建成年份。",
+        "纬度应在南京市范围内",
+    )
+    invalid(
+        page, "#id_name", "#id_building_area", "#id_households", "#id_year_built", "#id_renovation_year", "#id_latitude"
+    )
     assert page.evaluate("document.activeElement.id") == "id_name"  # the first refused field
     assert Estate.objects.count() == before
 
 
-def test_dispute_form_bad_values_and_the_description_counter(browser, live_server, transactional_db, django_db_serialized_rollback):
+def test_dispute_form_bad_values_and_the_description_counter(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from django.conf import settings
 
     from disputes.models import DisputeCase
@@ -63,7 +74,11 @@ def test_dispute_form_bad_values_and_the_description_counter(browser, live_serve
     limit = settings.TEXT_LIMITS["description"]
     page.fill("#id_description", "吵" * (limit + 5))
     counter = page.locator("[data-text-counter]").first
-    assert counter.is_visible() and f"{limit + 5} / {limit}" in counter.inner_text() and "超出 5 字" in counter.inner_text()
+    assert (
+        counter.is_visible()
+        and f"{limit + 5} / {limit}" in counter.inner_text()
+        and "超出 5 字" in counter.inner_text()
+    )
     assert "text-danger" in counter.get_attribute("class")
     page.fill("#id_party_phone", "110")
     page.fill("#id_requested_datetime", "2999-01-01T10:00")
@@ -104,7 +119,14 @@ def test_repair_referral_and_filing_forms(browser, live_server, transactional_db
     page.fill("#id_contract_start", "2024-01-01")
     page.fill("#id_contract_end", "2023-01-01")
     page.locator("#id_summary").evaluate("el => el.form.requestSubmit()")
-    visible(page, "请填写备案事项。", "请填写报送单位。", "日期不合理", "合同终止日期不能早于起始日期。", "物业服务合同备案须选择物业服务企业。")
+    visible(
+        page,
+        "请填写备案事项。",
+        "请填写报送单位。",
+        "日期不合理",
+        "合同终止日期不能早于起始日期。",
+        "物业服务合同备案须选择物业服务企业。",
+    )
     invalid(page, "#id_summary", "#id_applicant", "#id_submitted_on", "#id_contract_end")
     assert Filing.objects.count() == 0
 

@@ -51,13 +51,21 @@ def submitted(world, by, codes=("MY101",), day=DAY):
     from assessments import services
 
     unrenovated = {"cleanliness": "18", "order": "18", "greening": "9"}
-    return [services.save_inspection(by=by, estate=world.estates[code], date=day, inspector_name="刘洋",
-                                     scores=unrenovated if world.estates[code].category == "unrenovated" else FULL)
-            for code in codes]
+    return [
+        services.save_inspection(
+            by=by,
+            estate=world.estates[code],
+            date=day,
+            inspector_name="刘洋",
+            scores=unrenovated if world.estates[code].category == "unrenovated" else FULL,
+        )
+        for code in codes
+    ]
 
 
 def test_bad_inspection_values_are_shown_beside_their_fields_and_nothing_is_saved(
-        browser, live_server, transactional_db, django_db_serialized_rollback):
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments.models import Inspection
 
     build_world()
@@ -103,7 +111,8 @@ def test_bad_inspection_values_are_shown_beside_their_fields_and_nothing_is_save
 
 
 def test_a_return_without_reason_keeps_the_choice_then_the_clerk_corrects_and_resubmits(
-        browser, live_server, transactional_db, django_db_serialized_rollback):
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments.models import Inspection
 
     world = build_world()
@@ -142,7 +151,8 @@ def test_a_return_without_reason_keeps_the_choice_then_the_clerk_corrects_and_re
 
 
 def test_bulk_approval_with_select_all_and_the_pending_count_never_their_own(
-        browser, live_server, transactional_db, django_db_serialized_rollback):
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments.models import Inspection
 
     world = build_world()
@@ -166,7 +176,8 @@ def test_bulk_approval_with_select_all_and_the_pending_count_never_their_own(
 
 
 def test_on_a_phone_the_saved_message_is_a_toast_in_view_and_typed_scores_stay(
-        browser, live_server, transactional_db, django_db_serialized_rollback):
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments.models import Inspection
 
     build_world()
@@ -202,7 +213,8 @@ def test_on_a_phone_the_saved_message_is_a_toast_in_view_and_typed_scores_stay(
 
 
 def test_appeal_without_reason_and_close_before_the_window_ends_are_refused_visibly(
-        browser, live_server, transactional_db, django_db_serialized_rollback):
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments import cycle
     from assessments import services as assessment_services
     from assessments.models import Appeal, EstateResult
@@ -234,7 +246,8 @@ def test_appeal_without_reason_and_close_before_the_window_ends_are_refused_visi
 
 
 def test_sheet_steps_that_would_be_refused_are_disabled_with_the_reason(
-        browser, live_server, transactional_db, django_db_serialized_rollback):
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from subsidies import services
     from tests.subsidies.helpers import close_year, example_estate, run_year, sheet, worked_example_inputs
 

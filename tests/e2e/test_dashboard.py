@@ -20,11 +20,17 @@ def test_dashboard_draws_its_charts_offline(browser, live_server, transactional_
     call_command("load_demo")
     page = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768}).new_page()
     outside, failed = [], []
-    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in LOCAL and not r.url.startswith(("data:", "blob:")) else None)
+    page.on(
+        "request",
+        lambda r: outside.append(r.url)
+        if urlparse(r.url).hostname not in LOCAL and not r.url.startswith(("data:", "blob:"))
+        else None,
+    )
     page.on("requestfailed", lambda r: failed.append(r.url))
     # Anything that would leave the machine fails, as it would on the government network.
-    page.context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname in LOCAL
-                       else route.abort())
+    page.context.route(
+        "**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname in LOCAL else route.abort()
+    )
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_server.url}/accounts/login/")
@@ -35,8 +41,9 @@ def test_dashboard_draws_its_charts_offline(browser, live_server, transactional_
     page.goto(f"{live_server.url}/?view=dashboard")  # the home page leads with the 工作台 (issue 18)
     charts = page.locator("[data-chart]")
     assert charts.count() == 7
-    page.wait_for_function("[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.rendered === 'true')",
-                           timeout=20_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.rendered === 'true')", timeout=20_000
+    )
     for i in range(charts.count()):
         chart = charts.nth(i)
         assert chart.locator("canvas").count() >= 1
@@ -45,7 +52,8 @@ def test_dashboard_draws_its_charts_offline(browser, live_server, transactional_
         # Data, not just axes: the chart's JSON has a non-zero value.
         has_values = page.evaluate(
             "id => JSON.parse(document.getElementById(id).textContent).series.some(s => s.data.some(v => v))",
-            chart.get_attribute("data-chart"))
+            chart.get_attribute("data-chart"),
+        )
         assert has_values, chart.get_attribute("data-chart")
     assert outside == [] and failed == [] and errors == []
     # The table view of a chart opens from the keyboard.

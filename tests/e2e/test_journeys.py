@@ -45,14 +45,21 @@ def submitted_inspections(world, codes=("MY101", "MY102", "MY201")):
     made = []
     for code in codes:
         estate = world.estates[code]
-        scores = {i.code: str(int(i.max_points) - 1) for i in ChecklistItem.objects.filter(scheme=scheme, category=estate.category)}
-        made.append(services.save_inspection(by=world.meiyuan_clerk, estate=estate, date=INSPECTION_DAY, scores=scores,
-                                             inspector_name="刘洋"))
+        scores = {
+            i.code: str(int(i.max_points) - 1)
+            for i in ChecklistItem.objects.filter(scheme=scheme, category=estate.category)
+        }
+        made.append(
+            services.save_inspection(
+                by=world.meiyuan_clerk, estate=estate, date=INSPECTION_DAY, scores=scores, inspector_name="刘洋"
+            )
+        )
     return made
 
 
-def test_street_clerk_enters_three_inspections_and_a_repair(browser, live_server, transactional_db,
-                                                           django_db_serialized_rollback):
+def test_street_clerk_enters_three_inspections_and_a_repair(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments.models import Inspection
     from disputes.models import RepairRequest
 
@@ -96,8 +103,9 @@ def test_the_checklist_follows_the_date_s_scheme(browser, live_server, transacti
     from assessments.models import Inspection, Scheme
 
     world = build_world()
-    scheme = services.new_scheme_version(Scheme.objects.get(version=1), by=world.city_admin,
-                                         valid_from_year=INSPECTION_DAY.year)
+    scheme = services.new_scheme_version(
+        Scheme.objects.get(version=1), by=world.city_admin, valid_from_year=INSPECTION_DAY.year
+    )
     items = list(scheme.items.values("category", "code", "name", "max_points", "position"))
     for item in items:
         if item["category"] == "renovated" and item["code"] == "facilities":
@@ -125,7 +133,8 @@ def test_the_checklist_follows_the_date_s_scheme(browser, live_server, transacti
 
 
 def test_district_approves_the_inspections_and_sees_the_repair_overdue_after_its_limit(
-        browser, live_server, transactional_db, django_db_serialized_rollback):
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments.models import Inspection
     from disputes import services
     from disputes.models import RepairRequest
@@ -133,8 +142,13 @@ def test_district_approves_the_inspections_and_sees_the_repair_overdue_after_its
     world = build_world()
     submitted_inspections(world)
     # Reported 71 hours ago, 一般 (72 hours): not late yet.
-    repair = services.create_repair(by=world.meiyuan_clerk, estate=world.estates["MY102"], service_code="drain",
-                                    urgency="normal", requested_datetime=timezone.now() - dt.timedelta(hours=71))
+    repair = services.create_repair(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY102"],
+        service_code="drain",
+        urgency="normal",
+        requested_datetime=timezone.now() - dt.timedelta(hours=71),
+    )
     page = sign_in(browser, live_server, "xuanwu_staff")
     page.goto(f"{live_server.url}/assessments/inspections/?status=submitted")
     approve = page.get_by_role("button", name="通过", exact=True)
@@ -149,8 +163,10 @@ def test_district_approves_the_inspections_and_sees_the_repair_overdue_after_its
     page.goto(f"{live_server.url}/cases/overdue/?kind=repairs")
     assert page.get_by_text(repair.number).count() == 0
     # Two hours later the limit has passed.
-    RepairRequest.objects.filter(pk=repair.pk).update(requested_datetime=F("requested_datetime") - dt.timedelta(hours=2),
-                                                      expected_datetime=F("expected_datetime") - dt.timedelta(hours=2))
+    RepairRequest.objects.filter(pk=repair.pk).update(
+        requested_datetime=F("requested_datetime") - dt.timedelta(hours=2),
+        expected_datetime=F("expected_datetime") - dt.timedelta(hours=2),
+    )
     page.reload()
     assert page.get_by_text(repair.number).is_visible()
     # The dashboard counts it too.
@@ -158,8 +174,9 @@ def test_district_approves_the_inspections_and_sees_the_repair_overdue_after_its
     assert page.locator("a[href='/cases/overdue/?kind=repairs']").inner_text().strip() == "1"
 
 
-def test_city_admin_runs_the_cycle_and_sees_the_results(browser, live_server, transactional_db,
-                                                        django_db_serialized_rollback):
+def test_city_admin_runs_the_cycle_and_sees_the_results(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments import services
 
     world = build_world()
@@ -171,8 +188,9 @@ def test_city_admin_runs_the_cycle_and_sees_the_results(browser, live_server, tr
     page.get_by_role("button", name="开始计分").click()
     page.wait_for_url(f"{live_server.url}/assessments/cycle/runs/*/")
     bar = page.locator("[role=progressbar]")
-    page.wait_for_function("document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'", timeout=30_000
+    )
     status = page.locator("[id^=run-] .badge")
     status.filter(has_text="已完成").wait_for(timeout=30_000)
     assert bar.inner_text().strip() == "100%"
@@ -184,8 +202,9 @@ def test_city_admin_runs_the_cycle_and_sees_the_results(browser, live_server, tr
     assert page.locator("tr", has_text="MY202").filter(has_text="未参加考核").count() == 1
 
 
-def test_clerk_of_another_street_gets_404_for_the_inspection(browser, live_server, transactional_db,
-                                                             django_db_serialized_rollback):
+def test_clerk_of_another_street_gets_404_for_the_inspection(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     world = build_world()
     inspection = submitted_inspections(world, codes=("MY101",))[0]
     url = f"{live_server.url}/assessments/inspections/{inspection.pk}/"

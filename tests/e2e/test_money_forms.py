@@ -30,8 +30,9 @@ def _scored_year(world):
     return estate
 
 
-def test_an_appeal_and_its_decision_refuse_empty_text(browser, live_server, transactional_db,
-                                                      django_db_serialized_rollback):
+def test_an_appeal_and_its_decision_refuse_empty_text(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from assessments import services
     from assessments.models import Appeal, EstateResult
 
@@ -61,8 +62,9 @@ def test_an_appeal_and_its_decision_refuse_empty_text(browser, live_server, tran
     assert appeal.status == "pending" and appeal.decided_by is None
 
 
-def test_a_payment_with_bad_values_is_refused_beside_each_box(browser, live_server, transactional_db,
-                                                             django_db_serialized_rollback):
+def test_a_payment_with_bad_values_is_refused_beside_each_box(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from subsidies import services
     from subsidies.models import Disbursement
 
@@ -97,8 +99,9 @@ def test_a_payment_with_bad_values_is_refused_beside_each_box(browser, live_serv
     assert Disbursement.objects.get().amount_fen == 2_934_045
 
 
-def test_what_if_with_bad_rates_says_which_and_changes_nothing(browser, live_server, transactional_db,
-                                                              django_db_serialized_rollback):
+def test_what_if_with_bad_rates_says_which_and_changes_nothing(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from subsidies.models import Allocation, Policy
 
     world = build_world()

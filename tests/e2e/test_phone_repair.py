@@ -15,8 +15,9 @@ from tests.factories import build_world
 pytestmark = [pytest.mark.e2e]
 
 
-def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(browser, live_server, transactional_db,
-                                                                         django_db_serialized_rollback):
+def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     # serialized_rollback: tables an earlier transactional test flushed get their migrated
     # reference data (units, time limits) back.
     from disputes.models import RepairRequest
@@ -42,7 +43,9 @@ def test_clerk_records_a_repair_on_a_phone_and_the_district_sees_it_overdue(brow
     page.wait_for_selector("text=已登记报修")
     assert time.monotonic() - started < 60
     repair = RepairRequest.objects.get()
-    assert repair.urgency == "urgent" and repair.service_code == "water_pipe" and repair.estate == world.estates["MY102"]
+    assert (
+        repair.urgency == "urgent" and repair.service_code == "water_pipe" and repair.estate == world.estates["MY102"]
+    )
     # The page fits the phone: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 

@@ -15,9 +15,9 @@ from tests.residents.helpers import jpeg_with_exif
 pytestmark = [pytest.mark.e2e]
 
 
-def test_resident_reports_follows_and_rates_a_repair(browser, live_server, transactional_db, django_db_serialized_rollback,
-                                                     tmp_path):
-
+def test_resident_reports_follows_and_rates_a_repair(
+    browser, live_server, transactional_db, django_db_serialized_rollback, tmp_path
+):
     from disputes import services as cases
     from disputes.models import Attachment, RepairRequest
     from residents import services
@@ -29,8 +29,9 @@ def test_resident_reports_follows_and_rates_a_repair(browser, live_server, trans
     photo = tmp_path / "leak.jpg"
     photo.write_bytes(jpeg_with_exif().read())
 
-    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                has_touch=True).new_page()
+    phone = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
     phone.goto(f"{live_server.url}/residents/e/{entry.token}/")
     assert phone.get_by_text(world.estates["MY102"].name).first.is_visible()
     category = phone.get_by_text("水管爆裂", exact=True)

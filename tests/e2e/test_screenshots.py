@@ -20,16 +20,45 @@ pytestmark = [pytest.mark.e2e]
 WIDTHS = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 # Role → (demo user, its main pages by URL name: the menu entries people open every day).
 ROLE_PAGES = {
-    "city_admin": ("shi_admin", ["dashboards:home", "communities:estate_list", "assessments:inspection_list",
-                                 "assessments:result_list", "assessments:unit_results", "subsidies:index",
-                                 "staffing:compliance", "disputes:dispute_list", "core:history_log"]),
+    "city_admin": (
+        "shi_admin",
+        [
+            "dashboards:home",
+            "communities:estate_list",
+            "assessments:inspection_list",
+            "assessments:result_list",
+            "assessments:unit_results",
+            "subsidies:index",
+            "staffing:compliance",
+            "disputes:dispute_list",
+            "core:history_log",
+        ],
+    ),
     "city_finance": ("shi_caizheng", ["dashboards:home", "subsidies:index", "subsidies:disbursement_list"]),
     "auditor": ("shenji", ["dashboards:home", "core:history_log", "communities:estate_list"]),
-    "district_staff": ("xuanwu_fang", ["dashboards:home", "communities:estate_list", "assessments:inspection_list",
-                                       "assessments:result_list", "staffing:compliance", "disputes:repair_list"]),
+    "district_staff": (
+        "xuanwu_fang",
+        [
+            "dashboards:home",
+            "communities:estate_list",
+            "assessments:inspection_list",
+            "assessments:result_list",
+            "staffing:compliance",
+            "disputes:repair_list",
+        ],
+    ),
     "district_finance": ("xuanwu_caizheng", ["dashboards:home", "subsidies:index"]),
-    "street_clerk": ("meiyuan_jd", ["dashboards:home", "communities:estate_list", "assessments:inspection_list",
-                                    "disputes:dispute_list", "disputes:repair_list", "staffing:staff_list"]),
+    "street_clerk": (
+        "meiyuan_jd",
+        [
+            "dashboards:home",
+            "communities:estate_list",
+            "assessments:inspection_list",
+            "disputes:dispute_list",
+            "disputes:repair_list",
+            "staffing:staff_list",
+        ],
+    ),
     "community_advisor": ("meiyuan_sq", ["dashboards:home", "disputes:dispute_list", "disputes:repair_list"]),
     "evaluator": ("pinggu", ["dashboards:home", "assessments:inspection_list"]),
 }
@@ -69,13 +98,15 @@ def _shoot(page, url: str, target: Path) -> int:
     page.wait_for_load_state("networkidle")
     if page.locator("[data-chart]").count():
         page.wait_for_function(
-            "[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.rendered)", timeout=20_000)
+            "[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.rendered)", timeout=20_000
+        )
     page.screenshot(path=str(target), full_page=True)
     return page.evaluate(OVERFLOW_JS)
 
 
-def test_each_roles_main_pages_at_desk_and_phone_width(browser, live_server, transactional_db,
-                                                       django_db_serialized_rollback):
+def test_each_roles_main_pages_at_desk_and_phone_width(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from dashboards.demo import DEMO_PASSWORD
 
     call_command("load_demo")

@@ -13,8 +13,9 @@ from tests.workbench.helpers import due_repair, inspection
 pytestmark = [pytest.mark.e2e]
 
 
-def test_clerk_lands_on_the_workbench_and_follows_an_item(browser, live_server, transactional_db,
-                                                           django_db_serialized_rollback):
+def test_clerk_lands_on_the_workbench_and_follows_an_item(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     from workbench.services import morning_reminders
 
     world = build_world()
@@ -36,8 +37,9 @@ def test_clerk_lands_on_the_workbench_and_follows_an_item(browser, live_server, 
     page.wait_for_url(f"{live_server.url}/?view=dashboard")
 
 
-def test_district_officer_approves_one_and_the_count_drops(browser, live_server, transactional_db,
-                                                           django_db_serialized_rollback):
+def test_district_officer_approves_one_and_the_count_drops(
+    browser, live_server, transactional_db, django_db_serialized_rollback
+):
     world = build_world()
     inspection(world, "MY101", "submitted")
     inspection(world, "XJK101", "submitted", by="xinjiekou_clerk")

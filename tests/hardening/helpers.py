@@ -34,8 +34,16 @@ class ImportPath:
         if self.name == "estates":
             return estate_row(code, name="加固测试小区")
         if self.name == "inspections":
-            return dict(zip(INSPECTION_HEADERS, [code, "2019-03-05", "张三", "街道日常检查", 14, 13, 9, 8, None], strict=True))
-        return dict(zip(DISPUTE_HEADERS, [code, "2019-03-01", "物业费", "王小明", "13812345678", None, None, None, None], strict=True))
+            return dict(
+                zip(INSPECTION_HEADERS, [code, "2019-03-05", "张三", "街道日常检查", 14, 13, 9, 8, None], strict=True)
+            )
+        return dict(
+            zip(
+                DISPUTE_HEADERS,
+                [code, "2019-03-01", "物业费", "王小明", "13812345678", None, None, None, None],
+                strict=True,
+            )
+        )
 
     def fresh_code(self) -> str:
         # The registry import creates estates (a new code); the others write rows of an estate.
@@ -44,7 +52,13 @@ class ImportPath:
 
 IMPORT_PATHS = [
     ImportPath("estates", "/registry/estates/import/", "communities.Estate", ESTATE_HEADERS, "该编码不可用"),
-    ImportPath("inspections", "/assessments/inspections/import/", "assessments.Inspection", INSPECTION_HEADERS, "小区编码不存在"),
+    ImportPath(
+        "inspections",
+        "/assessments/inspections/import/",
+        "assessments.Inspection",
+        INSPECTION_HEADERS,
+        "小区编码不存在",
+    ),
     ImportPath("disputes", "/cases/disputes/import/", "disputes.DisputeCase", DISPUTE_HEADERS, "小区编码不存在"),
 ]
 

@@ -27,8 +27,16 @@ import pytest
 # serialized_rollback restores the migrated units and policies the flush would drop.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ONE_PER_ROLE = ["city_admin", "city_finance", "auditor", "xuanwu_staff", "xuanwu_finance", "meiyuan_clerk",
-                "meiyuan_advisor", "evaluator"]
+ONE_PER_ROLE = [
+    "city_admin",
+    "city_finance",
+    "auditor",
+    "xuanwu_staff",
+    "xuanwu_finance",
+    "meiyuan_clerk",
+    "meiyuan_advisor",
+    "evaluator",
+]
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "3"))
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "15"))
 
@@ -67,8 +75,9 @@ def run_all_checks(base_url, headers, phases):
     load_all_checks()
     disabled = [name for name in CHECKS.get_all_names() if not checks_config.get_by_name(name=name).enabled]
     assert not disabled, f"every check runs (--checks all); disabled: {disabled}"
-    schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/?format=json", headers=headers, config=config,
-                                          timeout=120)
+    schema = schemathesis.openapi.from_url(
+        f"{base_url}/api/schema/?format=json", headers=headers, config=config, timeout=120
+    )
     failures, operations = [], set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
@@ -80,8 +89,10 @@ def run_all_checks(base_url, headers, phases):
                     if check.failure_info is not None:
                         failure = check.failure_info.failure
                         case = event.recorder.cases[case_id].value
-                        failures.append(f"[{check.name}] {event.recorder.label}: {failure.title}\n"
-                                        f"{failure.message[:600]}\n{case.as_curl_command(headers)[:600]}")
+                        failures.append(
+                            f"[{check.name}] {event.recorder.label}: {failure.title}\n"
+                            f"{failure.message[:600]}\n{case.as_curl_command(headers)[:600]}"
+                        )
         elif isinstance(event, events.NonFatalError):
             failures.append(f"error: {event.label} {event.value}")
         elif isinstance(event, events.FatalError):

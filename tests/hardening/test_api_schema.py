@@ -57,7 +57,8 @@ def test_paging_and_filters_are_typed(schema):
     if_match = {p["name"]: p for p in schema["paths"]["/api/estates/{id}/"]["patch"]["parameters"]}["If-Match"]
     assert if_match["required"] and if_match["schema"]["pattern"]
     assert {p["name"]: p for p in schema["paths"]["/api/estates/{id}/"]["get"]["parameters"]}["id"]["schema"][
-        "type"] == "integer"
+        "type"
+    ] == "integer"
 
 
 def api(user):
@@ -66,11 +67,20 @@ def api(user):
     return client
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("page=0", "page"), ("page=abc", "page"), ("page=last", "page"), ("page_size=0", "page_size"),
-    ("page_size=501", "page_size"), ("page_size=null", "page_size"), ("page_size=", "page_size"),
-    ("overdue=-58800", "overdue"), ("district=AAA", "district"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=last", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=501", "page_size"),
+        ("page_size=null", "page_size"),
+        ("page_size=", "page_size"),
+        ("overdue=-58800", "overdue"),
+        ("district=AAA", "district"),
+    ],
+)
 def test_a_bad_paging_or_filter_value_is_400_in_chinese(world, query, field):
     path = "/api/allocation-sheets/" if field == "district" else "/api/disputes/"
     response = api(world.city_admin).get(f"{path}?{query}")
@@ -85,8 +95,9 @@ def test_a_page_past_the_end_is_404_and_page_size_is_honoured(world):
     assert len(body["results"]) == 2 and body["previous"]
 
 
-@pytest.mark.parametrize("query", ["community=999999", "community=0", "service_firm=123456789012345678",
-                                   "district=999999"])
+@pytest.mark.parametrize(
+    "query", ["community=999999", "community=0", "service_firm=123456789012345678", "district=999999"]
+)
 def test_a_filter_naming_no_row_gives_an_empty_list(world, query):
     path = "/api/estates/" if "service_firm" in query or "community" in query else "/api/allocation-sheets/"
     response = api(world.city_admin).get(f"{path}?{query}")
@@ -118,8 +129,9 @@ def test_the_api_reads_json_only(world):
     assert encoded.status_code == 415
 
 
-@pytest.mark.parametrize("query", ["end_date=2019-02-30T10:00:00", "page=0", "page=-1", "page=%2B5",
-                                   "service_request_id=%D9%A1"])
+@pytest.mark.parametrize(
+    "query", ["end_date=2019-02-30T10:00:00", "page=0", "page=-1", "page=%2B5", "service_request_id=%D9%A1"]
+)
 def test_georeport_parameters_are_read_as_documented(world, query):
     response = api(world.city_admin).get(f"/api/georeport/v2/requests.json?{query}")
     assert response.status_code == 400, response.content[:300]

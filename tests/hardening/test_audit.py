@@ -42,12 +42,29 @@ WITHOUT_HISTORY = {
 
 # The issue names these: registry, inspections, policies, schemes and sheets.
 MUST_HAVE_HISTORY = [
-    "communities.Estate", "communities.Community", "communities.Street", "communities.District",
-    "communities.ServiceFirm", "communities.PropertyCommittee", "assessments.Inspection", "assessments.FeeRate",
-    "assessments.Appeal", "assessments.Scheme", "assessments.ChecklistItem", "assessments.SchemeBand",
-    "assessments.GradeBand", "assessments.AssessmentYear", "subsidies.Policy", "subsidies.PolicyRate",
-    "subsidies.PolicyTier", "subsidies.AllocationSheet", "subsidies.Disbursement", "subsidies.PayeeOverride",
-    "disputes.DisputeCase", "disputes.RepairRequest", "accounts.User",
+    "communities.Estate",
+    "communities.Community",
+    "communities.Street",
+    "communities.District",
+    "communities.ServiceFirm",
+    "communities.PropertyCommittee",
+    "assessments.Inspection",
+    "assessments.FeeRate",
+    "assessments.Appeal",
+    "assessments.Scheme",
+    "assessments.ChecklistItem",
+    "assessments.SchemeBand",
+    "assessments.GradeBand",
+    "assessments.AssessmentYear",
+    "subsidies.Policy",
+    "subsidies.PolicyRate",
+    "subsidies.PolicyTier",
+    "subsidies.AllocationSheet",
+    "subsidies.Disbursement",
+    "subsidies.PayeeOverride",
+    "disputes.DisputeCase",
+    "disputes.RepairRequest",
+    "accounts.User",
 ]
 
 
@@ -114,10 +131,16 @@ def test_a_human_change_leaves_who_when_old_and_new(world, client):
     assert record.history_user == world.meiyuan_clerk and record.history_date is not None
     assert changes["name"] == ("梅园新村1-1小区", "审计测试小区"), changes
 
-    insp = add_inspection(estate, world.meiyuan_clerk, dt.date(2019, 3, 5),
-                          {"cleanliness": 14, "order": 13, "greening": 9, "facilities": 8})
+    insp = add_inspection(
+        estate,
+        world.meiyuan_clerk,
+        dt.date(2019, 3, 5),
+        {"cleanliness": 14, "order": 13, "greening": 9, "facilities": 8},
+    )
     client.force_login(world.xuanwu_staff)
-    client.post(f"/assessments/inspections/{insp.pk}/review/", {"decision": "reject", "reason": "照片不清", "version": 1})
+    client.post(
+        f"/assessments/inspections/{insp.pk}/review/", {"decision": "reject", "reason": "照片不清", "version": 1}
+    )
     insp = Inspection.objects.get(pk=insp.pk)
     record, changes = last_change(insp)
     assert record.history_user == world.xuanwu_staff and changes["status"] == ("submitted", "rejected"), changes

@@ -15,9 +15,17 @@ from django.db import connection
 from tests.assessments.test_worker import database_url_of_test_db
 from tests.hardening.workers import ROOT
 
-TABLES = ["communities_estate", "communities_historicalestate", "assessments_inspection", "assessments_estateresult",
-          "assessments_unitresult", "assessments_cyclerun", "subsidies_allocationsheet", "subsidies_allocation",
-          "accounts_user"]
+TABLES = [
+    "communities_estate",
+    "communities_historicalestate",
+    "assessments_inspection",
+    "assessments_estateresult",
+    "assessments_unitresult",
+    "assessments_cyclerun",
+    "subsidies_allocationsheet",
+    "subsidies_allocation",
+    "accounts_user",
+]
 
 
 def counts(conninfo: str) -> dict:
@@ -28,8 +36,14 @@ def counts(conninfo: str) -> dict:
 def make(target: str, **variables) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     variables.setdefault("PY", sys.executable)
-    return subprocess.run(["make", "--no-print-directory", target, *[f"{k}={v}" for k, v in variables.items()]],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["make", "--no-print-directory", target, *[f"{k}={v}" for k, v in variables.items()]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -54,14 +68,24 @@ def test_backup_then_restore_into_a_new_database_passes_the_invariants(require_p
         assert result.returncode == 0, result.stdout + result.stderr
         assert "全部通过" in result.stdout and "subsidies" in result.stdout, result.stdout
         before = counts(source)
-        assert before == counts(restored) and before["subsidies_allocation"] > 0 and before["assessments_estateresult"] > 0
+        assert (
+            before == counts(restored) and before["subsidies_allocation"] > 0 and before["assessments_estateresult"] > 0
+        )
 
         # The check after a restore is not a formality: a damaged copy fails it.
         with psycopg.connect(restored, autocommit=True) as conn:
-            conn.execute("UPDATE subsidies_allocationsheet SET total_fen = total_fen + 1 WHERE id = (SELECT min(id) FROM subsidies_allocationsheet)")
+            conn.execute(
+                "UPDATE subsidies_allocationsheet SET total_fen = total_fen + 1 WHERE id = (SELECT min(id) FROM subsidies_allocationsheet)"
+            )
         env = {**os.environ, "DATABASE_URL": restored}
-        check = subprocess.run([sys.executable, "manage.py", "check_invariants"], cwd=ROOT, env=env,
-                               capture_output=True, text=True, timeout=300)
+        check = subprocess.run(
+            [sys.executable, "manage.py", "check_invariants"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert check.returncode == 1 and "分配表的合计等于其明细之和" in check.stderr, check.stderr
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:

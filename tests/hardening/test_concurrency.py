@@ -35,9 +35,19 @@ def client_for(user) -> Client:
 
 
 def edit_post(version, inspector, cleanliness="14"):
-    return {"version": version, "estate_code": "MY101", "date": "2019-03-05", "source": "street",
-            "inspector_name": inspector, "note": "", "item_cleanliness": cleanliness, "item_order": "13",
-            "item_greening": "9", "item_facilities": "8", "action": "submit"}
+    return {
+        "version": version,
+        "estate_code": "MY101",
+        "date": "2019-03-05",
+        "source": "street",
+        "inspector_name": inspector,
+        "note": "",
+        "item_cleanliness": cleanliness,
+        "item_order": "13",
+        "item_greening": "9",
+        "item_facilities": "8",
+        "action": "submit",
+    }
 
 
 @pytest.mark.django_db
@@ -54,7 +64,11 @@ def test_second_save_of_a_stale_inspection_page_is_refused_and_nothing_is_lost(w
     page = stale.content.decode()
     assert stale.status_code == 400 and CONFLICT in page and "市房产局甲" in page
     insp.refresh_from_db()
-    assert (insp.inspector_name, insp.scores["cleanliness"], insp.version) == ("市局复核员", "12.0", 2)  # the first save stands
+    assert (insp.inspector_name, insp.scores["cleanliness"], insp.version) == (
+        "市局复核员",
+        "12.0",
+        2,
+    )  # the first save stands
     assert 'value="张三改"' in page  # the second's input is still on the page
     assert shown_version(page) == "2"  # ... which now carries the saved version
     # Submitting again is a deliberate overwrite, and it goes through.
@@ -71,20 +85,33 @@ def test_a_review_of_scores_changed_since_the_page_was_opened_is_refused(world):
     seen = shown_version(reviewer.get(f"/assessments/inspections/{insp.pk}/").content.decode())
     url = f"/assessments/inspections/{insp.pk}/edit/"
     assert client_for(world.meiyuan_clerk).post(url, edit_post("1", "张三", cleanliness="5")).status_code == 302
-    response = reviewer.post(f"/assessments/inspections/{insp.pk}/review/", {"decision": "approve", "version": seen}, follow=True)
+    response = reviewer.post(
+        f"/assessments/inspections/{insp.pk}/review/", {"decision": "approve", "version": seen}, follow=True
+    )
     assert CONFLICT in response.content.decode()
     insp.refresh_from_db()
     assert insp.status == "submitted" and insp.reviewed_by is None
 
 
 def new_dispute(world):
-    return cases.create_dispute(by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="property_fee",
-                                party_name="王小明", party_phone="13812345678", description="物业费争议")
+    return cases.create_dispute(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        service_code="property_fee",
+        party_name="王小明",
+        party_phone="13812345678",
+        description="物业费争议",
+    )
 
 
 def new_repair(world):
-    return cases.create_repair(by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="water_pipe",
-                               urgency="urgent", description="水管爆裂")
+    return cases.create_repair(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        service_code="water_pipe",
+        urgency="urgent",
+        description="水管爆裂",
+    )
 
 
 @pytest.mark.django_db
@@ -114,7 +141,9 @@ def test_api_step_with_a_stale_version_is_a_409_with_the_message(world, kind):
     api = client_for(world.meiyuan_clerk)
     read = api.get(f"/api/{kind}/{obj.pk}/").json()
     assert read["version"] == 1
-    ok = api.post(f"/api/{kind}/{obj.pk}/step/", {"step": "note", "note": "第一次", "version": 1}, content_type="application/json")
+    ok = api.post(
+        f"/api/{kind}/{obj.pk}/step/", {"step": "note", "note": "第一次", "version": 1}, content_type="application/json"
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 2
     for how in ({"HTTP_IF_MATCH": '"1"'}, {}):
         body = {"step": "note", "note": "第二次"} | ({} if how else {"version": 1})
@@ -184,8 +213,14 @@ def test_two_connections_saving_the_same_inspection_one_wins_one_is_told(require
         seen = Inspection.objects.get(pk=insp.pk)
         mark_seen(seen, 1)
         try:
-            return save_inspection(by=users[i], estate=seen.estate, date=seen.date, scores=dict(SCORES, order=10 + i),
-                                   inspector_name=f"检查员{i}", inspection=seen).version
+            return save_inspection(
+                by=users[i],
+                estate=seen.estate,
+                date=seen.date,
+                scores=dict(SCORES, order=10 + i),
+                inspector_name=f"检查员{i}",
+                inspection=seen,
+            ).version
         except Refused as exc:
             raise RuntimeError(exc.message) from exc
 

@@ -51,20 +51,33 @@ def refusal_text(client, response) -> tuple[str, str]:
     return "job", page + job.error
 
 
-FILE_CASES = ["zip_bomb", "entity_expansion", "external_entity", "external_entity_late", "corrupt_zip", "macro_xlsm",
-              "macro_renamed", "encrypted", "million_rows_declared", "million_rows_undeclared"]
+FILE_CASES = [
+    "zip_bomb",
+    "entity_expansion",
+    "external_entity",
+    "external_entity_late",
+    "corrupt_zip",
+    "macro_xlsm",
+    "macro_renamed",
+    "encrypted",
+    "million_rows_declared",
+    "million_rows_undeclared",
+]
 
 
 @pytest.mark.parametrize("import_path", IMPORT_PATHS, ids=lambda p: p.name)
 @pytest.mark.parametrize("case_name", FILE_CASES)
-def test_hostile_file_is_refused_through_the_upload_page(world, client, corpus, import_path, case_name,
-                                                         django_capture_on_commit_callbacks):
+def test_hostile_file_is_refused_through_the_upload_page(
+    world, client, corpus, import_path, case_name, django_capture_on_commit_callbacks
+):
     case = corpus[case_name]
     client.force_login(world.meiyuan_clerk)
     before = written_counts(import_path)
     content = case.path.read_bytes()
     with measured() as m:
-        response = upload(client, case.path, import_path.url, case.upload_name, content, django_capture_on_commit_callbacks)
+        response = upload(
+            client, case.path, import_path.url, case.upload_name, content, django_capture_on_commit_callbacks
+        )
     where, text = refusal_text(client, response)
     print("\n" + m.line(f"{import_path.name}/{case_name} ({where})"))
     assert case.expected in text, text[-2000:]
@@ -80,8 +93,9 @@ ROW_CASES = {
 
 
 @pytest.mark.parametrize("import_path", IMPORT_PATHS, ids=lambda p: p.name)
-def test_good_row_imports_so_the_refusals_below_are_about_the_trick(world, client, tmp_path, import_path,
-                                                                    django_capture_on_commit_callbacks):
+def test_good_row_imports_so_the_refusals_below_are_about_the_trick(
+    world, client, tmp_path, import_path, django_capture_on_commit_callbacks
+):
     client.force_login(world.meiyuan_clerk)
     path = rows_file(tmp_path / "good.xlsx", import_path.headers, [import_path.row(import_path.fresh_code())])
     before = import_path.model().objects.count()
@@ -93,8 +107,9 @@ def test_good_row_imports_so_the_refusals_below_are_about_the_trick(world, clien
 
 @pytest.mark.parametrize("import_path", IMPORT_PATHS, ids=lambda p: p.name)
 @pytest.mark.parametrize("trick", [*ROW_CASES, "other_scope"])
-def test_row_level_tricks_are_refused_and_nothing_is_written(world, client, tmp_path, import_path, trick,
-                                                            django_capture_on_commit_callbacks):
+def test_row_level_tricks_are_refused_and_nothing_is_written(
+    world, client, tmp_path, import_path, trick, django_capture_on_commit_callbacks
+):
     client.force_login(world.meiyuan_clerk)
     good = import_path.row(import_path.fresh_code())
     if trick == "other_scope":
@@ -111,26 +126,40 @@ def test_row_level_tricks_are_refused_and_nothing_is_written(world, client, tmp_
     assert written_counts(import_path) == before  # the good row is not written either
 
 
-def test_formula_cells_are_read_as_their_cached_values_never_evaluated(world, client, tmp_path,
-                                                                      django_capture_on_commit_callbacks):
+def test_formula_cells_are_read_as_their_cached_values_never_evaluated(
+    world, client, tmp_path, django_capture_on_commit_callbacks
+):
     """A sheet whose cells hold formulas (one calling out to the web): the importer takes the
     value Excel cached, and nothing is fetched or evaluated."""
     from assessments.models import Inspection
 
     headers = ["小区编码", "检查日期", "检查人", "检查类型", "保洁", "秩序", "绿化", "设施", "备注"]
     path = tmp_path / "formulas.xlsx"
-    raw_xlsx(path, [], row_chunks=[
-        "<row r=\"1\">" + "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(headers)) + "</row>",
-        '<row r="2"><c r="A2" t="inlineStr"><is><t>MY101</t></is></c>'
-        '<c r="B2" t="inlineStr"><is><t>2019-03-05</t></is></c>'
-        '<c r="C2" t="str"><f>WEBSERVICE("http://127.0.0.1:9/steal")</f><v>张三</v></c>'
-        '<c r="D2" t="inlineStr"><is><t>街道日常检查</t></is></c>'
-        '<c r="E2"><f>SUM(7,7)</f><v>14</v></c><c r="F2"><f>10+3</f><v>13</v></c>'
-        '<c r="G2"><v>9</v></c><c r="H2"><v>8</v></c>'
-        '<c r="I2" t="str"><f>HYPERLINK("http://evil.example","点我")</f><v>点我</v></c></row>',
-    ])
+    raw_xlsx(
+        path,
+        [],
+        row_chunks=[
+            '<row r="1">'
+            + "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(headers))
+            + "</row>",
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>MY101</t></is></c>'
+            '<c r="B2" t="inlineStr"><is><t>2019-03-05</t></is></c>'
+            '<c r="C2" t="str"><f>WEBSERVICE("http://127.0.0.1:9/steal")</f><v>张三</v></c>'
+            '<c r="D2" t="inlineStr"><is><t>街道日常检查</t></is></c>'
+            '<c r="E2"><f>SUM(7,7)</f><v>14</v></c><c r="F2"><f>10+3</f><v>13</v></c>'
+            '<c r="G2"><v>9</v></c><c r="H2"><v>8</v></c>'
+            '<c r="I2" t="str"><f>HYPERLINK("http://evil.example","点我")</f><v>点我</v></c></row>',
+        ],
+    )
     client.force_login(world.meiyuan_clerk)
-    upload(client, path, "/assessments/inspections/import/", "formulas.xlsx", path.read_bytes(), django_capture_on_commit_callbacks)
+    upload(
+        client,
+        path,
+        "/assessments/inspections/import/",
+        "formulas.xlsx",
+        path.read_bytes(),
+        django_capture_on_commit_callbacks,
+    )
     job = Job.objects.latest("pk")
     assert job.status == "succeeded", (job.error, job.result)
     insp = Inspection.objects.get(estate__code="MY101")
@@ -151,13 +180,35 @@ def test_each_case_stays_far_below_the_memory_bar_in_its_own_process(corpus):
         "print(json.dumps({'s':time.perf_counter()-t,'rss':peak_rss_mib(),'msg':msg}))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": "sqlite:///:memory:"}
-    baseline = json.loads(subprocess.run([sys.executable, "-c", script.replace("sum(1 for _ in open_rows(sys.argv[1], sys.argv[2]))", "pass"), "x", "y"],
-                                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
+    baseline = json.loads(
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                script.replace("sum(1 for _ in open_rows(sys.argv[1], sys.argv[2]))", "pass"),
+                "x",
+                "y",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     print(f"\nbaseline process (Django loaded, nothing read): peak RSS {baseline['rss']:.1f} MiB")
     for name, case in corpus.items():
-        out = subprocess.run([sys.executable, "-c", script, str(case.path), case.upload_name], cwd=ROOT, env=env,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(case.path), case.upload_name],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         figures = json.loads(out.stdout)
-        print(f"{name:26} {case.path.stat().st_size:>11,} B  {figures['s']:.3f} s  peak RSS {figures['rss']:.1f} MiB  {figures['msg'][:40]}")
+        print(
+            f"{name:26} {case.path.stat().st_size:>11,} B  {figures['s']:.3f} s  peak RSS {figures['rss']:.1f} MiB  {figures['msg'][:40]}"
+        )
         assert case.expected in figures["msg"], figures
         assert figures["rss"] < 512 and figures["s"] < 5, figures

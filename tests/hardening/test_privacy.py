@@ -78,7 +78,12 @@ def test_exports_follow_the_same_rule(world, persona, full, django_capture_on_co
     job = Job.objects.filter(created_by=world.users[persona]).latest("pk")
     assert job.status == "succeeded", job.error
     content = b"".join(client.get(f"/jobs/{job.pk}/download/").streaming_content)
-    cells = {str(c) for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True) for c in row if c}
+    cells = {
+        str(c)
+        for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+        for c in row
+        if c
+    }
     assert (NAME in cells and PHONE in cells) is full and ("王**" in cells) is not full, cells
 
 
@@ -95,8 +100,9 @@ def task_arguments():
     task_prerun.disconnect(record)
 
 
-def test_no_personal_data_in_logs_or_task_arguments(world, caplog, task_arguments, django_capture_on_commit_callbacks,
-                                                   tmp_path):
+def test_no_personal_data_in_logs_or_task_arguments(
+    world, caplog, task_arguments, django_capture_on_commit_callbacks, tmp_path
+):
     from tests.hardening.corpus import rows_file
     from tests.hardening.helpers import DISPUTE_HEADERS
 
@@ -105,16 +111,40 @@ def test_no_personal_data_in_logs_or_task_arguments(world, caplog, task_argument
     clerk.force_login(world.meiyuan_clerk)
     with django_capture_on_commit_callbacks(execute=True):
         # a dispute and a repair through the pages and the API
-        clerk.post("/cases/disputes/new/", {"estate": world.estates["MY101"].pk, "estate_code": "MY101",
-                                           "service_code": "property_fee", "channel": "phone", "party_name": NAME,
-                                           "party_phone": PHONE, "description": "物业费争议",
-                                           "requested_datetime": "2019-03-01 09:00"})
-        clerk.post("/api/repairs/", {"estate_code": "MY101", "service_code": "water_pipe", "urgency": "urgent",
-                                     "reporter_name": REPORTER, "reporter_phone": REPORTER_PHONE},
-                   content_type="application/json")
+        clerk.post(
+            "/cases/disputes/new/",
+            {
+                "estate": world.estates["MY101"].pk,
+                "estate_code": "MY101",
+                "service_code": "property_fee",
+                "channel": "phone",
+                "party_name": NAME,
+                "party_phone": PHONE,
+                "description": "物业费争议",
+                "requested_datetime": "2019-03-01 09:00",
+            },
+        )
+        clerk.post(
+            "/api/repairs/",
+            {
+                "estate_code": "MY101",
+                "service_code": "water_pipe",
+                "urgency": "urgent",
+                "reporter_name": REPORTER,
+                "reporter_phone": REPORTER_PHONE,
+            },
+            content_type="application/json",
+        )
         # a ledger import (one good file, one with a bad phone number), an export, a bad login
-        rows = [dict(zip(DISPUTE_HEADERS, ["MY101", "2019-03-01", "物业费", "孙丽华", "13700001111", None, None, None, None],
-                         strict=True))]
+        rows = [
+            dict(
+                zip(
+                    DISPUTE_HEADERS,
+                    ["MY101", "2019-03-01", "物业费", "孙丽华", "13700001111", None, None, None, None],
+                    strict=True,
+                )
+            )
+        ]
         good = rows_file(tmp_path / "good.xlsx", DISPUTE_HEADERS, rows)
         clerk.post("/cases/disputes/import/", {"file": SimpleUploadedFile("台账.xlsx", good.read_bytes())})
         rows[0]["联系电话"] = "1370000111x"
@@ -125,7 +155,10 @@ def test_no_personal_data_in_logs_or_task_arguments(world, caplog, task_argument
         Client().post("/accounts/login/", {"username": "meiyuan_clerk", "password": PHONE}, REMOTE_ADDR="10.0.0.9")
     from disputes.models import DisputeCase, RepairRequest
 
-    assert DisputeCase.objects.filter(party_phone=PHONE).exists() and RepairRequest.objects.filter(reporter_phone=REPORTER_PHONE).exists()
+    assert (
+        DisputeCase.objects.filter(party_phone=PHONE).exists()
+        and RepairRequest.objects.filter(reporter_phone=REPORTER_PHONE).exists()
+    )
     assert DisputeCase.objects.filter(party_phone="13700001111").exists()
     assert task_arguments, "the flows ran no background task"
     secrets = (NAME, PHONE, REPORTER, REPORTER_PHONE, "孙丽华", "13700001111", "周建国", "1370000111x")
@@ -134,5 +167,7 @@ def test_no_personal_data_in_logs_or_task_arguments(world, caplog, task_argument
     leaks += [str(t) for t in task_arguments if any(s in str(t) for s in secrets)]
     assert not leaks, leaks
     # Every task gets one row id, nothing else.
-    assert all(re.fullmatch(r"[\[(]\d+,?[\])]", args) and kwargs == "{}" for _, args, kwargs in task_arguments), task_arguments
+    assert all(re.fullmatch(r"[\[(]\d+,?[\])]", args) and kwargs == "{}" for _, args, kwargs in task_arguments), (
+        task_arguments
+    )
     assert len(lines) > 10  # the flows did log (requests, jobs, the failed login)

@@ -97,8 +97,12 @@ def test_worker_killed_in_the_middle_of_the_cycle_the_run_completes_once(world, 
     assert EstateResult.objects.filter(run=run, is_current=True).count() == 0  # nothing half-made is current
     sweep_lapsed_jobs()  # what beat runs every minute
     second = workers("cycle-second")
-    wait_for(lambda: CycleRun.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).exists(), 120,
-             "the run to finish", second)
+    wait_for(
+        lambda: CycleRun.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).exists(),
+        120,
+        "the run to finish",
+        second,
+    )
     run.refresh_from_db()
     assert run.status == "succeeded" and run.attempts == 2 and run.is_current, (run.status, run.error)
     assert "assessments.tasks.run_cycle_task" in second.output()
@@ -131,7 +135,9 @@ def test_worker_killed_in_the_middle_of_an_export_the_file_comes_once_and_whole(
     wait_for(lambda: lease_lapsed(Job, job.pk), LEASE_SECONDS + 10, "the lease to lapse")
     sweep_lapsed_jobs()
     second = workers("export-second")
-    wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=["succeeded", "failed"]).exists(), 120, "the export", second)
+    wait_for(
+        lambda: Job.objects.filter(pk=job.pk, status__in=["succeeded", "failed"]).exists(), 120, "the export", second
+    )
     job.refresh_from_db()
     assert job.status == "succeeded" and job.attempts == 2, (job.status, job.error)
     client = Client()
@@ -141,7 +147,7 @@ def test_worker_killed_in_the_middle_of_an_export_the_file_comes_once_and_whole(
     rows = list(sheet.iter_rows(values_only=True))
     header = next(i for i, row in enumerate(rows) if "小区编码" in row)
     column = rows[header].index("小区编码")
-    codes = [row[column] for row in rows[header + 1:] if row[column]]
+    codes = [row[column] for row in rows[header + 1 :] if row[column]]
     expected = set(Estate.objects.visible_to(world.xuanwu_staff).values_list("code", flat=True))
     assert set(codes) == expected and len(codes) == len(expected), codes  # 0 lost, 0 duplicated
 

@@ -36,10 +36,28 @@ class Worker:
         }
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-mingle", "--without-gossip", "--without-heartbeat", "--include", "tests.hardening.fault_handlers",
-             "-n", f"{name}-{os.getpid()}@%h"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "--include",
+                "tests.hardening.fault_handlers",
+                "-n",
+                f"{name}-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def output(self) -> str:
@@ -71,7 +89,9 @@ def wait_for(predicate, timeout: float, what: str, worker: Worker | None = None,
         if worker is not None and worker.proc.poll() is not None:
             break
         time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what}" + (f"\n--- worker log ---\n{worker.output()[-4000:]}" if worker else ""))
+    raise AssertionError(
+        f"timed out waiting for {what}" + (f"\n--- worker log ---\n{worker.output()[-4000:]}" if worker else "")
+    )
 
 
 class LockHolder:
@@ -80,8 +100,13 @@ class LockHolder:
 
     def __init__(self, sql: str, params=()):
         s = connection.settings_dict
-        self.conn = psycopg.connect(host=s.get("HOST") or "127.0.0.1", port=s.get("PORT") or 5432, dbname=s["NAME"],
-                                    user=s.get("USER") or None, password=s.get("PASSWORD") or None)
+        self.conn = psycopg.connect(
+            host=s.get("HOST") or "127.0.0.1",
+            port=s.get("PORT") or 5432,
+            dbname=s["NAME"],
+            user=s.get("USER") or None,
+            password=s.get("PASSWORD") or None,
+        )
         self.conn.execute(sql, params)
 
     def someone_waits(self) -> bool:
@@ -98,7 +123,8 @@ class LockHolder:
         self.conn.execute("SELECT pg_stat_clear_snapshot()")
         return self.conn.execute(
             "SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid), left(query, 120) FROM pg_stat_activity "
-            "WHERE datname = current_database()").fetchall()
+            "WHERE datname = current_database()"
+        ).fetchall()
 
     def release(self):
         self.conn.rollback()

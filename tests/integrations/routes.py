@@ -23,8 +23,9 @@ def key(world):
 def repair_number(world):
     from disputes import services
 
-    repair = services.create_repair(by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="drain",
-                                    urgency="urgent")
+    repair = services.create_repair(
+        by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="drain", urgency="urgent"
+    )
     return {"request_id": repair.number}
 
 
@@ -34,8 +35,13 @@ def token(world):
     from integrations.models import Open311Request
 
     stored, _ = issue_key(name="玄武区12345热线", districts=["320102"], days=30)
-    repair = services.create_repair(by=world.meiyuan_clerk, estate=world.estates["MY101"], service_code="drain",
-                                    urgency="urgent", channel="hotline_12345")
+    repair = services.create_repair(
+        by=world.meiyuan_clerk,
+        estate=world.estates["MY101"],
+        service_code="drain",
+        urgency="urgent",
+        channel="hotline_12345",
+    )
     return {"token": Open311Request.objects.create(api_key=stored, repair=repair).token}
 
 
@@ -45,8 +51,12 @@ def _format(name: str, fmt: str) -> str:
 
 ROUTES = [
     Route("integrations:key_list", get=statuses(CITY_ADMINS, forbidden=frozenset(PERSONAS) - CITY_ADMINS)),
-    Route("integrations:key_revoke", get=statuses(set(), others=405), kwargs=key,
-          post=statuses(set(), anonymous=302, others=403, city_admin=302, city_admin2=302)),
+    Route(
+        "integrations:key_revoke",
+        get=statuses(set(), others=405),
+        kwargs=key,
+        post=statuses(set(), anonymous=302, others=403, city_admin=302, city_admin2=302),
+    ),
 ]
 for fmt in ("json", "xml"):
     ROUTES += [

@@ -33,9 +33,19 @@ def post(payload: dict, fmt="json", client=None, **extra):
 
 
 def hotline(key, **fields):
-    return {"api_key": key, "service_code": "water_pipe", "address_id": "MY101", "description": "3栋厨房水管爆裂",
-            "first_name": NAME[0], "last_name": NAME[1], "phone": PHONE, "attribute[urgency]": "urgent",
-            "attribute[building]": "3", "attribute[room]": "2-301", **fields}
+    return {
+        "api_key": key,
+        "service_code": "water_pipe",
+        "address_id": "MY101",
+        "description": "3栋厨房水管爆裂",
+        "first_name": NAME[0],
+        "last_name": NAME[1],
+        "phone": PHONE,
+        "attribute[urgency]": "urgent",
+        "attribute[building]": "3",
+        "attribute[room]": "2-301",
+        **fields,
+    }
 
 
 def errors_of(response) -> tuple[int, str]:
@@ -46,7 +56,9 @@ def errors_of(response) -> tuple[int, str]:
 
 
 def nothing_written():
-    return not RepairRequest.objects.exists() and not DisputeCase.objects.exists() and not Open311Request.objects.exists()
+    return (
+        not RepairRequest.objects.exists() and not DisputeCase.objects.exists() and not Open311Request.objects.exists()
+    )
 
 
 # --- reads -----------------------------------------------------------------------------------
@@ -64,7 +76,10 @@ def test_discovery_and_services_need_no_login(world):
     assert urgency["code"] == "urgency" and urgency["required"] is True and urgency["datatype"] == "singlevaluelist"
     assert {"key": "urgent", "name": "紧急"} in urgency["values"]
     assert [a["code"] for a in definition["attributes"]] == ["urgency", "building", "room"]
-    assert errors_of(client.get(f"{BASE}/services/noise.json")) == (404, "service_code 不存在：noise（可选值见 services.json）。")
+    assert errors_of(client.get(f"{BASE}/services/noise.json")) == (
+        404,
+        "service_code 不存在：noise（可选值见 services.json）。",
+    )
 
 
 def test_xml_is_the_standards_shape():
@@ -89,12 +104,24 @@ def test_requests_are_public_estate_level_and_without_personal_data(world):
     world.estates["MY101"].address = "梅园新村1号"
     world.estates["MY101"].save()
     now = timezone.now()
-    open_case = repair(world, at=now - dt.timedelta(hours=2), reporter_name="赵六", reporter_phone="13812345678",
-                       description="请回电13812345678", building="3", unit="2-301")
+    open_case = repair(
+        world,
+        at=now - dt.timedelta(hours=2),
+        reporter_name="赵六",
+        reporter_phone="13812345678",
+        description="请回电13812345678",
+        building="3",
+        unit="2-301",
+    )
     done = completed_repair(world, now - dt.timedelta(hours=5), now - dt.timedelta(hours=1))
     nh = repair(world, estate="NH101", by="ninghai_clerk", at=now - dt.timedelta(hours=3))
-    mediation = dispute(world, at=now - dt.timedelta(hours=4), party_name="钱七", party_phone="13700001111",
-                        description="与钱七的邻里纠纷")
+    mediation = dispute(
+        world,
+        at=now - dt.timedelta(hours=4),
+        party_name="钱七",
+        party_phone="13700001111",
+        description="与钱七的邻里纠纷",
+    )
     body = Client().get(f"{BASE}/requests.json").json()
     assert [r["service_request_id"] for r in body] == [open_case.number, nh.number, mediation.number, done.number]
     first = body[0]
@@ -110,20 +137,28 @@ def test_requests_are_public_estate_level_and_without_personal_data(world):
     one = Client().get(f"{BASE}/requests/{mediation.number}.json").json()
     assert one[0]["status_notes"] == "受理"
     xml = etree.fromstring(Client().get(f"{BASE}/requests.xml").content)
-    assert [r.findtext("service_request_id") for r in xml] == [open_case.number, nh.number, mediation.number, done.number]
+    assert [r.findtext("service_request_id") for r in xml] == [
+        open_case.number,
+        nh.number,
+        mediation.number,
+        done.number,
+    ]
     assert xml[0].findtext("zipcode") == ""  # empty element for null
 
 
-@pytest.mark.parametrize(("params", "text"), [
-    ({"status": "pending"}, "status 应为 open 或 closed"),
-    ({"service_code": "noise"}, "service_code 不存在"),
-    ({"start_date": "2019-01-01T00:00:00Z", "end_date": "2019-06-01T00:00:00Z"}, "最多相隔90天"),
-    ({"start_date": "yesterday"}, "W3C"),
-    ({"start_date": "2019-02-30"}, "W3C"),
-    ({"end_date": "2019-02-30T10:00:00+08:00"}, "W3C"),
-    ({"service_request_id": "abc"}, "格式不正确"),
-    ({"page": "0"}, "page 应为"),
-])
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [
+        ({"status": "pending"}, "status 应为 open 或 closed"),
+        ({"service_code": "noise"}, "service_code 不存在"),
+        ({"start_date": "2019-01-01T00:00:00Z", "end_date": "2019-06-01T00:00:00Z"}, "最多相隔90天"),
+        ({"start_date": "yesterday"}, "W3C"),
+        ({"start_date": "2019-02-30"}, "W3C"),
+        ({"end_date": "2019-02-30T10:00:00+08:00"}, "W3C"),
+        ({"service_request_id": "abc"}, "格式不正确"),
+        ({"page": "0"}, "page 应为"),
+    ],
+)
 def test_read_errors_are_open311_shaped(world, params, text):
     status, description = errors_of(Client().get(f"{BASE}/requests.json", params))
     assert status in (400, 404) and text in description
@@ -157,8 +192,13 @@ def test_post_creates_a_hotline_repair_in_the_estates_street(world, xuanwu_key, 
     # the clerk of the street sees it, the case steps as any other
     from disputes import services
 
-    services.dispatch_repair(case, by=world.meiyuan_clerk, team=services.save_team(
-        by=world.meiyuan_clerk, street=case.street, name="梅园维修队", kind="own", phone="025-84000000"))
+    services.dispatch_repair(
+        case,
+        by=world.meiyuan_clerk,
+        team=services.save_team(
+            by=world.meiyuan_clerk, street=case.street, name="梅园维修队", kind="own", phone="025-84000000"
+        ),
+    )
     assert Client().get(f"{BASE}/requests/{case.number}.json").json()[0]["agency_responsible"] == "梅园维修队"
 
 
@@ -170,9 +210,11 @@ def test_post_json_and_xml_bodies_and_a_dispute(world, xuanwu_key):
     assert response.status_code == 201, response.content
     case = DisputeCase.objects.get()
     assert case.channel == "hotline_12345" and case.service_code == "parking" and case.respondent == "某物业公司"
-    xml = (f"<?xml version='1.0' encoding='UTF-8'?><request><api_key>{xuanwu_key}</api_key>"
-           "<service_code>drain</service_code><address_id>MY102</address_id><description>下水道堵塞</description>"
-           f"<phone>{PHONE}</phone><attribute><urgency>normal</urgency></attribute></request>")
+    xml = (
+        f"<?xml version='1.0' encoding='UTF-8'?><request><api_key>{xuanwu_key}</api_key>"
+        "<service_code>drain</service_code><address_id>MY102</address_id><description>下水道堵塞</description>"
+        f"<phone>{PHONE}</phone><attribute><urgency>normal</urgency></attribute></request>"
+    )
     response = post(xml.encode(), fmt="xml", content_type="application/xml")
     assert response.status_code == 201, response.content
     answer = etree.fromstring(response.content)
@@ -194,23 +236,26 @@ def test_lat_long_files_at_the_nearest_estate_within_300_m(world, xuanwu_key):
     assert RepairRequest.objects.count() == 1
 
 
-@pytest.mark.parametrize(("change", "status", "text"), [
-    ({"api_key": ""}, 401, "缺少 api_key"),
-    ({"api_key": "abc.def"}, 401, "api_key 无效"),
-    ({"address_id": "NH101"}, 403, "无权在鼓楼区创建工单"),
-    ({"service_code": "noise"}, 404, "service_code 不存在"),
-    ({"service_code": ""}, 400, "缺少 service_code"),
-    ({"description": ""}, 400, "请填写 description"),
-    ({"description": "漏" * 2_000_000}, 400, "最多500个字"),
-    ({"phone": "1381234"}, 400, "phone 联系电话应为11位手机号码"),
-    ({"attribute[urgency]": "very"}, 400, "attribute[urgency] 应为 urgent"),
-    ({"attribute[room]": "1" * 30}, 400, "单元/室）最多20个字"),
-    ({"address_id": "NOPE"}, 400, "address_id 不是已登记的小区编码"),
-    ({"address_id": "", "lat": "north", "long": "118"}, 400, "lat 应为数字"),
-    ({"address_id": ""}, 400, "请提供 address_id"),
-    ({"media_url": "javascript:alert(1)"}, 400, "media_url 应为 http(s) 链接"),
-    ({"last_name": "王" * 60}, 400, "最多50个字"),
-])
+@pytest.mark.parametrize(
+    ("change", "status", "text"),
+    [
+        ({"api_key": ""}, 401, "缺少 api_key"),
+        ({"api_key": "abc.def"}, 401, "api_key 无效"),
+        ({"address_id": "NH101"}, 403, "无权在鼓楼区创建工单"),
+        ({"service_code": "noise"}, 404, "service_code 不存在"),
+        ({"service_code": ""}, 400, "缺少 service_code"),
+        ({"description": ""}, 400, "请填写 description"),
+        ({"description": "漏" * 2_000_000}, 400, "最多500个字"),
+        ({"phone": "1381234"}, 400, "phone 联系电话应为11位手机号码"),
+        ({"attribute[urgency]": "very"}, 400, "attribute[urgency] 应为 urgent"),
+        ({"attribute[room]": "1" * 30}, 400, "单元/室）最多20个字"),
+        ({"address_id": "NOPE"}, 400, "address_id 不是已登记的小区编码"),
+        ({"address_id": "", "lat": "north", "long": "118"}, 400, "lat 应为数字"),
+        ({"address_id": ""}, 400, "请提供 address_id"),
+        ({"media_url": "javascript:alert(1)"}, 400, "media_url 应为 http(s) 链接"),
+        ({"last_name": "王" * 60}, 400, "最多50个字"),
+    ],
+)
 def test_bad_posts_are_refused_in_the_standards_shape_and_write_nothing(world, xuanwu_key, change, status, text):
     response = post(hotline(xuanwu_key, **change))
     got_status, description = errors_of(response)
@@ -229,16 +274,19 @@ def test_expired_and_revoked_keys_are_refused(world, xuanwu_key):
     assert nothing_written()
 
 
-@pytest.mark.parametrize(("body", "content_type", "text"), [
-    (b'{"api_key": "x", ', "application/json", "JSON 格式错误"),
-    (b"[1, 2]", "application/json", "JSON 应为一个对象"),
-    (b'{"service_code": {"a": 1}}', "application/json", "应为文字或数字"),
-    (b"\xff\xfe", "application/json", "JSON 格式错误"),
-    (b"<request><api_key>x</api_key>", "application/xml", "XML 格式错误"),
-    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]><request>&e;</request>', "text/xml", "XML 格式错误"),
-    (b"hello", "text/plain", "不支持的提交格式"),
-    (b'{"description": "a\\u0000b"}', "application/json", "控制字符"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "text"),
+    [
+        (b'{"api_key": "x", ', "application/json", "JSON 格式错误"),
+        (b"[1, 2]", "application/json", "JSON 应为一个对象"),
+        (b'{"service_code": {"a": 1}}', "application/json", "应为文字或数字"),
+        (b"\xff\xfe", "application/json", "JSON 格式错误"),
+        (b"<request><api_key>x</api_key>", "application/xml", "XML 格式错误"),
+        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]><request>&e;</request>', "text/xml", "XML 格式错误"),
+        (b"hello", "text/plain", "不支持的提交格式"),
+        (b'{"description": "a\\u0000b"}', "application/json", "控制字符"),
+    ],
+)
 def test_unparseable_bodies(world, body, content_type, text):
     response = post(body, content_type=content_type)
     got_status, description = errors_of(response)
@@ -285,8 +333,12 @@ def test_status_notes_read_back_the_public_note_never_the_internal_one(world):
 
     now = timezone.now()
     case = repair(world, at=now - dt.timedelta(hours=2))
-    services.add_repair_note(case, by=world.users["meiyuan_clerk"], note="内部：物业经理王五 13900001111 推诿",
-                             public_note="已联系物业，明日上午上门")
+    services.add_repair_note(
+        case,
+        by=world.users["meiyuan_clerk"],
+        note="内部：物业经理王五 13900001111 推诿",
+        public_note="已联系物业，明日上午上门",
+    )
     spam = repair(world, at=now - dt.timedelta(hours=1), category="drain")
     services.mark_invalid(spam, by=world.users["meiyuan_clerk"], reason="spam", note="电话无法接通")
     read = {r["service_request_id"]: r["status_notes"] for r in Client().get(f"{BASE}/requests.json").json()}

@@ -32,18 +32,29 @@ def test_georeport_client_and_hotline_posts(live_server, world):
     key = create_key("玄武区12345热线", "--district", "320102")
 
     # the hotline hands a work order in: form-encoded, answer in JSON ...
-    order = {"api_key": key, "service_code": "water_pipe", "address_id": "MY101", "description": "厨房水管爆裂",
-             "first_name": "小红", "last_name": "李", "phone": PHONE, "attribute[urgency]": "urgent",
-             "attribute[room]": "1-202"}
+    order = {
+        "api_key": key,
+        "service_code": "water_pipe",
+        "address_id": "MY101",
+        "description": "厨房水管爆裂",
+        "first_name": "小红",
+        "last_name": "李",
+        "phone": PHONE,
+        "attribute[urgency]": "urgent",
+        "attribute[room]": "1-202",
+    }
     created = requests.post(f"{base}/requests.json", data=order, timeout=30)
     assert created.status_code == 201, created.text
     number, token = created.json()[0]["service_request_id"], created.json()[0]["token"]
     # ... and in XML, with an XML body
-    body = (f"<request><api_key>{key}</api_key><service_code>dispute_parking</service_code>"
-            f"<address_id>MY102</address_id><description>小区停车位被占</description><phone>{PHONE}</phone>"
-            "<first_name>小红</first_name><last_name>李</last_name></request>").encode()
-    created_xml = requests.post(f"{base}/requests.xml", data=body, headers={"Content-Type": "application/xml"},
-                                timeout=30)
+    body = (
+        f"<request><api_key>{key}</api_key><service_code>dispute_parking</service_code>"
+        f"<address_id>MY102</address_id><description>小区停车位被占</description><phone>{PHONE}</phone>"
+        "<first_name>小红</first_name><last_name>李</last_name></request>"
+    ).encode()
+    created_xml = requests.post(
+        f"{base}/requests.xml", data=body, headers={"Content-Type": "application/xml"}, timeout=30
+    )
     assert created_xml.status_code == 201, created_xml.text
     dispute_number = etree.fromstring(created_xml.content).findtext("request/service_request_id")
     assert dispute_number.startswith("JF")
@@ -51,8 +62,7 @@ def test_georeport_client_and_hotline_posts(live_server, world):
     # a key of 玄武区 cannot create a case in 鼓楼区
     foreign = requests.post(f"{base}/requests.json", data={**order, "address_id": "NH101"}, timeout=30)
     assert foreign.status_code == 403 and "鼓楼区" in foreign.json()[0]["description"]
-    bad_xml = requests.post(f"{base}/requests.xml", data=b"<request>", headers={"Content-Type": "text/xml"},
-                            timeout=30)
+    bad_xml = requests.post(f"{base}/requests.xml", data=b"<request>", headers={"Content-Type": "text/xml"}, timeout=30)
     assert bad_xml.status_code == 400 and b"<errors><error><code>400</code>" in bad_xml.content
 
     repair = RepairRequest.objects.get()
@@ -73,8 +83,15 @@ def test_georeport_client_and_hotline_posts(live_server, world):
     assert requests.get(f"{base}/tokens/{token}.json", timeout=30).json()[0]["service_request_id"] == number
 
     # nothing personal in any GeoReport answer
-    for path in ("requests.json", "requests.xml", f"requests/{number}.json", f"requests/{dispute_number}.xml",
-                 f"tokens/{token}.json", "services.json", "discovery.json"):
+    for path in (
+        "requests.json",
+        "requests.xml",
+        f"requests/{number}.json",
+        f"requests/{dispute_number}.xml",
+        f"tokens/{token}.json",
+        "services.json",
+        "discovery.json",
+    ):
         text = requests.get(f"{base}/{path}", timeout=30).text
         for personal in (PHONE, "小红", "李小红", "1-202"):
             assert personal not in text, (path, personal)

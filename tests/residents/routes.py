@@ -19,8 +19,9 @@ def public(status: int = 200) -> dict[str, int]:
 
 
 def staff(ok_status: int = 200) -> dict[str, int]:
-    return statuses(MY101_STREET_WRITERS, ok_status=ok_status,
-                    forbidden=SIGNED_IN - MY101_STREET_WRITERS - OTHER_STREET_CLERKS)
+    return statuses(
+        MY101_STREET_WRITERS, ok_status=ok_status, forbidden=SIGNED_IN - MY101_STREET_WRITERS - OTHER_STREET_CLERKS
+    )
 
 
 def _entry(world):
@@ -36,9 +37,19 @@ def entry_token(world):
 def _resident_repair(world):
     from residents import services
 
-    return services.submit_report(entry=_entry(world), kind="repair", service_code="drain", urgency="normal",
-                                  description="下水道堵塞", building="1", unit="1", room="101", name="王五",
-                                  phone="13700001234", photos=[])
+    return services.submit_report(
+        entry=_entry(world),
+        kind="repair",
+        service_code="drain",
+        urgency="normal",
+        description="下水道堵塞",
+        building="1",
+        unit="1",
+        room="101",
+        name="王五",
+        phone="13700001234",
+        photos=[],
+    )
 
 
 def tracking_token(world):
@@ -72,7 +83,10 @@ ROUTES = [
     Route("residents:poster", get=staff(), kwargs=estate),
     # the call-back list (in disputes, for the clerks)
     Route("disputes:callback_list", get=statuses(SIGNED_IN)),
-    Route("disputes:callback_record", get=None,
-          post=statuses(MY101_CASE_WRITERS, ok_status=400, forbidden=SEES_MY101 - MY101_CASE_WRITERS),
-          kwargs=dissatisfied_repair),
+    Route(
+        "disputes:callback_record",
+        get=None,
+        post=statuses(MY101_CASE_WRITERS, ok_status=400, forbidden=SEES_MY101 - MY101_CASE_WRITERS),
+        kwargs=dissatisfied_repair,
+    ),
 ]

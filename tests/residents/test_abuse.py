@@ -21,21 +21,24 @@ def _nothing_written():
     return not RepairRequest.objects.exists() and not DisputeCase.objects.exists() and not Attachment.objects.exists()
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (report(description=""), "请简要描述情况。"),
-    (report(description="   "), "请简要描述情况。"),
-    (report(description="漏" * 2_000_000), "情况描述不能超过500字。"),
-    (report(phone="1391234567"), "请填写11位手机号码。"),
-    (report(phone="139123456789"), "请填写11位手机号码。"),
-    (report(phone="025-8412345"), "请填写11位手机号码。"),
-    (report(phone=""), "请填写11位手机号码。"),
-    (report(repair_category="parking"), "所选类别不是报修类别，请重新选择。"),
-    (report(kind="dispute", dispute_category="water_pipe"), "所选类别不是矛盾纠纷类别，请重新选择。"),
-    (report(repair_category=""), "请选择报修类别。"),
-    (report(kind="complaint"), "请选择报修或矛盾纠纷求助。"),
-    (report(urgency="asap"), "请选择紧急或一般。"),
-    (report(room="3" * 21), "室号不能超过20字。"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (report(description=""), "请简要描述情况。"),
+        (report(description="   "), "请简要描述情况。"),
+        (report(description="漏" * 2_000_000), "情况描述不能超过500字。"),
+        (report(phone="1391234567"), "请填写11位手机号码。"),
+        (report(phone="139123456789"), "请填写11位手机号码。"),
+        (report(phone="025-8412345"), "请填写11位手机号码。"),
+        (report(phone=""), "请填写11位手机号码。"),
+        (report(repair_category="parking"), "所选类别不是报修类别，请重新选择。"),
+        (report(kind="dispute", dispute_category="water_pipe"), "所选类别不是矛盾纠纷类别，请重新选择。"),
+        (report(repair_category=""), "请选择报修类别。"),
+        (report(kind="complaint"), "请选择报修或矛盾纠纷求助。"),
+        (report(urgency="asap"), "请选择紧急或一般。"),
+        (report(room="3" * 21), "室号不能超过20字。"),
+    ],
+)
 def test_bad_fields_are_refused_in_chinese_and_nothing_is_written(client, entry, data, message, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # let the 2 MB description reach the form
     response = _post(client, entry, data)
@@ -44,14 +47,22 @@ def test_bad_fields_are_refused_in_chinese_and_nothing_is_written(client, entry,
     assert _nothing_written()
 
 
-@pytest.mark.parametrize(("photos", "message"), [
-    ([renamed_pdf()], "第1张照片不是可识别的图片"),
-    ([jpeg_with_exif(), png_header(10_000, 5_000)], "第2张照片像素过大（超过4000万像素）"),
-    ([jpeg_with_exif(f"p{i}.jpg") for i in range(6)], "最多上传3张照片。"),
-    ([SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (10 * 1024 * 1024), content_type="image/jpeg")],
-     "第1张照片超过10MB"),
-    ([SimpleUploadedFile("x.jpg", b"\xff\xd8\xff\xe0garbage", content_type="image/jpeg")], "第1张照片不是可识别的图片"),
-])
+@pytest.mark.parametrize(
+    ("photos", "message"),
+    [
+        ([renamed_pdf()], "第1张照片不是可识别的图片"),
+        ([jpeg_with_exif(), png_header(10_000, 5_000)], "第2张照片像素过大（超过4000万像素）"),
+        ([jpeg_with_exif(f"p{i}.jpg") for i in range(6)], "最多上传3张照片。"),
+        (
+            [SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (10 * 1024 * 1024), content_type="image/jpeg")],
+            "第1张照片超过10MB",
+        ),
+        (
+            [SimpleUploadedFile("x.jpg", b"\xff\xd8\xff\xe0garbage", content_type="image/jpeg")],
+            "第1张照片不是可识别的图片",
+        ),
+    ],
+)
 def test_bad_photos_are_refused_and_nothing_is_written(client, entry, photos, message):
     response = _post(client, entry, {**report(), "photos": photos})
     assert response.status_code == 400
@@ -140,7 +151,8 @@ class RecordingGateway:
 
 
 def test_a_plugged_gateway_gets_the_receipt_for_the_resident_and_the_log_never_the_number(
-        client, entry, settings, caplog, django_capture_on_commit_callbacks):
+    client, entry, settings, caplog, django_capture_on_commit_callbacks
+):
     import logging
 
     caplog.set_level(logging.INFO, logger="residents.notify")

@@ -34,9 +34,15 @@ def test_anonymous_resident_reports_a_repair_with_a_photo_and_gets_a_receipt(cli
     before = timezone.now()
     page = client.get(_url(entry))
     assert page.status_code == 200 and world.estates["MY101"].name in page.content.decode()
-    response = client.post(_url(entry), {**report(), "photos": [jpeg_with_exif()],
-                                         # a time typed into the form is not read: the server's clock is
-                                         "requested_datetime": "2019-01-01T08:00"})
+    response = client.post(
+        _url(entry),
+        {
+            **report(),
+            "photos": [jpeg_with_exif()],
+            # a time typed into the form is not read: the server's clock is
+            "requested_datetime": "2019-01-01T08:00",
+        },
+    )
     repair = RepairRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("residents:track", args=[repair.tracking_token]) + "?new=1"
@@ -104,7 +110,9 @@ def test_new_resident_reports_are_counted_and_first_in_the_streets_list(client, 
     client.post(_url(entry), report())
     resident = RepairRequest.objects.get()
     # a clerk's own case recorded later is newer, but the resident's report stays on top
-    create_repair(by=world.users["meiyuan_clerk"], estate=world.estates["MY102"], service_code="drain", urgency="normal")
+    create_repair(
+        by=world.users["meiyuan_clerk"], estate=world.estates["MY102"], service_code="drain", urgency="normal"
+    )
     assert new_resident_cases_count(world.users["meiyuan_clerk"]) == 1
     assert new_resident_cases_count(world.users["xinjiekou_clerk"]) == 0
     client.force_login(world.users["meiyuan_clerk"])
@@ -130,12 +138,34 @@ def test_a_second_report_of_the_same_room_within_two_hours_is_flagged_and_linked
 def test_reports_more_than_two_hours_apart_are_not_duplicates(world, entry):
     from disputes.services import find_duplicate
 
-    first = services.submit_report(entry=entry, kind="repair", service_code="water_pipe", urgency="urgent",
-                                   description="漏水", building="3", unit="2", room="301", name="", phone=MOBILE, photos=[])
+    first = services.submit_report(
+        entry=entry,
+        kind="repair",
+        service_code="water_pipe",
+        urgency="urgent",
+        description="漏水",
+        building="3",
+        unit="2",
+        room="301",
+        name="",
+        phone=MOBILE,
+        photos=[],
+    )
     first.requested_datetime -= dt.timedelta(hours=2, minutes=1)
     first.save()
-    second = services.submit_report(entry=entry, kind="repair", service_code="water_pipe", urgency="urgent",
-                                    description="漏水", building="3", unit="2", room="301", name="", phone=MOBILE, photos=[])
+    second = services.submit_report(
+        entry=entry,
+        kind="repair",
+        service_code="water_pipe",
+        urgency="urgent",
+        description="漏水",
+        building="3",
+        unit="2",
+        room="301",
+        name="",
+        phone=MOBILE,
+        photos=[],
+    )
     assert second.duplicate_of is None and find_duplicate(second) is None
 
 
@@ -145,9 +175,16 @@ def test_clerks_cannot_record_a_case_as_resident_reported(client, world):
     from disputes.imports import CHANNEL
 
     client.force_login(world.users["meiyuan_clerk"])
-    response = client.post(reverse("api:repair-list"), {
-        "estate_code": world.estates["MY101"].code, "service_code": "drain", "urgency": "normal", "channel": "resident",
-    }, content_type="application/json")
+    response = client.post(
+        reverse("api:repair-list"),
+        {
+            "estate_code": world.estates["MY101"].code,
+            "service_code": "drain",
+            "urgency": "normal",
+            "channel": "resident",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and list(response.json()["errors"]) == ["channel"]
     assert not RepairRequest.objects.exists()
     assert "居民自报" not in CHANNEL

@@ -21,17 +21,28 @@ pytestmark = pytest.mark.django_db
 
 
 def _report(entry, room="301", phone=MOBILE, kind="repair", code="water_pipe"):
-    return services.submit_report(entry=entry, kind=kind, service_code=code, urgency="urgent" if kind == "repair" else "",
-                                  description="厨房水管爆裂", building="3", unit="2", room=room, name="李四",
-                                  phone=phone, photos=[])
+    return services.submit_report(
+        entry=entry,
+        kind=kind,
+        service_code=code,
+        urgency="urgent" if kind == "repair" else "",
+        description="厨房水管爆裂",
+        building="3",
+        unit="2",
+        room=room,
+        name="李四",
+        phone=phone,
+        photos=[],
+    )
 
 
 def _completed(world, entry):
     repair = _report(entry)
     clerk = world.users["meiyuan_clerk"]
     crew = repair.street.repair_teams.first() or team(world)
-    cases.dispatch_repair(repair, by=clerk, team=crew, note="内部：张师傅 13511112222 负责",
-                          public_note="维修人员将在两小时内上门。")
+    cases.dispatch_repair(
+        repair, by=clerk, team=crew, note="内部：张师傅 13511112222 负责", public_note="维修人员将在两小时内上门。"
+    )
     cases.record_arrival(repair, by=clerk)
     cases.add_repair_note(repair, by=clerk, note="内部备注：物业不配合")
     cases.complete_repair(repair, by=clerk, note="内部：更换阀门", public_note="已更换阀门，恢复供水。")
@@ -46,13 +57,29 @@ def _track(client, case):
 def test_the_tracking_page_shows_the_steps_and_public_notes_only(client, world, entry):
     repair, crew = _completed(world, entry)
     page = _track(client, repair)
-    for text in ("已受理", "已派单", "处理中", "已完成", "维修人员将在两小时内上门。", "已更换阀门，恢复供水。",
-                 "梅园新村街道应急维修服务站", repair.number):
+    for text in (
+        "已受理",
+        "已派单",
+        "处理中",
+        "已完成",
+        "维修人员将在两小时内上门。",
+        "已更换阀门，恢复供水。",
+        "梅园新村街道应急维修服务站",
+        repair.number,
+    ):
         assert text in page, text
-    for secret in ("张师傅", "13511112222", "物业不配合", MOBILE, "李四", crew.phone,
-                   world.users["meiyuan_clerk"].display_name, "内部"):
+    for secret in (
+        "张师傅",
+        "13511112222",
+        "物业不配合",
+        MOBILE,
+        "李四",
+        crew.phone,
+        world.users["meiyuan_clerk"].display_name,
+        "内部",
+    ):
         assert secret not in page, secret
-    steps = page[page.index("办理经过"):]
+    steps = page[page.index("办理经过") :]
     assert steps.index("已受理") < steps.index("已派单") < steps.index("处理中") < steps.index("已完成")
 
 
@@ -66,9 +93,10 @@ def test_the_clerk_marks_a_duplicate_invalid_and_the_resident_sees_why(client, w
     second = _report(entry, phone="13800001111")
     assert second.duplicate_of == first
     client.force_login(world.users["meiyuan_clerk"])
-    response = client.post(reverse("disputes:repair_step", args=[second.pk]),
-                           {"step": "invalid", "reason": "duplicate", "duplicate_number": first.number,
-                            "version": second.version})
+    response = client.post(
+        reverse("disputes:repair_step", args=[second.pk]),
+        {"step": "invalid", "reason": "duplicate", "duplicate_number": first.number, "version": second.version},
+    )
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.status == "invalid" and second.completed_datetime and second.duplicate_of == first
@@ -84,10 +112,12 @@ def test_the_clerk_marks_a_duplicate_invalid_and_the_resident_sees_why(client, w
 def test_invalid_needs_a_reason_and_a_duplicate_of_the_same_street(world, entry):
     repair = _report(entry)
     clerk = world.users["meiyuan_clerk"]
-    foreign_estate = next(e for e in world.estates.values() if e.street_id != repair.street_id
-                          and e.district_id == repair.district_id)
-    other = cases.create_repair(by=world.users["xinjiekou_clerk"], estate=foreign_estate, service_code="drain",
-                                urgency="normal")
+    foreign_estate = next(
+        e for e in world.estates.values() if e.street_id != repair.street_id and e.district_id == repair.district_id
+    )
+    other = cases.create_repair(
+        by=world.users["xinjiekou_clerk"], estate=foreign_estate, service_code="drain", urgency="normal"
+    )
     with pytest.raises(ValidationError) as bad:
         cases.mark_invalid(repair, by=clerk, reason="bored")
     assert "请选择无效原因。" in str(bad.value)
@@ -101,7 +131,8 @@ def test_invalid_needs_a_reason_and_a_duplicate_of_the_same_street(world, entry)
 
 
 def test_rating_once_within_the_days_and_dissatisfied_goes_to_the_callback_list(
-        client, world, entry, caplog, django_capture_on_commit_callbacks):
+    client, world, entry, caplog, django_capture_on_commit_callbacks
+):
     repair, _crew = _completed(world, entry)
     url = reverse("residents:track", args=[repair.tracking_token])
     caplog.set_level(logging.INFO, logger="residents.notify")
@@ -134,10 +165,14 @@ def test_no_rating_before_the_close_nor_after_rating_days(client, world, entry, 
     RepairRequest.objects.filter(pk=repair.pk).update(
         requested_datetime=timezone.now() - dt.timedelta(days=20),
         expected_datetime=timezone.now() - dt.timedelta(days=19),
-        completed_datetime=timezone.now() - dt.timedelta(days=15, minutes=1))
+        completed_datetime=timezone.now() - dt.timedelta(days=15, minutes=1),
+    )
     repair.refresh_from_db()
     assert not cases.may_rate(repair)
-    assert client.post(reverse("residents:track", args=[repair.tracking_token]), {"satisfaction": "fairly"}).status_code == 400
+    assert (
+        client.post(reverse("residents:track", args=[repair.tracking_token]), {"satisfaction": "fairly"}).status_code
+        == 400
+    )
 
 
 def test_a_callback_may_reopen_the_repair_which_keeps_its_receipt_time(client, world, entry):
@@ -147,8 +182,10 @@ def test_a_callback_may_reopen_the_repair_which_keeps_its_receipt_time(client, w
     client.force_login(world.users["meiyuan_clerk"])
     empty = client.post(reverse("disputes:callback_record", args=["repairs", repair.pk]), {"note": ""})
     assert empty.status_code == 400 and "请填写回访记录。" in empty.content.decode()
-    response = client.post(reverse("disputes:callback_record", args=["repairs", repair.pk]),
-                           {"note": "居民反映仍漏水，安排复修", "reopen": "on"})
+    response = client.post(
+        reverse("disputes:callback_record", args=["repairs", repair.pk]),
+        {"note": "居民反映仍漏水，安排复修", "reopen": "on"},
+    )
     assert response.status_code == 302
     repair.refresh_from_db()
     assert repair.status == "dispatched" and repair.completed_datetime is None and repair.reopened_count == 1
@@ -187,7 +224,13 @@ def test_a_dispute_request_is_followed_and_rated_like_a_repair(client, world, en
     cases.transition_dispute(case, "start", by=clerk, note="内部：双方情绪激动", public_note="调解员已联系双方。")
     cases.transition_dispute(case, "resolve", by=clerk, public_note="双方达成协议。")
     page = _track(client, case)
-    for text in ("已受理（梅园新村街道物业管理矛盾调解站）", "处理中（调解中）", "调解员已联系双方。", "已调解", "双方达成协议。"):
+    for text in (
+        "已受理（梅园新村街道物业管理矛盾调解站）",
+        "处理中（调解中）",
+        "调解员已联系双方。",
+        "已调解",
+        "双方达成协议。",
+    ):
         assert text in page, text
     assert "情绪激动" not in page and "请评价处理结果" in page
     response = client.post(reverse("residents:track", args=[case.tracking_token]), {"satisfaction": "satisfied"})

@@ -25,16 +25,19 @@ def street_row(world, street_name, estates=None, **kw):
     return next(r for r in report.rows if r.level == "street")
 
 
-@pytest.mark.parametrize("estates, staff, gap, excess, status", [
-    (99, 2, 1, 0, "缺编1人"),
-    (99, 3, 0, 0, "达标"),
-    (99, 5, 0, 0, "达标"),
-    (99, 7, 0, 2, "超出2人"),
-    (100, 2, 3, 0, "缺编3人"),
-    (100, 3, 2, 0, "缺编2人"),
-    (100, 5, 0, 0, "达标"),
-    (100, 7, 0, 0, "达标"),  # ≥ 100 estates: at least 5, no maximum
-])
+@pytest.mark.parametrize(
+    "estates, staff, gap, excess, status",
+    [
+        (99, 2, 1, 0, "缺编1人"),
+        (99, 3, 0, 0, "达标"),
+        (99, 5, 0, 0, "达标"),
+        (99, 7, 0, 2, "超出2人"),
+        (100, 2, 3, 0, "缺编3人"),
+        (100, 3, 2, 0, "缺编2人"),
+        (100, 5, 0, 0, "达标"),
+        (100, 7, 0, 0, "达标"),  # ≥ 100 estates: at least 5, no maximum
+    ],
+)
 def test_street_norm_at_its_edges(world, estates, staff, gap, excess, status):
     add_staff(Street.objects.get(name="梅园新村街道"), staff)
     row = street_row(world, "梅园新村街道", estates)

@@ -50,8 +50,12 @@ def check_compliance_report(client, demo, django_capture_on_commit_callbacks):
         wb = openpyxl.load_workbook(fh)
     rows = list(wb["明细"].iter_rows(values_only=True))
     data = [dict(zip(rows[2], r, strict=False)) for r in rows[3:]]
-    exported = {(r["层级"], r["单位"]): (r["最少人数"], r["计入人数（专职）"], r["缺编人数"], r["超出人数"]) for r in data}
-    assert exported == {(r.level_label, r.unit.name): (r.minimum, r.counted, r.gap, r.excess) for r in districts + streets}
+    exported = {
+        (r["层级"], r["单位"]): (r["最少人数"], r["计入人数（专职）"], r["缺编人数"], r["超出人数"]) for r in data
+    }
+    assert exported == {
+        (r.level_label, r.unit.name): (r.minimum, r.counted, r.gap, r.excess) for r in districts + streets
+    }
 
 
 def breaks_rules(estate, contracts, today) -> bool:
@@ -103,16 +107,22 @@ def check_unit_assessment(demo):
     year = 2019
     assert AssessmentYear.objects.get(year=year).status == "closed"
     call_command("run_unit_assessment", str(year))
-    for level, units in (("district", District.objects.count()), ("street", Street.objects.count()),
-                         ("community", Community.objects.count())):
+    for level, units in (
+        ("district", District.objects.count()),
+        ("street", Street.objects.count()),
+        ("community", Community.objects.count()),
+    ):
         scores = UnitScore.objects.filter(year=year, level=level)
         assert scores.count() == units
         assert not scores.filter(rank__isnull=True).exists() and scores.filter(rank=1).exists()
         for s in scores:
             assert s.total == s.estate_score + s.dispute_score + s.staffing_score + s.coverage_score
-            assert Decimal("0") <= s.staffing_score <= Decimal("15") and Decimal("0") <= s.coverage_score <= Decimal("15")
-            assert s.estate_score == (Decimal("0.00") if s.mean_score is None else
-                                      (s.mean_score * 40 / 100).quantize(Decimal("0.01")))
+            assert Decimal("0") <= s.staffing_score <= Decimal("15") and Decimal("0") <= s.coverage_score <= Decimal(
+                "15"
+            )
+            assert s.estate_score == (
+                Decimal("0.00") if s.mean_score is None else (s.mean_score * 40 / 100).quantize(Decimal("0.01"))
+            )
     # the assessed estates of the demo give the main districts an estate item, and their cases a dispute item
     main = UnitScore.objects.filter(year=year, level="district", district__is_main_urban=True)
     assert all(s.estate_score > 0 for s in main)

@@ -24,8 +24,15 @@ def _community_row(world, day):
 def test_a_past_year_is_judged_by_the_norms_in_force_then(world):
     # from 2021 a community needs 2–3 full-time advisors; until 2020 it was 1–2
     StaffingNorm.objects.filter(level="community").update(valid_to_year=2020)
-    StaffingNorm.objects.create(level="community", estates_from=0, min_staff=2, max_staff=3, counted_post="advisor",
-                                valid_from_year=2021, source="示例：2021年新标准")
+    StaffingNorm.objects.create(
+        level="community",
+        estates_from=0,
+        min_staff=2,
+        max_staff=3,
+        counted_post="advisor",
+        valid_from_year=2021,
+        source="示例：2021年新标准",
+    )
     add_staff(world.communities["MY1"], 1, since=dt.date(2019, 1, 1))
     old = _community_row(world, dt.date(2020, 12, 31))
     new = _community_row(world, dt.date(2021, 12, 31))
@@ -36,8 +43,9 @@ def test_a_past_year_is_judged_by_the_norms_in_force_then(world):
 
 
 def test_overlapping_norms_are_refused_with_a_message(world):
-    norm = StaffingNorm(level="community", estates_from=0, min_staff=2, max_staff=3, counted_post="advisor",
-                        valid_from_year=2021)
+    norm = StaffingNorm(
+        level="community", estates_from=0, min_staff=2, max_staff=3, counted_post="advisor", valid_from_year=2021
+    )
     with pytest.raises(ValidationError) as info:
         norm.full_clean()
     assert "重叠" in info.value.message_dict["valid_from_year"][0]

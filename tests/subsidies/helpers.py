@@ -14,8 +14,13 @@ from communities.models import Community, Estate, Street
 def example_estate(world):
     """示例小区 in 玄武区 (梅园新村街道, community MY1), renovated 2017, 32,600.50 m²."""
     return Estate.objects.create(
-        code="SL001", name="示例小区", community=world.communities["MY1"], building_area=Decimal("32600.50"),
-        category="renovated", renovation_year=2017, management_mode="public_welfare",
+        code="SL001",
+        name="示例小区",
+        community=world.communities["MY1"],
+        building_area=Decimal("32600.50"),
+        category="renovated",
+        renovation_year=2017,
+        management_mode="public_welfare",
     )
 
 
@@ -24,8 +29,13 @@ def new_renovated_estate():
     street = Street.objects.filter(district__name="秦淮区").order_by("code").first()
     community, _ = Community.objects.get_or_create(name="示例社区", street=street)
     return Estate.objects.create(
-        code="XZZ01", name="新整治小区", community=community, building_area=Decimal("61000.00"),
-        category="renovated", renovation_year=2018, management_mode="basic_service",
+        code="XZZ01",
+        name="新整治小区",
+        community=community,
+        building_area=Decimal("61000.00"),
+        category="renovated",
+        renovation_year=2018,
+        management_mode="basic_service",
     )
 
 
@@ -34,9 +44,16 @@ def inspect(estate, by, year, scores=(14, 13, 9, 8)):
 
     keys = ("cleanliness", "order", "greening", "facilities")
     total = sum(int(Decimal(str(v)) * 10) for v in scores)
-    insp = Inspection(estate=estate, date=dt.date(year, 3, 5), inspector_name="检查员", source="street",
-                      status="submitted", scores={k: str(v) for k, v in zip(keys, scores, strict=False)},
-                      total_tenths=total, created_by=by)
+    insp = Inspection(
+        estate=estate,
+        date=dt.date(year, 3, 5),
+        inspector_name="检查员",
+        source="street",
+        status="submitted",
+        scores={k: str(v) for k, v in zip(keys, scores, strict=False)},
+        total_tenths=total,
+        created_by=by,
+    )
     insp.save()
     return insp
 

@@ -28,14 +28,25 @@ def test_worked_example_management_subsidy(world):
     worked_example_inputs(estate, world.meiyuan_clerk)
     run_year(2019)
     row = Allocation.objects.get(estate=estate, sheet__year=2019, kind="management")
-    assert (row.area, row.score, row.grade, row.rate) == (Decimal("32600.50"), Decimal("93.00"), "三星", Decimal("3.60"))
+    assert (row.area, row.score, row.grade, row.rate) == (
+        Decimal("32600.50"),
+        Decimal("93.00"),
+        "三星",
+        Decimal("3.60"),
+    )
     assert (row.amount_fen, row.city_fen, row.district_fen) == (fen("117,361.80"), fen("29,340.45"), fen("88,021.35"))
     assert row.payee == "梅园新村街道办事处"  # public welfare mode without a firm on record: the street office
     # renovated 2017: no start-up tranche
     assert not Allocation.objects.filter(estate=estate, kind="startup").exists()
     s = sheet(2019, "玄武区")
     assert (s.status, s.version, s.estates, s.total_fen, s.city_fen, s.district_fen) == (
-        "draft", 1, 1, fen("117361.80"), fen("29340.45"), fen("88021.35"))
+        "draft",
+        1,
+        1,
+        fen("117361.80"),
+        fen("29340.45"),
+        fen("88021.35"),
+    )
 
 
 def test_every_covered_district_gets_a_sheet_zeros_included(world):
@@ -47,8 +58,11 @@ def test_every_covered_district_gets_a_sheet_zeros_included(world):
 
 def test_worked_example_startup_tranches_over_three_years(world):
     estate = new_renovated_estate()
-    expected = {2018: (1, "80000.00", "20000.00", "60000.00"), 2019: (2, "48000.00", "12000.00", "36000.00"),
-                2020: (3, "32000.00", "8000.00", "24000.00")}
+    expected = {
+        2018: (1, "80000.00", "20000.00", "60000.00"),
+        2019: (2, "48000.00", "12000.00", "36000.00"),
+        2020: (3, "32000.00", "8000.00", "24000.00"),
+    }
     for year, (tranche, amount, city, district) in expected.items():
         inspect(estate, world.meiyuan_clerk, year, (10, 10, 5, 5))  # 不达标 still gets its tranche
         run_year(year)
@@ -100,13 +114,20 @@ def test_rerun_recomputes_drafts_but_never_an_approved_sheet(world):
     row = adj.rows.get()
     # 30,000 × 3.60 = 108,000.00 → 追回 9,361.80 (city 2,340.45, district 7,021.35)
     assert (row.previous_fen, row.amount_fen, row.diff_fen, row.diff_label) == (
-        fen("117361.80"), fen("108000.00"), -fen("9361.80"), "追回")
+        fen("117361.80"),
+        fen("108000.00"),
+        -fen("9361.80"),
+        "追回",
+    )
     assert (row.diff_city_fen, row.diff_district_fen) == (-fen("2340.45"), -fen("7021.35"))
     assert (adj.total_fen, adj.city_recover_fen, adj.district_recover_fen, adj.city_pay_fen) == (
-        -fen("9361.80"), fen("2340.45"), fen("7021.35"), 0)
+        -fen("9361.80"),
+        fen("2340.45"),
+        fen("7021.35"),
+        0,
+    )
     # other districts were approved? no: they stay drafts and are recomputed in place
     assert sheet(2019, "鼓楼区").version == 1
-
 
 
 def test_a_district_outside_the_six_with_its_own_district_funded_policy(world):
@@ -116,11 +137,18 @@ def test_a_district_outside_the_six_with_its_own_district_funded_policy(world):
     pukou = District.objects.get(name="浦口区")
     street = Street.objects.filter(district=pukou).order_by("code").first()
     community = Community.objects.create(name="浦口示例社区", street=street)
-    estate = Estate.objects.create(code="PK001", name="浦口小区", community=community, building_area=Decimal("10000.00"),
-                                   category="unrenovated")
-    policy = Policy.objects.create(kind="management", name="浦口区老旧小区管理扶持（区级自筹）", source_document="浦政办",
-                                   valid_from_year=2019, valid_to_year=2019, categories=["unrenovated"],
-                                   city_share=Decimal("0"))
+    estate = Estate.objects.create(
+        code="PK001", name="浦口小区", community=community, building_area=Decimal("10000.00"), category="unrenovated"
+    )
+    policy = Policy.objects.create(
+        kind="management",
+        name="浦口区老旧小区管理扶持（区级自筹）",
+        source_document="浦政办",
+        valid_from_year=2019,
+        valid_to_year=2019,
+        categories=["unrenovated"],
+        city_share=Decimal("0"),
+    )
     policy.districts.set([pukou])
     policy.rates.create(grade="一星", rate=Decimal("1.00"))
     inspect(estate, world.meiyuan_clerk, 2019, (19, 19, 9))  # 47 + 20 + 0 + 6 = 73 → 一星

@@ -41,7 +41,12 @@ def test_upheld_late_appeal_gives_a_supplement(world, tmp_path):
     assert adj.version == 2 and adj.kind == "adjustment" and adj.status == "draft"
     row = adj.rows.get()
     expected = (other.building_area * Decimal("1.20")).quantize(Decimal("0.01"))
-    assert (row.estate_id, row.previous_fen, row.amount_fen, row.diff_label) == (other.pk, 0, fen(str(expected)), "补拨")
+    assert (row.estate_id, row.previous_fen, row.amount_fen, row.diff_label) == (
+        other.pk,
+        0,
+        fen(str(expected)),
+        "补拨",
+    )
     assert adj.city_pay_fen + adj.district_pay_fen == fen(str(expected)) and adj.city_recover_fen == 0
     # the approved original is untouched
     original.refresh_from_db()
@@ -52,11 +57,13 @@ def test_upheld_late_appeal_gives_a_supplement(world, tmp_path):
     close_year(2019, world.city_admin)
     adj = services.confirm_sheet(adj, by=world.xuanwu_staff)
     adj = services.approve_sheet(adj, by=world.city_admin2)
-    services.record_disbursement(adj, by=world.city_finance, amount=adj.city_pay_fen, date=dt.date.today(),
-                                 document_no="补拨1")
+    services.record_disbursement(
+        adj, by=world.city_finance, amount=adj.city_pay_fen, date=dt.date.today(), document_no="补拨1"
+    )
     with pytest.raises(Refused):
-        services.record_disbursement(adj, by=world.city_finance, amount=1, date=dt.date.today(), document_no="x",
-                                     direction="recovery")
+        services.record_disbursement(
+            adj, by=world.city_finance, amount=1, date=dt.date.today(), document_no="x", direction="recovery"
+        )
     # the workbook lists the adjustment beside the original amounts
     out = tmp_path / "adj.xlsx"
     call_command("export_allocations", "2019", "--out", str(out))
@@ -80,17 +87,26 @@ def test_audit_finding_gives_a_recovery_recorded_by_finance(world):
     estate.save()
     run_year(2019, "city_admin")
     close_year(2019, world.city_admin)
-    adj = services.approve_sheet(services.confirm_sheet(sheet(2019, "玄武区"), by=world.xuanwu_staff), by=world.city_admin2)
+    adj = services.approve_sheet(
+        services.confirm_sheet(sheet(2019, "玄武区"), by=world.xuanwu_staff), by=world.city_admin2
+    )
     row = adj.rows.get()
     assert (row.diff_fen, row.diff_label, row.diff_city_fen, row.diff_district_fen) == (
-        -fen("9361.80"), "追回", -fen("2340.45"), -fen("7021.35"))
+        -fen("9361.80"),
+        "追回",
+        -fen("2340.45"),
+        -fen("7021.35"),
+    )
     with pytest.raises(Refused, match="超过待追回余额"):
-        services.record_disbursement(adj, by=world.city_finance, amount="2340.46", date=today, document_no="追1",
-                                     direction="recovery")
-    services.record_disbursement(adj, by=world.city_finance, amount="2340.45", date=today, document_no="追1",
-                                 direction="recovery")
-    services.record_disbursement(adj, by=world.xuanwu_finance, amount="7021.35", date=today, document_no="追2",
-                                 direction="recovery")
+        services.record_disbursement(
+            adj, by=world.city_finance, amount="2340.46", date=today, document_no="追1", direction="recovery"
+        )
+    services.record_disbursement(
+        adj, by=world.city_finance, amount="2340.45", date=today, document_no="追1", direction="recovery"
+    )
+    services.record_disbursement(
+        adj, by=world.xuanwu_finance, amount="7021.35", date=today, document_no="追2", direction="recovery"
+    )
     adj.refresh_from_db()
     assert adj.settled_at is not None
     # the original rows are unchanged

@@ -15,7 +15,8 @@ from subsidies.models import AllocationSheet
 
 areas = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2)
 rates = st.sampled_from([Decimal("3.60"), Decimal("2.40"), Decimal("1.20")]) | st.decimals(
-    min_value=Decimal("0"), max_value=Decimal("99.99"), places=2)
+    min_value=Decimal("0"), max_value=Decimal("99.99"), places=2
+)
 amounts = st.integers(min_value=0, max_value=10**13)
 shares = st.sampled_from([Decimal("0.25"), Decimal("0"), Decimal("1"), Decimal("0.3333")])
 
@@ -47,16 +48,31 @@ def test_three_tranches_add_up_to_the_total(total):
 
 line_st = st.builds(
     lambda eid, kind, amount, prev: _line(eid, kind, amount, prev),
-    st.integers(1, 50), st.sampled_from([PolicyKind.MANAGEMENT, PolicyKind.STARTUP]), amounts, amounts,
+    st.integers(1, 50),
+    st.sampled_from([PolicyKind.MANAGEMENT, PolicyKind.STARTUP]),
+    amounts,
+    amounts,
 )
 
 
 def _line(eid, kind, amount, prev):
     city, district = split_shares(amount, Decimal("0.25"))
     pc, pd = split_shares(prev, Decimal("0.25"))
-    return Line(estate_id=eid, district_id=1, street_id=1, community_id=1, kind=kind, policy_id=None,
-                area=Decimal("100.00"), score=None, grade="", amount_fen=amount, city_fen=city, district_fen=district,
-                previous=(prev, pc, pd))
+    return Line(
+        estate_id=eid,
+        district_id=1,
+        street_id=1,
+        community_id=1,
+        kind=kind,
+        policy_id=None,
+        area=Decimal("100.00"),
+        score=None,
+        grade="",
+        amount_fen=amount,
+        city_fen=city,
+        district_fen=district,
+        previous=(prev, pc, pd),
+    )
 
 
 @given(st.lists(line_st, max_size=30))
@@ -74,7 +90,11 @@ def test_sheet_totals_equal_the_sum_of_rows(lines):
 def test_worked_examples_in_fen():
     amount = amount_for_area(Decimal("32600.50"), Decimal("3.60"))
     assert (amount, *split_shares(amount, Decimal("0.25"))) == (11_736_180, 2_934_045, 8_802_135)
-    assert split_tranches(16_000_000, [Decimal("0.50"), Decimal("0.30"), Decimal("0.20")]) == [8_000_000, 4_800_000, 3_200_000]
+    assert split_tranches(16_000_000, [Decimal("0.50"), Decimal("0.30"), Decimal("0.20")]) == [
+        8_000_000,
+        4_800_000,
+        3_200_000,
+    ]
     assert split_shares(8_000_000, Decimal("0.25")) == (2_000_000, 6_000_000)
     assert split_shares(4_800_000, Decimal("0.25")) == (1_200_000, 3_600_000)
     assert split_shares(1_000_002, Decimal("0.25")) == (250_001, 750_001)

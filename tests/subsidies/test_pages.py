@@ -96,7 +96,9 @@ def test_editing_a_frozen_sheet_is_refused_page_and_api(client, world, year2019)
     row.refresh_from_db()
     assert row.payee == "某物业公司"
     client.force_login(world.auditor)
-    assert client.patch(f"/api/allocations/{row.pk}/", {"payee": "x"}, content_type="application/json").status_code == 403
+    assert (
+        client.patch(f"/api/allocations/{row.pk}/", {"payee": "x"}, content_type="application/json").status_code == 403
+    )
 
 
 def test_disbursement_page_refuses_above_the_balance(client, world, year2019):
@@ -106,12 +108,18 @@ def test_disbursement_page_refuses_above_the_balance(client, world, year2019):
     client.force_login(world.city_finance)
     url = reverse("subsidies:disbursement_new", args=[s.pk])
     today = timezone.localdate().isoformat()
-    r = client.post(url, {"date": today, "amount": "29340.46", "document_no": "宁财1", "direction": "payment"}, follow=True)
+    r = client.post(
+        url, {"date": today, "amount": "29340.46", "document_no": "宁财1", "direction": "payment"}, follow=True
+    )
     assert "超过待拨付余额 29,340.45 元" in r.content.decode()
-    r = client.post(url, {"date": "2019-13-01", "amount": "1", "document_no": "宁财1", "direction": "payment"}, follow=True)
+    r = client.post(
+        url, {"date": "2019-13-01", "amount": "1", "document_no": "宁财1", "direction": "payment"}, follow=True
+    )
     assert "未保存" in r.content.decode()
     assert Disbursement.objects.count() == 0
-    r = client.post(url, {"date": today, "amount": "29,340.45", "document_no": "宁财1", "direction": "payment"}, follow=True)
+    r = client.post(
+        url, {"date": today, "amount": "29,340.45", "document_no": "宁财1", "direction": "payment"}, follow=True
+    )
     assert "已录入市级承担拨付 29,340.45 元" in r.content.decode()
     d = Disbursement.objects.get()
     assert (d.share, d.amount_fen, d.district.name) == ("city", fen("29340.45"), "玄武区")
@@ -126,14 +134,18 @@ def test_a_bad_payment_entry_shows_every_message_beside_its_field_at_once(client
     services.confirm_sheet(s, by=world.xuanwu_staff)
     services.approve_sheet(s, by=world.city_admin2)
     client.force_login(world.city_finance)
-    r = client.post(reverse("subsidies:disbursement_new", args=[s.pk]),
-                    {"date": "2999-01-01", "amount": "两万", "document_no": "", "direction": "payment"})
+    r = client.post(
+        reverse("subsidies:disbursement_new", args=[s.pk]),
+        {"date": "2999-01-01", "amount": "两万", "document_no": "", "direction": "payment"},
+    )
     html = r.content.decode()
     assert r.status_code == 400
     for message in ("日期不合理", "金额格式不正确。", "请填写文号。"):
         assert message in html, message
     for name in ("date", "amount", "document_no"):
-        assert re.search(rf'<input[^>]*name="{name}"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="{name}"', html), name
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="{name}"', html), (
+            name
+        )
     assert 'value="两万"' in html
     assert Disbursement.objects.count() == 0
 
@@ -187,7 +199,9 @@ def test_budget_and_what_if_save_nothing(client, world, year2019):
     s = year2019
     services.confirm_sheet(s, by=world.xuanwu_staff)
     services.approve_sheet(s, by=world.city_admin2)
-    services.record_disbursement(s, by=world.city_finance, amount="29340.45", date=timezone.localdate(), document_no="1")
+    services.record_disbursement(
+        s, by=world.city_finance, amount="29340.45", date=timezone.localdate(), document_no="1"
+    )
     client.force_login(world.city_finance)
     page = client.get(reverse("subsidies:budget")).content.decode()
     assert "budget-chart" in page and "echarts.min.js" in page and "88,021.35" in page  # outstanding
@@ -209,10 +223,21 @@ def test_city_admin_edits_a_policy_or_adds_the_next_period(client, world):
     client.force_login(world.city_admin)
     page = client.get(reverse("subsidies:policy_detail", args=[policy.pk])).content.decode()
     assert "3.60" in page
-    data = {"kind": "management", "name": "2021—2023年管理扶持", "source_document": "新文件", "valid_from_year": "2021",
-            "valid_to_year": "2023", "districts": [d.pk for d in policy.districts.all()],
-            "categories": ["renovated", "unrenovated"], "city_share": "0.25", "rate_3": "4.00", "rate_2": "3.00",
-            "rate_1": "1.50", "active": "on", "as_new": "1"}
+    data = {
+        "kind": "management",
+        "name": "2021—2023年管理扶持",
+        "source_document": "新文件",
+        "valid_from_year": "2021",
+        "valid_to_year": "2023",
+        "districts": [d.pk for d in policy.districts.all()],
+        "categories": ["renovated", "unrenovated"],
+        "city_share": "0.25",
+        "rate_3": "4.00",
+        "rate_2": "3.00",
+        "rate_1": "1.50",
+        "active": "on",
+        "as_new": "1",
+    }
     r = client.post(reverse("subsidies:policy_detail", args=[policy.pk]), data)
     assert r.status_code == 302
     new = Policy.objects.get(name="2021—2023年管理扶持")
@@ -251,10 +276,10 @@ def test_index_says_which_policy_covers_which_districts_and_lists_the_others(cli
     District.objects.get_or_create(code="320115", defaults={"name": "江宁区"})
     client.force_login(world.city_admin)
     page = client.get(reverse("subsidies:index") + "?year=2019").content.decode()
-    coverage = page[page.index('id="policy-coverage"'):].split("</p>")[0]
+    coverage = page[page.index('id="policy-coverage"') :].split("</p>")[0]
     assert "管理扶持" in coverage and "宁政办发" in coverage and "玄武区" in coverage and "不适用" in coverage
     assert "江宁区" not in coverage
-    row = page[page.index("江宁区"):].split("</tr>")[0]
+    row = page[page.index("江宁区") :].split("</tr>")[0]
     assert "不适用" in row and "不覆盖" in row
     # a district user sees only its own district: no 不适用 rows of other districts
     client.force_login(world.xuanwu_staff)
@@ -262,13 +287,14 @@ def test_index_says_which_policy_covers_which_districts_and_lists_the_others(cli
 
 
 def test_finance_export_names_the_district_counts_drafts_and_offers_only_readable_districts(
-        client, world, year2019, on_commit):
+    client, world, year2019, on_commit
+):
     from communities.models import District
 
     xuanwu = District.objects.get(name="玄武区")
     client.force_login(world.city_finance)
     page = client.get(reverse("subsidies:index") + "?year=2019").content.decode()
-    select = page[page.index('id="district"'):].split("</select>")[0]
+    select = page[page.index('id="district"') :].split("</select>")[0]
     assert "玄武区" not in select  # its sheet is a draft finance cannot read
     r = on_commit(client, {"year": "2019", "district": str(xuanwu.pk)})
     assert not Job.objects.exists() and "未生成" in client.get(r["Location"]).content.decode()
@@ -279,7 +305,7 @@ def test_finance_export_names_the_district_counts_drafts_and_offers_only_readabl
     services.confirm_sheet(year2019, by=world.xuanwu_staff)
     services.approve_sheet(year2019, by=world.city_admin2)
     page = client.get(reverse("subsidies:index") + "?year=2019").content.decode()
-    assert "玄武区" in page[page.index('id="district"'):].split("</select>")[0]
+    assert "玄武区" in page[page.index('id="district"') :].split("</select>")[0]
     on_commit(client, {"year": "2019", "district": str(xuanwu.pk)})
     job = Job.objects.latest("pk")
     assert job.output_name == "玄武区2019年度补贴分配表.xlsx" and "已生成玄武区2019年度" in job.result["summary"]
@@ -298,13 +324,17 @@ def test_what_if_keeps_the_scenario_and_adds_the_total_and_a_chart(client, world
     client.force_login(world.city_admin)
     page = client.get(reverse("subsidies:what_if"), {"year": "2019"}).content.decode()
     assert 'value="3.60"' in page and 'value="0.25"' in page  # the policy's values before a run
-    r = client.get(reverse("subsidies:what_if"), {"run": "1", "year": "2019", "rate_三星": "4.00", "city_share": "0.30"})
+    r = client.get(
+        reverse("subsidies:what_if"), {"run": "1", "year": "2019", "rate_三星": "4.00", "city_share": "0.30"}
+    )
     body = r.content.decode()
     # the form shows what was computed, not the policy again
-    assert re.search(r'name="rate_三星"[^>]*value="4.00"', body) and re.search(r'name="city_share"[^>]*value="0.30"', body)
+    assert re.search(r'name="rate_三星"[^>]*value="4.00"', body) and re.search(
+        r'name="city_share"[^>]*value="0.30"', body
+    )
     assert 'value="3.60"' not in body
     # 合计 row and the city-wide change: 32,600.50 × (4.00 − 3.60) = 13,040.20
-    total = body[body.index('id="whatif-sum"'):].split("</tr>")[0]
+    total = body[body.index('id="whatif-sum"') :].split("</tr>")[0]
     assert "117,361.80" in total and "130,402.00" in total and "+13,040.20" in total
     assert "增减 <strong>+13,040.20</strong>" in body
     # the chart: real against scenario per district
@@ -313,6 +343,8 @@ def test_what_if_keeps_the_scenario_and_adds_the_total_and_a_chart(client, world
     assert [s["name"] for s in data["series"]] == ["实际合计", "测算合计"]
     assert (data["series"][0]["data"][i], data["series"][1]["data"][i]) == ("117361.80", "130402.00")
     assert 'id="whatif-chart"' in body and "subsidies/subsidies.js" in body
+
+
 def test_a_step_that_would_be_refused_is_disabled_with_the_rules_reason(client, world, year2019):
     """Issue 20 point 13: the page asks the same rule as the service (approve_refusal)."""
     s = year2019

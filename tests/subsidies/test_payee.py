@@ -23,16 +23,27 @@ pytestmark = pytest.mark.django_db
 
 def _contract(estate, firm, start, end, number, terminated_on=None, entrusted_by="street"):
     return ServiceContract.objects.create(
-        estate=estate, firm=firm, entrusted_by=entrusted_by, number=number, start_date=start, end_date=end,
-        terminated_on=terminated_on, fee_per_m2_month="0.30", security=True, cleaning=True, greening=True)
+        estate=estate,
+        firm=firm,
+        entrusted_by=entrusted_by,
+        number=number,
+        start_date=start,
+        end_date=end,
+        terminated_on=terminated_on,
+        fee_per_m2_month="0.30",
+        security=True,
+        cleaning=True,
+        greening=True,
+    )
 
 
 def test_the_payee_is_the_firm_of_the_contract_in_force_in_the_year(world, tmp_path):
     estate = example_estate(world)  # 公益性物业托管, no service firm on record
     old_firm = ServiceFirmFactory(name="梅园老物业公司")
     new_firm = ServiceFirmFactory(name="梅园公益物业有限公司")
-    _contract(estate, old_firm, dt.date(2017, 1, 1), dt.date(2019, 12, 31), "HT-2017-01",
-              terminated_on=dt.date(2019, 3, 31))  # ended early: 90 days of 2019
+    _contract(
+        estate, old_firm, dt.date(2017, 1, 1), dt.date(2019, 12, 31), "HT-2017-01", terminated_on=dt.date(2019, 3, 31)
+    )  # ended early: 90 days of 2019
     current = _contract(estate, new_firm, dt.date(2019, 4, 1), dt.date(2021, 3, 31), "HT-2019-07")  # 275 days
     worked_example_inputs(estate, world.meiyuan_clerk)
     run_year(2019)
@@ -57,12 +68,26 @@ def test_the_payee_is_the_firm_of_the_contract_in_force_in_the_year(world, tmp_p
     rows = list(wb["收款合同"].iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
     assert "草稿" in rows[0][0]
-    header, data = rows[start], rows[start + 1:]
-    assert list(header) == ["序号", "区", "街道", "社区", "小区编码", "小区名称", "扶持类型", "本年金额(元)", "收款单位",
-                            "依据合同", "确定依据"]
+    header, data = rows[start], rows[start + 1 :]
+    assert list(header) == [
+        "序号",
+        "区",
+        "街道",
+        "社区",
+        "小区编码",
+        "小区名称",
+        "扶持类型",
+        "本年金额(元)",
+        "收款单位",
+        "依据合同",
+        "确定依据",
+    ]
     (line,) = data
     assert line[4:7] == (estate.code, "示例小区", "管理扶持资金")
-    assert line[8:10] == ("梅园公益物业有限公司", "HT-2019-07（梅园公益物业有限公司，街道办事处委托，2019-04-01至2021-03-31）")
+    assert line[8:10] == (
+        "梅园公益物业有限公司",
+        "HT-2019-07（梅园公益物业有限公司，街道办事处委托，2019-04-01至2021-03-31）",
+    )
     assert "公益性物业托管" in line[10]
 
 

@@ -20,8 +20,10 @@ from .helpers import close_year, run_year, worked_example_inputs
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
-                       reason="LibreOffice (soffice) and poppler-utils (pdftotext) are needed"),
+    pytest.mark.skipif(
+        not (shutil.which("soffice") and shutil.which("pdftotext")),
+        reason="LibreOffice (soffice) and poppler-utils (pdftotext) are needed",
+    ),
 ]
 
 LONG_NAME = "梅园新村长江路东箭道碑亭巷大行宫太平北路总统府旁小区"  # 26 characters
@@ -49,19 +51,38 @@ def printed_words(xlsx, tmp_path) -> set[str]:
     """The PDF's words, as `pdftotext -layout` separates them (a cell run into its neighbour
     comes out as one word)."""
     profile = tmp_path / "lo-profile"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(xlsx)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = xlsx.with_suffix(".pdf")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                          text=True, timeout=60).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
     return set(text.split())
 
 
 def test_every_cell_of_the_workbook_prints_whole(world, tmp_path):
     city_admin = world.city_admin
     estate = Estate.objects.create(
-        code="320102001001", name=LONG_NAME, community=world.communities["MY1"], building_area=Decimal("32600.50"),
-        category="renovated", renovation_year=2017, management_mode="public_welfare",
+        code="320102001001",
+        name=LONG_NAME,
+        community=world.communities["MY1"],
+        building_area=Decimal("32600.50"),
+        category="renovated",
+        renovation_year=2017,
+        management_mode="public_welfare",
     )
     worked_example_inputs(estate, world.meiyuan_clerk)
     run_year(2019, "city_admin")
@@ -75,7 +96,12 @@ def test_every_cell_of_the_workbook_prints_whole(world, tmp_path):
         assert ws.page_setup.fitToWidth == 1
     words = printed_words(xlsx, tmp_path)
     assert "320102001001" in words and LONG_NAME in words  # the row is there, whole
-    missing = [(ws.title, c.coordinate, shown_text(c)) for ws in wb.worksheets for row in ws.iter_rows()
-               for c in row if shown_text(c) and shown_text(c) not in words]
+    missing = [
+        (ws.title, c.coordinate, shown_text(c))
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if shown_text(c) and shown_text(c) not in words
+    ]
     assert not missing, missing
     assert not any(w.startswith("###") for w in words)  # no number too wide for its column

@@ -60,7 +60,11 @@ def test_the_starter_of_the_current_run_does_not_approve(world):
         services.approve_sheet(s, by=world.city_finance)
     s = services.approve_sheet(s, by=world.city_admin2)
     assert (s.status, s.approved_by) == ("approved", world.city_admin2) and s.approved_at
-    assert list(SheetEvent.objects.filter(sheet=s).values_list("action", flat=True)) == ["computed", "confirmed", "approved"]
+    assert list(SheetEvent.objects.filter(sheet=s).values_list("action", flat=True)) == [
+        "computed",
+        "confirmed",
+        "approved",
+    ]
     with pytest.raises(Refused, match="已冻结"):
         services.confirm_sheet(s, by=world.xuanwu_staff)
     with pytest.raises(Refused, match="已冻结"):

@@ -5,8 +5,9 @@ from workbench.models import Reminder
 
 
 def clerk_reminder(world):
-    reminder = Reminder.objects.create(user=world.meiyuan_clerk, kind="test", key="matrix:1", title="测试提醒",
-                                       url="/cases/repairs/")
+    reminder = Reminder.objects.create(
+        user=world.meiyuan_clerk, kind="test", key="matrix:1", title="测试提醒", url="/cases/repairs/"
+    )
     return {"pk": reminder.pk}
 
 
@@ -19,7 +20,8 @@ ROUTES = [
     # POST only; an empty choice of home page is a 400 that changes nothing.
     Route("workbench:set_home", get=POST_ONLY, post=statuses(SIGNED_IN, ok_status=400)),
     # A reminder is its addressee's alone: anyone else gets 404.
-    Route("workbench:reminder_read", get=POST_ONLY, kwargs=clerk_reminder,
-          post=statuses({"meiyuan_clerk"}, ok_status=302)),
+    Route(
+        "workbench:reminder_read", get=POST_ONLY, kwargs=clerk_reminder, post=statuses({"meiyuan_clerk"}, ok_status=302)
+    ),
     Route("workbench:reminders_read_all", get=POST_ONLY, post=statuses(SIGNED_IN, ok_status=302)),
 ]

@@ -24,8 +24,11 @@ def test_the_morning_job_reminds_each_item_once_even_if_beat_runs_twice(world):
     created = services.morning_reminders()
     assert created and services.morning_reminders() == 0  # the second run adds nothing
     soon, late = rows["repair_soon"].pk, rows["repair_late"].pk
-    assert keys(world.meiyuan_clerk) == {f"repairs_open:{soon}:soon", f"referrals_overdue:{rows['referral_late'].pk}:overdue",
-                                         f"meeting_tasks_overdue:{rows['task'].pk}:overdue"}
+    assert keys(world.meiyuan_clerk) == {
+        f"repairs_open:{soon}:soon",
+        f"referrals_overdue:{rows['referral_late'].pk}:overdue",
+        f"meeting_tasks_overdue:{rows['task'].pk}:overdue",
+    }
     assert keys(world.xinjiekou_clerk) == {f"repairs_open:{late}:overdue"}
     assert f"repairs_open:{soon}:soon" in keys(world.xuanwu_staff)
     assert not any(k.startswith("repairs_open") for k in keys(world.gulou_staff))  # never outside the scope
@@ -73,16 +76,25 @@ def test_an_appeal_reminds_the_districts_staff_and_an_approval_the_confirmer(wor
 
     Appeal.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        Appeal.objects.create(estate=world.estates["MY101"], year=2019, result=rows["appeal"].result,
-                              reason="复核", filed_by=world.meiyuan_clerk)
+        Appeal.objects.create(
+            estate=world.estates["MY101"],
+            year=2019,
+            result=rows["appeal"].result,
+            reason="复核",
+            filed_by=world.meiyuan_clerk,
+        )
     assert set(Reminder.objects.filter(kind="appeal_filed").values_list("user__username", flat=True)) == {
-        "xuanwu_staff", "xuanwu_staff2"}
+        "xuanwu_staff",
+        "xuanwu_staff2",
+    }
     sheet = rows["sheet_confirmed"]
     with django_capture_on_commit_callbacks(execute=True):
         sheet.status = "approved"
         sheet.approved_by = world.city_admin
         sheet.save()
-    assert list(Reminder.objects.filter(kind="sheet_approved").values_list("user__username", flat=True)) == ["gulou_staff"]
+    assert list(Reminder.objects.filter(kind="sheet_approved").values_list("user__username", flat=True)) == [
+        "gulou_staff"
+    ]
 
 
 def test_bell_counts_unread_and_the_reminders_page_marks_them_read(client, world):

@@ -145,9 +145,15 @@ def test_a_kind_registered_by_another_app_appears_for_its_roles(world):
     from tests.disputes.helpers import dispute
 
     dispute(world, estate="MY101", at=timezone.now() - dt.timedelta(hours=1))
-    kind = registry.register(registry.TodoKind(
-        code="test_kind", title="测试待办", roles=frozenset({Role.COMMUNITY_ADVISOR}),
-        queryset=lambda user: DisputeCase.objects.visible_to(user), url="/cases/disputes/"))
+    kind = registry.register(
+        registry.TodoKind(
+            code="test_kind",
+            title="测试待办",
+            roles=frozenset({Role.COMMUNITY_ADVISOR}),
+            queryset=lambda user: DisputeCase.objects.visible_to(user),
+            url="/cases/disputes/",
+        )
+    )
     try:
         assert counts(world.meiyuan_advisor)["test_kind"] == 1
         assert "test_kind" not in counts(world.xinjiekou_advisor)  # out of scope: no item
@@ -163,10 +169,21 @@ def test_resident_reports_lead_the_streets_list_and_a_dissatisfied_rating_waits_
     from disputes.models import RepairRequest
     from tests.disputes.helpers import completed_repair
 
-    report = services.receive_resident_report(kind="repair", estate=world.estates["MY101"], service_code="water_pipe",
-                                              urgency="urgent", description="楼道水管爆裂", phone="13800001234")
-    services.receive_resident_report(kind="dispute", estate=world.estates["MY102"], service_code="property_fee",
-                                     description="物业费争议", phone="13800004321")
+    report = services.receive_resident_report(
+        kind="repair",
+        estate=world.estates["MY101"],
+        service_code="water_pipe",
+        urgency="urgent",
+        description="楼道水管爆裂",
+        phone="13800001234",
+    )
+    services.receive_resident_report(
+        kind="dispute",
+        estate=world.estates["MY102"],
+        service_code="property_fee",
+        description="物业费争议",
+        phone="13800004321",
+    )
     clerk = counts(world.meiyuan_clerk)
     assert clerk["resident_repairs_new"] == 1 and clerk["resident_disputes_new"] == 1
     assert "resident_repairs_new" not in counts(world.xinjiekou_clerk)
@@ -197,7 +214,14 @@ def test_a_street_short_of_staff_is_work_until_the_norm_is_met(world):
     before = counts(world.xuanwu_staff)["staffing_gaps"]
     assert counts(world.meiyuan_clerk)["staffing_gaps"] == 1
     for i in range(3):
-        StaffMember.objects.create(level="street", district_id=street.district_id, street=street, name=f"专职{i}",
-                                   post="staff", full_time=True, since=dt.date(2020, 1, 1))
+        StaffMember.objects.create(
+            level="street",
+            district_id=street.district_id,
+            street=street,
+            name=f"专职{i}",
+            post="staff",
+            full_time=True,
+            since=dt.date(2020, 1, 1),
+        )
     assert "staffing_gaps" not in counts(world.meiyuan_clerk)
     assert counts(world.xuanwu_staff)["staffing_gaps"] == before - 1

@@ -39,7 +39,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=Role.values, help="角色：" + "，".join(f"{r.value}={r.label}" for r in Role))
+        parser.add_argument(
+            "--role",
+            required=True,
+            choices=Role.values,
+            help="角色：" + "，".join(f"{r.value}={r.label}" for r in Role),
+        )
         parser.add_argument("--district", help="区（名称或编码），区级角色必填")
         parser.add_argument("--street", help="街道（名称或编码），街道角色必填")
         parser.add_argument("--community", help="社区（名称或编码），社区角色必填")

@@ -15,5 +15,7 @@ class Command(ActingCommand):
         from assessments.third_party_exports import build_deviation_workbook
 
         year = options["year"]
-        n = build_deviation_workbook(options["out"], year, user=self.user, district_ids=district_ids(options.get("district")))
+        n = build_deviation_workbook(
+            options["out"], year, user=self.user, district_ids=district_ids(options.get("district"))
+        )
         self.stdout.write(f"已导出{year}年度偏差分析：{n} 个街道 → {options['out']}")

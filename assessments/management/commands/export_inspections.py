@@ -15,5 +15,7 @@ class Command(ActingCommand):
         from assessments.exports import build_inspections_workbook
 
         year = options["year"]
-        n = build_inspections_workbook(options["out"], year, user=self.user, district_ids=district_ids(options.get("district")))
+        n = build_inspections_workbook(
+            options["out"], year, user=self.user, district_ids=district_ids(options.get("district"))
+        )
         self.stdout.write(f"已导出{year}年度检查记录：{n} 条 → {options['out']}")

@@ -25,7 +25,7 @@ class Case:
     name: str
     path: Path
     upload_name: str
-    expected: str       # a fragment of the Chinese message the user must see
+    expected: str  # a fragment of the Chinese message the user must see
     description: str
 
 
@@ -83,8 +83,15 @@ def _row_xml(number: int, values) -> str:
     return f'<row r="{number}">' + "".join(_cell(f"{_col(i)}{number}", v) for i, v in enumerate(values)) + "</row>"
 
 
-def raw_xlsx(path: Path, rows, *, prolog: str = "", dimension: str | None = None, extra_parts: dict | None = None,
-             row_chunks=None) -> Path:
+def raw_xlsx(
+    path: Path,
+    rows,
+    *,
+    prolog: str = "",
+    dimension: str | None = None,
+    extra_parts: dict | None = None,
+    row_chunks=None,
+) -> Path:
     """Write rows (lists of values, or an iterator of them) straight into a sheet part,
     streaming: a million rows never sit in memory. `row_chunks` (an iterator of ready <row>
     XML strings) is the fast path for the huge cases."""
@@ -139,8 +146,12 @@ def _million_chunks(n: int = MILLION, per_chunk: int = 20000):
 
 
 def million_rows(path: Path, *, declared: bool) -> Path:
-    return raw_xlsx(path, [["小区编码", "小区名称"]], dimension=f"A1:B{MILLION + 1}" if declared else None,
-                    row_chunks=_million_chunks())
+    return raw_xlsx(
+        path,
+        [["小区编码", "小区名称"]],
+        dimension=f"A1:B{MILLION + 1}" if declared else None,
+        row_chunks=_million_chunks(),
+    )
 
 
 def zip_bomb(path: Path, mib: int = 256) -> Path:
@@ -156,7 +167,9 @@ def zip_bomb(path: Path, mib: int = 256) -> Path:
 
 def macro_workbook(path: Path) -> Path:
     """A workbook carrying a VBA project (what Excel saves as .xlsm)."""
-    return raw_xlsx(path, [["小区编码"], ["X1"]], extra_parts={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0fake-vba-project"})
+    return raw_xlsx(
+        path, [["小区编码"], ["X1"]], extra_parts={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0fake-vba-project"}
+    )
 
 
 def encrypted(path: Path) -> Path:
@@ -178,29 +191,79 @@ def build(directory: Path, *, large: bool = True) -> dict[str, Case]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     cases = [
-        Case("zip_bomb", zip_bomb(directory / "bomb.xlsx"), "bomb.xlsx", "压缩炸弹",
-             "256 MiB of zeros declared, ~260 KB on disk"),
-        Case("entity_expansion", raw_xlsx(directory / "laughs.xlsx", [["小区编码"], ["&lol9;"]], prolog=BILLION_LAUGHS),
-             "laughs.xlsx", "不安全的 XML", "billion laughs: nine levels of ten entities in the sheet's DTD"),
-        Case("external_entity", raw_xlsx(directory / "xxe.xlsx", [["小区编码"], ["&xxe;"]], prolog=EXTERNAL_ENTITY),
-             "xxe.xlsx", "不安全的 XML", "an entity pointing at file:///etc/passwd"),
-        Case("external_entity_late", raw_xlsx(directory / "xxe_late.xlsx", [["小区编码"], ["&xxe;"]], prolog=LATE_DTD),
-             "xxe_late.xlsx", "不安全的 XML", "the same, its DTD after a 10 KB comment"),
-        Case("corrupt_zip", _corrupt(directory / "corrupt.xlsx"), "corrupt.xlsx", "已损坏",
-             "a valid workbook cut in half"),
-        Case("macro_xlsm", macro_workbook(directory / "macro.xlsm"), "macro.xlsm", "含宏",
-             "a workbook with xl/vbaProject.bin, named .xlsm"),
-        Case("macro_renamed", macro_workbook(directory / "macro_renamed.xlsx"), "macro_renamed.xlsx", "宏",
-             "the same workbook renamed .xlsx"),
-        Case("encrypted", encrypted(directory / "encrypted.xlsx"), "encrypted.xlsx", "已加密",
-             "an OOXML workbook with an open password (msoffcrypto-tool)"),
+        Case(
+            "zip_bomb",
+            zip_bomb(directory / "bomb.xlsx"),
+            "bomb.xlsx",
+            "压缩炸弹",
+            "256 MiB of zeros declared, ~260 KB on disk",
+        ),
+        Case(
+            "entity_expansion",
+            raw_xlsx(directory / "laughs.xlsx", [["小区编码"], ["&lol9;"]], prolog=BILLION_LAUGHS),
+            "laughs.xlsx",
+            "不安全的 XML",
+            "billion laughs: nine levels of ten entities in the sheet's DTD",
+        ),
+        Case(
+            "external_entity",
+            raw_xlsx(directory / "xxe.xlsx", [["小区编码"], ["&xxe;"]], prolog=EXTERNAL_ENTITY),
+            "xxe.xlsx",
+            "不安全的 XML",
+            "an entity pointing at file:///etc/passwd",
+        ),
+        Case(
+            "external_entity_late",
+            raw_xlsx(directory / "xxe_late.xlsx", [["小区编码"], ["&xxe;"]], prolog=LATE_DTD),
+            "xxe_late.xlsx",
+            "不安全的 XML",
+            "the same, its DTD after a 10 KB comment",
+        ),
+        Case(
+            "corrupt_zip",
+            _corrupt(directory / "corrupt.xlsx"),
+            "corrupt.xlsx",
+            "已损坏",
+            "a valid workbook cut in half",
+        ),
+        Case(
+            "macro_xlsm",
+            macro_workbook(directory / "macro.xlsm"),
+            "macro.xlsm",
+            "含宏",
+            "a workbook with xl/vbaProject.bin, named .xlsm",
+        ),
+        Case(
+            "macro_renamed",
+            macro_workbook(directory / "macro_renamed.xlsx"),
+            "macro_renamed.xlsx",
+            "宏",
+            "the same workbook renamed .xlsx",
+        ),
+        Case(
+            "encrypted",
+            encrypted(directory / "encrypted.xlsx"),
+            "encrypted.xlsx",
+            "已加密",
+            "an OOXML workbook with an open password (msoffcrypto-tool)",
+        ),
     ]
     if large:
         cases += [
-            Case("million_rows_declared", million_rows(directory / "million.xlsx", declared=True),
-                 "million.xlsx", "超过上限", "1,000,000 rows, the sheet's dimension declares them"),
-            Case("million_rows_undeclared", million_rows(directory / "million_nodim.xlsx", declared=False),
-                 "million_nodim.xlsx", "超过上限", "1,000,000 rows without a dimension (counted while streaming)"),
+            Case(
+                "million_rows_declared",
+                million_rows(directory / "million.xlsx", declared=True),
+                "million.xlsx",
+                "超过上限",
+                "1,000,000 rows, the sheet's dimension declares them",
+            ),
+            Case(
+                "million_rows_undeclared",
+                million_rows(directory / "million_nodim.xlsx", declared=False),
+                "million_nodim.xlsx",
+                "超过上限",
+                "1,000,000 rows without a dimension (counted while streaming)",
+            ),
         ]
     return {c.name: c for c in cases}
 
