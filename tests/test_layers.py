@@ -29,8 +29,14 @@ def layer_apps() -> list[str]:
 
 
 def own_apps() -> set[str]:
-    """The project's apps: those that live in this checkout (not Django's, nor a library's)."""
-    return {a.name for a in apps.get_app_configs() if Path(a.path).resolve().is_relative_to(ROOT)}
+    """The project's apps: those that live in this checkout (not Django's, nor a library's —
+    which also live in the checkout when the virtualenv does, as `make install` puts it)."""
+    venv = Path(sys.prefix).resolve()
+    return {
+        a.name
+        for a in apps.get_app_configs()
+        if Path(a.path).resolve().is_relative_to(ROOT) and not Path(a.path).resolve().is_relative_to(venv)
+    }
 
 
 def as_toml(config: dict) -> str:
