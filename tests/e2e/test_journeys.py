@@ -17,6 +17,7 @@ import datetime as dt
 import pytest
 from django.db.models import F
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.factories import build_world
@@ -188,9 +189,7 @@ def test_city_admin_runs_the_cycle_and_sees_the_results(
     page.get_by_role("button", name="开始计分").click()
     page.wait_for_url(f"{live_server.url}/assessments/cycle/runs/*/")
     bar = page.locator("[role=progressbar]")
-    page.wait_for_function(
-        "document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'", timeout=30_000
-    )
+    expect(bar).to_have_attribute("aria-valuenow", "100", timeout=30_000)
     status = page.locator("[id^=run-] .badge")
     status.filter(has_text="已完成").wait_for(timeout=30_000)
     assert bar.inner_text().strip() == "100%"

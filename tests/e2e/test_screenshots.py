@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e]
 
@@ -97,9 +98,7 @@ def _shoot(page, url: str, target: Path) -> int:
     page.goto(url)
     page.wait_for_load_state("networkidle")
     if page.locator("[data-chart]").count():
-        page.wait_for_function(
-            "[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.rendered)", timeout=20_000
-        )
+        expect(page.locator("[data-chart]:not([data-rendered])")).to_have_count(0, timeout=20_000)
     page.screenshot(path=str(target), full_page=True)
     return page.evaluate(OVERFLOW_JS)
 
