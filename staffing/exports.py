@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from communities.coverage import RULES, findings, summary_by
+from communities.coverage import RULES, findings, summary
 from communities.models import Estate
 from core.exports import Export, register_exports, start_export  # noqa: F401 - start_export: the pages start them here
 from core.spreadsheets.writer import Col, XlsxWriter
@@ -105,7 +105,7 @@ def write_coverage(wb: XlsxWriter, user, params: QueryDict, report) -> int:
     for key, name in (("district", "按区"), ("street", "按街道")):
         header = cols if key == "district" else [Col("街道", "text", 16)] + cols
         sheet = wb.sheet(name, header, title="物业管理覆盖情况")
-        for row in summary_by(found, estates, key):
+        for row in summary(estates, key):
             unit = row["unit"]
             lead = [unit.name] if key == "district" else [unit.name, unit.district.name]
             sheet.row(lead + [row["estates"], row["covered"], row["estates_flagged"]] + [row[r] for r in RULES])

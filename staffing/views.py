@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.rules import can
-from communities.coverage import RULES, findings, summary_by
+from communities.coverage import RULES, findings_for, flagged, summary
 from communities.models import District, Street
 from core.forms import dry_run
 from core.ordering import Ordering
@@ -45,6 +45,24 @@ def _scope_choices(user, district, street):
     return districts, streets
 
 
+# A level's table is paged past this many units: the city's street table has 101 rows in Nanjing
+# but a thousand at national scale, and the page must stay quick and readable.
+UNITS_PER_PAGE = 200
+
+
+def _level_pages(report, params):
+    """(label, rows, page, page parameter) per level with rows; each level pages on its own."""
+    out = []
+    for level, label in UnitLevel.choices:
+        rows = report.by_level(level)
+        if not rows:
+            continue
+        param = f"page_{level}"
+        page = Paginator(rows, UNITS_PER_PAGE).get_page(params.get(param))
+        out.append((label, page, param))
+    return out
+
+
 @login_required
 def compliance(request):
     district, street = report_scope(request.user, request.GET)
@@ -60,7 +78,7 @@ def compliance(request):
             "street": street,
             "districts": districts,
             "streets": streets,
-            "levels": [(label, report.by_level(level)) for level, label in UnitLevel.choices if report.by_level(level)],
+            "levels": _level_pages(report, request.GET),
             "query_string": request.GET.urlencode(),
             "export_name": "staffing_compliance",
             "breadcrumbs": [HOME, ("人员配备达标情况", "")],
@@ -192,15 +210,19 @@ def staff_edit(request, pk):
 def coverage(request):
     district, street = report_scope(request.user, request.GET)
     estates = coverage_estates(request.user, district, street)
-    found = findings(estates)
     key = "street" if (district or street) else "district"
-    rows = summary_by(found, estates, key)
+    rows = summary(estates, key)
     chart = {
         "units": [r["unit"].name for r in rows],
         "series": [{"name": label, "data": [r[rule] for r in rows]} for rule, label in RULES.items()],
     }
     districts, streets = _scope_choices(request.user, district, street)
-    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    # the flagged estates are sliced in the database, only the page's 100 are read; their count
+    # is the summary's (same estates, same rules), so it costs no second scan
+    paginator = Paginator(flagged(estates), 100)
+    paginator.count = sum(r["estates_flagged"] for r in rows)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = findings_for(page.object_list)
     return render(
         request,
         "staffing/coverage.html",
@@ -209,7 +231,7 @@ def coverage(request):
             "key_label": "街道" if key == "street" else "区",
             "rules": RULES,
             "page_obj": page,
-            "found_count": len(found),
+            "found_count": page.paginator.count,
             "chart": chart,
             "district": district,
             "street": street,

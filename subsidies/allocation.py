@@ -28,7 +28,7 @@ from .models import Allocation, AllocationSheet, PayeeOverride, Policy, SheetEve
 ZERO_AREA = Decimal("0.00")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One computed allocation (an Allocation row before it is written)."""
 
@@ -75,6 +75,8 @@ class PolicyBook:
         self.by_district: dict[int, dict[str, Policy]] = defaultdict(dict)
         self.rates: dict[int, dict[str, Decimal]] = {}
         self.tiers: dict[int, list[tuple[Decimal, int]]] = {}
+        self._grade_ok: dict[tuple, bool] = {}
+        self._tranches: dict[tuple, list[int]] = {}
         for p in policies:
             self.rates[p.pk] = {r.grade: r.rate for r in p.rates.all()}
             self.tiers[p.pk] = sorted(((t.min_area, t.total_fen) for t in p.tiers.all()), reverse=True)
@@ -88,6 +90,21 @@ class PolicyBook:
     def policy(self, district_id: int, kind: str) -> Policy | None:
         return self.by_district.get(district_id, {}).get(kind)
 
+    # Per-estate work of a 220,000-estate year, memoised per policy: the tests of the grade and
+    # the split of a total into tranches depend on the policy and a few values only. Keyed by the
+    # shares themselves, since 测算 changes a policy's shares in memory after the book is made.
+    def grade_ok(self, policy: Policy, grade: str) -> bool:
+        key = (policy.pk, policy.min_grade, grade)
+        if key not in self._grade_ok:
+            self._grade_ok[key] = policy.grade_ok(grade)
+        return self._grade_ok[key]
+
+    def tranches(self, policy: Policy, total: int) -> list[int]:
+        key = (policy.pk, total, tuple(policy.tranche_shares))
+        if key not in self._tranches:
+            self._tranches[key] = split_tranches(total, policy.shares())
+        return self._tranches[key]
+
     def tier_total(self, policy: Policy, area: Decimal) -> int | None:
         for min_area, total in self.tiers[policy.pk]:
             if area >= min_area:
@@ -100,7 +117,7 @@ def management_line(book: PolicyBook, base: dict) -> Line | None:
     policy = book.policy(base["district_id"], PolicyKind.MANAGEMENT)
     if policy is None or base["category"] not in policy.categories or base["score"] is None:
         return None
-    if not policy.grade_ok(base["grade"]):
+    if not book.grade_ok(policy, base["grade"]):
         return None
     rate = book.rates[policy.pk].get(base["grade"])
     if rate is None:
@@ -125,11 +142,10 @@ def startup_line(book: PolicyBook, base: dict, grant: StartupGrant | None) -> tu
     if policy is None or base["category"] not in policy.categories or base["score"] is None:
         return None, None
     r = base["renovation_year"]
-    if not policy.renovation_ok(r) or not policy.grade_ok(base["grade"]):
+    if not policy.renovation_ok(r) or not book.grade_ok(policy, base["grade"]):
         return None, None
-    shares = policy.shares()
     tranche = book.year - r + 1
-    if not 1 <= tranche <= len(shares):
+    if not 1 <= tranche <= len(policy.tranche_shares):
         return None, None
     new_grant = None
     if grant is not None:
@@ -139,7 +155,7 @@ def startup_line(book: PolicyBook, base: dict, grant: StartupGrant | None) -> tu
         if total is None:
             return None, None
         new_grant = (policy, base["area"], total)
-    amount = split_tranches(total, shares)[tranche - 1]
+    amount = book.tranches(policy, total)[tranche - 1]
     city, district = split_shares(amount, policy.city_share)
     line = Line(
         kind=PolicyKind.STARTUP,
@@ -278,6 +294,19 @@ def payees_for(estate_ids, year: int) -> dict[int, Payee]:
 
 
 # --- computing a year ------------------------------------------------------------------------------
+BASE_KEYS = (
+    "estate_id",
+    "district_id",
+    "street_id",
+    "community_id",
+    "category",
+    "area",
+    "score",
+    "grade",
+    "renovation_year",
+)
+
+
 def current_bases(year: int, district_ids):
     from assessments.models import EstateResult
 
@@ -293,23 +322,7 @@ def current_bases(year: int, district_ids):
         "grade",
         "renovation_year",
     ).iterator(chunk_size=5000):
-        yield dict(
-            zip(
-                (
-                    "estate_id",
-                    "district_id",
-                    "street_id",
-                    "community_id",
-                    "category",
-                    "area",
-                    "score",
-                    "grade",
-                    "renovation_year",
-                ),
-                row,
-                strict=True,
-            )
-        )
+        yield dict(zip(BASE_KEYS, row, strict=True))
 
 
 def compute_lines(

@@ -83,6 +83,8 @@ class Estate(TimeStampedModel):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["district", "code"], name="estate_district_code_idx"),
+            # 管理覆盖 counts estates per district, category and mode from this index alone
+            models.Index(fields=["district", "category", "management_mode"], name="estate_district_mode_idx"),
             models.Index(fields=["street", "code"], name="estate_street_code_idx"),
             models.Index(fields=["community", "code"], name="estate_community_code_idx"),
             # The estate list sorts by these columns at national scale (docs/registry.md).

@@ -1,9 +1,10 @@
-"""List page tags: sortable column headers (core.ordering)."""
+"""List page tags: sortable column headers (core.ordering), unit selects."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -32,4 +33,17 @@ def sort_header(context, field: str, label: str, numeric: bool = False):
         params.urlencode(),
         label,
         arrow,
+    )
+
+
+@register.simple_tag
+def unit_options(units, selected=None):
+    """The <option>s of a unit select (district or street: value its code, text its name), written
+    in one pass: a city-wide street select has a thousand options at national scale, which the
+    template loop renders many times slower."""
+    selected_pk = getattr(selected, "pk", None)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((u.code, mark_safe(" selected") if u.pk == selected_pk else "", u.name) for u in units),
     )

@@ -293,3 +293,63 @@ def test_coverage_page_and_export(client, world, django_capture_on_commit_callba
     rows = list(wb["问题小区"].iter_rows(values_only=True))
     assert [r[4] for r in rows[2:]] == ["GAP1"]
     assert "已整治（保障房）小区未实现物业管理全覆盖" in rows[2][8]
+
+
+def test_the_database_rules_agree_with_the_python_rules_for_every_combination(world, django_assert_max_num_queries):
+    """The page counts (`summary`) and pages (`flagged`) in the database; the notes come from the
+    Python rules (`findings_for`). Over every category × mode × set of contract parties × ending
+    soon or not, the three agree estate by estate and unit by unit."""
+    import itertools
+
+    from communities.coverage import RULES, findings_for, flagged, summary
+
+    firm = ServiceFirmFactory()
+    parties = [(), ("street",), ("owners",), ("district", "owners")]
+    estates = []
+    combos = itertools.product(
+        ("renovated", "affordable", "unrenovated"),
+        ("public_welfare", "market", "self_managed", "basic_service", "none"),
+        parties,
+        (False, True),
+    )
+    for i, (category, mode, who, ending) in enumerate(combos):
+        if ending and not who:
+            continue
+        community = world.communities[("MY1", "XJK1", "NH1")[i % 3]]
+        estate = EstateFactory(
+            code=f"C{i:03d}",
+            community=community,
+            category=category,
+            renovation_year=2017 if category != "unrenovated" else None,
+            management_mode=mode,
+        )
+        for party in who:
+            ServiceContract.objects.create(
+                estate=estate,
+                firm=firm,
+                entrusted_by=party,
+                start_date=TODAY - dt.timedelta(days=30),
+                end_date=TODAY + dt.timedelta(days=10 if ending else 600),
+                fee_per_m2_month="0.40",
+                cleaning=True,
+            )
+        estates.append(estate)
+    everything = Estate.objects.all()
+    python = {f.estate.code: set(f.rules) for f in findings_for(everything.order_by("code"))}
+    assert {e.code for e in flagged(everything)} == set(python)
+    assert len({frozenset(r) for r in python.values()}) >= 8  # the combinations reach many rule sets
+    for key in ("district", "street"):
+        with django_assert_max_num_queries(4):
+            rows = summary(everything, key)
+        expected: dict = {}
+        for estate in everything.select_related(key):
+            unit = getattr(estate, f"{key}_id")
+            rules = python.get(estate.code, set())
+            row = expected.setdefault(unit, {r: 0 for r in RULES} | {"gaps": 0, "estates_flagged": 0, "estates": 0})
+            row["estates"] += 1
+            row["estates_flagged"] += bool(rules)
+            row["gaps"] += bool(rules & {GAP_RENOVATED, GAP_UNRENOVATED})
+            for r in rules:
+                row[r] += 1
+        assert {r["unit"].pk: {k: r[k] for k in expected[r["unit"].pk]} for r in rows} == expected
+        assert all(r["covered"] == r["estates"] - r["gaps"] for r in rows)

@@ -150,3 +150,22 @@ def test_compliance_export_for_the_city(client, world, django_capture_on_commit_
     assert all(r["层级"] != "社区" for r in data)
     summary = list(wb["汇总"].iter_rows(values_only=True))
     assert summary[3][0] == "区" and summary[3][1] == District.objects.count()
+
+
+def test_a_long_level_table_pages_on_its_own(client, world, monkeypatch):
+    """A city-wide street table is paged (a thousand streets at national scale), each level by its
+    own parameter; every street appears on exactly one page, with its link and its conclusion."""
+    import re
+
+    from staffing import views
+
+    monkeypatch.setattr(views, "UNITS_PER_PAGE", 2)
+    client.force_login(world.city_admin)
+    streets = list(Street.objects.order_by("district__code", "code").values_list("pk", flat=True))
+    seen = []
+    for number in range(1, (len(streets) + 1) // 2 + 1):
+        html = client.get(reverse("staffing:compliance"), {"page_street": number}).content.decode()
+        seen += [int(pk) for pk in re.findall(r'href="/staffing/units/street/(\d+)/"', html)]
+        assert "缺编" in html or "达标" in html
+    assert seen == streets
+    assert "page_street=2" in client.get(reverse("staffing:compliance")).content.decode()
