@@ -40,7 +40,7 @@ def test_dashboard_draws_its_charts_offline(browser, live_server, transactional_
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/?view=dashboard")  # the home page leads with the 工作台 (issue 18)
     charts = page.locator("[data-chart]")
-    assert charts.count() == 7
+    assert charts.count() == 8
     page.wait_for_function(
         "[...document.querySelectorAll('[data-chart]')].every(e => e.dataset.rendered === 'true')", timeout=20_000
     )
