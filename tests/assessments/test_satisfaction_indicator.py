@@ -230,3 +230,24 @@ def test_the_scheme_page_shows_and_saves_the_field(client, world):
     client.force_login(world.xuanwu_staff)
     page = client.get(reverse("assessments:scheme_detail", args=[scheme.pk])).content.decode()
     assert "效能效果：满意度（已评价案件满意率）" in page and 'name="satisfaction_points"' not in page
+
+
+def test_satisfaction_counts_take_two_queries_for_any_range(rated, django_assert_num_queries):
+    my101, my201 = rated.estates["MY101"].pk, rated.estates["MY201"].pk
+    with django_assert_num_queries(2):
+        only = satisfaction_counts(2019, my101, my101)
+    assert set(only) == {my101}
+    with django_assert_num_queries(2):
+        assert {my101, my201} <= set(satisfaction_counts(2019))
+
+
+def test_weighing_satisfaction_adds_two_grouped_queries_to_the_cycle(rated):
+    def cycle_queries():
+        with CaptureQueriesContext(connection) as queries:
+            call_command("run_cycle", "2019")
+        return len(queries.captured_queries)
+
+    cycle_queries()  # a first run: the later ones each supersede one
+    shipped = cycle_queries()
+    _weigh_satisfaction(rated)
+    assert cycle_queries() == shipped + 2  # one chunk: the rated disputes and the rated repairs
