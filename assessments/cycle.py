@@ -2,7 +2,8 @@
 
 A run walks the registry in chunks of estates ordered by id (keyset: no OFFSET). For each chunk
 it reads, with one grouped query each, the counted inspections, the fee rates and the case
-counts of the estates in that id range, scores them in Python (exact Fractions) and writes the
+counts of the estates in that id range (and, only for a scheme with satisfaction points, the
+rated cases: two more grouped queries), scores them in Python (exact Fractions) and writes the
 chunk's results in one statement (COPY on PostgreSQL, bulk_create elsewhere). Roll-up
 accumulators are kept per community (small), so memory stays flat as the estate count grows.
 Only at the end, in one short transaction, do the new rows become current and the earlier run
@@ -24,7 +25,8 @@ from accounts.rules import can
 from communities.models import Estate
 from core import jobs
 from core.models import JobStatus
-from disputes.effectiveness import NO_CASES, case_counts
+from disputes.effectiveness import NO_CASES, case_counts, satisfaction_counts
+from disputes.stats import Satisfaction
 
 from .choices import (
     COUNTED_STATUSES,
@@ -70,6 +72,7 @@ RESULT_COLUMNS = (
     "repairs_reported",
     "repairs_on_time",
 )
+NOT_RATED = Satisfaction()
 # A result row is a tuple in RESULT_COLUMNS' order (what ResultWriter writes): its fields by name.
 GRADE, TOTAL, AREA = (RESULT_COLUMNS.index(c) for c in ("grade", "total", "building_area"))
 DISTRICT, STREET, COMMUNITY = (RESULT_COLUMNS.index(c) for c in ("district_id", "street_id", "community_id"))
@@ -269,6 +272,9 @@ def compute_run(run: CycleRun, report) -> dict:
             .values_list("estate_id", "rate")
         )
         cases = case_counts(year, lo, hi)
+        # 满意度 (optional): read only when the scheme weighs it, so the shipped scheme's cycle
+        # makes the same queries as before.
+        ratings = satisfaction_counts(year, lo, hi) if rules.satisfaction_cents else {}
         read_s += time.perf_counter() - t_read
 
         rows = []
@@ -281,6 +287,7 @@ def compute_run(run: CycleRun, report) -> dict:
             else:
                 n, s = inspections.get(estate_id, (0, 0))
                 c = cases.get(estate_id, NO_CASES)
+                rated = ratings.get(estate_id, NOT_RATED)
                 rate = fees.get(estate_id)
                 score = score_estate(
                     rules,
@@ -293,6 +300,8 @@ def compute_run(run: CycleRun, report) -> dict:
                     disputes_resolved=c.disputes_resolved,
                     repairs_reported=c.repairs_reported,
                     repairs_on_time=c.repairs_on_time,
+                    cases_rated=rated.rated,
+                    cases_satisfied=rated.satisfied + rated.fairly,
                 )
                 values = (
                     (None,) * 5 + (Grade.NOT_ASSESSED.value,)

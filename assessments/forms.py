@@ -168,6 +168,15 @@ class SchemeForm(forms.Form):
         decimal_places=2,
         widget=forms.NumberInput(attrs={**INPUT, "step": "0.01"}),
     )
+    satisfaction_points = forms.DecimalField(
+        label="效能效果：满意度分值",
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**INPUT, "step": "0.01", "min": "0"}),
+        help_text="按年度已评价案件的满意率（满意+基本满意）计分，没有评价的小区得满分；0 表示不计满意度。",
+        error_messages={"min_value": "分值不能为负数。"},
+    )
     appeal_window_days = forms.IntegerField(
         label="申诉期（自然日）", min_value=1, max_value=60, widget=forms.NumberInput(attrs=INPUT)
     )

@@ -56,8 +56,10 @@ class Scheme(TimeStampedModel):
     """考核方案: one version of the estate assessment (policy-defaults.md §2), as data.
 
     The management indicator is the mean inspection total scaled to `management_points`; the
-    effectiveness indicator weighs the dispute and repair ratios; fee collection and estate
-    size score by bands (SchemeBand); the total is graded by GradeBand rows."""
+    effectiveness indicator weighs the dispute and repair ratios, and — when
+    `satisfaction_points` is above 0 — the residents' satisfaction rate (满意率, issue 17); fee
+    collection and estate size score by bands (SchemeBand); the total is graded by GradeBand
+    rows."""
 
     version = models.PositiveIntegerField("版本号", unique=True)
     name = models.CharField("方案名称", max_length=100)
@@ -69,6 +71,14 @@ class Scheme(TimeStampedModel):
     management_points = models.DecimalField("管理水平分值", default=Decimal("50"), **SCORE)
     dispute_points = models.DecimalField("效能效果：矛盾纠纷调解分值", default=Decimal("10"), **SCORE)
     repair_points = models.DecimalField("效能效果：应急维修及时分值", default=Decimal("10"), **SCORE)
+    # 0 in the shipped scheme: the indicator is optional, and existing schemes score as before.
+    satisfaction_points = models.DecimalField(
+        "效能效果：满意度分值",
+        default=ZERO,
+        validators=[MinValueValidator(ZERO)],
+        help_text="按年度已评价案件的满意率（满意+基本满意）计分；0 表示不计满意度。",
+        **SCORE,
+    )
     appeal_window_days = models.PositiveSmallIntegerField(
         "申诉期（自然日）",
         default=10,

@@ -1,8 +1,10 @@
 """Scoring one estate by a scheme's rules (policy-defaults.md §2–3), exactly.
 
 Means and ratios are Fractions; each indicator is rounded once, at the end, to 0.01
-ROUND_HALF_UP (`round_score`); the total is the sum of the four rounded indicators. Nothing
-here touches the database: `load_rules` reads a scheme's rows once per run.
+ROUND_HALF_UP (`round_score`); the total is the sum of the four rounded indicators. The
+effectiveness indicator (效能效果) sums the dispute, repair and — optional, 0 in the shipped
+scheme — satisfaction parts before its one rounding. Nothing here touches the database:
+`load_rules` reads a scheme's rows once per run.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Rules:
     management_cents: int  # the points in hundredths, for the integer arithmetic
     dispute_cents: int
     repair_cents: int
+    satisfaction_cents: int = 0  # 0: the scheme does not weigh satisfaction (nothing is read)
 
 
 def load_rules(scheme) -> Rules:
@@ -67,6 +70,7 @@ def load_rules(scheme) -> Rules:
         management_cents=_cents(to_fraction(scheme.management_points)),
         dispute_cents=_cents(to_fraction(scheme.dispute_points)),
         repair_cents=_cents(to_fraction(scheme.repair_points)),
+        satisfaction_cents=_cents(to_fraction(scheme.satisfaction_points)),
     )
 
 
@@ -123,6 +127,8 @@ def score_estate(
     disputes_resolved: int = 0,
     repairs_reported: int = 0,
     repairs_on_time: int = 0,
+    cases_rated: int = 0,
+    cases_satisfied: int = 0,
 ) -> Score | None:
     """The four indicators, the total and the grade; None when not assessed (no counted
     inspection in the year: 未参加考核).
@@ -138,10 +144,17 @@ def score_estate(
     # mean of totals (tenths) scaled from the checklist maximum (tenths) to the indicator's points:
     # S / n / max × P, in hundredths of a point
     management = _cents_half_up(inspections_total_tenths * rules.management_cents, inspections * checklist_max)
-    # D × resolved / received + R × on time / reported (a ratio with no cases counts as 1)
+    # D × resolved / received + R × on time / reported + S × satisfied / rated (a ratio with no
+    # cases counts as 1: an estate with no rated case gets the full S, as one with no dispute
+    # gets the full D). With S = 0 the satisfaction ratio is 1/1: the same sum as without it.
     rec, res = (disputes_received, disputes_resolved) if disputes_received else (1, 1)
     rep, ont = (repairs_reported, repairs_on_time) if repairs_reported else (1, 1)
-    effectiveness = _cents_half_up(rules.dispute_cents * res * rep + rules.repair_cents * ont * rec, rec * rep)
+    rat, sat = (cases_rated, cases_satisfied) if rules.satisfaction_cents and cases_rated else (1, 1)
+    effectiveness = _cents_half_up(
+        (rules.dispute_cents * res * rep + rules.repair_cents * ont * rec) * rat
+        + rules.satisfaction_cents * sat * rec * rep,
+        rec * rep * rat,
+    )
     fee = band_points(rules.fee_bands, fee_rate).quantize(CENT)
     size = band_points(rules.size_bands, building_area).quantize(CENT)
     management_d = Decimal(management).scaleb(-2)

@@ -601,7 +601,8 @@ def rescore_appeal(appeal: Appeal, *, by) -> CycleRun:
 # --- schemes -------------------------------------------------------------------------------
 def check_scheme(scheme: Scheme, items: list, bands: list, grades: list) -> dict:
     """The whole scheme as it would be saved: validity without overlap, a checklist for every
-    category, indicator maxima adding up to 100, a grade band starting at 0."""
+    category, indicator maxima (satisfaction included) not negative and adding up to 100, a grade
+    band starting at 0."""
     from communities.choices import EstateCategory
 
     errors = {}
@@ -620,9 +621,24 @@ def check_scheme(scheme: Scheme, items: list, bands: list, grades: list) -> dict
             errors.setdefault("items", f"“{category.label}”没有检查项目。")
     fee_max = max((b["points"] for b in bands if b["kind"] == "fee"), default=Decimal(0))
     size_max = max((b["points"] for b in bands if b["kind"] == "size"), default=Decimal(0))
-    total = scheme.management_points + scheme.dispute_points + scheme.repair_points + fee_max + size_max
-    if total != 100:
-        errors["management_points"] = f"各指标满分合计须为100分，现为{_fmt(total)}分。"
+    points = {
+        "management_points": scheme.management_points,
+        "dispute_points": scheme.dispute_points,
+        "repair_points": scheme.repair_points,
+        "satisfaction_points": scheme.satisfaction_points,
+    }
+    for name, value in points.items():
+        if value is None or value < 0:
+            errors[name] = "分值不能为负数。"
+    if not any(name in errors for name in points):
+        # 满意度 (optional, 0 in the shipped scheme) is one of the parts: a scheme that weighs it
+        # gives its points from the others.
+        total = sum(points.values()) + fee_max + size_max
+        if total != 100:
+            errors["management_points"] = (
+                f"各指标满分合计须为100分（管理水平、矛盾纠纷、应急维修、满意度分值与收缴率、规模分档最高分之和），"
+                f"现为{_fmt(total)}分。"
+            )
     if not grades or min(g["min_score"] for g in grades) != 0:
         errors["grades"] = "等级划分须有一档从0分起。"
     return errors
@@ -709,6 +725,7 @@ def new_scheme_version(base: Scheme, *, by, valid_from_year: int, name: str = ""
         management_points=base.management_points,
         dispute_points=base.dispute_points,
         repair_points=base.repair_points,
+        satisfaction_points=base.satisfaction_points,
         appeal_window_days=base.appeal_window_days,
         notes=base.notes,
         third_party_rule=base.third_party_rule,

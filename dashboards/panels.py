@@ -369,6 +369,65 @@ def case_charts(user, case_year: int, scope_field: str, unit_label: str, units: 
     return [rates, overdue], totals
 
 
+SATISFACTION_YEARS = 3  # the current calendar year and the two before it
+
+
+def satisfaction_years(case_year: int, year: int | None) -> list[int]:
+    """The years of the satisfaction panel: the last SATISFACTION_YEARS calendar years, and the
+    chosen assessment year when it lies before them (its 效能效果 may weigh satisfaction)."""
+    years = set(range(case_year - SATISFACTION_YEARS + 1, case_year + 1))
+    if year is not None:
+        years.add(year)
+    return sorted(years)
+
+
+def satisfaction_by_unit(user, years: list[int], scope_field: str, unit_label: str, units: list[Unit]) -> Chart:
+    """满意率 of rated cases (disputes received and repairs reported in each year, rated by the
+    resident or a call-back) per unit and year: `disputes.stats.satisfaction_by`, the one
+    definition the 两站一中心 page and the assessment's satisfaction indicator use, over the
+    cases `visible_to(user)`. Two grouped queries a year, whatever the number of units."""
+
+    disputes = DisputeCase.objects.visible_to(user)
+    repairs = RepairRequest.objects.visible_to(user)
+    found = {}
+    for y in years:
+        start, end = year_bounds(y)
+        in_year = {"requested_datetime__gte": start, "requested_datetime__lt": end}
+        found[y] = stats.satisfaction_by([disputes.filter(**in_year), repairs.filter(**in_year)], scope_field)
+    totals = {y: stats.Satisfaction.sum(found[y].values()) for y in years}
+    scope = {"city": "全市", "district": "全区", "street": "全街道"}.get(user.scope_level, "合计")
+    summary = "；".join(
+        f"{y}年 {totals[y].rate}%（{totals[y].rated:,}件）" if totals[y].rated else f"{y}年 —" for y in years
+    )
+    chart = Chart(
+        "satisfaction",
+        f"居民满意率（已评价案件，按{unit_label}）",
+        "bar",
+        [u.name for u in units],
+        unit="%",
+        axis_label="满意率(%)",
+        category_links=[_url("disputes:home", year=years[-1]) for _ in units],
+        note=f"满意率 =（满意 + 基本满意）÷ 已评价案件（居民评价或回访登记；未评价的不计），按受理年度。{scope}：{summary}。",
+        empty_text="还没有居民评价或回访登记满意度的案件。",
+        empty_url=_url("disputes:home"),
+        empty_action="查看两站一中心",
+    )
+
+    def text(s: stats.Satisfaction | None) -> str:
+        return f"{s.rate}%（{s.rated:,}件）" if s and s.rated else "—"
+
+    chart.series = [
+        {
+            "name": f"{y}年",
+            "data": [found[y][u.pk].rate if u.pk in found[y] else None for u in units],
+            "texts": [text(found[y].get(u.pk)) for u in units],
+            "links": [_url("disputes:home", year=y) for _ in units],
+        }
+        for y in years
+    ]
+    return chart
+
+
 def subsidies_by_district(user, year: int | None) -> Chart | None:
     """扶持资金 per district with the city's and the district's shares (issue 4's sheets), for
     the city and district levels (street roles see no sheet). The year shown is the chosen one
@@ -554,6 +613,7 @@ def dashboard(user, params) -> dict:
         grades_by_unit(user, year, scope_field, unit_label, units),
         grades_by_year(years, year_counts),
         *case_panels,
+        satisfaction_by_unit(user, satisfaction_years(case_year, year), scope_field, unit_label, units),
         subsidies_by_district(user, year),
         staffing_and_coverage(user, scope_field, unit_label, units),
     ]

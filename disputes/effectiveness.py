@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
 
+from .stats import Satisfaction, satisfaction_by
+
 
 @dataclass(frozen=True)
 class CaseCounts:
@@ -85,3 +87,22 @@ def case_counts(year: int, estate_id_from: int | None = None, estate_id_to: int 
     for estate_id, reported, on_time in repairs:
         found.setdefault(estate_id, [0, 0, 0, 0])[2:4] = [reported, on_time]
     return {estate_id: CaseCounts(*counts) for estate_id, counts in found.items()}
+
+
+def satisfaction_counts(
+    year: int, estate_id_from: int | None = None, estate_id_to: int | None = None
+) -> dict[int, Satisfaction]:
+    """Estate id → `disputes.stats.Satisfaction` of the year's cases (the same cases as
+    `case_counts`: disputes received, repairs reported in `year`) that someone rated — the
+    resident on the tracking page or a clerk's call-back. The one definition of 满意率 (rated
+    cases only, (满意 + 基本满意) ÷ rated) is `disputes.stats.satisfaction_by`'s, which the
+    两站一中心 page and the dashboard use too.
+
+    Estates absent from the result have no rated case in the year. Two grouped queries whatever
+    the range; the assessment cycle asks only when its scheme weighs satisfaction."""
+    from .limits import year_bounds
+    from .models import DisputeCase, RepairRequest
+
+    start, end = year_bounds(year)
+    cases = Q(requested_datetime__gte=start, requested_datetime__lt=end) & _estate_range(estate_id_from, estate_id_to)
+    return satisfaction_by([DisputeCase.objects.filter(cases), RepairRequest.objects.filter(cases)], "estate_id")

@@ -16,7 +16,7 @@ from tests.factories import EstateFactory
 
 pytestmark = pytest.mark.django_db
 
-CHART_KEYS = ["estates", "grade-units", "grade-years", "on-time", "overdue", "subsidies", "staffing"]
+CHART_KEYS = ["estates", "grade-units", "grade-years", "on-time", "overdue", "satisfaction", "subsidies", "staffing"]
 
 
 def chart_data(html: str) -> dict:
@@ -35,8 +35,11 @@ def home(client, user):
 
 
 def test_city_dashboard_shows_every_panel_with_table_and_links(client, world):
+    from tests.dashboards.test_satisfaction_panel import rated_repair
+
     assessed_year(world)
     overdue_repair(world, "MY101")
+    rated_repair(world, "MY102", "satisfied")  # a rated case: the 满意率 panel has data
     response, _ = home(client, world.city_admin)
     html = response.content.decode()
     data = chart_data(html)

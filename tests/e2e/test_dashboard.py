@@ -41,7 +41,7 @@ def test_dashboard_draws_its_charts_offline(browser, live_server, transactional_
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/?view=dashboard")  # the home page leads with the 工作台 (issue 18)
     charts = page.locator("[data-chart]")
-    assert charts.count() == 7
+    assert charts.count() == 8
     # a locator, not wait_for_function: the page's CSP forbids the eval that a string predicate needs
     expect(page.locator("[data-chart]:not([data-rendered=true])")).to_have_count(0, timeout=20_000)
     for i in range(charts.count()):
