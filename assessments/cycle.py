@@ -440,7 +440,32 @@ class ResultWriter:
             cur.execute(f"DROP TABLE {self.STAGING}")
 
 
+UNIT_COLUMNS = (
+    "run_id",
+    "year",
+    "is_current",
+    "level",
+    "unit_key",
+    "district_id",
+    "street_id",
+    "community_id",
+    "estates",
+    "assessed",
+    "three_star",
+    "two_star",
+    "one_star",
+    "fail",
+    "not_assessed",
+    "assessed_area",
+    "mean_score",
+    "rank",
+)
+
+
 def _write_unit_results(run: CycleRun, communities: dict[int, Tally]):
+    """The community, street and district rows of the run (about 13,000 at 220,000 estates),
+    written as plain rows: COPY on PostgreSQL, where building and saving a model instance per
+    row cost over a second of a run (docs/performance.md)."""
     streets: dict[int, Tally] = {}
     districts: dict[int, Tally] = {}
     for t in communities.values():
@@ -448,41 +473,61 @@ def _write_unit_results(run: CycleRun, communities: dict[int, Tally]):
     for t in streets.values():
         districts.setdefault(t.district_id, Tally(t.district_id)).merge(t)
 
-    objs = []
+    rows = []
 
     def emit(level, key_prefix, tallies: dict, sibling_key):
         groups: dict = {}
         for unit_id, t in tallies.items():
             groups.setdefault(sibling_key(t), []).append((unit_id, t))
         for members in groups.values():
-            unit_ranks = ranks(members)
+            means = {unit_id: t.mean for unit_id, t in members}  # each mean once: an exact Fraction
+            unit_ranks = ranks([(unit_id, _Mean(means[unit_id])) for unit_id, _ in members])
             for unit_id, t in members:
-                objs.append(
-                    UnitResult(
-                        run=run,
-                        year=run.year,
-                        level=level,
-                        unit_key=f"{key_prefix}{unit_id}",
-                        district_id=t.district_id,
-                        street_id=t.street_id,
-                        community_id=t.community_id,
-                        estates=t.estates,
-                        assessed=t.assessed,
-                        three_star=t.grades[Grade.THREE_STAR],
-                        two_star=t.grades[Grade.TWO_STAR],
-                        one_star=t.grades[Grade.ONE_STAR],
-                        fail=t.grades[Grade.FAIL],
-                        not_assessed=t.grades[Grade.NOT_ASSESSED],
-                        assessed_area=_cents_to_decimal(t.area),
-                        mean_score=t.mean,
-                        rank=unit_ranks.get(unit_id),
+                rows.append(
+                    (
+                        run.pk,
+                        run.year,
+                        False,
+                        level,
+                        f"{key_prefix}{unit_id}",
+                        t.district_id,
+                        t.street_id,
+                        t.community_id,
+                        t.estates,
+                        t.assessed,
+                        t.grades[Grade.THREE_STAR],
+                        t.grades[Grade.TWO_STAR],
+                        t.grades[Grade.ONE_STAR],
+                        t.grades[Grade.FAIL],
+                        t.grades[Grade.NOT_ASSESSED],
+                        _cents_to_decimal(t.area),
+                        means[unit_id],
+                        unit_ranks.get(unit_id),
                     )
                 )
 
     emit(UnitLevel.COMMUNITY, "c", communities, lambda t: t.street_id)
     emit(UnitLevel.STREET, "s", streets, lambda t: t.district_id)
     emit(UnitLevel.DISTRICT, "d", districts, lambda t: 0)
-    UnitResult.objects.bulk_create(objs, batch_size=1000)
+    if connection.vendor == "postgresql":
+        table = UnitResult._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(UNIT_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    UnitResult.objects.bulk_create(
+        [UnitResult(**dict(zip(UNIT_COLUMNS, row, strict=True))) for row in rows], batch_size=1000
+    )
+
+
+@dataclass
+class _Mean:
+    """A tally's mean, computed once, in the shape `ranks` reads."""
+
+    mean: object
 
 
 def _cents_to_decimal(cents: int):
