@@ -387,6 +387,13 @@ def _counted_replacing_street(year: int, lo: int, hi: int) -> dict:
     return out
 
 
+def copy_rows(table: str, columns, rows):
+    """COPY plain rows into `table` (PostgreSQL): the fastest write there is."""
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 class ResultWriter:
     """Writes a run's result rows chunk by chunk.
 
@@ -415,12 +422,7 @@ class ResultWriter:
         if not rows:
             return
         if self.postgres:
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {self.STAGING} ({', '.join(RESULT_COLUMNS)}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            copy_rows(self.STAGING, RESULT_COLUMNS, rows)
             return
         EstateResult.objects.bulk_create(
             [EstateResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows], batch_size=500
@@ -510,13 +512,7 @@ def _write_unit_results(run: CycleRun, communities: dict[int, Tally]):
     emit(UnitLevel.STREET, "s", streets, lambda t: t.district_id)
     emit(UnitLevel.DISTRICT, "d", districts, lambda t: 0)
     if connection.vendor == "postgresql":
-        table = UnitResult._meta.db_table
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({', '.join(UNIT_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(UnitResult._meta.db_table, UNIT_COLUMNS, rows)
         return
     UnitResult.objects.bulk_create(
         [UnitResult(**dict(zip(UNIT_COLUMNS, row, strict=True))) for row in rows], batch_size=1000
