@@ -19,7 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from core.years import SHANGHAI
@@ -96,49 +96,35 @@ def mismatch(mode: str, parties: set[str]) -> str | None:
     return None
 
 
-def rule_filters(day: dt.date, warn_days: int) -> dict[str, models.Q]:
-    """Each rule of RULES as a filter on Estate, the same rules as `mode_rules`, `mismatch` and the
-    contract-ending check written in SQL, so that the page counts and pages 220,000 estates in the
-    database instead of loading them. The contract conditions are uncorrelated `id IN (…)` over
-    the active contracts, which PostgreSQL hashes once per query."""
-    active = ServiceContract.objects.filter(ServiceContract.active_q(day)).values("estate_id")
-    entrusted = models.Q(pk__in=active.filter(entrusted_by__in=ENTRUSTED))
-    owners = models.Q(pk__in=active.filter(entrusted_by=EntrustingParty.OWNERS))
-    limit = day + dt.timedelta(days=warn_days)
-    ending = active.filter(models.Q(end_date__lte=limit) | models.Q(terminated_on__lte=limit))
-    mode = ManagementMode
-    return {
-        GAP_RENOVATED: models.Q(
-            category__in=(EstateCategory.RENOVATED, EstateCategory.AFFORDABLE),
-            management_mode__in=(mode.BASIC_SERVICE, mode.NONE),
-        ),
-        GAP_UNRENOVATED: models.Q(category=EstateCategory.UNRENOVATED, management_mode=mode.NONE),
-        MARKET_REVIEW: models.Q(category=EstateCategory.UNRENOVATED, management_mode=mode.MARKET),
-        MODE_MISMATCH: (models.Q(management_mode=mode.PUBLIC_WELFARE) & (~entrusted | owners))
-        | (models.Q(management_mode=mode.MARKET) & (~owners | entrusted))
-        | (models.Q(management_mode__in=(mode.SELF_MANAGED, mode.NONE)) & models.Q(pk__in=active))
-        | (models.Q(management_mode=mode.BASIC_SERVICE) & owners),
-        CONTRACT_ENDING: models.Q(pk__in=ending),
-    }
-
-
-def _any(filters: dict[str, models.Q]) -> models.Q:
-    out = models.Q()
-    for q in filters.values():
-        out |= q
-    return out
-
-
-def flagged(estates, day: dt.date | None = None):
-    """The estates of the queryset `estates` that break a rule, in district, street and code
-    order (a queryset: the page counts and slices it in the database)."""
+def flagged_ids(estates, day: dt.date | None = None) -> list[int]:
+    """The ids of the estates of `estates` that break a rule, in district, street and code order:
+    a few columns per estate and the active contracts of the scope, judged by the Python rules
+    (the page lists a scope of at most some 20,000 estates; the export any)."""
     day = day or timezone.localdate()
-    filters = rule_filters(day, OrganisationNorm.current().contract_warning_days)
-    return (
-        estates.filter(_any(filters))
-        .select_related("district", "street", "community")
-        .order_by("district__code", "street__code", "code")
+    limit = day + dt.timedelta(days=OrganisationNorm.current().contract_warning_days)
+    parties: dict[int, set] = defaultdict(set)
+    ending: set[int] = set()
+    contracts = ServiceContract.objects.filter(
+        ServiceContract.active_q(day), estate__in=estates.order_by().values("pk")
     )
+    for estate_id, party, end_date, terminated_on in contracts.values_list(
+        "estate_id", "entrusted_by", "end_date", "terminated_on"
+    ):
+        parties[estate_id].add(party)
+        if min(end_date, terminated_on or end_date) <= limit:
+            ending.add(estate_id)
+    rows = estates.order_by("district__code", "street__code", "code").values_list("pk", "category", "management_mode")
+    return [
+        pk
+        for pk, category, mode in rows
+        if pk in ending or mode_rules(category, mode) or mismatch(mode, parties.get(pk, set()))
+    ]
+
+
+def estates_in_order(ids: list[int]) -> list[Estate]:
+    """The estates of `ids` (a page of them), with their units, in the order of `ids`."""
+    by_id = Estate.objects.select_related("district", "street", "community").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def findings_for(estates, day: dt.date | None = None) -> list[Finding]:
@@ -172,19 +158,53 @@ def findings_for(estates, day: dt.date | None = None) -> list[Finding]:
 
 def findings(estates, day: dt.date | None = None) -> list[Finding]:
     """Every finding of the queryset `estates`, in district, street and code order (the export;
-    the page takes one page of `flagged` through `findings_for`)."""
+    the page takes one page of `flagged_ids` through `findings_for`)."""
     day = day or timezone.localdate()
+    ids = flagged_ids(estates, day)
     out: list[Finding] = []
-    rows = flagged(estates, day)
-    # in chunks, so that the contracts of each chunk are one query with a short id list
-    chunk = 2000
-    batch: list = []
-    for estate in rows.iterator(chunk_size=chunk):
-        batch.append(estate)
-        if len(batch) == chunk:
-            out += findings_for(batch, day)
-            batch = []
-    return out + findings_for(batch, day)
+    for i in range(0, len(ids), 2000):  # in chunks: each chunk's estates and contracts in a query each
+        out += findings_for(estates_in_order(ids[i : i + 2000]), day)
+    return out
+
+
+def _flag(condition: models.Q):
+    """1 when any of an estate's active contracts meets `condition` (bool_or, portably)."""
+    return models.Max(models.Case(models.When(condition, then=1), default=0, output_field=models.IntegerField()))
+
+
+def _contract_groups(estates, unit_id: str, day: dt.date, limit: dt.date) -> list[tuple]:
+    """(unit id, category, mode, entrusted, owners, ending, estates) for the estates of
+    `estates` that have active contracts: the contracts are read once, grouped by estate (which
+    parties, ending soon or not), and joined to the estates — a correlated EXISTS per estate took
+    over a second at 220,000 estates with 100,000 contracts (docs/performance.md)."""
+    contracts = ServiceContract.objects.filter(ServiceContract.active_q(day))
+    scoped = bool(estates.query.where)  # a scope (the whole registry needs no filter)
+    if scoped:
+        contracts = contracts.filter(estate__in=estates.order_by().values("pk"))
+    per_estate = (
+        contracts.order_by()
+        .values("estate_id")
+        .annotate(
+            entrusted=_flag(models.Q(entrusted_by__in=ENTRUSTED)),
+            owners=_flag(models.Q(entrusted_by=EntrustingParty.OWNERS)),
+            ending=_flag(models.Q(end_date__lte=limit) | models.Q(terminated_on__lte=limit)),
+        )
+    )
+    c_sql, c_params = per_estate.query.sql_with_params()
+    table = Estate._meta.db_table
+    sql = (
+        f"SELECT e.{unit_id}, e.category, e.management_mode, c.entrusted, c.owners, c.ending, COUNT(*) "
+        f"FROM {table} e JOIN ({c_sql}) c ON c.estate_id = e.id"
+    )
+    params = list(c_params)
+    if scoped:
+        e_sql, e_params = estates.order_by().values("pk").query.sql_with_params()
+        sql += f" WHERE e.id IN ({e_sql})"
+        params += list(e_params)
+    sql += " GROUP BY 1, 2, 3, 4, 5, 6"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(u, c, m, bool(en), bool(ow), bool(end), n) for u, c, m, en, ow, end, n in cursor.fetchall()]
 
 
 def summary(estates, key: str, day: dt.date | None = None) -> list[dict]:
@@ -194,26 +214,15 @@ def summary(estates, key: str, day: dt.date | None = None) -> list[dict]:
     The rules are the Python ones (`mode_rules`, `mismatch`), applied to groups, not estates:
     one grouped query counts the estates per unit, category and mode (an index-only scan at
     220,000 estates), a second the estates with active contracts per unit, category, mode and
-    which parties their contracts have; the estates of a group without a contract are the
-    difference. One more query names the units."""
+    which parties their contracts have (`_contract_groups`); the estates of a group without a
+    contract are the difference. One more query names the units."""
     day = day or timezone.localdate()
     limit = day + dt.timedelta(days=OrganisationNorm.current().contract_warning_days)
     unit_id = f"{key}_id"
     # COUNT(*), not COUNT(id): the index on (district, category, mode) answers it alone
     groups = estates.order_by().values_list(unit_id, "category", "management_mode").annotate(n=models.Count("*"))
     without_contract = {(u, c, m): n for u, c, m, n in groups}
-    active = ServiceContract.objects.filter(ServiceContract.active_q(day), estate_id=models.OuterRef("pk"))
-    with_contracts = (
-        estates.order_by()
-        .filter(models.Exists(active))
-        .annotate(
-            entrusted=models.Exists(active.filter(entrusted_by__in=ENTRUSTED)),
-            owners=models.Exists(active.filter(entrusted_by=EntrustingParty.OWNERS)),
-            ending=models.Exists(active.filter(models.Q(end_date__lte=limit) | models.Q(terminated_on__lte=limit))),
-        )
-        .values_list(unit_id, "category", "management_mode", "entrusted", "owners", "ending")
-        .annotate(n=models.Count("pk"))
-    )
+    with_contracts = _contract_groups(estates, unit_id, day, limit)
     cases = []  # (unit, category, mode, parties, ending, estates)
     for u, c, m, entrusted, owners, ending, n in with_contracts:
         without_contract[(u, c, m)] -= n

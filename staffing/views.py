@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.rules import can
-from communities.coverage import RULES, findings_for, flagged, summary
+from communities.coverage import RULES, estates_in_order, findings_for, flagged_ids, summary
 from communities.models import District, Street
 from core.forms import dry_run
 from core.ordering import Ordering
@@ -206,6 +206,13 @@ def staff_edit(request, pk):
 
 
 # --- coverage ---------------------------------------------------------------------------------------
+# Above this many estates in scope (a city-wide view at national scale) the page lists no
+# findings until a district or street is chosen: a national registry's 100,000 findings are read by district, and filtering and sorting
+# all of them for one page of 100 cost about half a second (docs/performance.md). The summary
+# and the export (every finding) are there at any scale.
+COVERAGE_LIST_MAX_ESTATES = 20_000
+
+
 @login_required
 def coverage(request):
     district, street = report_scope(request.user, request.GET)
@@ -217,12 +224,12 @@ def coverage(request):
         "series": [{"name": label, "data": [r[rule] for r in rows]} for rule, label in RULES.items()],
     }
     districts, streets = _scope_choices(request.user, district, street)
-    # the flagged estates are sliced in the database, only the page's 100 are read; their count
-    # is the summary's (same estates, same rules), so it costs no second scan
-    paginator = Paginator(flagged(estates), 100)
-    paginator.count = sum(r["estates_flagged"] for r in rows)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = findings_for(page.object_list)
+    # a few columns of every estate in scope are judged, only the page's 100 estates are read
+    found_count = sum(r["estates_flagged"] for r in rows)
+    in_scope = sum(r["estates"] for r in rows)
+    listed = district is not None or street is not None or in_scope <= COVERAGE_LIST_MAX_ESTATES
+    page = Paginator(flagged_ids(estates) if listed else [], 100).get_page(request.GET.get("page"))
+    page.object_list = findings_for(estates_in_order(page.object_list))
     return render(
         request,
         "staffing/coverage.html",
@@ -231,7 +238,9 @@ def coverage(request):
             "key_label": "街道" if key == "street" else "区",
             "rules": RULES,
             "page_obj": page,
-            "found_count": page.paginator.count,
+            "found_count": found_count,
+            "listed": listed,
+            "in_scope": in_scope,
             "chart": chart,
             "district": district,
             "street": street,

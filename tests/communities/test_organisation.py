@@ -296,12 +296,13 @@ def test_coverage_page_and_export(client, world, django_capture_on_commit_callba
 
 
 def test_the_database_rules_agree_with_the_python_rules_for_every_combination(world, django_assert_max_num_queries):
-    """The page counts (`summary`) and pages (`flagged`) in the database; the notes come from the
-    Python rules (`findings_for`). Over every category × mode × set of contract parties × ending
+    """The page counts by groups (`summary`: the contracts grouped per estate, the estates per unit,
+    category and mode) and lists by a few columns per estate (`flagged_ids`); the notes come from
+    the Python rules estate by estate (`findings_for`). Over every category × mode × set of contract parties × ending
     soon or not, the three agree estate by estate and unit by unit."""
     import itertools
 
-    from communities.coverage import RULES, findings_for, flagged, summary
+    from communities.coverage import RULES, findings_for, flagged_ids, summary
 
     firm = ServiceFirmFactory()
     parties = [(), ("street",), ("owners",), ("district", "owners")]
@@ -336,7 +337,7 @@ def test_the_database_rules_agree_with_the_python_rules_for_every_combination(wo
         estates.append(estate)
     everything = Estate.objects.all()
     python = {f.estate.code: set(f.rules) for f in findings_for(everything.order_by("code"))}
-    assert {e.code for e in flagged(everything)} == set(python)
+    assert set(Estate.objects.filter(pk__in=flagged_ids(everything)).values_list("code", flat=True)) == set(python)
     assert len({frozenset(r) for r in python.values()}) >= 8  # the combinations reach many rule sets
     for key in ("district", "street"):
         with django_assert_max_num_queries(4):
@@ -353,3 +354,17 @@ def test_the_database_rules_agree_with_the_python_rules_for_every_combination(wo
                 row[r] += 1
         assert {r["unit"].pk: {k: r[k] for k in expected[r["unit"].pk]} for r in rows} == expected
         assert all(r["covered"] == r["estates"] - r["gaps"] for r in rows)
+
+
+def test_coverage_page_lists_findings_of_a_large_scope_once_a_district_is_chosen(client, world, monkeypatch):
+    """Above COVERAGE_LIST_MAX_ESTATES estates in scope the page gives the summary and the count,
+    and asks for a district or street before listing; chosen, the list is there."""
+    from staffing import views
+
+    EstateFactory(code="GAP1", name="无人管小区", community=world.communities["MY1"], management_mode="none")
+    monkeypatch.setattr(views, "COVERAGE_LIST_MAX_ESTATES", 3)
+    client.force_login(world.city_admin)
+    html = client.get(reverse("staffing:coverage")).content.decode()
+    assert 'id="coverage-choose"' in html and "无人管小区" not in html and 'id="coverage-findings"' not in html
+    html = client.get(reverse("staffing:coverage"), {"street": world.estates["MY101"].street.code}).content.decode()
+    assert 'id="coverage-choose"' not in html and "无人管小区" in html
