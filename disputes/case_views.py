@@ -18,11 +18,10 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.rules import can, require
-from core.forms import dry_run
+from core.forms import apply_errors, dry_run
 from core.locking import VersionedModel, mark_seen
 
 from . import privacy
-from .forms import apply_errors
 from .workflow import KINDS, CaseKind, offered_steps
 
 HOME = ("两站一中心", "/cases/")

@@ -4,12 +4,11 @@ and the services, whose ValidationError messages the views put back on the form 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm
-from core.forms import OnePassFormMixin, apply_service_errors
+from core.forms import OnePassFormMixin
 from core.validation import happened, plausible_date
 
 from .choices import (
@@ -53,11 +52,6 @@ def date_widget():
 
 def now_local():
     return timezone.localtime().replace(second=0, microsecond=0)
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    apply_service_errors(form, exc)
 
 
 class EstateChoice:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import can, require
 from communities.models import Community, District, Estate, Street
+from core.forms import apply_errors
 from core.ordering import Ordering
 from core.scoping import Level
 
@@ -34,7 +35,6 @@ from .forms import (
     CallbackForm,
     StationForm,
     TeamForm,
-    apply_errors,
 )
 from .limits import year_bounds
 from .models import (
