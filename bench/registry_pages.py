@@ -143,12 +143,13 @@ def load(n_estates: int, seed: int = 7):
         if estates:
             Estate.objects.bulk_create(estates, batch_size=5000)
         if not User.objects.filter(username="bench_city").exists():
+            from accounts.choices import Role
             from tests.factories import make_user
 
-            make_user("bench_city", "city_admin")
+            make_user("bench_city", Role.CITY_ADMIN)
             xuanwu_street = Street.objects.get(name="梅园新村街道")
-            make_user("bench_district", "district_staff", xuanwu_street.district)
-            make_user("bench_street", "street_clerk", xuanwu_street)
+            make_user("bench_district", Role.DISTRICT_STAFF, xuanwu_street.district)
+            make_user("bench_street", Role.STREET_CLERK, xuanwu_street)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(

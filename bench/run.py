@@ -189,6 +189,7 @@ def _other_columns(model, listed: str) -> tuple[str, str, dict]:
 def load(n: int):
     from django.db import connection, transaction
 
+    from accounts.choices import Role
     from accounts.models import User
     from communities.models import Community, District, Street
     from disputes.models import DisputeCase, RepairRequest
@@ -352,9 +353,9 @@ def load(n: int):
             cur.execute("DROP TABLE bench_e")
         xuanwu_street = Street.objects.get(name="梅园新村街道")
         for username, role, unit in [
-            ("bench_city", "city_admin", {}),
-            ("bench_district", "district_staff", {"district_id": xuanwu_street.district_id}),
-            ("bench_street", "street_clerk", {"street": xuanwu_street}),
+            ("bench_city", Role.CITY_ADMIN, {}),
+            ("bench_district", Role.DISTRICT_STAFF, {"district_id": xuanwu_street.district_id}),
+            ("bench_street", Role.STREET_CLERK, {"street": xuanwu_street}),
         ]:
             User.objects.create(username=username, role=role, full_name=username, **unit)
         with connection.cursor() as cur:
@@ -521,6 +522,7 @@ def phase_reminders(args) -> dict:
     django.setup()
     from django.db import connection
 
+    from accounts.choices import Role
     from accounts.models import User
     from communities.models import District, Street
     from workbench.models import Reminder
@@ -530,7 +532,7 @@ def phase_reminders(args) -> dict:
         users = [
             User(
                 username=f"bench_clerk_{s.pk}",
-                role="street_clerk",
+                role=Role.STREET_CLERK,
                 full_name="街道",
                 street_id=s.pk,
                 district_id=s.district_id,
@@ -538,7 +540,7 @@ def phase_reminders(args) -> dict:
             for s in Street.objects.all()
         ]
         users += [
-            User(username=f"bench_staff_{d.pk}_{i}", role="district_staff", full_name="区", district_id=d.pk)
+            User(username=f"bench_staff_{d.pk}_{i}", role=Role.DISTRICT_STAFF, full_name="区", district_id=d.pk)
             for d in District.objects.all()
             for i in (1, 2)
         ]
