@@ -51,9 +51,18 @@ class JobRefused(Exception):
         self.result = result
 
 
+def register_handler(kind: str, handler: Callable) -> None:
+    """Make `handler(job, report)` the one that runs jobs of `kind`. Called from an app's
+    AppConfig.ready() (never as a side effect of importing the handler's module), so a worker,
+    a command and the web process register the same handlers whatever they import."""
+    HANDLERS[kind] = handler
+
+
 def register(kind: str):
+    """`register_handler` as a decorator, for core's own registries (exports, importers)."""
+
     def decorator(func):
-        HANDLERS[kind] = func
+        register_handler(kind, func)
         return func
 
     return decorator
