@@ -26,61 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-PLACES = [
-    "梅园",
-    "长江",
-    "北门",
-    "珠江",
-    "丹凤",
-    "兰园",
-    "龙蟠",
-    "清凉",
-    "石鼓",
-    "汉中",
-    "虎踞",
-    "江东",
-    "莫愁",
-    "南湖",
-    "水佐岗",
-    "百子亭",
-    "锁金",
-    "后宰门",
-    "孝陵",
-    "光华",
-    "瑞金",
-    "大光",
-    "月牙",
-    "五老",
-    "双塘",
-    "夫子庙",
-    "中华",
-    "雨花",
-    "铁心",
-    "西善",
-    "迈皋",
-    "燕子矶",
-    "尧化",
-    "马群",
-    "仙林",
-    "东井",
-    "宁海",
-    "湖南",
-    "挹江",
-    "凤凰",
-    "热河",
-    "宝塔",
-    "小市",
-    "幕府",
-    "兴隆",
-    "沙洲",
-    "双闸",
-    "南苑",
-    "秦虹",
-    "红花",
-    "朝天宫",
-    "银城",
-]
-SUFFIXES = ["新村", "小区", "花园", "苑", "里", "公寓", "大院", "东村", "西村", "北村", "南村", "一村", "二村", "三村"]
+from bench.common import PLACES, SUFFIXES  # noqa: E402 - the benchmark's place names and estate suffixes
+
 PER_COMMUNITY = 25
 
 
