@@ -92,29 +92,40 @@ class BigRadio(forms.RadioSelect):
     option_template_name = "disputes/widgets/big_radio_option.html"
 
 
-class DisputeForm(OnePassFormMixin, forms.Form):
-    TEXT_KINDS = {"description": "description"}
-    service_code = forms.ChoiceField(
+# --- the fields every kind's receiving form asks alike ------------------------------------------
+def category_field(choices) -> forms.ChoiceField:
+    """类别: big buttons of the kind's categories."""
+    return forms.ChoiceField(
         label="类别",
-        choices=DisputeCategory.choices,
+        choices=choices,
         widget=BigRadio,
         error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"},
     )
+
+
+def name_field(label: str) -> forms.CharField:
+    """The resident's name (当事人, 报修人): personal, never autocompleted."""
+    return forms.CharField(label=label, max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
+
+
+def phone_field(label: str) -> forms.CharField:
+    """The resident's phone (联系电话, 报修电话): the phone keypad, never autocompleted."""
+    return forms.CharField(
+        label=label, max_length=20, required=False, widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off")
+    )
+
+
+class DisputeForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"description": "description"}
+    service_code = category_field(DisputeCategory.choices)
     # No choice made in advance: the hint says an unanswered 受理方式 is recorded as 其他 (the
     # view's `or "other"`), so no button may look chosen before the clerk chooses. 居民自报 is
     # not a clerk's channel (only the public form sets it).
     channel = forms.ChoiceField(
         label="受理方式", choices=CLERK_CHANNELS, widget=BigRadio, required=False, help_text="不选即为“其他”"
     )
-    party_name = forms.CharField(
-        label="当事人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off")
-    )
-    party_phone = forms.CharField(
-        label="联系电话",
-        max_length=20,
-        required=False,
-        widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off"),
-    )
+    party_name = name_field("当事人")
+    party_phone = phone_field("联系电话")
     respondent = forms.CharField(
         label="被反映方",
         max_length=100,
@@ -141,12 +152,7 @@ class DisputeForm(OnePassFormMixin, forms.Form):
 class RepairForm(OnePassFormMixin, forms.Form):
     """The quick form: estate, category and urgency are all that is required."""
 
-    service_code = forms.ChoiceField(
-        label="类别",
-        choices=RepairCategory.choices,
-        widget=BigRadio,
-        error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"},
-    )
+    service_code = category_field(RepairCategory.choices)
     urgency = forms.ChoiceField(
         label="紧急程度",
         choices=Urgency.choices,
@@ -159,18 +165,11 @@ class RepairForm(OnePassFormMixin, forms.Form):
         label="楼栋", max_length=20, required=False, widget=_c(forms.TextInput(), inputmode="numeric")
     )
     unit = forms.CharField(label="单元/室", max_length=20, required=False, widget=_c(forms.TextInput()))
-    reporter_phone = forms.CharField(
-        label="报修电话",
-        max_length=20,
-        required=False,
-        widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off"),
-    )
+    reporter_phone = phone_field("报修电话")
     description = forms.CharField(
         label="情况说明", max_length=500, required=False, widget=_c(forms.Textarea(attrs={"rows": 2}))
     )
-    reporter_name = forms.CharField(
-        label="报修人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off")
-    )
+    reporter_name = name_field("报修人")
     channel = forms.ChoiceField(
         label="受理方式",
         choices=CLERK_CHANNELS,
@@ -198,6 +197,17 @@ class RepairForm(OnePassFormMixin, forms.Form):
         self.fields = {"estate": estate, **self.fields}
 
 
+def public_note_field(help_text: str) -> forms.CharField:
+    """对居民公开的说明 of a step or a note: the resident reads it on the tracking page."""
+    return forms.CharField(
+        label="对居民公开的说明",
+        required=False,
+        max_length=500,
+        widget=_c(forms.Textarea(attrs={"rows": 2})),
+        help_text=help_text,
+    )
+
+
 class StepForm(OnePassFormMixin, forms.Form):
     """A workflow step: when (default now) and a note."""
 
@@ -213,13 +223,7 @@ class StepForm(OnePassFormMixin, forms.Form):
         error_messages={"invalid": "时间格式不正确。"},
     )
     note = forms.CharField(label="说明", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
-    public_note = forms.CharField(
-        label="对居民公开的说明",
-        required=False,
-        max_length=500,
-        widget=_c(forms.Textarea(attrs={"rows": 2})),
-        help_text="报告人在查询页看到这段话；上面的“说明”只在内部可见。",
-    )
+    public_note = public_note_field("报告人在查询页看到这段话；上面的“说明”只在内部可见。")
 
 
 class ReferForm(StepForm):
@@ -263,13 +267,7 @@ def department_field() -> forms.ModelChoiceField:
 class NoteForm(OnePassFormMixin, forms.Form):
     TEXT_KINDS = {"note": "note", "public_note": "note"}
     note = forms.CharField(label="进展情况", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
-    public_note = forms.CharField(
-        label="对居民公开的说明",
-        required=False,
-        max_length=500,
-        widget=_c(forms.Textarea(attrs={"rows": 2})),
-        help_text="报告人在查询页看到这段话。",
-    )
+    public_note = public_note_field("报告人在查询页看到这段话。")
 
     def clean(self):
         data = super().clean()
