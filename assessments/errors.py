@@ -1,7 +1,5 @@
-class Refused(Exception):
-    """A domain operation refused: the message is for the user, in Chinese; nothing was written."""
+"""The refusal of a domain operation is core's one type (core/errors.py); kept importable here."""
 
-    def __init__(self, message: str, errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
+from core.errors import Refused
+
+__all__ = ["Refused"]

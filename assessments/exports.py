@@ -139,7 +139,6 @@ def build_results_workbook(target, year: int, *, user=None, district_ids=None, r
     return n
 
 
-@jobs.register("export_results")
 def export_results_job(job, report):
     """The page's export: a Job (progress bar, download) over the user's scope."""
     year = int(job.params["year"])
@@ -228,7 +227,6 @@ def build_inspections_workbook(target, year: int, *, user=None, district_ids=Non
     return n
 
 
-@jobs.register("export_inspections")
 def export_inspections_job(job, report):
     """The inspection list's export: a Job over the user's scope for one year."""
     year = int(job.params["year"])

@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from communities.choices import EstateCategory
 from communities.lookups import estates_by_code
-from core.imports import Column, Importer, register_importer
+from core.imports import Column, Importer
 from core.imports import parsers as p
 
 from . import refinements
@@ -340,7 +340,3 @@ class FeeRateImporter(Importer):
                 updates, FeeRate, ["rate", "updated_by", "updated_at"], batch_size=1000, default_user=self.user
             )
         return {"created": len(creates), "updated": len(updates), "unchanged": unchanged}
-
-
-register_importer(InspectionImporter)
-register_importer(FeeRateImporter)

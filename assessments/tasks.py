@@ -1,20 +1,16 @@
 """Thin Celery wrappers: each task gets only a row's id."""
 
 from celery import shared_task
-from django.conf import settings
 
-from core.models import JobStatus
+from core import jobs
 
 from . import cycle
 from .services import send_readiness_reminder
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=5)
+@shared_task(**jobs.TASK_OPTIONS)
 def run_cycle_task(self, run_id: int):
-    run = cycle.execute(run_id)
-    if run is not None and run.status == JobStatus.QUEUED:
-        # The attempt failed and tries are left: back off and take it again.
-        raise self.retry(countdown=min(60, settings.JOB_RETRY_BASE_SECONDS * run.attempts))
+    jobs.run_or_retry(self, cycle.execute, run_id)
 
 
 @shared_task(ignore_result=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-from core import jobs
 from core.exports import save_file
 from core.spreadsheets.writer import Col, XlsxWriter
 
@@ -48,7 +47,6 @@ def build_deviation_workbook(target, year: int, *, user=None, district_ids=None)
     return n
 
 
-@jobs.register("export_deviation")
 def export_deviation_job(job, report):
     year = int(job.params["year"])
     report(0, 2, "正在生成……")

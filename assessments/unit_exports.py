@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from core import exports
-from core.exports import Export, register_exports
+from core.exports import Export
 from core.models import Job
 from core.spreadsheets.writer import Col, XlsxWriter
 
@@ -110,7 +110,6 @@ def write(wb: XlsxWriter, user, params: QueryDict, report) -> int:
 
 
 EXPORT = Export("单位考核结果", write, unit="个单位", filename=lambda params: f"单位考核结果_{params.get('year')}")
-register_exports({"unit_assessment": EXPORT})
 
 
 def start_export(user, year: int) -> Job:

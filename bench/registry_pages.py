@@ -26,61 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-PLACES = [
-    "梅园",
-    "长江",
-    "北门",
-    "珠江",
-    "丹凤",
-    "兰园",
-    "龙蟠",
-    "清凉",
-    "石鼓",
-    "汉中",
-    "虎踞",
-    "江东",
-    "莫愁",
-    "南湖",
-    "水佐岗",
-    "百子亭",
-    "锁金",
-    "后宰门",
-    "孝陵",
-    "光华",
-    "瑞金",
-    "大光",
-    "月牙",
-    "五老",
-    "双塘",
-    "夫子庙",
-    "中华",
-    "雨花",
-    "铁心",
-    "西善",
-    "迈皋",
-    "燕子矶",
-    "尧化",
-    "马群",
-    "仙林",
-    "东井",
-    "宁海",
-    "湖南",
-    "挹江",
-    "凤凰",
-    "热河",
-    "宝塔",
-    "小市",
-    "幕府",
-    "兴隆",
-    "沙洲",
-    "双闸",
-    "南苑",
-    "秦虹",
-    "红花",
-    "朝天宫",
-    "银城",
-]
-SUFFIXES = ["新村", "小区", "花园", "苑", "里", "公寓", "大院", "东村", "西村", "北村", "南村", "一村", "二村", "三村"]
+from bench.common import PLACES, SUFFIXES  # noqa: E402 - the benchmark's place names and estate suffixes
+
 PER_COMMUNITY = 25
 
 
@@ -143,12 +90,13 @@ def load(n_estates: int, seed: int = 7):
         if estates:
             Estate.objects.bulk_create(estates, batch_size=5000)
         if not User.objects.filter(username="bench_city").exists():
+            from accounts.choices import Role
             from tests.factories import make_user
 
-            make_user("bench_city", "city_admin")
+            make_user("bench_city", Role.CITY_ADMIN)
             xuanwu_street = Street.objects.get(name="梅园新村街道")
-            make_user("bench_district", "district_staff", xuanwu_street.district)
-            make_user("bench_street", "street_clerk", xuanwu_street)
+            make_user("bench_district", Role.DISTRICT_STAFF, xuanwu_street.district)
+            make_user("bench_street", Role.STREET_CLERK, xuanwu_street)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(

@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from core.exports import save_workbook
-from core.jobs import enqueue, register
+from core.jobs import enqueue
 from core.models import Job
 from core.spreadsheets.writer import Col, XlsxWriter
 
@@ -100,7 +100,6 @@ def filtered_estates(user, params: dict):
     return filterset.qs, filterset
 
 
-@register(KIND)
 def export_estates_job(job, report) -> dict:
     user = job.created_by
     params = (job.params or {}).get("filters", {})

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.forms import OnePassFormMixin, apply_service_errors
+from core.forms import OnePassFormMixin, apply_errors
 from core.validation import happened, plausible_date
 
 from .choices import CommitteeMemberRole, EstateCategory, FirmFounding, ManagementMode, OwnersOrganisationKind
@@ -66,7 +66,7 @@ class ServiceErrorsMixin(OnePassFormMixin):
                 widget.attrs.setdefault("class", "form-control")
 
     def add_service_errors(self, exc: ValidationError):
-        apply_service_errors(self, exc)
+        apply_errors(self, exc)
 
 
 def _render_only(field: forms.ModelChoiceField, queryset):

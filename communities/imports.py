@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.imports import Column, Importer, register_importer
+from core.imports import Column, Importer
 from core.imports import parsers as p
 
 from .choices import EstateCategory, ManagementMode
@@ -230,6 +230,3 @@ class EstateImporter(Importer):
             "unchanged": unchanged,
             "communities_created": len(new_communities),
         }
-
-
-register_importer(EstateImporter)

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.IdleSessionMiddleware",
+    "core.middleware.OutOfScopeMiddleware",  # a service's OutOfScope → 404
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
     # The home page leads with the 工作台 (a process_view hook on "/" only).

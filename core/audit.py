@@ -35,7 +35,7 @@ from django.utils import timezone
 from . import permissions
 from .exports import save_workbook
 from .history import HIDDEN_FIELDS, TYPE_LABELS, display_value
-from .jobs import enqueue, register
+from .jobs import enqueue
 from .models import Job
 from .scoping import Level
 from .spreadsheets.writer import Col, XlsxWriter
@@ -356,7 +356,6 @@ def start_export(user, params: dict) -> Job:
     return job
 
 
-@register(EXPORT_KIND)
 def export_history_job(job, report) -> dict:
     from .jobs import JobRefused
 

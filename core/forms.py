@@ -9,6 +9,7 @@ every refused field is marked with Bootstrap `is-invalid`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -16,20 +17,32 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
+from core.errors import Refused
 from core.validation import text_error, text_limit
 
 logger = logging.getLogger(__name__)
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError, *, keep_field_errors: bool = False) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else
-    above the form; each message once. keep_field_errors: a field the form itself already
-    refused keeps its own (more precise) message and gets no second one."""
+def apply_errors(
+    form: forms.Form,
+    exc: ValidationError,
+    *,
+    keep_field_errors: bool = False,
+    fields: Mapping[str, str] | None = None,
+) -> None:
+    """Put a service's refusal (`core.errors.Refused`, or any ValidationError) on the form: on
+    its field when the form has one, else above the form; each message once. The one way every
+    page does it. keep_field_errors: a field the form itself already refused keeps its own (more
+    precise) message and gets no second one. fields: the service's name of a field → the form's,
+    where they differ."""
+    if isinstance(exc, Refused) and exc.errors:
+        exc = ValidationError({key: [message] for key, message in exc.errors.items()})
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
             _add_unique(form, None, message)
         return
     for field, errors in exc.error_dict.items():
+        field = (fields or {}).get(field, field)
         target = field if field in form.fields and field != NON_FIELD_ERRORS else None
         if keep_field_errors and target is not None and target in form.errors:
             continue
@@ -138,7 +151,7 @@ class OnePassFormMixin(_FormBase):
         try:
             check()
         except ValidationError as exc:
-            apply_service_errors(self, exc, keep_field_errors=True)
+            apply_errors(self, exc, keep_field_errors=True)
         except Exception:  # noqa: BLE001 - the form is refused already; a service that cannot run
             # on partial values adds no messages, it must not turn the refusal into a 500.
             logger.info("rule check skipped on a refused form %s", type(self).__name__, exc_info=False)

@@ -51,9 +51,18 @@ class JobRefused(Exception):
         self.result = result
 
 
+def register_handler(kind: str, handler: Callable) -> None:
+    """Make `handler(job, report)` the one that runs jobs of `kind`. Called from an app's
+    AppConfig.ready() (never as a side effect of importing the handler's module), so a worker,
+    a command and the web process register the same handlers whatever they import."""
+    HANDLERS[kind] = handler
+
+
 def register(kind: str):
+    """`register_handler` as a decorator, for core's own registries (exports, importers)."""
+
     def decorator(func):
-        HANDLERS[kind] = func
+        register_handler(kind, func)
         return func
 
     return decorator
@@ -174,6 +183,20 @@ def execute_until_settled(model: type[JobBase], pk, handler: Callable) -> JobBas
         if job is None or job.status != JobStatus.QUEUED:
             break
     return job
+
+
+# How every job table's Celery task is declared: acknowledged only when done, so a worker lost
+# mid-job leaves the message to another (the claim makes a duplicate delivery do nothing).
+TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "ignore_result": True, "max_retries": 5}
+
+
+def run_or_retry(task, execute_one: Callable[[int], JobBase | None], pk: int) -> None:
+    """The body of every job table's Celery task (core's `run_job_task`, assessments'
+    `run_cycle_task`): run the row once (`execute_one(pk)`, which claims it); if the attempt
+    failed and tries are left (the row is queued again), back off and let Celery take it again."""
+    row = execute_one(pk)
+    if row is not None and row.status == JobStatus.QUEUED:
+        raise task.retry(countdown=min(60, settings.JOB_RETRY_BASE_SECONDS * row.attempts))
 
 
 def enqueue(job: JobBase):

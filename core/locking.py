@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from core.errors import Refused
+
 CONFLICT = "页面打开后此记录已被他人修改（{who}，{when}）。您填写的内容没有保存，也没有丢失：请核对页面上的最新内容后重新提交。"
 
 
@@ -32,13 +34,16 @@ class VersionedModel(models.Model):
         super().save(*args, **kwargs)
 
 
-class EditConflict(ValidationError):
-    """A stale save: the row changed since the form (or the API client) read it. A
-    ValidationError, so a page puts it on the form like any other refusal; the API answers 409."""
+class EditConflict(Refused):
+    """A stale save: the row changed since the form (or the API client) read it. A refusal,
+    so a page puts it on the form like any other; the API answers 409. `template` is the
+    message, with {who} and {when}; an app may word its own (the registry's estates)."""
+
+    template = CONFLICT
 
     def __init__(self, current, who: str, when):
         self.current, self.who, self.when = current, who, when
-        super().__init__(CONFLICT.format(who=who, when=_cn_datetime(when)), code="conflict")
+        super().__init__(self.template.format(who=who, when=_cn_datetime(when)), code="conflict")
 
     @property
     def message_text(self) -> str:

@@ -11,8 +11,10 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+
+from core.errors import OutOfScope
 
 SESSION_KEY = "last_action_at"
 POLL_HEADER = "HTTP_X_BACKGROUND_POLL"
@@ -76,3 +78,19 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class OutOfScopeMiddleware:
+    """A service's `OutOfScope` (the object does not exist for this user) is a 404 page: the one
+    place pages turn it into HTTP, so services never raise Http404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OutOfScope):
+            raise Http404(exception.message) from exception
+        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,14 +19,14 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.rules import can, require
-from core.forms import dry_run
+from core.forms import apply_errors, dry_run
 from core.locking import VersionedModel, mark_seen
 
 from . import privacy
-from .forms import apply_errors
 from .workflow import KINDS, CaseKind, offered_steps
 
 HOME = ("两站一中心", "/cases/")
+LIST_PAGE = 50
 # Every kind's personal fields: the create and step posts never show them in an error report.
 PERSONAL_POST_FIELDS = tuple(dict.fromkeys(f for kind in KINDS.values() for f in kind.personal_fields))
 
@@ -86,6 +87,7 @@ def _context(request, kind: CaseKind, case, bound=None, place=None):
     forms = kind.forms_for(case)
     if bound is not None:
         forms[place] = bound
+    steps = offered_steps(kind, case, user, may_write)
     context = {
         "kind": kind,
         "case": case,
@@ -95,7 +97,14 @@ def _context(request, kind: CaseKind, case, bound=None, place=None):
         "forms": forms,
         "failed_step": place if bound is not None else None,
         "attachments": case.attachments.all(),
-        "steps": offered_steps(kind, case, user, may_write),
+        "steps": steps,
+        # The generic page (case_detail.html) offers each step's form under its label; the
+        # attachments have their own card.
+        "step_forms": [
+            {"name": s.name, "label": s.label or s.name, "form": forms[s.place]}
+            for s in kind.steps
+            if s.name != "attach" and s.name in steps
+        ],
         "step_url": reverse(kind.url("step"), args=[case.pk]),
         "breadcrumbs": _crumbs(kind, case.number),
     }
@@ -112,7 +121,7 @@ def _case(request, kind: CaseKind, pk):
 @login_required
 def case_detail(request, kind, pk):
     kind = KINDS[kind]
-    return render(request, kind.detail_template, _context(request, kind, _case(request, kind, pk)))
+    return render(request, kind.detail_templates, _context(request, kind, _case(request, kind, pk)))
 
 
 @sensitive_post_parameters(*PERSONAL_POST_FIELDS)
@@ -134,7 +143,7 @@ def case_step(request, kind, pk):
         form = fallback.form(case, request.POST)
         form.is_valid()
         form.add_error(None, "请选择办理步骤。")
-        return render(request, kind.detail_template, _context(request, kind, case, form, fallback.place))
+        return render(request, kind.detail_templates, _context(request, kind, case, form, fallback.place))
     if step.rule:
         require(user, step.rule)
     form = step.form(case, request.POST, request.FILES)
@@ -151,17 +160,42 @@ def case_step(request, kind, pk):
             messages.success(request, "已保存。")
             return redirect(kind.url("detail"), pk=case.pk)
     case.refresh_from_db()
-    return render(request, kind.detail_template, _context(request, kind, case, form, step.place))
+    return render(request, kind.detail_templates, _context(request, kind, case, form, step.place))
+
+
+@login_required
+def case_list(request, kind):
+    """The plain list of a kind without a list page of its own (CaseKind.own_list): its cases
+    the user sees, newest first, a page at a time."""
+    kind = KINDS[kind]
+    cases = kind.model.objects.visible_to(request.user).select_related(*kind.related).order_by("-pk")
+    page = Paginator(cases, LIST_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    if kind.personal_fields:
+        privacy.apply(request.user, page.object_list)
+    return render(
+        request,
+        "disputes/case_list.html",
+        {
+            "kind": kind,
+            "page_obj": page,
+            "may_create": can(request.user, kind.rule),
+            "breadcrumbs": [HOME, (kind.label, "")],
+        },
+    )
 
 
 def urls():
     """<slug>/new/, <slug>/<pk>/ and <slug>/<pk>/step/ of every kind, named <name>_create,
-    <name>_detail and <name>_step (the names the templates and tests use)."""
+    <name>_detail and <name>_step (the names the templates and tests use), and <slug>/
+    (<name>_list) for a kind without a list page of its own."""
     from django.urls import path
 
     patterns = []
     for kind in KINDS.values():
         extra = {"kind": kind.name}
+        if not kind.own_list:
+            patterns.append(path(f"{kind.slug}/", case_list, extra, name=f"{kind.name}_list"))
         patterns += [
             path(f"{kind.slug}/new/", case_create, extra, name=f"{kind.name}_create"),
             path(f"{kind.slug}/<int:pk>/", case_detail, extra, name=f"{kind.name}_detail"),

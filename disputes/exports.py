@@ -382,6 +382,3 @@ EXPORTS: dict[str, Export] = {
     "filings": Export("备案登记", _filing_export, unit="条"),
     "stations": Export("两站一中心站点", _station_export, unit="条"),
 }
-
-
-register_exports(EXPORTS)

@@ -4,12 +4,11 @@ and the services, whose ValidationError messages the views put back on the form 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Estate, OwnersOrganisation, PropertyCommittee, ServiceFirm
-from core.forms import OnePassFormMixin, apply_service_errors
+from core.forms import OnePassFormMixin
 from core.validation import happened, plausible_date
 
 from .choices import (
@@ -55,11 +54,6 @@ def now_local():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    apply_service_errors(form, exc)
-
-
 class EstateChoice:
     """The estate field: a select of the writable estates for a street or a community, a code
     box for city-wide writers (hundreds of thousands of estates do not fit in a select)."""
@@ -98,29 +92,40 @@ class BigRadio(forms.RadioSelect):
     option_template_name = "disputes/widgets/big_radio_option.html"
 
 
-class DisputeForm(OnePassFormMixin, forms.Form):
-    TEXT_KINDS = {"description": "description"}
-    service_code = forms.ChoiceField(
+# --- the fields every kind's receiving form asks alike ------------------------------------------
+def category_field(choices) -> forms.ChoiceField:
+    """类别: big buttons of the kind's categories."""
+    return forms.ChoiceField(
         label="类别",
-        choices=DisputeCategory.choices,
+        choices=choices,
         widget=BigRadio,
         error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"},
     )
+
+
+def name_field(label: str) -> forms.CharField:
+    """The resident's name (当事人, 报修人): personal, never autocompleted."""
+    return forms.CharField(label=label, max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off"))
+
+
+def phone_field(label: str) -> forms.CharField:
+    """The resident's phone (联系电话, 报修电话): the phone keypad, never autocompleted."""
+    return forms.CharField(
+        label=label, max_length=20, required=False, widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off")
+    )
+
+
+class DisputeForm(OnePassFormMixin, forms.Form):
+    TEXT_KINDS = {"description": "description"}
+    service_code = category_field(DisputeCategory.choices)
     # No choice made in advance: the hint says an unanswered 受理方式 is recorded as 其他 (the
     # view's `or "other"`), so no button may look chosen before the clerk chooses. 居民自报 is
     # not a clerk's channel (only the public form sets it).
     channel = forms.ChoiceField(
         label="受理方式", choices=CLERK_CHANNELS, widget=BigRadio, required=False, help_text="不选即为“其他”"
     )
-    party_name = forms.CharField(
-        label="当事人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off")
-    )
-    party_phone = forms.CharField(
-        label="联系电话",
-        max_length=20,
-        required=False,
-        widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off"),
-    )
+    party_name = name_field("当事人")
+    party_phone = phone_field("联系电话")
     respondent = forms.CharField(
         label="被反映方",
         max_length=100,
@@ -147,12 +152,7 @@ class DisputeForm(OnePassFormMixin, forms.Form):
 class RepairForm(OnePassFormMixin, forms.Form):
     """The quick form: estate, category and urgency are all that is required."""
 
-    service_code = forms.ChoiceField(
-        label="类别",
-        choices=RepairCategory.choices,
-        widget=BigRadio,
-        error_messages={"required": "请选择类别。", "invalid_choice": "类别不存在。"},
-    )
+    service_code = category_field(RepairCategory.choices)
     urgency = forms.ChoiceField(
         label="紧急程度",
         choices=Urgency.choices,
@@ -165,18 +165,11 @@ class RepairForm(OnePassFormMixin, forms.Form):
         label="楼栋", max_length=20, required=False, widget=_c(forms.TextInput(), inputmode="numeric")
     )
     unit = forms.CharField(label="单元/室", max_length=20, required=False, widget=_c(forms.TextInput()))
-    reporter_phone = forms.CharField(
-        label="报修电话",
-        max_length=20,
-        required=False,
-        widget=_c(forms.TextInput(), inputmode="tel", autocomplete="off"),
-    )
+    reporter_phone = phone_field("报修电话")
     description = forms.CharField(
         label="情况说明", max_length=500, required=False, widget=_c(forms.Textarea(attrs={"rows": 2}))
     )
-    reporter_name = forms.CharField(
-        label="报修人", max_length=50, required=False, widget=_c(forms.TextInput(), autocomplete="off")
-    )
+    reporter_name = name_field("报修人")
     channel = forms.ChoiceField(
         label="受理方式",
         choices=CLERK_CHANNELS,
@@ -204,6 +197,17 @@ class RepairForm(OnePassFormMixin, forms.Form):
         self.fields = {"estate": estate, **self.fields}
 
 
+def public_note_field(help_text: str) -> forms.CharField:
+    """对居民公开的说明 of a step or a note: the resident reads it on the tracking page."""
+    return forms.CharField(
+        label="对居民公开的说明",
+        required=False,
+        max_length=500,
+        widget=_c(forms.Textarea(attrs={"rows": 2})),
+        help_text=help_text,
+    )
+
+
 class StepForm(OnePassFormMixin, forms.Form):
     """A workflow step: when (default now) and a note."""
 
@@ -219,13 +223,7 @@ class StepForm(OnePassFormMixin, forms.Form):
         error_messages={"invalid": "时间格式不正确。"},
     )
     note = forms.CharField(label="说明", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
-    public_note = forms.CharField(
-        label="对居民公开的说明",
-        required=False,
-        max_length=500,
-        widget=_c(forms.Textarea(attrs={"rows": 2})),
-        help_text="报告人在查询页看到这段话；上面的“说明”只在内部可见。",
-    )
+    public_note = public_note_field("报告人在查询页看到这段话；上面的“说明”只在内部可见。")
 
 
 class ReferForm(StepForm):
@@ -269,13 +267,7 @@ def department_field() -> forms.ModelChoiceField:
 class NoteForm(OnePassFormMixin, forms.Form):
     TEXT_KINDS = {"note": "note", "public_note": "note"}
     note = forms.CharField(label="进展情况", required=False, widget=_c(forms.Textarea(attrs={"rows": 2})))
-    public_note = forms.CharField(
-        label="对居民公开的说明",
-        required=False,
-        max_length=500,
-        widget=_c(forms.Textarea(attrs={"rows": 2})),
-        help_text="报告人在查询页看到这段话。",
-    )
+    public_note = public_note_field("报告人在查询页看到这段话。")
 
     def clean(self):
         data = super().clean()

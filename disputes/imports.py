@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from communities.lookups import estates_by_code
-from core.imports import CellError, Column, Importer, register_importer
+from core.imports import CellError, Column, Importer
 from core.imports import parsers as p
 from core.years import YearGate
 
@@ -322,7 +322,3 @@ class RepairImporter(CaseImporter):
                 )
         RepairEvent.objects.bulk_create(events, batch_size=2000)
         return {"created": len(created)}
-
-
-register_importer(DisputeImporter)
-register_importer(RepairImporter)

@@ -67,6 +67,7 @@ class Step:
     offered: Callable[[Page], bool] = lambda page: page.may_write
     rule: str = ""
     slot: str = ""
+    label: str = ""  # the button and card title on the generic page (case_detail.html)
 
     @property
     def place(self) -> str:
@@ -92,7 +93,11 @@ class CaseKind:
 
     slug: the URL segment and the prefix of the URL names (disputes:<name>_detail, …).
     unknown_step: the step whose form says "请选择办理步骤。" when a post names no known step;
-    empty means such a post is taken as `default_step`. limit: the time limit rule, in words."""
+    empty means such a post is taken as `default_step`. limit: the time limit rule, in words.
+    own_list: the kind's list is a page of its own (disputes.views, with its filters and
+    exports); otherwise case_views serves a plain list at <slug>/. A kind without a template
+    `disputes/<name>_detail.html` is shown by `disputes/case_detail.html`, which offers each
+    step's form under its label."""
 
     slug: str
     name: str
@@ -108,17 +113,27 @@ class CaseKind:
     limit: str = ""
     context: Callable[[Any, Any], dict] = lambda case, user: {}
     personal_fields: tuple[str, ...] = ()
+    own_list: bool = False
     by_name: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "by_name", {s.name: s for s in self.steps})
 
     @property
-    def detail_template(self) -> str:
-        return f"disputes/{self.name}_detail.html"
+    def detail_templates(self) -> list[str]:
+        """The kind's own page if it has one, else the generic one."""
+        return [f"disputes/{self.name}_detail.html", "disputes/case_detail.html"]
 
     def url(self, page: str) -> str:
         return f"disputes:{self.name}_{page}"
+
+    @property
+    def url_create(self) -> str:
+        return self.url("create")
+
+    @property
+    def url_detail(self) -> str:
+        return self.url("detail")
 
     def step(self, name: str) -> Step | None:
         return self.by_name.get(name)
@@ -170,21 +185,25 @@ INVALID = Step(
 )
 
 
-def _note(service):
+def note_step(service, label: str = "登记进展") -> Step:
+    """进展情况 of an open case, taken by the kind's note service."""
     return Step(
         "note",
         lambda case, *a, **k: NoteForm(*a, **k),
         lambda case, by, d: service(case, by=by, note=d["note"], public_note=d["public_note"]),
         offered=_is_open,
+        label=label,
     )
 
 
-def _satisfaction(service):
+def satisfaction_step(service, label: str = "登记满意度") -> Step:
+    """回访 of a closed case, taken by the kind's satisfaction service."""
     return Step(
         "satisfaction",
         lambda case, *a, **k: SatisfactionForm(*a, **k),
         lambda case, by, d: service(case, by=by, satisfaction=d["satisfaction"], note=d["note"]),
         offered=_may_rate,
+        label=label,
     )
 
 
@@ -209,6 +228,7 @@ def _transition(action):
 register(
     CaseKind(
         slug="disputes",
+        own_list=True,
         name="dispute",
         label="矛盾纠纷",
         model=DisputeCase,
@@ -257,8 +277,8 @@ register(
                 offered=lambda page: "refer" in services.dispute_actions_for(page.user, page.case),
                 rule="referral",
             ),
-            _note(services.add_dispute_note),
-            _satisfaction(services.record_dispute_satisfaction),
+            note_step(services.add_dispute_note),
+            satisfaction_step(services.record_dispute_satisfaction),
             ATTACH,
             INVALID,
         ),
@@ -279,6 +299,7 @@ def _repair_in(*states):
 register(
     CaseKind(
         slug="repairs",
+        own_list=True,
         name="repair",
         label="应急维修",
         model=RepairRequest,
@@ -333,8 +354,8 @@ register(
                 ),
                 offered=_repair_in(RepairStatus.DISPATCHED, RepairStatus.ARRIVED),
             ),
-            _note(services.add_repair_note),
-            _satisfaction(services.record_repair_satisfaction),
+            note_step(services.add_repair_note),
+            satisfaction_step(services.record_repair_satisfaction),
             ATTACH,
             INVALID,
         ),
@@ -359,6 +380,7 @@ def _last_estate(user):
 register(
     CaseKind(
         slug="referrals",
+        own_list=True,
         name="referral",
         label="联合执法",
         model=EnforcementReferral,
@@ -411,6 +433,7 @@ register(
 register(
     CaseKind(
         slug="filings",
+        own_list=True,
         name="filing",
         label="备案",
         model=Filing,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.rules import require
 from communities.models import Estate
+from core.errors import OutOfScope
 from disputes import services as cases
 
 from . import notify
@@ -38,7 +38,7 @@ def managed_estate(user, pk) -> Estate:
     require(user, "station")
     estate = Estate.objects.writable_by(user).filter(pk=pk).first()
     if estate is None:
-        raise Http404("小区不存在或不在您的辖区内。")  # out of scope: it does not exist for this user
+        raise OutOfScope("小区不存在或不在您的辖区内。")  # out of scope: it does not exist for this user
     return estate
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from core.forms import apply_errors
 from disputes import services as case_services
 from disputes.models import DisputeCase, Station
 
@@ -31,13 +32,10 @@ def _gone(request, what="入口"):
 
 
 def _apply(form, exc: ValidationError, kind: str):
-    for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-        if field == "service_code":
-            field = f"{kind}_category"
-        elif field == "reporter_phone" or field == "party_phone":
-            field = "phone"
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
+    """The service names the category and the phone for the case; the report form has its own."""
+    apply_errors(
+        form, exc, fields={"service_code": f"{kind}_category", "reporter_phone": "phone", "party_phone": "phone"}
+    )
 
 
 @never_cache

@@ -7,8 +7,10 @@ class StaffingConfig(AppConfig):
 
     def ready(self):
         from assessments.unit_assessment import register_staffing_rows
+        from core.exports import register_exports
 
-        from . import exports  # noqa: F401  (registering the export job handlers)
         from .compliance import unit_rows
+        from .exports import EXPORTS
 
+        register_exports(EXPORTS)
         register_staffing_rows(unit_rows)

@@ -158,4 +158,3 @@ EXPORTS = {
     "staffing_compliance": Export("人员配备达标情况", write_compliance),
     "staffing_coverage": Export("物业管理覆盖情况", write_coverage),
 }
-register_exports(EXPORTS)

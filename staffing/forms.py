@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from core.forms import CarrierFormMixin, apply_service_errors
+from core.forms import CarrierFormMixin
 
 from .choices import Post, TargetIndicator, TaskStatus
 
@@ -61,8 +60,3 @@ class TargetForm(CarrierFormMixin, forms.Form):
     def __init__(self, *args, districts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [("", "请选择")] + [(d.pk, d.name) for d in districts]
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    apply_service_errors(form, exc)

@@ -18,14 +18,14 @@ from django.views.decorators.http import require_POST
 from accounts.rules import can
 from communities.coverage import RULES, estates_in_order, findings_for, flagged_ids, summary
 from communities.models import District, Street
-from core.forms import dry_run
+from core.forms import apply_errors, dry_run
 from core.ordering import Ordering
 
 from . import services
 from .choices import UnitLevel
 from .compliance import compliance_report
 from .exports import EXPORTS, coverage_estates, start_export
-from .forms import MeetingForm, StaffForm, TargetForm, TaskForm, TaskStatusForm, apply_errors
+from .forms import MeetingForm, StaffForm, TargetForm, TaskForm, TaskStatusForm
 from .models import DistrictTarget, JointMeeting, MeetingTask, StaffMember
 from .services import POSTS_BY_LEVEL
 from .targets import progress_rows

@@ -7,8 +7,10 @@ class SubsidiesConfig(AppConfig):
 
     def ready(self):
         from assessments.signals import cycle_run_finished
+        from core.jobs import register_handler
 
-        from . import exports  # noqa: F401 - registers the export job
         from .allocation import on_cycle_run_finished
+        from .exports import export_allocations_job
 
+        register_handler("export_allocations", export_allocations_job)
         cycle_run_finished.connect(on_cycle_run_finished, dispatch_uid="subsidies.recompute_year")

@@ -336,7 +336,6 @@ def summary(year: int, counts: dict) -> str:
     return text + f"；管理扶持 {counts['management_rows']} 个小区，整治扶持 {counts['startup_rows']} 个小区。"
 
 
-@jobs.register("export_allocations")
 def export_allocations_job(job, report):
     """The page's export: a Job (progress bar, download link) over what the user may see. The
     workbook is written to a temporary file (streaming) and then stored as the job's file."""

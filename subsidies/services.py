@@ -7,14 +7,13 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.rules import can
 from assessments.choices import RunKind, YearStatus
-from assessments.errors import Refused
 from assessments.models import AssessmentYear, CycleRun
+from core.errors import OutOfScope, Refused
 from core.money import yuan_to_fen
 from core.validation import date_error
 
@@ -40,7 +39,7 @@ def sheet_for_write(user, pk) -> AllocationSheet:
     """The sheet if it is in the user's write scope; 404 otherwise (it does not exist for them)."""
     sheet = AllocationSheet.objects.writable_by(user).filter(pk=pk).first()
     if sheet is None:
-        raise Http404
+        raise OutOfScope
     return sheet
 
 
@@ -248,7 +247,7 @@ def record_disbursement(
     if share is None:
         raise Refused("只有财政局可以录入拨付记录。")
     if share == Share.DISTRICT and by.district_id != sheet.district_id:
-        raise Http404
+        raise OutOfScope
     if direction not in MoneyDirection.values:
         raise Refused("类型不正确。")
     amount_fen = amount if isinstance(amount, int) else parse_amount(amount)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.rules import can
+from core import locking
 
 from ..models import (
     Estate,
@@ -97,29 +98,15 @@ class Msg:
     NOT_IN_SCOPE = "该记录不在您的管辖范围内。"
 
 
-class EditConflict(Exception):
-    """A stale edit: the row changed since the form (or API client) read it."""
+class EditConflict(locking.EditConflict):
+    """A stale edit of an estate: core's conflict (a refusal, 409 through the API), in the
+    registry's words."""
 
-    def __init__(self, current, who: str, when):
-        self.current = current
-        self.who = who
-        self.when = when
-        super().__init__(Msg.CONFLICT.format(who=who, when=_cn_datetime(when)))
-
-    @property
-    def message(self) -> str:
-        return str(self)
+    template = Msg.CONFLICT
 
 
 def this_year() -> int:
     return timezone.localdate().year
-
-
-def _cn_datetime(value) -> str:
-    if not value:
-        return "刚才"
-    value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
 
 
 # --- small parsers shared by the rules ---------------------------------------------------------

@@ -152,6 +152,8 @@ def estate_detail(request, pk):
         "can_edit_orgs": in_scope and services.can(user, "owners_org"),
         "contracts": estate.contracts.select_related("firm").order_by("-start_date")[:20],
         "can_edit_contracts": in_scope and services.can(user, "contract"),
+        # 居民报修入口与海报: the street clerk of its street, or city_admin (residents' own rule).
+        "can_manage_posters": in_scope and services.can(user, "station"),
         "history": change_log(estate) if services.can_see_history(user) else None,
         # An evaluator's scope is its assigned estates, not units: no links to unit pages.
         "unit_links": user.scope_level != "assigned",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.rules import can
-from core.forms import CarrierFormMixin
+from core.forms import CarrierFormMixin, apply_errors
 
 from .. import organisation
 from ..choices import EntrustingParty, VettingUnit
@@ -58,12 +58,6 @@ class SupervisionForm(_Loose):
     satisfied = forms.BooleanField(label="服务达标")
 
 
-def _apply(form, exc: ValidationError):
-    for field, errors in exc.message_dict.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
 def _contract(request, pk) -> ServiceContract:
     return get_object_or_404(
         ServiceContract.objects.visible_to(request.user).select_related(
@@ -104,7 +98,7 @@ def contract_create(request, estate_pk):
             try:
                 contract = organisation.create_contract({**form.cleaned_data, "estate": estate.pk}, by=request.user)
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "已登记委托合同。")
                 return redirect("communities:contract_detail", pk=contract.pk)
@@ -159,7 +153,7 @@ def contract_edit(request, pk):
             try:
                 organisation.update_contract(contract, form.cleaned_data, by=request.user)
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "已保存。")
                 return redirect("communities:contract_detail", pk=contract.pk)
@@ -211,7 +205,7 @@ def supervision_create(request, pk):
             try:
                 organisation.add_supervision(committee, form.cleaned_data, by=request.user)
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "已登记监督记录。")
                 return redirect("communities:committee_detail", pk=committee.pk)

@@ -1,9 +1,13 @@
 """API errors in Chinese, with the same shape everywhere: {"detail": ..., "errors": {...}}."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import OutOfScope, Refused
+from core.locking import EditConflict
 
 MESSAGES = {
     exceptions.NotAuthenticated: "请先登录。",
@@ -19,16 +23,16 @@ MESSAGES = {
 
 
 def exception_handler(exc, context):
-    from core.locking import EditConflict
-
+    """Every refusal answered in one place: an `EditConflict` 409; a `Refused` with messages per
+    field, or any ValidationError, 400 with {"detail", "errors"}; `OutOfScope` or Http404 404."""
     if isinstance(exc, EditConflict):
         # A stale write (optimistic locking): 409 with the Chinese message.
-        return conflict(exc.message_text)
-    if isinstance(exc, DjangoValidationError):
+        return conflict(exc.message)
+    if isinstance(exc, Refused) and exc.errors:
+        exc = exceptions.ValidationError(detail={k: [v] for k, v in exc.errors.items()})
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    from django.http import Http404
-
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | OutOfScope):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:

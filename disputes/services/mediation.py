@@ -16,7 +16,6 @@ from ..choices import (
     DISPUTE_OPEN,
     CaseType,
     DisputeStatus,
-    SatisfactionSource,
 )
 from ..limits import LimitTable, as_shanghai, deadline, local_date
 from ..models import (
@@ -25,7 +24,7 @@ from ..models import (
     DisputeEvent,
     EnforcementReferral,
 )
-from .common import NO_LIMIT, _estate_or_error, _now, _public, _satisfaction, _writable
+from .common import NO_LIMIT, _estate_or_error, _now, _writable, add_note, record_satisfaction, save_step
 
 
 # --- disputes ---------------------------------------------------------------------------------
@@ -155,20 +154,7 @@ def transition_dispute(
         dispute.closed_datetime = at
     if transition.target == DisputeStatus.REFERRED:
         dispute.referred_department = department
-    if note:
-        dispute.status_notes = note[:500]
-    public_note = _public(dispute, public_note)
-    dispute.save()
-    DisputeEvent.objects.create(
-        dispute=dispute,
-        action=transition.event,
-        from_status=previous,
-        to_status=dispute.status,
-        at=at,
-        actor=by,
-        note=note,
-        public_note=public_note,
-    )
+    save_step(dispute, previous=previous, action=transition.event, at=at, by=by, note=note, public_note=public_note)
     if transition.target == DisputeStatus.REFERRED:
         EnforcementReferral.objects.create(
             estate=dispute.estate,
@@ -186,39 +172,19 @@ def transition_dispute(
 def add_dispute_note(
     dispute: DisputeCase, *, by, note: str, at: dt.datetime | None = None, public_note: str = ""
 ) -> DisputeCase:
-    require(by, "case")
-    dispute = _writable(DisputeCase, dispute, by)
-    if not note.strip() and not public_note.strip():
-        raise ValidationError({"note": "请填写进展情况。"})
-    v.raise_if(text_errors({}, note=(note, "note")))
-    at = as_shanghai(at) if at else _now()
-    v.raise_if(v.step_time_errors(at, after=dispute.requested_datetime, after_label="受理时间", label="记录时间"))
-    if note.strip():
-        dispute.status_notes = note.strip()[:500]
-    public_note = _public(dispute, public_note)
-    dispute.save(update_fields=["status_notes", "public_note", "updated_datetime"])
-    DisputeEvent.objects.create(
-        dispute=dispute, action=DisputeEvent.Action.NOTE, at=at, actor=by, note=note.strip(), public_note=public_note
-    )
-    return dispute
+    """进展情况 of a dispute (common.add_note)."""
+    return add_note(DisputeCase, dispute, by=by, note=note, public_note=public_note, at=at, received_label="受理时间")
 
 
 @transaction.atomic
 def record_dispute_satisfaction(dispute: DisputeCase, *, by, satisfaction: str, note: str = "") -> DisputeCase:
-    """回访: the resident's satisfaction, once the dispute is closed."""
-    require(by, "case")
-    dispute = _writable(DisputeCase, dispute, by)
-    if dispute.closed_datetime is None:
-        raise ValidationError({"satisfaction": "纠纷办结后才能登记满意度。"})
-    dispute.satisfaction = _satisfaction(satisfaction)
-    dispute.satisfaction_note = note.strip()[:200]
-    dispute.satisfaction_source, dispute.rated_datetime = SatisfactionSource.CALLBACK, _now()
-    dispute.save()
-    DisputeEvent.objects.create(
-        dispute=dispute,
-        action=DisputeEvent.Action.SATISFACTION,
-        at=_now(),
-        actor=by,
-        note=f"{dispute.get_satisfaction_display()}{('：' + dispute.satisfaction_note) if dispute.satisfaction_note else ''}",
+    """回访: the resident's satisfaction, once the dispute is closed (common.record_satisfaction)."""
+    return record_satisfaction(
+        DisputeCase,
+        dispute,
+        by=by,
+        satisfaction=satisfaction,
+        note=note,
+        done_field="closed_datetime",
+        not_done="纠纷办结后才能登记满意度。",
     )
-    return dispute

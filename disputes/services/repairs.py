@@ -9,13 +9,11 @@ from django.db import transaction
 
 from accounts.rules import require
 from core.money import yuan_to_fen
-from core.validation import text_errors
 
 from .. import validation as v
 from ..choices import (
     CaseType,
     RepairStatus,
-    SatisfactionSource,
 )
 from ..limits import LimitTable, as_shanghai, deadline
 from ..models import (
@@ -23,7 +21,7 @@ from ..models import (
     RepairRequest,
     RepairTeam,
 )
-from .common import NO_LIMIT, _estate_or_error, _now, _public, _satisfaction, _writable
+from .common import NO_LIMIT, _estate_or_error, _now, _writable, add_note, record_satisfaction, save_step
 
 
 # --- repairs ----------------------------------------------------------------------------------
@@ -112,21 +110,16 @@ def dispatch_repair(
         raise ValidationError({"team": "请选择本街道在用的维修队伍。"})
     previous = repair.status
     repair.team, repair.dispatched_datetime, repair.status = team, at, RepairStatus.DISPATCHED
-    if note:
-        repair.status_notes = note[:500]
-    public_note = _public(repair, public_note)
-    repair.save()
-    RepairEvent.objects.create(
-        repair=repair,
+    return save_step(
+        repair,
+        previous=previous,
         action=RepairEvent.Action.DISPATCH,
-        from_status=previous,
-        to_status=repair.status,
         at=at,
-        actor=by,
-        note=f"{team.name}{('：' + note) if note else ''}",
+        by=by,
+        note=note,
         public_note=public_note,
+        event_note=f"{team.name}{('：' + note) if note else ''}",
     )
-    return repair
 
 
 @transaction.atomic
@@ -136,21 +129,9 @@ def record_arrival(
     repair, at = _repair_step(repair, by, at, {RepairStatus.DISPATCHED}, "登记到场", "dispatched_datetime", "派单时间")
     previous = repair.status
     repair.arrived_datetime, repair.status = at, RepairStatus.ARRIVED
-    if note:
-        repair.status_notes = note[:500]
-    public_note = _public(repair, public_note)
-    repair.save()
-    RepairEvent.objects.create(
-        repair=repair,
-        action=RepairEvent.Action.ARRIVE,
-        from_status=previous,
-        to_status=repair.status,
-        at=at,
-        actor=by,
-        note=note,
-        public_note=public_note,
+    return save_step(
+        repair, previous=previous, action=RepairEvent.Action.ARRIVE, at=at, by=by, note=note, public_note=public_note
     )
-    return repair
 
 
 def parse_cost(value) -> int | None:
@@ -185,55 +166,26 @@ def complete_repair(
     cost_fen = parse_cost(cost)
     previous = repair.status
     repair.completed_datetime, repair.status, repair.cost_fen = at, RepairStatus.COMPLETED, cost_fen
-    if note:
-        repair.status_notes = note[:500]
-    public_note = _public(repair, public_note)
-    repair.save()
-    RepairEvent.objects.create(
-        repair=repair,
-        action=RepairEvent.Action.COMPLETE,
-        from_status=previous,
-        to_status=repair.status,
-        at=at,
-        actor=by,
-        note=note,
-        public_note=public_note,
+    return save_step(
+        repair, previous=previous, action=RepairEvent.Action.COMPLETE, at=at, by=by, note=note, public_note=public_note
     )
-    return repair
 
 
 @transaction.atomic
 def add_repair_note(repair: RepairRequest, *, by, note: str, public_note: str = "") -> RepairRequest:
-    require(by, "case")
-    repair = _writable(RepairRequest, repair, by)
-    if not note.strip() and not public_note.strip():
-        raise ValidationError({"note": "请填写进展情况。"})
-    v.raise_if(text_errors({}, note=(note, "note"), public_note=(public_note, "note")))
-    if note.strip():
-        repair.status_notes = note.strip()[:500]
-    public_note = _public(repair, public_note)
-    repair.save(update_fields=["status_notes", "public_note", "updated_datetime"])
-    RepairEvent.objects.create(
-        repair=repair, action=RepairEvent.Action.NOTE, at=_now(), actor=by, note=note.strip(), public_note=public_note
-    )
-    return repair
+    """进展情况 of a repair (common.add_note), now."""
+    return add_note(RepairRequest, repair, by=by, note=note, public_note=public_note, received_label="报修时间")
 
 
 @transaction.atomic
 def record_repair_satisfaction(repair: RepairRequest, *, by, satisfaction: str, note: str = "") -> RepairRequest:
-    require(by, "case")
-    repair = _writable(RepairRequest, repair, by)
-    if repair.completed_datetime is None:
-        raise ValidationError({"satisfaction": "维修完成后才能登记满意度。"})
-    repair.satisfaction = _satisfaction(satisfaction)
-    repair.satisfaction_note = note.strip()[:200]
-    repair.satisfaction_source, repair.rated_datetime = SatisfactionSource.CALLBACK, _now()
-    repair.save()
-    RepairEvent.objects.create(
-        repair=repair,
-        action=RepairEvent.Action.SATISFACTION,
-        at=_now(),
-        actor=by,
-        note=f"{repair.get_satisfaction_display()}{('：' + repair.satisfaction_note) if repair.satisfaction_note else ''}",
+    """回访: the resident's satisfaction, once the repair is completed (common.record_satisfaction)."""
+    return record_satisfaction(
+        RepairRequest,
+        repair,
+        by=by,
+        satisfaction=satisfaction,
+        note=note,
+        done_field="completed_datetime",
+        not_done="维修完成后才能登记满意度。",
     )
-    return repair

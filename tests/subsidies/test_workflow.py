@@ -8,11 +8,11 @@ import threading
 
 import pytest
 from django.db import connection
-from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
 from assessments.errors import Refused
+from core.errors import OutOfScope
 from subsidies import services
 from subsidies.models import AllocationSheet, Disbursement, SheetEvent
 
@@ -36,7 +36,7 @@ def test_confirm_needs_a_closed_year_and_the_own_district(world):
     close_year(2019, world.city_admin)
     with pytest.raises(Refused):
         services.confirm_sheet(s, by=world.gulou_staff)
-    with pytest.raises(Http404):
+    with pytest.raises(OutOfScope):
         services.sheet_for_write(world.gulou_staff, s.pk)
     with pytest.raises(Refused):
         services.confirm_sheet(s, by=world.city_admin)  # the district's step
@@ -94,7 +94,7 @@ def test_disbursements_within_the_outstanding_balance_then_settled(world):
         services.record_disbursement(s, by=world.city_finance, amount="1.001", date=today, document_no="x")
     with pytest.raises(Refused):
         services.record_disbursement(s, by=world.city_admin, amount="1", date=today, document_no="x")
-    with pytest.raises(Http404):
+    with pytest.raises(OutOfScope):
         services.record_disbursement(s, by=world.gulou_finance, amount="1", date=today, document_no="x")
     assert Disbursement.objects.count() == 0
     services.record_disbursement(s, by=world.city_finance, amount="29,340.45", date=today, document_no="宁财2020-1")
