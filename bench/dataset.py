@@ -78,7 +78,7 @@ def load(n: int):
 
     from accounts.choices import Role
     from accounts.models import User
-    from communities.models import Community, District, Street
+    from communities.models import Community, District, ServiceContract, ServiceFirm, Street
     from disputes.models import DisputeCase, RepairRequest
 
     rng = random.Random(7)
@@ -190,6 +190,41 @@ def load(n: int):
                 {"year": YEAR, "system": system.pk},
             )
             log(f"  {cur.rowcount:,} fee rates")
+            # Service firms and their contracts, as a registry at this scale has them: most estates
+            # under 公益性物业托管 or 市场化物业 have an active contract (entrusted by the street, or
+            # hired by the owners), a quarter of those under 基本服务保障 an entrusted one; the rest
+            # are the coverage report's mismatches; one contract in twenty ends within 90 days.
+            firm_columns = "created_at, updated_at, name, credit_code, is_public_welfare, founding, district_id"
+            rest, rest_values, rest_params = _other_columns(ServiceFirm, firm_columns)
+            cur.execute(
+                f"""
+                INSERT INTO communities_servicefirm ({firm_columns}{rest})
+                SELECT now(), now(), '仿真' || g || '号物业服务有限公司', '91' || lpad(g::text, 16, '0'), g %% 3 = 0,
+                    CASE WHEN g %% 3 = 0 THEN 'new' ELSE '' END, d.id {rest_values}
+                FROM generate_series(1, %(firms)s) g
+                JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS m FROM communities_district) d
+                  ON d.k = g %% d.m""",
+                {"firms": max(20, n // 100), **rest_params},
+            )
+            log(f"  {cur.rowcount:,} service firms")
+            contract_columns = """created_at, updated_at, entrusted_by, number, start_date, end_date, terminated_on,
+                fee_per_m2_month, cleaning, community_id, created_by_id, district_id, estate_id, firm_id, street_id"""
+            rest, rest_values, rest_params = _other_columns(ServiceContract, contract_columns)
+            cur.execute(
+                f"""
+                INSERT INTO communities_servicecontract ({contract_columns}{rest})
+                SELECT now(), now(), CASE WHEN e.management_mode = 'market' THEN 'owners' ELSE 'street' END,
+                    'HT' || e.id, current_date - 200 - (e.id %% 300)::int,
+                    CASE WHEN e.id %% 20 = 0 THEN current_date + (e.id %% 80)::int ELSE current_date + 400 + (e.id %% 700)::int END,
+                    NULL, 0.50, true, e.community_id, %(system)s, e.district_id, e.id, f.first + e.id %% f.m, e.street_id
+                    {rest_values}
+                FROM communities_estate e, (SELECT min(id) AS first, count(*) AS m FROM communities_servicefirm) f
+                WHERE (e.management_mode = 'public_welfare' AND e.id %% 10 <> 0)
+                   OR (e.management_mode = 'market' AND e.id %% 8 <> 0)
+                   OR (e.management_mode = 'basic_service' AND e.id %% 4 = 0)""",
+                {"system": system.pk, **rest_params},
+            )
+            log(f"  {cur.rowcount:,} service contracts")
             columns = """service_code, channel, party_name, party_phone, respondent, description,
                     status, status_notes, requested_datetime, limit_hours, expected_datetime, closed_datetime,
                     satisfaction, satisfaction_note, imported, created_at, updated_datetime, community_id,
