@@ -80,9 +80,9 @@ def unit_results(request):
     )
 
 
-@login_required
-@require_POST
-def result_export(request):
+def _year_export(request, kind: str, what: str):
+    """Start the export `kind` of one year (the form's year, else the latest) and, if a district
+    is given, of that district only; the job page follows its progress."""
     try:
         year = int(request.POST.get("year") or _latest_year())
     except ValueError:
@@ -91,27 +91,19 @@ def result_export(request):
     district = request.POST.get("district")
     if district and district.isdigit():
         params["district_ids"] = [int(district)]
-    job = Job.objects.create(
-        kind="export_results", title=f"导出{year}年度考核结果", created_by=request.user, params=params
-    )
+    job = Job.objects.create(kind=kind, title=f"导出{year}年度{what}", created_by=request.user, params=params)
     enqueue(job)
     return redirect("core:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def result_export(request):
+    return _year_export(request, "export_results", "考核结果")
 
 
 @login_required
 @require_POST
 def inspection_export(request):
     """检查记录 of one year (the list's year filter, else the latest year) as .xlsx, through a Job."""
-    try:
-        year = int(request.POST.get("year") or _latest_year())
-    except ValueError:
-        year = _latest_year()
-    params = {"year": year}
-    district = request.POST.get("district")
-    if district and district.isdigit():
-        params["district_ids"] = [int(district)]
-    job = Job.objects.create(
-        kind="export_inspections", title=f"导出{year}年度检查记录", created_by=request.user, params=params
-    )
-    enqueue(job)
-    return redirect("core:job_detail", pk=job.pk)
+    return _year_export(request, "export_inspections", "检查记录")
