@@ -20,6 +20,7 @@ from communities.coverage import RULES, estates_in_order, findings_for, flagged_
 from communities.models import District, Street
 from core.forms import apply_errors, dry_run
 from core.ordering import Ordering
+from core.scoping import Level
 
 from . import services
 from .choices import UnitLevel
@@ -217,7 +218,8 @@ COVERAGE_LIST_MAX_ESTATES = 20_000
 def coverage(request):
     district, street = report_scope(request.user, request.GET)
     estates = coverage_estates(request.user, district, street)
-    key = "street" if (district or street) else "district"
+    # the city compares districts; a district (its own or the one chosen) compares its streets
+    key = "district" if district is None and street is None and request.user.scope_level == Level.CITY else "street"
     rows = summary(estates, key)
     chart = {
         "units": [r["unit"].name for r in rows],

@@ -5,6 +5,9 @@
   var data = JSON.parse(document.getElementById("coverage-data").textContent);
   var chart = echarts.init(el);
   chart.setOption({
+    // the page's own (served) font: the canvas does not inherit it, and without a Chinese system
+    // font the legend and axis would draw as boxes
+    textStyle: {fontFamily: window.getComputedStyle(document.body).fontFamily},
     tooltip: {trigger: "axis"}, legend: {top: 0},
     grid: {left: 40, right: 20, bottom: 60, top: 60},
     xAxis: {type: "category", data: data.units, axisLabel: {rotate: data.units.length > 8 ? 40 : 0}},

@@ -368,3 +368,13 @@ def test_coverage_page_lists_findings_of_a_large_scope_once_a_district_is_chosen
     assert 'id="coverage-choose"' in html and "无人管小区" not in html and 'id="coverage-findings"' not in html
     html = client.get(reverse("staffing:coverage"), {"street": world.estates["MY101"].street.code}).content.decode()
     assert 'id="coverage-choose"' not in html and "无人管小区" in html
+
+
+def test_coverage_summary_compares_districts_for_the_city_and_streets_for_a_district(client, world):
+    client.force_login(world.city_admin)
+    html = client.get(reverse("staffing:coverage")).content.decode()
+    assert '<th scope="col">区</th><th scope="col" class="num">小区数</th>' in html
+    client.force_login(world.xuanwu_staff)
+    html = client.get(reverse("staffing:coverage")).content.decode()
+    assert '<th scope="col">街道</th><th scope="col" class="num">小区数</th>' in html
+    assert "梅园新村街道" in html and "新街口街道" in html
