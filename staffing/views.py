@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.rules import can
-from communities.coverage import RULES, estates_in_order, findings_for, flagged_ids, summary
+from communities.coverage import RULES, estates_in_order, findings_for, flagged_ids, summary, summary_of_scope
 from communities.models import District, Street
 from core.forms import apply_errors, dry_run
 from core.ordering import Ordering
@@ -220,7 +220,12 @@ def coverage(request):
     estates = coverage_estates(request.user, district, street)
     # the city compares districts; a district (its own or the one chosen) compares its streets
     key = "district" if district is None and street is None and request.user.scope_level == Level.CITY else "street"
-    rows = summary(estates, key)
+    if district is None and street is None:
+        unit = {"city": "all", "district": request.user.district_id, "street": request.user.street_id}
+        scope = f"{request.user.scope_level}:{unit.get(request.user.scope_level, f'user{request.user.pk}')}"
+        rows, as_of = summary_of_scope(estates, key, scope)
+    else:
+        rows, as_of = summary(estates, key), None
     chart = {
         "units": [r["unit"].name for r in rows],
         "series": [{"name": label, "data": [r[rule] for r in rows]} for rule, label in RULES.items()],
@@ -237,6 +242,7 @@ def coverage(request):
         "staffing/coverage.html",
         {
             "rows": rows,
+            "as_of": as_of,
             "key_label": "街道" if key == "street" else "区",
             "rules": RULES,
             "page_obj": page,

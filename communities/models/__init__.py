@@ -9,13 +9,14 @@ from .committees import (
     PropertyCommittee,
     SupervisionRecord,
 )
-from .contracts import ServiceContract
+from .contracts import ContractFactsDay, ServiceContract
 from .estates import ESTATE_SCOPE_PATHS, Estate, EstateScopedModel
 from .firms import ServiceFirm
 from .units import Community, District, Street
 
 __all__ = [
     "CommitteeMember",
+    "ContractFactsDay",
     "Community",
     "District",
     "ESTATE_SCOPE_PATHS",

@@ -91,3 +91,16 @@ class ServiceContract(TimeStampedModel, EstateScopedModel):
     def active_q(day) -> Q:
         """Contracts in force on `day` (started, not ended, not terminated)."""
         return Q(start_date__lte=day, end_date__gte=day) & (Q(terminated_on__isnull=True) | Q(terminated_on__gte=day))
+
+
+class ContractFactsDay(models.Model):
+    """The day for which the estates' contract facts (Estate.contract_parties, contract_ends_on)
+    were computed: one row. Facts of another day are refreshed before they are read."""
+
+    day = models.DateField("计算日期", editable=False)  # written by refresh_all, never typed
+
+    class Meta:
+        verbose_name = verbose_name_plural = "有效合同汇总日期"
+
+    def __str__(self):
+        return f"有效合同汇总（{self.day:%Y-%m-%d}）"

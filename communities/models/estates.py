@@ -73,7 +73,13 @@ class Estate(TimeStampedModel):
         validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
     version = models.PositiveIntegerField("版本", default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["version"])
+    # The estate's active contracts as of ContractFactsDay.day (communities.contract_facts): who
+    # entrusted them (CONTRACT_ENTRUSTED | CONTRACT_OWNERS) and the earliest day one ends. Kept by
+    # the contracts' own writes and refreshed each day, so that 管理覆盖 counts a national registry
+    # from this one table instead of joining 90,000 contracts to 220,000 estates on every visit.
+    contract_parties = models.PositiveSmallIntegerField("有效合同委托方", default=0, db_default=0, editable=False)
+    contract_ends_on = models.DateField("有效合同最早到期日", null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["version", "contract_parties", "contract_ends_on"])
 
     objects = ScopedManager()
     scope_paths = {"district": "district_id", "street": "street_id", "community": "community_id", "estate": "id"}
@@ -83,8 +89,12 @@ class Estate(TimeStampedModel):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["district", "code"], name="estate_district_code_idx"),
-            # 管理覆盖 counts estates per district, category and mode from this index alone
-            models.Index(fields=["district", "category", "management_mode"], name="estate_district_mode_idx"),
+            # 管理覆盖 counts estates per district, category, mode and contract facts from this index alone
+            models.Index(
+                fields=["district", "category", "management_mode", "contract_parties"],
+                include=["contract_ends_on"],
+                name="estate_district_mode_idx",
+            ),
             models.Index(fields=["street", "code"], name="estate_street_code_idx"),
             models.Index(fields=["community", "code"], name="estate_community_code_idx"),
             # The estate list sorts by these columns at national scale (docs/registry.md).
@@ -116,6 +126,14 @@ class Estate(TimeStampedModel):
         if self.community_id:
             community = self.community
             self.street_id, self.district_id = community.street_id, community.district_id
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # an edit never writes the contract facts it read: they belong to the contracts'
+            # writes (communities.contract_facts), which may have changed them meanwhile
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in ("contract_parties", "contract_ends_on")
+            ]
         super().save(*args, **kwargs)
 
 

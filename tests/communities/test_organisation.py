@@ -296,13 +296,18 @@ def test_coverage_page_and_export(client, world, django_capture_on_commit_callba
 
 
 def test_the_database_rules_agree_with_the_python_rules_for_every_combination(world, django_assert_max_num_queries):
-    """The page counts by groups (`summary`: the contracts grouped per estate, the estates per unit,
-    category and mode) and lists by a few columns per estate (`flagged_ids`); the notes come from
-    the Python rules estate by estate (`findings_for`). Over every category × mode × set of contract parties × ending
-    soon or not, the three agree estate by estate and unit by unit."""
+    """The page counts by groups (`summary`: today from the estates' contract facts, another day
+    from the contracts grouped per estate) and lists by a few columns per estate (`flagged_ids`);
+    the notes come from the Python rules estate by estate (`findings_for`). Over every category ×
+    mode × set of contract parties × ending soon or not, they agree estate by estate and unit by
+    unit. The facts are of today before the contracts are written, so the contracts' own writes
+    must keep them."""
     import itertools
 
-    from communities.coverage import RULES, findings_for, flagged_ids, summary
+    from communities import contract_facts
+    from communities.coverage import RULES, _fact_groups, _live_groups, findings_for, flagged_ids, summary
+
+    contract_facts.refresh_all()
 
     firm = ServiceFirmFactory()
     parties = [(), ("street",), ("owners",), ("district", "owners")]
@@ -354,6 +359,13 @@ def test_the_database_rules_agree_with_the_python_rules_for_every_combination(wo
                 row[r] += 1
         assert {r["unit"].pk: {k: r[k] for k in expected[r["unit"].pk]} for r in rows} == expected
         assert all(r["covered"] == r["estates"] - r["gaps"] for r in rows)
+        limit = TODAY + dt.timedelta(days=90)
+
+        def groups(rows):
+            return sorted((u, c, m, sorted(p), e, n) for u, c, m, p, e, n in rows)
+
+        facts, live = _fact_groups(everything, f"{key}_id", limit), _live_groups(everything, f"{key}_id", TODAY, limit)
+        assert groups(facts) == groups(live)
 
 
 def test_coverage_page_lists_findings_of_a_large_scope_once_a_district_is_chosen(client, world, monkeypatch):
@@ -378,3 +390,24 @@ def test_coverage_summary_compares_districts_for_the_city_and_streets_for_a_dist
     html = client.get(reverse("staffing:coverage")).content.decode()
     assert '<th scope="col">街道</th><th scope="col" class="num">小区数</th>' in html
     assert "梅园新村街道" in html and "新街口街道" in html
+
+
+def test_a_city_wide_coverage_summary_is_kept_briefly_and_a_district_counts_live(client, world, monkeypatch):
+    """A scope above LIST_SUMS_LIMIT estates (a national registry: ~100 ms a count) is counted
+    once a minute, as the home page is, and says when; a chosen district is counted every visit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(services, "LIST_SUMS_LIMIT", 5)  # the city's estates count as "large"
+    client.force_login(world.city_admin)
+    first = client.get(reverse("staffing:coverage")).content.decode()
+    assert 'id="coverage-as-of"' in first and "统计于" in first
+    EstateFactory(code="GAP1", name="无人管小区", community=world.communities["MY1"], management_mode="none")
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(reverse("staffing:coverage")).content.decode()
+    assert not [q for q in again.captured_queries if "GROUP BY" in q["sql"]]  # no count the second time
+    table = first.split("<tbody>")[1].split("</tbody>")[0]
+    assert second.split("<tbody>")[1].split("</tbody>")[0] == table  # the new gap waits for the next count
+    chosen = client.get(reverse("staffing:coverage"), {"district": world.estates["MY101"].district.code})
+    html = chosen.content.decode()
+    assert 'id="coverage-as-of"' not in html and "无人管小区" in html
