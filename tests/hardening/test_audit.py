@@ -38,6 +38,7 @@ WITHOUT_HISTORY = {
     "workbench.WorkbenchSetting": "a user's own preference (home page), not a record of the city",
     "integrations.SystemAPIKey": "issued and revoked by command or page, each logged; only a hash and dates are kept",
     "integrations.Open311Request": "append-only link of a hotline case to its key and token; the case keeps the history",
+    "communities.ContractFactsDay": "the day the contract facts were last derived; written by the system, never edited",
 }
 
 # The issue names these: registry, inspections, policies, schemes and sheets.
