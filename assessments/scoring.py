@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property, partial
+from typing import NamedTuple
 
 from .choices import Grade
 
@@ -50,6 +52,27 @@ class Rules:
     dispute_cents: int
     repair_cents: int
     satisfaction_cents: int = 0  # 0: the scheme does not weigh satisfaction (nothing is read)
+
+    # The cycle scores every estate of the city: the band walks and the Decimals were a third
+    # of its Python time. A fee rate's points and a total's grade are looked up once per
+    # distinct value (a few thousand rates, at most 10,001 totals); areas are nearly all
+    # distinct, so the size bands are walked in whole hundredths instead.
+    @cached_property
+    def fee_cents(self) -> dict:
+        """fee rate (or None) → the fee points in whole hundredths"""
+        return _ByValue(partial(_band_cents, self.fee_bands))
+
+    @cached_property
+    def size_band_cents(self) -> tuple:
+        """((threshold, points in whole hundredths), ...) highest threshold first"""
+        return tuple(
+            (threshold, _band_cents(((threshold, points),), threshold)) for threshold, points in self.size_bands
+        )
+
+    @cached_property
+    def grade_of_cents(self) -> dict:
+        """total in whole hundredths → grade"""
+        return _ByValue(lambda cents: grade_for(self, DECIMAL_OF_CENTS[cents]))
 
 
 def load_rules(scheme) -> Rules:
@@ -91,8 +114,9 @@ def grade_for(rules: Rules, total: Decimal) -> str:
     return Grade.FAIL.value
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
+    """One estate's indicators, total and grade (a named tuple: one is built per estate)."""
+
     management: Decimal
     effectiveness: Decimal
     fee: Decimal
@@ -155,9 +179,35 @@ def score_estate(
         + rules.satisfaction_cents * sat * rec * rep,
         rec * rep * rat,
     )
-    fee = band_points(rules.fee_bands, fee_rate).quantize(CENT)
-    size = band_points(rules.size_bands, building_area).quantize(CENT)
-    management_d = Decimal(management).scaleb(-2)
-    effectiveness_d = Decimal(effectiveness).scaleb(-2)
-    total = management_d + effectiveness_d + fee + size
-    return Score(management_d, effectiveness_d, fee, size, total, grade_for(rules, total))
+    fee = rules.fee_cents[fee_rate]
+    size = 0
+    if building_area is not None:
+        for threshold, cents in rules.size_band_cents:
+            if building_area >= threshold:
+                size = cents
+                break
+    # the sum of four amounts in whole hundredths is exact in integers, as it is in Decimals
+    total = management + effectiveness + fee + size
+    d = DECIMAL_OF_CENTS
+    return Score(d[management], d[effectiveness], d[fee], d[size], d[total], rules.grade_of_cents[total])
+
+
+class _ByValue(dict):
+    """value → compute(value), computed on first use (a dict lookup after that)."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self.compute(key)
+        return value
+
+
+def _band_cents(bands, value) -> int:
+    """A band's points, rounded to hundredths as the indicator is, in whole hundredths."""
+    return int(band_points(bands, value).quantize(CENT).scaleb(2))
+
+
+# whole hundredths → the Decimal with two places (8215 → Decimal("82.15")), one object per value
+DECIMAL_OF_CENTS = _ByValue(lambda cents: Decimal(cents).scaleb(-2))
