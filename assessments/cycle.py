@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from accounts.rules import can
 from communities.models import Estate
 from core import jobs
 from core.models import JobStatus
+from core.rows import plain_rows
 from disputes.effectiveness import NO_CASES, case_counts, satisfaction_counts
 from disputes.stats import Satisfaction
 
@@ -201,21 +203,48 @@ def ranks(tallies: list[tuple[str, Tally]]) -> dict[str, int]:
 
 
 # --- computing -----------------------------------------------------------------------------------
-def _estate_chunks(after: int = 0):
-    """Chunks of estates ordered by id (keyset pagination: each chunk is one indexed query)."""
-    last = after
-    while True:
-        rows = list(
-            Estate.objects.filter(id__gt=last)
-            .order_by("id")
-            .values_list(
-                "id", "district_id", "street_id", "community_id", "category", "building_area", "renovation_year"
-            )[:CHUNK_SIZE]
-        )
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
+def _estate_chunk(after: int) -> list[tuple]:
+    """The next CHUNK_SIZE estates after id `after`, by id (keyset pagination: one indexed query)."""
+    return list(
+        Estate.objects.filter(id__gt=after)
+        .order_by("id")
+        .values_list("id", "district_id", "street_id", "community_id", "category", "building_area", "renovation_year")[
+            :CHUNK_SIZE
+        ]
+    )
+
+
+def _chunks_with_inputs(read):
+    """(chunk, read(chunk)) for each chunk of estates, by id.
+
+    On PostgreSQL outside a transaction (a worker's run) the next chunk and its inputs are read
+    on a second connection while this one is scored: reading was a fifth of a run, and the
+    database waits on Python as much as Python on it, on two cores. The reads were never in one
+    transaction (each is its own statement), so reading ahead sees what reading in turn would.
+    Inside a transaction (a test's) the second connection would not see its rows: in turn."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        chunk = _estate_chunk(0)
+        while chunk:
+            yield chunk, read(chunk)
+            chunk = _estate_chunk(chunk[-1][0])
+        return
+
+    def fetch(after):
+        chunk = _estate_chunk(after)
+        return chunk, (read(chunk) if chunk else None)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cycle-read") as pool:
+        try:
+            pending = pool.submit(fetch, 0)
+            while True:
+                chunk, inputs = pending.result()
+                if not chunk:
+                    return
+                pending = pool.submit(fetch, chunk[-1][0])
+                yield chunk, inputs
+        finally:
+            # the reading thread's connection is its own: closed there, once its last read is done
+            pool.submit(connections.close_all).result()
 
 
 def compute_run(run: CycleRun, report) -> dict:
@@ -240,8 +269,9 @@ def compute_run(run: CycleRun, report) -> dict:
     # may let the third party's evaluations replace the street's own checks of the estates it
     # evaluated.
     replace_street = run.scheme.third_party_rule == ThirdPartyRule.REPLACE
-    for chunk in _estate_chunks():
-        t_read = time.perf_counter()
+
+    def read(chunk):
+        """The chunk's inputs: the run it re-scores, inspections, fee rates, cases, ratings."""
         lo, hi = chunk[0][0], chunk[-1][0]
         previous = {}
         if run.kind == RunKind.APPEAL:
@@ -258,12 +288,14 @@ def compute_run(run: CycleRun, report) -> dict:
         else:
             inspections = {
                 estate_id: (n, s)
-                for estate_id, n, s in Inspection.objects.filter(
-                    year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES
+                for estate_id, n, s in plain_rows(
+                    Inspection.objects.filter(
+                        year=year, estate_id__gte=lo, estate_id__lte=hi, status__in=COUNTED_STATUSES
+                    )
+                    .values("estate_id")
+                    .annotate(n=Count("*"), s=Sum("total_tenths"))
+                    .values_list("estate_id", "n", "s")
                 )
-                .values("estate_id")
-                .annotate(n=Count("*"), s=Sum("total_tenths"))
-                .values_list("estate_id", "n", "s")
             }
         fees = dict(
             # order_by(): FeeRate's default ordering would join the estates and sort
@@ -275,8 +307,17 @@ def compute_run(run: CycleRun, report) -> dict:
         # 满意度 (optional): read only when the scheme weighs it, so the shipped scheme's cycle
         # makes the same queries as before.
         ratings = satisfaction_counts(year, lo, hi) if rules.satisfaction_cents else {}
-        read_s += time.perf_counter() - t_read
+        return previous, inspections, fees, cases, ratings
 
+    chunks = _chunks_with_inputs(read)
+    while True:
+        # read_s: the time scoring waited for its inputs (all of the reading, read in turn)
+        t_read = time.perf_counter()
+        got = next(chunks, None)
+        read_s += time.perf_counter() - t_read
+        if got is None:
+            break
+        chunk, (previous, inspections, fees, cases, ratings) = got
         rows = []
         for estate_id, district_id, street_id, community_id, category, area, renovation_year in chunk:
             if run.kind == RunKind.APPEAL and estate_id != run.rescore_estate_id:
@@ -438,7 +479,8 @@ class ResultWriter:
         cols = ", ".join(RESULT_COLUMNS)
         select = ", ".join("true" if c == "is_current" else c for c in RESULT_COLUMNS)
         with connection.cursor() as cur:
-            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {select} FROM {self.STAGING} ORDER BY estate_id")
+            # no ORDER BY: sorting 220,000 staged rows spilled to disk, and nothing reads them in order
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {select} FROM {self.STAGING}")
             cur.execute(f"DROP TABLE {self.STAGING}")
 
 
